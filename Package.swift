@@ -1,0 +1,99 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// ecgd: an ECG analysis daemon speaking JSON-RPC 2.0 over stdio and TCP.
+///
+/// Dependencies point one way: `ecgd` -> `ECGService` -> the four libraries
+/// (`JSONRPC`, `ECGSignal`, `ECGInference`, `ECGPlot`), which do not depend on each other.
+let package = Package(
+    name: "ecgd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ecgd", targets: ["ecgd"]),
+        .library(name: "JSONRPC", targets: ["JSONRPC"]),
+        .library(name: "ECGSignal", targets: ["ECGSignal"]),
+        .library(name: "ECGInference", targets: ["ECGInference"]),
+        .library(name: "ECGPlot", targets: ["ECGPlot"]),
+        .library(name: "ECGService", targets: ["ECGService"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config (see scripts/bootstrap.sh).
+        .systemLibrary(
+            name: "CCairo", pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(
+            name: "CHDF5", pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]),
+
+        // JSON-RPC 2.0 with LSP base-protocol framing. Knows nothing about ECG.
+        .target(
+            name: "JSONRPC",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // Recordings, readers, filters, resampling, QRS detection, scoring.
+        .target(name: "ECGSignal"),
+        // Tensors, operators, graph executor, ONNX and Keras loaders.
+        .target(
+            name: "ECGInference",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "CHDF5",
+            ],
+            exclude: ["ONNX/onnx.proto"]),
+        // ECG paper rendering through Cairo (PNG and SVG).
+        .target(name: "ECGPlot", dependencies: ["CCairo"]),
+        // The ecgd methods, the model registry actor, payload decoding and limits.
+        .target(
+            name: "ECGService",
+            dependencies: [
+                "JSONRPC", "ECGSignal", "ECGInference", "ECGPlot",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The daemon and its one-shot subcommands.
+        .executableTarget(
+            name: "ecgd",
+            dependencies: [
+                "ECGService", "JSONRPC", "ECGSignal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+
+        .testTarget(
+            name: "JSONRPCTests",
+            dependencies: [
+                "JSONRPC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]),
+        .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ECGInferenceTests", dependencies: ["ECGInference"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ECGPlotTests", dependencies: ["ECGPlot"]),
+        .testTarget(name: "ECGServiceTests", dependencies: ["ECGService", "JSONRPC", "ECGSignal"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "JSONRPC",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+import SwiftProtobuf
+/// Placeholder namespace, replaced by the inference engine.
+public enum ECGInferenceModule {}

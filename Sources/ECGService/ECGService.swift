@@ -1,0 +1,4 @@
+import ECGSignal
+import ECGInference
+import ECGPlot
+import JSONRPC

@@ -1,0 +1,18 @@
+/// A multi-lead ECG recording in physical units (millivolts).
+public struct Recording: Sendable, Equatable {
+    /// Sampling frequency in hertz.
+    public var fs: Double
+    /// One array of samples per lead, all of the same length.
+    public var leads: [[Float]]
+    /// Lead names, one per lead (for example `MLII`, `V1`).
+    public var leadNames: [String]
+
+    public init(fs: Double, leads: [[Float]], leadNames: [String]? = nil) {
+        self.fs = fs
+        self.leads = leads
+        self.leadNames = leadNames ?? leads.indices.map { "lead\($0)" }
+    }
+
+    /// Number of samples per lead.
+    public var sampleCount: Int { leads.first?.count ?? 0 }
+}

@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderECGServiceTests: XCTestCase { func testNothing() {} }

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what building and testing ecgd needs, when it is missing:
+# Debian packages (C libraries and tools) and a Python virtual environment in .venv.
+# Idempotent and quick when everything is already present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(pkg-config zlib1g-dev libcairo2-dev libhdf5-dev python3-venv)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "bootstrap: installing Debian packages: ${missing[*]}" >&2
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Python environment for the client, its tests and the protocol checks.
+REQ=scripts/requirements.txt
+STAMP=.venv/.requirements.sha256
+want=$(sha256sum "$REQ" | cut -d' ' -f1)
+if [ ! -x .venv/bin/python ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
+    echo "bootstrap: preparing .venv from $REQ" >&2
+    python3 -m venv .venv
+    .venv/bin/pip install -q --disable-pip-version-check -r "$REQ"
+    echo "$want" > "$STAMP"
+fi
