@@ -1,0 +1,119 @@
+import Foundation
+
+/// An IIR filter as a cascade of second-order sections (biquads), `a0` normalised to one.
+public struct SOSFilter: Sendable, Equatable {
+    /// One biquad: `H(z) = (b0 + b1 z^-1 + b2 z^-2) / (1 + a1 z^-1 + a2 z^-2)`.
+    public struct Section: Sendable, Equatable {
+        public var b0, b1, b2, a1, a2: Double
+        public init(b0: Double, b1: Double, b2: Double, a1: Double, a2: Double) {
+            self.b0 = b0; self.b1 = b1; self.b2 = b2; self.a1 = a1; self.a2 = a2
+        }
+    }
+
+    public var sections: [Section]
+
+    public init(sections: [Section]) { self.sections = sections }
+
+    /// Rows `[b0, b1, b2, 1, a1, a2]`, the layout of scipy's `sos` arrays.
+    public var coefficientRows: [[Double]] {
+        sections.map { [$0.b0, $0.b1, $0.b2, 1, $0.a1, $0.a2] }
+    }
+
+    /// |H(e^{i omega})| for a digital frequency in radians per sample.
+    public func magnitude(atOmega omega: Double) -> Double {
+        let z1 = Complex(cos(omega), -sin(omega))  // z^-1
+        let z2 = z1 * z1
+        var h = 1.0
+        for s in sections {
+            let num = Complex(s.b0, 0) + z1 * s.b1 + z2 * s.b2
+            let den = Complex(1, 0) + z1 * s.a1 + z2 * s.a2
+            h *= num.abs / den.abs
+        }
+        return h
+    }
+
+    /// Steady-state initial conditions for a unit step (scipy's `sosfilt_zi`): two state
+    /// values per section.
+    public func stepInitialState() -> [Double] {
+        var zi: [Double] = []
+        zi.reserveCapacity(sections.count * 2)
+        var scale = 1.0
+        for s in sections {
+            let bb0 = s.b1 - s.a1 * s.b0
+            let bb1 = s.b2 - s.a2 * s.b0
+            let z0 = (bb0 + bb1) / (1 + s.a1 + s.a2)
+            let z1 = bb1 - s.a2 * z0
+            zi.append(scale * z0)
+            zi.append(scale * z1)
+            scale *= (s.b0 + s.b1 + s.b2) / (1 + s.a1 + s.a2)
+        }
+        return zi
+    }
+
+    /// Causal filtering (scipy's `sosfilt`), optionally from initial state `zi`
+    /// (two values per section, direct form II transposed).
+    public func apply(_ x: [Double], initialState zi: [Double]? = nil) -> [Double] {
+        var y = x
+        var state = zi ?? Array(repeating: 0, count: sections.count * 2)
+        y.withUnsafeMutableBufferPointer { buf in
+            state.withUnsafeMutableBufferPointer { st in
+                SOSFilter.run(sections, on: buf, state: st)
+            }
+        }
+        return y
+    }
+
+    /// Zero-phase forward-backward filtering (scipy's `sosfiltfilt` with odd extension and
+    /// the default pad length), so that edges do not ring.
+    public func filtfilt(_ x: [Double]) -> [Double] {
+        let n = x.count
+        guard n > 1 else { return x }
+        let zerosB2 = sections.filter { $0.b2 == 0 }.count
+        let zerosA2 = sections.filter { $0.a2 == 0 }.count
+        let wanted = 3 * (2 * sections.count + 1 - min(zerosB2, zerosA2))
+        let pad = min(wanted, n - 1)
+        var ext = [Double](repeating: 0, count: n + 2 * pad)
+        ext.withUnsafeMutableBufferPointer { e in
+            x.withUnsafeBufferPointer { src in
+                let first = src[0], last = src[n - 1]
+                for i in 0..<pad { e[i] = 2 * first - src[pad - i] }
+                for i in 0..<n { e[pad + i] = src[i] }
+                for i in 0..<pad { e[pad + n + i] = 2 * last - src[n - 2 - i] }
+            }
+        }
+        let zi = stepInitialState()
+        ext.withUnsafeMutableBufferPointer { e in
+            var st = zi.map { $0 * e[0] }
+            st.withUnsafeMutableBufferPointer { SOSFilter.run(sections, on: e, state: $0) }
+            // Backward pass on the reversed signal.
+            let m = e.count
+            var i = 0, j = m - 1
+            while i < j { e.swapAt(i, j); i += 1; j -= 1 }
+            var st2 = zi.map { $0 * e[0] }
+            st2.withUnsafeMutableBufferPointer { SOSFilter.run(sections, on: e, state: $0) }
+            i = 0; j = m - 1
+            while i < j { e.swapAt(i, j); i += 1; j -= 1 }
+        }
+        return Array(ext[pad..<(pad + n)])
+    }
+
+    /// In-place cascade over a buffer; the hot loop of every filter.
+    static func run(
+        _ sections: [Section], on buf: UnsafeMutableBufferPointer<Double>,
+        state: UnsafeMutableBufferPointer<Double>
+    ) {
+        for (k, s) in sections.enumerated() {
+            var z0 = state[2 * k], z1 = state[2 * k + 1]
+            let b0 = s.b0, b1 = s.b1, b2 = s.b2, a1 = s.a1, a2 = s.a2
+            for i in 0..<buf.count {
+                let xi = buf[i]
+                let yi = b0 * xi + z0
+                z0 = b1 * xi - a1 * yi + z1
+                z1 = b2 * xi - a2 * yi
+                buf[i] = yi
+            }
+            state[2 * k] = z0
+            state[2 * k + 1] = z1
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import XCTest
+
+@testable import ECGSignal
+
+/// Filters and resampling against scipy reference outputs
+/// (made by scripts/fixtures/make_dsp_fixtures.py).
+final class DSPTests: XCTestCase {
+    struct Reference: Decodable {
+        struct Filter: Decodable {
+            let name: String, kind: String, freqs: [Double], order: Int, fs: Double
+            let x: [Double], sos: [[Double]], sosfilt: [Double], sosfiltfilt: [Double]
+        }
+        struct Resample: Decodable { let up: Int, down: Int, x: [Double], y: [Double] }
+        let filters: [Filter]
+        let resample: [Resample]
+    }
+
+    static let reference: Reference = {
+        let url = Bundle.module.url(
+            forResource: "dsp_reference", withExtension: "json", subdirectory: "Fixtures")!
+        return try! JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
+    }()
+
+    func design(_ f: Reference.Filter) throws -> SOSFilter {
+        let kind: Butterworth.Kind
+        switch f.kind {
+        case "lowpass": kind = .lowpass(cutoff: f.freqs[0])
+        case "highpass": kind = .highpass(cutoff: f.freqs[0])
+        default: kind = .bandpass(low: f.freqs[0], high: f.freqs[1])
+        }
+        return try Butterworth.design(kind, order: f.order, fs: f.fs)
+    }
+
+    /// Largest |a - b| relative to the largest |b|.
+    func relativeError(_ a: [Double], _ b: [Double]) -> Double {
+        XCTAssertEqual(a.count, b.count)
+        let scale = max(b.map(abs).max() ?? 1, 1e-300)
+        return zip(a, b).map { abs($0 - $1) }.max().map { $0 / scale } ?? 0
+    }
+
+    func testButterworthSectionsMatchScipy() throws {
+        for f in Self.reference.filters {
+            let sos = try design(f)
+            XCTAssertEqual(sos.sections.count, f.sos.count, f.name)
+            // Section pairing may differ from zpk2sos; the cascade's response must not.
+            let theirs = SOSFilter(sections: f.sos.map {
+                .init(b0: $0[0], b1: $0[1], b2: $0[2], a1: $0[4], a2: $0[5])
+            })
+            let grid = (0...200).map { Double($0) * Double.pi / 200 }
+            let a = grid.map { sos.magnitude(atOmega: $0) }
+            let b = grid.map { theirs.magnitude(atOmega: $0) }
+            XCTAssertLessThan(relativeError(a, b), 1e-9, f.name)
+        }
+    }
+
+    func testSosfiltMatchesScipy() throws {
+        for f in Self.reference.filters {
+            let y = try design(f).apply(f.x)
+            XCTAssertLessThan(relativeError(y, f.sosfilt), 1e-9, f.name)
+        }
+    }
+
+    func testSosfiltfiltMatchesScipy() throws {
+        for f in Self.reference.filters {
+            let y = try design(f).filtfilt(f.x)
+            XCTAssertLessThan(relativeError(y, f.sosfiltfilt), 1e-9, f.name)
+        }
+    }
+
+    func testInvalidDesignsThrow() {
+        XCTAssertThrowsError(try Butterworth.design(.lowpass(cutoff: 200), order: 2, fs: 360))
+        XCTAssertThrowsError(try Butterworth.design(.highpass(cutoff: 0), order: 2, fs: 360))
+        XCTAssertThrowsError(try Butterworth.design(.bandpass(low: 20, high: 5), order: 2, fs: 360))
+        XCTAssertThrowsError(try Butterworth.design(.lowpass(cutoff: 10), order: 0, fs: 360))
+    }
+
+    func testResamplePolyMatchesScipy() {
+        for r in Self.reference.resample {
+            let y = Resampler(up: r.up, down: r.down).apply(r.x)
+            XCTAssertLessThan(relativeError(y, r.y), 1e-9, "\(r.up)/\(r.down)")
+        }
+    }
+
+    func testRationalRatesAreExact() throws {
+        let a = try Resampler(from: 360, to: 125)
+        XCTAssertEqual([a.up, a.down], [25, 72])
+        let b = try Resampler(from: 360, to: 1000)
+        XCTAssertEqual([b.up, b.down], [25, 9])
+        XCTAssertThrowsError(try Resampler(from: 0, to: 100))
+    }
+
+    /// Root-mean-square of the middle half (edges excluded).
+    func middleRMS(_ y: [Double]) -> Double {
+        let mid = y[(y.count / 4)..<(3 * y.count / 4)]
+        return (mid.map { $0 * $0 }.reduce(0, +) / Double(mid.count)).squareRoot()
+    }
+
+    func sine(_ f: Double, fs: Double, seconds: Double) -> [Double] {
+        (0..<Int(fs * seconds)).map { sin(2 * Double.pi * f * Double($0) / fs) }
+    }
+
+    func testResamplerKeepsInBandSineAndRemovesAliases() throws {
+        // 360 -> 125 Hz: a 20 Hz sine survives with its amplitude and frequency,
+        // a 100 Hz sine (above the new Nyquist of 62.5 Hz) is removed.
+        let r = try Resampler(from: 360, to: 125)
+        let kept = r.apply(sine(20, fs: 360, seconds: 4))
+        XCTAssertEqual(kept.count, 500)
+        XCTAssertEqual(middleRMS(kept), 1 / 2.0.squareRoot(), accuracy: 0.01)
+        let expected = sine(20, fs: 125, seconds: 4)
+        for i in 100..<400 { XCTAssertEqual(kept[i], expected[i], accuracy: 0.01) }
+        let removed = r.apply(sine(100, fs: 360, seconds: 4))
+        XCTAssertLessThan(middleRMS(removed), 0.005)
+        // Arbitrary ratio (upsampling to a rate with no small common factor).
+        let odd = try Resampler(from: 360, to: 1013.7)
+        XCTAssertEqual(Double(odd.up) / Double(odd.down), 1013.7 / 360, accuracy: 1e-5)
+        let up = odd.apply(sine(5, fs: 360, seconds: 2))
+        XCTAssertEqual(middleRMS(up), 1 / 2.0.squareRoot(), accuracy: 0.01)
+    }
+
+    func testBaselineRemovalKeepsQRSBand() {
+        let fs = 360.0
+        let n = Int(fs * 20)
+        let wander = (0..<n).map { 2 * sin(2 * Double.pi * 0.1 * Double($0) / fs) }
+        let qrsBand = sine(10, fs: fs, seconds: 20)
+        let y = Baseline.remove(zip(wander, qrsBand).map { $0 + $1 }, fs: fs)
+        let residual = zip(y, qrsBand).map { $0 - $1 }
+        XCTAssertLessThan(middleRMS(residual), 0.05)
+    }
+}
