@@ -1,3 +1,5 @@
+import Foundation
+
 /// A multi-lead ECG recording in physical units (millivolts unless `units` says otherwise).
 public struct Recording: Sendable, Equatable {
     /// Sampling frequency in hertz.
@@ -6,13 +8,30 @@ public struct Recording: Sendable, Equatable {
     public var leads: [[Double]]
     /// Lead names, one per lead (for example `MLII`, `V1`).
     public var leadNames: [String]
+    /// Physical units, one per lead (for example `mV`).
+    public var units: [String]
+    /// Record name, when read from a file (for example `208`).
+    public var name: String?
+    /// Free-text comments carried by the file (WFDB `#` lines, EDF patient and recording fields).
+    public var comments: [String]
 
-    public init(fs: Double, leads: [[Double]], leadNames: [String]? = nil) {
+    public init(
+        fs: Double, leads: [[Double]], leadNames: [String]? = nil, units: [String]? = nil,
+        name: String? = nil, comments: [String] = []
+    ) {
         self.fs = fs
         self.leads = leads
         self.leadNames = leadNames ?? leads.indices.map { "lead\($0)" }
+        self.units = units ?? Array(repeating: "mV", count: leads.count)
+        self.name = name
+        self.comments = comments
     }
 
     /// Number of samples per lead.
     public var sampleCount: Int { leads.first?.count ?? 0 }
+
+    /// Index of the first lead whose name matches `name` (case-insensitive), if any.
+    public func leadIndex(named name: String) -> Int? {
+        leadNames.firstIndex { $0.caseInsensitiveCompare(name) == .orderedSame }
+    }
 }
