@@ -92,7 +92,7 @@ public enum WFDB {
             }
             frames = sampleCount
         } else {
-            guard capacity % signals == 0 else {
+            guard WFDBFormat.byteCount(format: format, samples: availableFrames * signals) == byteCount else {
                 throw SignalFileError(url: url, message: "file of \(byteCount) bytes ends in a partial frame of \(signals) signals")
             }
             frames = availableFrames

@@ -43,6 +43,19 @@ enum WFDBFormat {
         }
     }
 
+    /// Number of bytes `samples` samples take in the format.
+    static func byteCount(format: Int, samples: Int) -> Int {
+        switch format {
+        case 8, 80: return samples
+        case 16, 61, 160: return samples * 2
+        case 24: return samples * 3
+        case 32: return samples * 4
+        case 212: return samples / 2 * 3 + samples % 2 * 2
+        case 310, 311: return samples / 3 * 4 + [0, 2, 4][samples % 3]
+        default: return 0
+        }
+    }
+
     /// Decodes the first `count` samples of `bytes` (interleaved over the file's signals).
     /// Difference format 8 yields the stored differences; the caller integrates them.
     static func decode(format: Int, bytes: UnsafeRawBufferPointer, count: Int) -> [Int] {
