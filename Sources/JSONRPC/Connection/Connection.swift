@@ -1,0 +1,326 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// One JSON-RPC session with one client, independent of the transport.
+///
+/// The connection reads frames, validates messages, runs requests concurrently (responses may be
+/// sent out of order), answers every problem it can with a JSON-RPC error, and implements the LSP
+/// lifecycle: `initialize`, `initialized`, `shutdown`, `exit`, plus `$/cancelRequest` and `ping`.
+public final class Connection: Sendable {
+    /// Requests every connection answers itself.
+    public static let builtInRequests = ["initialize", "shutdown", "ping"]
+
+    /// Why `run` returned.
+    public enum EndReason: Sendable, Equatable {
+        /// The client closed its side of the stream.
+        case endOfInput
+        /// The client sent `exit`; `afterShutdown` tells whether `shutdown` came first.
+        case exit(afterShutdown: Bool)
+        /// Framing was lost; the client was told why before the connection closed.
+        case protocolError
+        /// The server is stopping (the reading task was cancelled).
+        case serverStopping
+    }
+
+    private enum Lifecycle {
+        case awaitingInitialize
+        case running
+        case shutDown
+    }
+
+    private struct State {
+        var lifecycle = Lifecycle.awaitingInitialize
+        var acceptsGzip = false
+        var inFlight: [RequestID: Task<Void, Never>] = [:]
+        var cancelled: Set<RequestID> = []
+    }
+
+    private let registry: MethodRegistry
+    private let description: ServerDescription
+    private let limits: TransportLimits
+    private let codec: BodyCodec
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let startTime = ContinuousClock.now
+    private let outbox: AsyncStream<JSONValue>.Continuation
+    private let outboxStream: AsyncStream<JSONValue>
+
+    public init(registry: MethodRegistry, description: ServerDescription, limits: TransportLimits, logger: Logger) {
+        self.registry = registry
+        self.description = description
+        self.limits = limits
+        self.codec = BodyCodec(limits: limits)
+        self.logger = logger
+        (outboxStream, outbox) = AsyncStream.makeStream(of: JSONValue.self)
+    }
+
+    /// Serves the connection until the input ends, the client exits, framing is lost or the
+    /// calling task is cancelled. In-flight requests always finish and are answered before it returns.
+    ///
+    /// - Parameters:
+    ///   - inbound: frames from the client.
+    ///   - write: sends one frame to the client.
+    public func run<Inbound: AsyncSequence>(
+        inbound: Inbound, write: @escaping @Sendable (Frame) async throws -> Void
+    ) async -> EndReason where Inbound.Element == InboundFrame {
+        // The writer is unstructured so that stopping the server (cancelling this task) does not
+        // stop answering the requests still in flight.
+        let writer = Task { [self] in
+            for await message in outboxStream {
+                let gzip = state.withLock { $0.acceptsGzip }
+                do {
+                    try await write(codec.encode(message, allowGzip: gzip))
+                } catch {
+                    logger.debug("dropping a message: the client is gone (\(error))")
+                }
+            }
+        }
+        let reason = await readLoop(inbound)
+        let pending = state.withLock { Array($0.inFlight.values) }
+        if !pending.isEmpty { logger.debug("waiting for \(pending.count) request(s) in flight") }
+        for task in pending { await task.value }
+        outbox.finish()
+        await writer.value
+        logger.debug("connection ended: \(reason)")
+        return reason
+    }
+
+    private func readLoop<Inbound: AsyncSequence>(_ inbound: Inbound) async -> EndReason
+    where Inbound.Element == InboundFrame {
+        do {
+            for try await event in inbound {
+                switch event {
+                case .invalid(let problem):
+                    logger.warning("framing error: \(problem.error.message)")
+                    send(ResponseBody.error(problem.error, id: nil))
+                    if problem.isFatal { return .protocolError }
+                case .frame(let frame):
+                    let json: JSONValue
+                    do {
+                        json = try codec.decode(frame)
+                    } catch {
+                        send(ResponseBody.error(error, id: nil))
+                        continue
+                    }
+                    if let exit = await handle(json) { return exit }
+                }
+            }
+            return Task.isCancelled ? .serverStopping : .endOfInput
+        } catch {
+            if Task.isCancelled || error is CancellationError { return .serverStopping }
+            logger.debug("input failed: \(error)")
+            return .endOfInput
+        }
+    }
+
+    /// Queues a message for the client.
+    private func send(_ message: JSONValue) {
+        outbox.yield(message)
+    }
+
+    // MARK: Dispatch
+
+    /// Where the response to one request goes: straight to the client, or into a batch.
+    private typealias Deliver = @Sendable (JSONValue?) -> Void
+
+    /// Handles one body: a message or a batch. Returns an end reason when the client sent `exit`.
+    private func handle(_ json: JSONValue) async -> EndReason? {
+        guard case .array(let elements) = json else {
+            return await handle(message: json, deliver: { [outbox] in if let r = $0 { outbox.yield(r) } })
+        }
+        guard !elements.isEmpty else {
+            send(ResponseBody.error(.invalidRequest("an empty batch is not a valid request"), id: nil))
+            return nil
+        }
+        let batch = BatchCollector(count: elements.count) { [outbox] responses in outbox.yield(.array(responses)) }
+        var exit: EndReason?
+        for element in elements {
+            if let reason = await handle(message: element, deliver: batch.add) { exit = reason }
+        }
+        return exit
+    }
+
+    private func handle(message json: JSONValue, deliver: @escaping Deliver) async -> EndReason? {
+        let message: Message
+        do {
+            message = try Message(json: json)
+        } catch {
+            deliver(ResponseBody.error(error.error, id: error.id))
+            return nil
+        }
+        switch message {
+        case .response(let id):
+            logger.debug("ignoring a response from the client (id \(id.map { "\($0)" } ?? "null"))")
+            deliver(nil)
+            return nil
+        case .notification(let notification):
+            let exit = await handle(notification)
+            deliver(nil)
+            return exit
+        case .request(let request):
+            handle(request, deliver: deliver)
+            return nil
+        }
+    }
+
+    private func handle(_ notification: Notification) async -> EndReason? {
+        switch notification.method {
+        case "exit":
+            let afterShutdown = state.withLock { $0.lifecycle == .shutDown }
+            return .exit(afterShutdown: afterShutdown)
+        case "initialized":
+            return nil
+        case "$/cancelRequest":
+            guard let raw = notification.params?["id"], let id = RequestID(json: raw) else {
+                logger.debug("$/cancelRequest without a valid id")
+                return nil
+            }
+            let task = state.withLock { state -> Task<Void, Never>? in
+                guard let task = state.inFlight[id] else { return nil }
+                state.cancelled.insert(id)
+                return task
+            }
+            task?.cancel()
+            return nil
+        default:
+            guard let handler = registry.notificationHandlers[notification.method] else {
+                logger.debug("ignoring unknown notification \(notification.method)")
+                return nil
+            }
+            guard state.withLock({ $0.lifecycle == .running }) else { return nil }
+            await handler(notification.params, context(id: nil, method: notification.method, params: notification.params))
+            return nil
+        }
+    }
+
+    private func handle(_ request: Request, deliver: @escaping Deliver) {
+        let id = request.id
+        func fail(_ error: ResponseError) { deliver(ResponseBody.error(error, id: id)) }
+
+        let lifecycle = state.withLock { $0.lifecycle }
+        switch (request.method, lifecycle) {
+        case ("ping", _):
+            let uptime = (ContinuousClock.now - startTime) / .milliseconds(1) / 1000
+            deliver(ResponseBody.result(["pong": true, "uptimeSeconds": .number(uptime)], id: id))
+            return
+        case ("initialize", .awaitingInitialize):
+            deliver(ResponseBody.result(initialize(request.params), id: id))
+            return
+        case ("initialize", _):
+            return fail(.invalidRequest("initialize may only be sent once per connection"))
+        case (_, .awaitingInitialize):
+            return fail(
+                ResponseError(
+                    code: ResponseError.Code.serverNotInitialized,
+                    message: "the server is not initialized: send initialize first"))
+        case (_, .shutDown):
+            return fail(.invalidRequest("the server is shutting down: only the exit notification is accepted"))
+        case ("shutdown", .running):
+            state.withLock { $0.lifecycle = .shutDown }
+            deliver(ResponseBody.result(.null, id: id))
+            return
+        default:
+            break
+        }
+
+        guard let handler = registry.requestHandlers[request.method] else {
+            return fail(.methodNotFound(request.method))
+        }
+        let context = context(id: id, method: request.method, params: request.params)
+        let rejection = state.withLock { current -> ResponseError? in
+            if current.inFlight[id] != nil {
+                return .invalidRequest("request id \(id) is already in flight")
+            }
+            if current.inFlight.count >= limits.maxConcurrentRequests {
+                return ResponseError(
+                    code: ResponseError.Code.tooManyRequests,
+                    message: "too many concurrent requests on this connection (limit \(limits.maxConcurrentRequests))")
+            }
+            // Registered under the lock, before the task can finish and unregister itself.
+            current.inFlight[id] = Task { [self] in
+                let response: JSONValue
+                do {
+                    response = ResponseBody.result(try await handler(request.params, context), id: id)
+                } catch {
+                    let wasCancelled = state.withLock { $0.cancelled.contains(id) }
+                    let responseError = Self.responseError(for: error, cancelled: wasCancelled)
+                    if responseError.code == ResponseError.Code.internalError {
+                        logger.error("\(request.method) failed: \(error)")
+                    }
+                    response = ResponseBody.error(responseError, id: id)
+                }
+                deliver(response)
+                state.withLock {
+                    $0.inFlight[id] = nil
+                    $0.cancelled.remove(id)
+                }
+            }
+            return nil
+        }
+        if let rejection { fail(rejection) }
+    }
+
+    private static func responseError(for error: any Error, cancelled: Bool) -> ResponseError {
+        switch error {
+        case let convertible as any ResponseErrorConvertible: return convertible.responseError
+        case let decoding as DecodingError: return .invalidParams(decoding)
+        case is CancellationError: return .requestCancelled
+        default: return cancelled ? .requestCancelled : .internalError("internal error: \(error)")
+        }
+    }
+
+    private func context(id: RequestID?, method: String, params: JSONValue?) -> RequestContext {
+        var requestLogger = logger
+        if let id { requestLogger[metadataKey: "request"] = "\(id)" }
+        requestLogger[metadataKey: "method"] = "\(method)"
+        let notify: @Sendable (Notification) -> Void = { [outbox] in outbox.yield($0.json) }
+        return RequestContext(
+            id: id, method: method, logger: requestLogger,
+            progress: ProgressReporter.token(in: params).map { ProgressReporter(token: $0, notify: notify) },
+            notify: notify)
+    }
+
+    private func initialize(_ params: JSONValue?) -> JSONValue {
+        let encodings = params?["capabilities"]?["acceptEncoding"]?.arrayValue ?? []
+        let acceptsGzip = encodings.contains { $0.stringValue?.lowercased() == "gzip" }
+        state.withLock {
+            $0.lifecycle = .running
+            $0.acceptsGzip = acceptsGzip
+        }
+        if let client = params?["clientInfo"]?["name"]?.stringValue {
+            logger.info("initialized by \(client)\(acceptsGzip ? " (accepts gzip)" : "")")
+        }
+        var capabilities = description.capabilities
+        capabilities["methods"] = .array(registry.requestMethods.map { .string($0) })
+        capabilities["encodings"] = ["gzip", "identity"]
+        capabilities["limits"] = limits.json
+        return [
+            "serverInfo": ["name": .string(description.name), "version": .string(description.version)],
+            "protocolVersion": .string(description.protocolVersion),
+            "capabilities": .object(capabilities),
+        ]
+    }
+}
+
+/// Gathers the responses of a batch and sends them as one array once every element is done.
+private final class BatchCollector: Sendable {
+    private let pending: Mutex<(remaining: Int, responses: [JSONValue])>
+    private let complete: @Sendable ([JSONValue]) -> Void
+
+    init(count: Int, complete: @escaping @Sendable ([JSONValue]) -> Void) {
+        self.pending = Mutex((count, []))
+        self.complete = complete
+    }
+
+    /// Records one element's outcome: a response, or `nil` for a notification.
+    @Sendable func add(_ response: JSONValue?) {
+        let finished = pending.withLock { state -> [JSONValue]? in
+            if let response { state.responses.append(response) }
+            state.remaining -= 1
+            return state.remaining == 0 ? state.responses : nil
+        }
+        // A batch of notifications only gets no response at all.
+        if let finished, !finished.isEmpty { complete(finished) }
+    }
+}

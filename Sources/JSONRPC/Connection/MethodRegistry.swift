@@ -1,0 +1,52 @@
+/// Handles a request: receives the raw params (`nil` when absent) and returns the result.
+public typealias MethodHandler = @Sendable (_ params: JSONValue?, _ context: RequestContext) async throws -> JSONValue
+
+/// Handles a notification. Notifications are run one at a time, in the order they arrive.
+public typealias NotificationHandler = @Sendable (_ params: JSONValue?, _ context: RequestContext) async -> Void
+
+/// The methods an application serves, by name.
+///
+/// Lifecycle methods (`initialize`, `shutdown`, `exit`, `initialized`), `ping` and `$/cancelRequest`
+/// are built into every connection and must not be registered here.
+public struct MethodRegistry: Sendable {
+    private(set) var requestHandlers: [String: MethodHandler] = [:]
+    private(set) var notificationHandlers: [String: NotificationHandler] = [:]
+
+    public init() {}
+
+    /// Registers a request handler working on raw JSON.
+    public mutating func register(_ method: String, handler: @escaping MethodHandler) {
+        precondition(!Connection.builtInRequests.contains(method), "\(method) is built in")
+        requestHandlers[method] = handler
+    }
+
+    /// Registers a request handler with typed params and result.
+    ///
+    /// Params are decoded with `JSONValueDecoder`; absent params decode from an empty object, so
+    /// types whose members are all optional accept them. A decoding failure answers -32602 with
+    /// the path of the offending member.
+    public mutating func register<Params: Decodable & Sendable, Result: Encodable & Sendable>(
+        _ method: String, params: Params.Type,
+        handler: @escaping @Sendable (Params, RequestContext) async throws -> Result
+    ) {
+        register(method) { raw, context in
+            let params: Params
+            do {
+                params = try JSONValueDecoder().decode(Params.self, from: raw ?? .object([:]))
+            } catch let error as DecodingError {
+                throw ResponseError.invalidParams(error)
+            }
+            return try JSONValueEncoder().encode(try await handler(params, context))
+        }
+    }
+
+    /// Registers a notification handler.
+    public mutating func onNotification(_ method: String, handler: @escaping NotificationHandler) {
+        notificationHandlers[method] = handler
+    }
+
+    /// The names of every request method a client can call, built-in ones included, sorted.
+    public var requestMethods: [String] {
+        (Array(requestHandlers.keys) + Connection.builtInRequests).sorted()
+    }
+}

@@ -1,0 +1,50 @@
+import CompressNIO
+import NIOCore
+
+/// Turns frame bodies into JSON values and back, applying gzip where the frame says so.
+public struct BodyCodec: Sendable {
+    public let limits: TransportLimits
+
+    public init(limits: TransportLimits) {
+        self.limits = limits
+    }
+
+    /// Decodes a frame body: gunzip if needed (refusing to inflate past the limit), then parse JSON.
+    public func decode(_ frame: Frame) throws(ResponseError) -> JSONValue {
+        var body = frame.body
+        if frame.contentEncoding == .gzip {
+            body = try gunzip(body, limit: limits.maxDecompressedBytes, what: "the gzip-encoded body")
+        }
+        do {
+            return try JSONParser.parse(body.readableBytesView)
+        } catch {
+            throw .parseError("invalid JSON: \(error)")
+        }
+    }
+
+    /// Encodes a JSON value as a frame, gzip-compressed when the peer accepts it and it is large enough.
+    public func encode(_ value: JSONValue, allowGzip: Bool) -> Frame {
+        let bytes = JSONSerializer.serialize(value)
+        var body = ByteBuffer(bytes: bytes)
+        if allowGzip, bytes.count >= limits.gzipResponseThreshold,
+            let compressed = try? body.compress(with: .gzip())
+        {
+            return Frame(contentEncoding: .gzip, body: compressed)
+        }
+        return Frame(body: body)
+    }
+}
+
+/// Inflates gzip data, stopping with a clear error once the output would exceed `limit` bytes.
+///
+/// Memory use is bounded by `limit`, whatever size the compressed data claims to expand to.
+public func gunzip(_ compressed: ByteBuffer, limit: Int, what: String) throws(ResponseError) -> ByteBuffer {
+    var input = compressed
+    do {
+        return try input.decompress(with: .gzip(), maxSize: limit)
+    } catch let error as CompressNIOError where error == .bufferOverflow {
+        throw .payloadTooLarge("\(what) inflates to more than the limit of \(limit) bytes")
+    } catch {
+        throw .parseError("\(what) is not valid gzip data (\(error))")
+    }
+}

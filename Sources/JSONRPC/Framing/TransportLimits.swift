@@ -1,0 +1,38 @@
+/// Limits that protect a server from oversized or abusive input, one set per server.
+public struct TransportLimits: Sendable, Equatable {
+    /// Largest header block (all header lines and the blank line), in bytes.
+    public var maxHeaderBytes: Int
+    /// Largest body as sent on the wire (`Content-Length`), in bytes.
+    public var maxFrameBytes: Int
+    /// Largest body after gzip decompression, in bytes. A gzip bomb is stopped at this size.
+    public var maxDecompressedBytes: Int
+    /// Most requests one connection may have in flight at once.
+    public var maxConcurrentRequests: Int
+    /// Responses at least this large are gzip-encoded for clients that accept gzip.
+    public var gzipResponseThreshold: Int
+
+    public init(
+        maxHeaderBytes: Int = 8 * 1024,
+        maxFrameBytes: Int = 64 * 1024 * 1024,
+        maxDecompressedBytes: Int = 256 * 1024 * 1024,
+        maxConcurrentRequests: Int = 32,
+        gzipResponseThreshold: Int = 16 * 1024
+    ) {
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxFrameBytes = maxFrameBytes
+        self.maxDecompressedBytes = maxDecompressedBytes
+        self.maxConcurrentRequests = maxConcurrentRequests
+        self.gzipResponseThreshold = gzipResponseThreshold
+    }
+
+    /// The limits as reported in `initialize`.
+    public var json: JSONValue {
+        [
+            "maxHeaderBytes": .number(Double(maxHeaderBytes)),
+            "maxFrameBytes": .number(Double(maxFrameBytes)),
+            "maxDecompressedBytes": .number(Double(maxDecompressedBytes)),
+            "maxConcurrentRequests": .number(Double(maxConcurrentRequests)),
+            "gzipResponseThreshold": .number(Double(gzipResponseThreshold)),
+        ]
+    }
+}

@@ -1,0 +1,198 @@
+/// Decodes `Decodable` types from an already-parsed `JSONValue`.
+///
+/// Errors are `DecodingError`s whose coding path names the offending member, which
+/// `ResponseError.invalidParams(_:)` turns into a message such as
+/// `params.signal.fs: expected number, found string`.
+public struct JSONValueDecoder: Sendable {
+    public init() {}
+
+    /// Decodes a value of type `T` from `value`.
+    public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+        try T(from: ValueDecoder(value: value, codingPath: []))
+    }
+}
+
+private struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(stringValue: String) { self.stringValue = stringValue }
+    init(intValue: Int) {
+        self.stringValue = "\(intValue)"
+        self.intValue = intValue
+    }
+}
+
+private func mismatch(_ expected: String, _ value: JSONValue, _ path: [CodingKey]) -> DecodingError {
+    DecodingError.typeMismatch(
+        Any.self, .init(codingPath: path, debugDescription: "expected \(expected), found \(value.typeName)"))
+}
+
+private func number<T: BinaryInteger>(_ value: JSONValue, _ type: T.Type, _ path: [CodingKey]) throws -> T {
+    guard case .number(let n) = value else { throw mismatch("integer", value, path) }
+    guard n.rounded() == n, let exact = T(exactly: n) else {
+        throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "expected integer in range of \(T.self), found \(n)"))
+    }
+    return exact
+}
+
+private struct ValueDecoder: Decoder, SingleValueDecodingContainer {
+    let value: JSONValue
+    let codingPath: [CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard case .object(let members) = value else { throw mismatch("object", value, codingPath) }
+        return KeyedDecodingContainer(KeyedContainer<Key>(members: members, codingPath: codingPath))
+    }
+
+    func unkeyedContainer() throws -> UnkeyedDecodingContainer {
+        guard case .array(let elements) = value else { throw mismatch("array", value, codingPath) }
+        return UnkeyedContainer(elements: elements, codingPath: codingPath)
+    }
+
+    func singleValueContainer() throws -> SingleValueDecodingContainer { self }
+
+    func decodeNil() -> Bool { value == .null }
+    func decode(_ type: Bool.Type) throws -> Bool {
+        guard case .bool(let b) = value else { throw mismatch("boolean", value, codingPath) }
+        return b
+    }
+    func decode(_ type: String.Type) throws -> String {
+        guard case .string(let s) = value else { throw mismatch("string", value, codingPath) }
+        return s
+    }
+    func decode(_ type: Double.Type) throws -> Double {
+        guard case .number(let n) = value else { throw mismatch("number", value, codingPath) }
+        return n
+    }
+    func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
+    func decode(_ type: Int.Type) throws -> Int { try number(value, type, codingPath) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try number(value, type, codingPath) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try number(value, type, codingPath) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try number(value, type, codingPath) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try number(value, type, codingPath) }
+    func decode(_ type: UInt.Type) throws -> UInt { try number(value, type, codingPath) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try number(value, type, codingPath) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try number(value, type, codingPath) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try number(value, type, codingPath) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try number(value, type, codingPath) }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        if T.self == JSONValue.self { return value as! T }
+        if T.self == [Double].self {
+            // Fast path for the large number arrays that signals are made of.
+            guard case .array(let elements) = value else { throw mismatch("array of numbers", value, codingPath) }
+            var out = [Double]()
+            out.reserveCapacity(elements.count)
+            for (i, element) in elements.enumerated() {
+                guard case .number(let n) = element else {
+                    throw mismatch("number", element, codingPath + [AnyKey(intValue: i)])
+                }
+                out.append(n)
+            }
+            return out as! T
+        }
+        return try T(from: self)
+    }
+}
+
+private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let members: [String: JSONValue]
+    let codingPath: [CodingKey]
+
+    var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
+    func contains(_ key: Key) -> Bool { members[key.stringValue] != nil }
+
+    private func child(_ key: Key) throws -> ValueDecoder {
+        guard let value = members[key.stringValue] else {
+            throw DecodingError.keyNotFound(
+                key, .init(codingPath: codingPath, debugDescription: "missing required member \"\(key.stringValue)\""))
+        }
+        return ValueDecoder(value: value, codingPath: codingPath + [key])
+    }
+
+    func decodeNil(forKey key: Key) throws -> Bool { (members[key.stringValue] ?? .null) == .null }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try child(key).decode(type) }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try child(key).decode(type) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try child(key).decode(type) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try child(key).decode(type) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try child(key).decode(type) }
+
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let value = members[key.stringValue], value != .null else { return nil }
+        return try ValueDecoder(value: value, codingPath: codingPath + [key]).decode(type)
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
+        -> KeyedDecodingContainer<NestedKey>
+    { try child(key).container(keyedBy: type) }
+    func nestedUnkeyedContainer(forKey key: Key) throws -> UnkeyedDecodingContainer { try child(key).unkeyedContainer() }
+    func superDecoder() throws -> Decoder { ValueDecoder(value: .object(members), codingPath: codingPath) }
+    func superDecoder(forKey key: Key) throws -> Decoder { try child(key) }
+}
+
+private struct UnkeyedContainer: UnkeyedDecodingContainer {
+    let elements: [JSONValue]
+    let codingPath: [CodingKey]
+    var currentIndex = 0
+
+    init(elements: [JSONValue], codingPath: [CodingKey]) {
+        self.elements = elements
+        self.codingPath = codingPath
+    }
+
+    var count: Int? { elements.count }
+    var isAtEnd: Bool { currentIndex >= elements.count }
+
+    private mutating func next() throws -> ValueDecoder {
+        guard !isAtEnd else {
+            throw DecodingError.valueNotFound(
+                Any.self, .init(codingPath: codingPath, debugDescription: "array has only \(elements.count) elements"))
+        }
+        defer { currentIndex += 1 }
+        return ValueDecoder(value: elements[currentIndex], codingPath: codingPath + [AnyKey(intValue: currentIndex)])
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        guard !isAtEnd, elements[currentIndex] == .null else { return false }
+        currentIndex += 1
+        return true
+    }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next().decode(type) }
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
+        -> KeyedDecodingContainer<NestedKey>
+    { try next().container(keyedBy: type) }
+    mutating func nestedUnkeyedContainer() throws -> UnkeyedDecodingContainer { try next().unkeyedContainer() }
+    mutating func superDecoder() throws -> Decoder { try next() }
+}
+
+extension JSONValue: Codable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let b = try? container.decode(Bool.self) {
+            self = .bool(b)
+        } else if let n = try? container.decode(Double.self) {
+            self = .number(n)
+        } else if let s = try? container.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? container.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let b): try container.encode(b)
+        case .number(let n): try container.encode(n)
+        case .string(let s): try container.encode(s)
+        case .array(let a): try container.encode(a)
+        case .object(let o): try container.encode(o)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Serves a `MethodRegistry` over stdio or TCP, each client on its own `Connection`.
+///
+/// Both transports share one pipeline: `FrameDecoder` and `FrameEncoder` under an `NIOAsyncChannel`.
+public struct Server: Sendable {
+    public let registry: MethodRegistry
+    public let description: ServerDescription
+    public let limits: TransportLimits
+    public let logger: Logger
+
+    public init(registry: MethodRegistry, description: ServerDescription, limits: TransportLimits, logger: Logger) {
+        self.registry = registry
+        self.description = description
+        self.limits = limits
+        self.logger = logger
+    }
+
+    private typealias FrameChannel = NIOAsyncChannel<InboundFrame, Frame>
+
+    private static func makeFrameChannel(_ channel: Channel, limits: TransportLimits) throws -> FrameChannel {
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(limits: limits)))
+        try pipeline.addHandler(MessageToByteHandler(FrameEncoder()))
+        return try FrameChannel(wrappingChannelSynchronously: channel)
+    }
+
+    private func serve(_ channel: FrameChannel, label: String) async -> Connection.EndReason {
+        var connectionLogger = logger
+        connectionLogger[metadataKey: "connection"] = "\(label)"
+        let connection = Connection(
+            registry: registry, description: description, limits: limits, logger: connectionLogger)
+        do {
+            return try await channel.executeThenClose { inbound, outbound in
+                await connection.run(inbound: inbound, write: { try await outbound.write($0) })
+            }
+        } catch {
+            connectionLogger.debug("connection closed with error: \(error)")
+            return .endOfInput
+        }
+    }
+
+    /// Serves one client on standard input and output until it exits, input ends, or the calling
+    /// task is cancelled.
+    public func serveStdio() async throws -> Connection.EndReason {
+        let limits = self.limits
+        let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .takingOwnershipOfDescriptors(input: STDIN_FILENO, output: STDOUT_FILENO) { channel in
+                channel.eventLoop.makeCompletedFuture { try Self.makeFrameChannel(channel, limits: limits) }
+            }
+        return await serve(channel, label: "stdio")
+    }
+
+    /// Listens on `host`:`port` (port 0 picks a free one) and serves every client concurrently until
+    /// the calling task is cancelled; then stops accepting, lets in-flight requests finish, and returns.
+    ///
+    /// - Parameter onListening: called once with the bound address, before the first client is accepted.
+    public func serveTCP(
+        host: String, port: Int, onListening: @Sendable (SocketAddress) -> Void
+    ) async throws {
+        let limits = self.limits
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture { try Self.makeFrameChannel(channel, limits: limits) }
+            }
+        if let address = listener.channel.localAddress { onListening(address) }
+        await withDiscardingTaskGroup { group in
+            do {
+                try await listener.executeThenClose { clients in
+                    for try await client in clients {
+                        let label = client.channel.remoteAddress.map { "\($0)" } ?? "tcp"
+                        group.addTask { _ = await self.serve(client, label: label) }
+                    }
+                }
+            } catch {
+                if !(error is CancellationError) { logger.error("listener failed: \(error)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import ECGService
+import Foundation
+import JSONRPC
+import Logging
+
+/// `ecgd serve`: the daemon itself (also what plain `ecgd --stdio` / `ecgd --tcp ...` run).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve JSON-RPC over stdio or TCP (the default command).")
+
+    @Flag(name: .long, help: "Serve one client on standard input and output. Logs go to standard error.")
+    var stdio = false
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Serve many clients over TCP at HOST:PORT (port 0 picks a free port).", valueName: "host:port"))
+    var tcp: TCPEndpoint?
+
+    @OptionGroup(title: "Service") var service: ServiceOptions
+    @OptionGroup(title: "Limits") var limits: LimitOptions
+
+    @Option(name: .long, help: "Least severe log level written to standard error (trace, debug, info, notice, warning, error, critical).")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        if stdio == (tcp != nil) {
+            throw ValidationError("choose exactly one transport: --stdio or --tcp HOST:PORT")
+        }
+    }
+
+    func run() async throws {
+        bootstrapLogging(level: logLevel)
+        let logger = Logger(label: "ecgd")
+        let server = Server(
+            registry: try ECGService.makeRegistry(configuration: service.configuration(), logger: logger),
+            description: ECGService.serverDescription,
+            limits: limits.transportLimits,
+            logger: logger)
+
+        if let tcp {
+            let task = Task {
+                try await server.serveTCP(host: tcp.host, port: tcp.port) { address in
+                    // A fixed line that scripts and tests wait for.
+                    FileHandle.standardError.write(Data("ecgd: listening on \(address.ipAddress ?? tcp.host):\(address.port ?? tcp.port)\n".utf8))
+                }
+            }
+            let signals = StopSignals { task.cancel() }
+            defer { signals.cancel() }
+            try await task.value
+            logger.info("stopped")
+        } else {
+            let task = Task { try await server.serveStdio() }
+            let signals = StopSignals { task.cancel() }
+            defer { signals.cancel() }
+            switch try await task.value {
+            case .exit(afterShutdown: false), .protocolError: throw ExitCode(1)
+            case .exit(afterShutdown: true), .endOfInput, .serverStopping: return
+            }
+        }
+    }
+}
+
+/// A `HOST:PORT` pair given on the command line.
+struct TCPEndpoint: ExpressibleByArgument {
+    var host: String
+    var port: Int
+
+    init?(argument: String) {
+        guard let colon = argument.lastIndex(of: ":"),
+            let port = Int(argument[argument.index(after: colon)...]), (0...65535).contains(port)
+        else { return nil }
+        var host = String(argument[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.host = host.isEmpty ? "127.0.0.1" : host
+        self.port = port
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

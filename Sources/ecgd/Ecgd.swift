@@ -1,0 +1,18 @@
+import ArgumentParser
+import ECGService
+
+/// The `ecgd` command: the daemon (`ecgd --stdio`, `ecgd --tcp HOST:PORT`) and one-shot tools.
+@main
+struct Ecgd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ecgd",
+        abstract: "An ECG analysis daemon speaking JSON-RPC 2.0 (LSP framing) over stdio or TCP.",
+        discussion: """
+            Run `ecgd --stdio` to serve one client on standard input/output (how notebooks and \
+            editors spawn it), or `ecgd --tcp 127.0.0.1:7777` to serve many clients over TCP. \
+            The wire protocol is described in protocol/README.md.
+            """,
+        version: ECGService.version,
+        subcommands: [ServeCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import ECGService
+import Foundation
+import JSONRPC
+
+/// Where the service finds files and models.
+struct ServiceOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Directory that `signal.path` parameters are resolved in; paths outside it are refused.",
+            valueName: "dir"))
+    var dataRoot: String = "."
+
+    @Option(name: .long, help: ArgumentHelp("Directory of shipped models (models/NAME/model.json).", valueName: "dir"))
+    var models: String?
+
+    func configuration() -> ServiceConfiguration {
+        ServiceConfiguration(
+            dataRoot: URL(fileURLWithPath: dataRoot),
+            modelsDirectory: models.map { URL(fileURLWithPath: $0) } ?? ServiceConfiguration.defaultModelsDirectory())
+    }
+}
+
+/// Transport limits, each with a safe default.
+struct LimitOptions: ParsableArguments {
+    private static let defaults = TransportLimits()
+
+    @Option(name: .long, help: ArgumentHelp("Largest header block in bytes.", valueName: "bytes"))
+    var maxHeaderBytes = defaults.maxHeaderBytes
+
+    @Option(name: .long, help: ArgumentHelp("Largest frame body (Content-Length) in bytes.", valueName: "bytes"))
+    var maxFrameBytes = defaults.maxFrameBytes
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Largest body or signal after gzip decompression, in bytes.", valueName: "bytes"))
+    var maxDecompressedBytes = defaults.maxDecompressedBytes
+
+    @Option(name: .long, help: ArgumentHelp("Most requests in flight per connection.", valueName: "n"))
+    var maxConcurrentRequests = defaults.maxConcurrentRequests
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Gzip responses of at least this many bytes for clients that accept gzip.", valueName: "bytes"))
+    var gzipThreshold = defaults.gzipResponseThreshold
+
+    func validate() throws {
+        for (name, value) in [
+            ("--max-header-bytes", maxHeaderBytes), ("--max-frame-bytes", maxFrameBytes),
+            ("--max-decompressed-bytes", maxDecompressedBytes), ("--max-concurrent-requests", maxConcurrentRequests),
+        ] where value <= 0 {
+            throw ValidationError("\(name) must be positive")
+        }
+    }
+
+    var transportLimits: TransportLimits {
+        TransportLimits(
+            maxHeaderBytes: maxHeaderBytes, maxFrameBytes: maxFrameBytes, maxDecompressedBytes: maxDecompressedBytes,
+            maxConcurrentRequests: maxConcurrentRequests, gzipResponseThreshold: gzipThreshold)
+    }
+}
