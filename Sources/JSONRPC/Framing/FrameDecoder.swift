@@ -33,21 +33,26 @@ public struct FrameDecoder: ByteToMessageDecoder {
     public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
         -> DecodingState
     {
-        if let event = next(from: &buffer) {
-            context.fireChannelRead(wrapInboundOut(event))
-            return .continue
-        }
+        for event in finish(&buffer) { context.fireChannelRead(wrapInboundOut(event)) }
+        return .needMoreData
+    }
+
+    /// Called at the end of the stream: returns the frames still complete in `buffer`, then an error
+    /// if the stream stopped in the middle of a frame.
+    public mutating func finish(_ buffer: inout ByteBuffer) -> [InboundFrame] {
+        var events: [InboundFrame] = []
+        while let event = next(from: &buffer) { events.append(event) }
         let pendingData = buffer.readableBytesView.contains { !$0.isWhitespace }
         switch state {
         case .body, .skipping:
-            context.fireChannelRead(wrapInboundOut(.invalid(fatal("the stream ended in the middle of a frame body"))))
+            events.append(.invalid(fatal("the stream ended in the middle of a frame body")))
         case .header where pendingData:
-            context.fireChannelRead(wrapInboundOut(.invalid(fatal("the stream ended in the middle of a frame header"))))
+            events.append(.invalid(fatal("the stream ended in the middle of a frame header")))
         default: break
         }
         buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
         state = .failed
-        return .needMoreData
+        return events
     }
 
     /// Consumes what it can from `buffer` and returns the next event, or `nil` if more data is needed.

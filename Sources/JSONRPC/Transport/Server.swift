@@ -50,14 +50,13 @@ public struct Server: Sendable {
 
     /// Serves one client on standard input and output until it exits, input ends, or the calling
     /// task is cancelled.
-    public func serveStdio() async throws -> Connection.EndReason {
-        let limits = self.limits
-        let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.allowRemoteHalfClosure, value: true)
-            .takingOwnershipOfDescriptors(input: STDIN_FILENO, output: STDOUT_FILENO) { channel in
-                channel.eventLoop.makeCompletedFuture { try Self.makeFrameChannel(channel, limits: limits) }
-            }
-        return await serve(channel, label: "stdio")
+    public func serveStdio() async -> Connection.EndReason {
+        let transport = StdioTransport(input: STDIN_FILENO, output: STDOUT_FILENO, limits: limits)
+        var connectionLogger = logger
+        connectionLogger[metadataKey: "connection"] = "stdio"
+        let connection = Connection(
+            registry: registry, description: description, limits: limits, logger: connectionLogger)
+        return await connection.run(inbound: transport.frames(), write: transport.write)
     }
 
     /// Listens on `host`:`port` (port 0 picks a free one) and serves every client concurrently until

@@ -52,10 +52,10 @@ struct ServeCommand: AsyncParsableCommand {
             try await task.value
             logger.info("stopped")
         } else {
-            let task = Task { try await server.serveStdio() }
+            let task = Task { await server.serveStdio() }
             let signals = StopSignals { task.cancel() }
             defer { signals.cancel() }
-            switch try await task.value {
+            switch await task.value {
             case .exit(afterShutdown: false), .protocolError: throw ExitCode(1)
             case .exit(afterShutdown: true), .endOfInput, .serverStopping: return
             }
