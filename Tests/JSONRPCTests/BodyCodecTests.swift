@@ -76,6 +76,16 @@ final class BodyCodecTests: XCTestCase {
         }
     }
 
+    func testDataAfterTheGzipStreamIsRefused() {
+        let bytes = gzipped(JSONSerializer.serialize(message))
+        let error = decodeError(gzipFrame(bytes + Array("garbage".utf8)))
+        XCTAssertEqual(error?.code, -32700)
+        XCTAssertTrue(error?.message.contains("not valid gzip") ?? false, "\(String(describing: error))")
+        // Two members would be valid gzip, but only the first would be inflated: refused rather than cut short.
+        let halves = (gzipped(Array(#"{"a":"#.utf8)), gzipped(Array("1}".utf8)))
+        XCTAssertEqual(decodeError(gzipFrame(halves.0 + halves.1))?.code, -32700)
+    }
+
     func testEmptyGzipBodyIsRefused() {
         let error = decodeError(gzipFrame([]))
         XCTAssertEqual(error?.code, -32700)

@@ -16,7 +16,7 @@ final class JSONSerializerTests: XCTestCase {
         let cases: [(Double, String)] = [
             (0, "0"), (-5, "-5"), (1.5, "1.5"), (0.1, "0.1"), (-0.25, "-0.25"), (1e-7, "1e-07"),
             (9_007_199_254_740_991, "9007199254740991"), (-9_007_199_254_740_991, "-9007199254740991"),
-            (1e300, "1e+300"), (5e-324, "5e-324"),
+            (1e300, "1e+300"), (.leastNonzeroMagnitude, "5e-324"),
         ]
         for (number, expected) in cases {
             XCTAssertEqual(text(.number(number)), expected)
