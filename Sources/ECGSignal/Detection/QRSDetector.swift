@@ -17,8 +17,8 @@ public struct QRSDetector: Sendable {
     /// Detector parameters. The defaults are physiological, not tuned per record.
     public struct Configuration: Sendable, Equatable {
         /// Band-pass edges (Hz) of the QRS band.
-        public var bandLow: Double = 5
-        public var bandHigh: Double = 22
+        public var bandLow: Double = 4
+        public var bandHigh: Double = 18
         /// Moving-window integration length (s).
         public var integrationWindow: Double = 0.10
         /// Minimum distance between two beats (s).
