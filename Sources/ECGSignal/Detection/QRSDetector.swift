@@ -1,0 +1,314 @@
+import Foundation
+
+/// An offline single-lead QRS detector for ambulatory ECG at any sampling rate.
+///
+/// Stages, all specified in seconds and hertz so the detector behaves the same at every rate:
+/// 1. zero-phase Butterworth band-pass (QRS band), derivative, squaring and a centred
+///    moving-window integration give an energy feature without delay;
+/// 2. candidate events are the local maxima of the feature that dominate a window of
+///    half the refractory period;
+/// 3. a level that follows the signal both ways in time (median of windowed maxima) sets an
+///    adaptive threshold; candidates above it become beats, with a refractory period and
+///    T-wave rejection by slope;
+/// 4. search-back fills RR gaps longer than `searchBackFactor` times the local RR with the
+///    best candidate above a lower threshold;
+/// 5. each beat is moved to the extremum of the baseline-free signal near it.
+public struct QRSDetector: Sendable {
+    /// Detector parameters. The defaults are physiological, not tuned per record.
+    public struct Configuration: Sendable, Equatable {
+        /// Band-pass edges (Hz) of the QRS band.
+        public var bandLow: Double = 4
+        public var bandHigh: Double = 18
+        /// Moving-window integration length (s).
+        public var integrationWindow: Double = 0.10
+        /// Minimum distance between two beats (s).
+        public var refractory: Double = 0.25
+        /// Beats closer than this to the previous beat must pass the T-wave test (s).
+        public var tWaveWindow: Double = 0.36
+        /// A close candidate whose peak slope is below this fraction of the previous beat's
+        /// slope is taken for a T wave.
+        public var tWaveSlopeRatio: Double = 0.5
+        /// Length of the windows whose feature maxima define the signal level (s).
+        public var levelWindow: Double = 2.0
+        /// Number of windows on each side entering the level's running median.
+        public var levelNeighbours: Int = 4
+        /// Threshold as a fraction of the level between noise and signal.
+        public var thresholdFraction: Double = 0.25
+        /// Search-back starts when an RR gap exceeds this multiple of the local RR.
+        public var searchBackFactor: Double = 1.66
+        /// Search-back threshold relative to the normal threshold.
+        public var searchBackThreshold: Double = 0.5
+        /// Extra-beat pruning: a beat whose neighbours are closer than this multiple of the
+        /// local RR and whose feature is below `extraBeatRatio` of theirs is dropped.
+        public var extraBeatRR: Double = 1.2
+        public var extraBeatRatio: Double = 0.6
+        /// Half-width of the R-peak refinement window (s).
+        public var refinementWindow: Double = 0.075
+
+        public init() {}
+    }
+
+    public let configuration: Configuration
+
+    public init(configuration: Configuration = .init()) {
+        self.configuration = configuration
+    }
+
+    /// Detects QRS complexes; returns sorted R-peak sample indices of `signal`.
+    public func detect(_ signal: [Double], fs: Double) -> [Int] {
+        let c = configuration
+        let n = signal.count
+        guard fs > 0, n >= Int(fs * 0.5) else { return [] }
+        let high = min(c.bandHigh, 0.45 * fs)
+        guard let band = try? Butterworth.design(
+            .bandpass(low: min(c.bandLow, high / 2), high: high), order: 2, fs: fs)
+        else { return [] }
+        let bp = band.filtfilt(signal)
+        let (energy, slope) = QRSDetector.energyFeature(bp, fs: fs, window: c.integrationWindow)
+
+        let halfRefractory = max(1, Int(c.refractory * fs / 2))
+        let candidates = QRSDetector.dominantMaxima(energy, halfWidth: halfRefractory)
+        guard !candidates.isEmpty else { return [] }
+        let level = QRSDetector.signalLevel(
+            energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours)
+
+        let beats = selectBeats(
+            candidates: candidates, energy: energy, slope: slope, level: level, fs: fs)
+        let baseline = Baseline.remove(signal, fs: fs)
+        return QRSDetector.refine(
+            beats, on: baseline, energy: energy, halfWidth: Int(c.refinementWindow * fs),
+            refractory: Int(c.refractory * fs))
+    }
+
+    /// Squared-derivative energy integrated over a centred window, and |derivative|.
+    static func energyFeature(_ bp: [Double], fs: Double, window: Double) -> ([Double], [Double]) {
+        let n = bp.count
+        var slope = [Double](repeating: 0, count: n)
+        var energy = [Double](repeating: 0, count: n)
+        let w = max(1, Int(window * fs))
+        let half = w / 2
+        bp.withUnsafeBufferPointer { x in
+            slope.withUnsafeMutableBufferPointer { s in
+                let k = fs / 2
+                for i in 1..<(n - 1) { s[i] = abs(x[i + 1] - x[i - 1]) * k }
+                s[0] = s[1]; s[n - 1] = s[n - 2]
+            }
+        }
+        slope.withUnsafeBufferPointer { s in
+            energy.withUnsafeMutableBufferPointer { e in
+                // Running sum of s^2 over [i - half, i - half + w).
+                var acc = 0.0
+                var lo = -half, hi = -half  // window [lo, hi)
+                for i in 0..<n {
+                    let wantHi = min(n, i - half + w)
+                    while hi < wantHi { if hi >= 0 { acc += s[hi] * s[hi] }; hi += 1 }
+                    let wantLo = i - half
+                    while lo < wantLo { if lo >= 0 { acc -= s[lo] * s[lo] }; lo += 1 }
+                    e[i] = (max(0, acc) / Double(w)).squareRoot()
+                }
+            }
+        }
+        return (energy, slope)
+    }
+
+    /// Indices `i` where `x[i]` is the maximum of `x[i - h ... i + h]` (first of ties).
+    static func dominantMaxima(_ x: [Double], halfWidth h: Int) -> [Int] {
+        let n = x.count
+        var out: [Int] = []
+        out.reserveCapacity(n / max(1, h))
+        x.withUnsafeBufferPointer { v in
+            var i = 0
+            while i < n {
+                // Only strict local maxima are candidates.
+                if i > 0 && v[i] <= v[i - 1] { i += 1; continue }
+                if i + 1 < n && v[i] < v[i + 1] { i += 1; continue }
+                let lo = max(0, i - h), hi = min(n - 1, i + h)
+                var isMax = true
+                var j = lo
+                while j <= hi {
+                    if v[j] > v[i] || (v[j] == v[i] && j < i) { isMax = false; break }
+                    j += 1
+                }
+                if isMax { out.append(i); i += h } else { i += 1 }
+            }
+        }
+        return out
+    }
+
+    /// Per-window signal level: the running median (over `neighbours` windows each side) of
+    /// the feature's maximum in consecutive windows of `window` seconds. Returns one value
+    /// per window; sample `i` uses entry `i / windowLength`.
+    static func signalLevel(_ e: [Double], fs: Double, window: Double, neighbours: Int)
+        -> (values: [Double], length: Int)
+    {
+        let len = max(1, Int(window * fs))
+        let count = (e.count + len - 1) / len
+        var maxima = [Double](repeating: 0, count: count)
+        e.withUnsafeBufferPointer { v in
+            for k in 0..<count {
+                var m = 0.0
+                for i in (k * len)..<min(e.count, (k + 1) * len) where v[i] > m { m = v[i] }
+                maxima[k] = m
+            }
+        }
+        var level = [Double](repeating: 0, count: count)
+        var buf: [Double] = []
+        for k in 0..<count {
+            buf.removeAll(keepingCapacity: true)
+            for j in max(0, k - neighbours)...min(count - 1, k + neighbours) { buf.append(maxima[j]) }
+            buf.sort()
+            level[k] = buf[buf.count / 2]
+        }
+        return (level, len)
+    }
+
+    /// Threshold decisions, T-wave rejection and search-back.
+    func selectBeats(
+        candidates: [Int], energy: [Double], slope: [Double],
+        level: (values: [Double], length: Int), fs: Double
+    ) -> [Int] {
+        let c = configuration
+        let refractory = Int(c.refractory * fs)
+        let tWindow = Int(c.tWaveWindow * fs)
+        let slopeHalf = max(1, Int(0.04 * fs))
+        func threshold(_ i: Int) -> Double {
+            c.thresholdFraction * level.values[min(level.values.count - 1, i / level.length)]
+        }
+        func peakSlope(_ i: Int) -> Double {
+            var m = 0.0
+            for j in max(0, i - slopeHalf)...min(slope.count - 1, i + slopeHalf) where slope[j] > m {
+                m = slope[j]
+            }
+            return m
+        }
+        /// Whether candidate `i` can follow beat `prev` (refractory and T-wave tests).
+        func canFollow(_ i: Int, _ prev: Int?) -> Bool {
+            guard let p = prev else { return true }
+            if i - p < refractory { return false }
+            if i - p < tWindow && peakSlope(i) < c.tWaveSlopeRatio * peakSlope(p) { return false }
+            return true
+        }
+
+        var beats: [Int] = []
+        beats.reserveCapacity(candidates.count)
+        for i in candidates where energy[i] >= threshold(i) {
+            if let p = beats.last, i - p < refractory {
+                if energy[i] > energy[p] { beats[beats.count - 1] = i }
+                continue
+            }
+            if canFollow(i, beats.last) { beats.append(i) }
+        }
+
+        // P waves and T waves close before or after a much steeper beat are not beats.
+        beats = rejectWeakNeighbours(beats, peakSlope: peakSlope, window: tWindow)
+
+        // Search-back: fill gaps much longer than the local RR.
+        var changed = true
+        var rounds = 0
+        while changed && rounds < 4 {
+            changed = false
+            rounds += 1
+            var out: [Int] = []
+            out.reserveCapacity(beats.count + 16)
+            var ci = 0
+            for (k, b) in beats.enumerated() {
+                if let p = out.last {
+                    let rr = localRR(beats, at: k)
+                    if Double(b - p) > c.searchBackFactor * rr {
+                        while ci < candidates.count && candidates[ci] <= p { ci += 1 }
+                        var best: Int?
+                        var cj = ci
+                        while cj < candidates.count && candidates[cj] < b {
+                            let i = candidates[cj]
+                            if b - i >= refractory && canFollow(i, p)
+                                && energy[i] >= c.searchBackThreshold * threshold(i)
+                                && (best == nil || energy[i] > energy[best!])
+                            {
+                                best = i
+                            }
+                            cj += 1
+                        }
+                        if let i = best { out.append(i); changed = true }
+                    }
+                }
+                out.append(b)
+            }
+            beats = out
+        }
+        return pruneExtraBeats(beats, energy: energy)
+    }
+
+    /// Removes weak beats that split an otherwise regular RR interval: beat `k` goes when
+    /// its neighbours are closer together than `extraBeatRR` times the local RR and its
+    /// feature is below `extraBeatRatio` times the weaker neighbour's.
+    func pruneExtraBeats(_ beats: [Int], energy: [Double]) -> [Int] {
+        let c = configuration
+        guard beats.count > 4 else { return beats }
+        var kept: [Int] = [beats[0]]
+        kept.reserveCapacity(beats.count)
+        for k in 1..<(beats.count - 1) {
+            let prev = kept[kept.count - 1], next = beats[k + 1]
+            let span = Double(next - prev)
+            let weak = energy[beats[k]] < c.extraBeatRatio * min(energy[prev], energy[next])
+            if weak && span < c.extraBeatRR * localRR(beats, at: k) { continue }
+            kept.append(beats[k])
+        }
+        kept.append(beats[beats.count - 1])
+        return kept
+    }
+
+    /// Drops beats whose peak slope is below `tWaveSlopeRatio` times that of a neighbouring
+    /// beat closer than `window` samples (on either side), judged on the input set.
+    func rejectWeakNeighbours(_ beats: [Int], peakSlope: (Int) -> Double, window: Int) -> [Int] {
+        let slopes = beats.map(peakSlope)
+        let r = configuration.tWaveSlopeRatio
+        var kept: [Int] = []
+        kept.reserveCapacity(beats.count)
+        for k in beats.indices {
+            let weakAfter = k > 0 && beats[k] - beats[k - 1] < window && slopes[k] < r * slopes[k - 1]
+            let weakBefore = k + 1 < beats.count && beats[k + 1] - beats[k] < window
+                && slopes[k] < r * slopes[k + 1]
+            if !(weakAfter || weakBefore) { kept.append(beats[k]) }
+        }
+        return kept
+    }
+
+    /// Median of up to eight RR intervals around beat index `k` (samples).
+    func localRR(_ beats: [Int], at k: Int) -> Double {
+        let lo = max(1, k - 4), hi = min(beats.count - 1, k + 4)
+        guard lo <= hi else { return Double.infinity }
+        var rr: [Int] = []
+        for j in lo...hi where j != k { rr.append(beats[j] - beats[j - 1]) }
+        if rr.isEmpty { return Double.infinity }
+        rr.sort()
+        return Double(rr[rr.count / 2])
+    }
+
+    /// Moves each beat to the largest |x| within `halfWidth` samples, then merges beats that
+    /// ended up closer than `refractory` (keeping the one with more energy).
+    static func refine(_ beats: [Int], on x: [Double], energy: [Double], halfWidth: Int, refractory: Int)
+        -> [Int]
+    {
+        var out: [Int] = []
+        var source: [Int] = []  // unrefined index of each output beat
+        out.reserveCapacity(beats.count)
+        x.withUnsafeBufferPointer { v in
+            for b in beats {
+                var best = b, m = -1.0
+                for j in max(0, b - halfWidth)...min(v.count - 1, b + halfWidth) where abs(v[j]) > m {
+                    m = abs(v[j]); best = j
+                }
+                if let p = out.last, best - p < refractory {
+                    if energy[b] > energy[source[source.count - 1]] {
+                        out[out.count - 1] = best
+                        source[source.count - 1] = b
+                    }
+                    continue
+                }
+                out.append(best)
+                source.append(b)
+            }
+        }
+        return out
+    }
+}
