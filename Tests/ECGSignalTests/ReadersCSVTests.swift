@@ -158,3 +158,29 @@ final class ReadersCSVTests: XCTestCase {
         assertSignalFileError(try BeatsCSVReader.read(at: url), names: "beats.csv", contains: ["row 4", "has 2 columns, expected 188"])
     }
 }
+
+final class ReadersFormatDispatchTests: XCTestCase {
+    func testFormatFromExtensionAndLeadChoice() throws {
+        XCTAssertEqual(SignalFileFormat(pathExtension: "HEA"), .wfdb)
+        XCTAssertEqual(SignalFileFormat(pathExtension: ""), .wfdb)
+        XCTAssertEqual(SignalFileFormat(pathExtension: "tsv"), .csv)
+        XCTAssertEqual(SignalFileFormat(pathExtension: "edf"), .edf)
+        XCTAssertNil(SignalFileFormat(pathExtension: "mat"))
+
+        let dat = ReaderFixtures.mitdb.appendingPathComponent("119.dat")
+        let v1 = try SignalFileFormat.wfdb.read(at: dat, leads: ["v1"])
+        XCTAssertEqual(v1.leadNames, ["V1"])
+        XCTAssertEqual(v1.units, ["mV"])
+        XCTAssertEqual(v1.leads[0][649_999], -1.28)
+        assertSignalFileError(
+            try SignalFileFormat.wfdb.read(at: dat, leads: ["V5"]), names: "119.hea", contains: ["no signal named \"V5\"", "MLII, V1"])
+
+        let edf = ReaderFixtures.fixtures.appendingPathComponent("edf/plain.edf")
+        XCTAssertEqual(try SignalFileFormat.edf.read(at: edf, leads: ["ECG II"]).leadNames, ["ECG II"])
+
+        let csv = try ReaderFixtures.temporaryDirectory().appendingPathComponent("x.csv")
+        try "time,ECG\n0,1.5\n1,2.5\n".write(to: csv, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try SignalFileFormat.csv.read(at: csv, fs: 2).leads, [[1.5, 2.5]])
+        assertSignalFileError(try SignalFileFormat.csv.read(at: csv), names: "x.csv", contains: ["sampling rate"])
+    }
+}

@@ -63,7 +63,8 @@ public struct QRSDetector: Sendable {
         guard let band = try? Butterworth.design(
             .bandpass(low: min(c.bandLow, high / 2), high: high), order: 2, fs: fs)
         else { return [] }
-        let bp = band.filtfilt(signal)
+        let clean = QRSDetector.fillGaps(signal)
+        let bp = band.filtfilt(clean)
         let (energy, slope) = QRSDetector.energyFeature(bp, fs: fs, window: c.integrationWindow)
 
         let halfRefractory = max(1, Int(c.refractory * fs / 2))
@@ -74,10 +75,21 @@ public struct QRSDetector: Sendable {
 
         let beats = selectBeats(
             candidates: candidates, energy: energy, slope: slope, level: level, fs: fs)
-        let baseline = Baseline.remove(signal, fs: fs)
+        let baseline = Baseline.remove(clean, fs: fs)
         return QRSDetector.refine(
             beats, on: baseline, energy: energy, halfWidth: Int(c.refinementWindow * fs),
             refractory: Int(c.refractory * fs))
+    }
+
+    /// Replaces non-finite samples (WFDB's "no data") by the last finite value.
+    static func fillGaps(_ x: [Double]) -> [Double] {
+        guard x.contains(where: { !$0.isFinite }) else { return x }
+        var out = x
+        var last = x.first(where: \.isFinite) ?? 0
+        for i in out.indices {
+            if out[i].isFinite { last = out[i] } else { out[i] = last }
+        }
+        return out
     }
 
     /// Squared-derivative energy integrated over a centred window, and |derivative|.

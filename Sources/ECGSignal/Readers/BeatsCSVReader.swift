@@ -38,16 +38,19 @@ public enum BeatsCSVReader {
     /// Reads a beats CSV; `lastColumnIsLabel` says whether the final column holds the label.
     /// Throws on the first problem, naming the file, row and column.
     public static func read(at url: URL, lastColumnIsLabel: Bool = true, hasHeader: Bool? = nil) throws -> BeatTable {
-        let data = try readFileData(url)
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw SignalFileError(url: url, message: "not UTF-8 text")
-        }
-        return try parse(text, path: url.path, lastColumnIsLabel: lastColumnIsLabel, hasHeader: hasHeader)
+        try parse(
+            DelimitedText(readFileData(url)), path: url.path, lastColumnIsLabel: lastColumnIsLabel, hasHeader: hasHeader)
     }
 
     /// Parses beats CSV text strictly; `path` names the file in error messages.
     public static func parse(
         _ text: String, path: String, lastColumnIsLabel: Bool = true, hasHeader: Bool? = nil
+    ) throws -> BeatTable {
+        try parse(DelimitedText(Data(text.utf8)), path: path, lastColumnIsLabel: lastColumnIsLabel, hasHeader: hasHeader)
+    }
+
+    private static func parse(
+        _ text: DelimitedText, path: String, lastColumnIsLabel: Bool, hasHeader: Bool?
     ) throws -> BeatTable {
         let (table, issues) = check(text, lastColumnIsLabel: lastColumnIsLabel, hasHeader: hasHeader)
         if let issue = issues.first { throw SignalFileError(path: path, message: issue.description) }
@@ -62,11 +65,15 @@ public enum BeatsCSVReader {
     public static func check(
         _ text: String, lastColumnIsLabel: Bool = true, hasHeader: Bool? = nil
     ) -> (table: BeatTable, issues: [TextFileIssue]) {
-        let delimited = DelimitedText(text)
+        check(DelimitedText(Data(text.utf8)), lastColumnIsLabel: lastColumnIsLabel, hasHeader: hasHeader)
+    }
+
+    private static func check(
+        _ delimited: DelimitedText, lastColumnIsLabel: Bool, hasHeader: Bool?
+    ) -> (table: BeatTable, issues: [TextFileIssue]) {
         var rows = delimited.rows[...]
-        if let first = rows.first {
-            let valueCells = DelimitedText.Row(line: first.line, cells: Array(first.cells.dropLast(lastColumnIsLabel ? 1 : 0)))
-            if hasHeader ?? (!valueCells.cells.isEmpty && delimited.isHeader(valueCells)) { rows = rows.dropFirst() }
+        if let first = rows.first, hasHeader ?? delimited.isHeader(first.cells.dropLast(lastColumnIsLabel ? 1 : 0)) {
+            rows = rows.dropFirst()
         }
         let width = rows.first?.cells.count ?? 0
         let minimum = lastColumnIsLabel ? 2 : 1
@@ -96,7 +103,7 @@ public enum BeatsCSVReader {
                     issues.append(TextFileIssue(line: row.line, column: width, message: "empty label"))
                     continue
                 }
-                labels.append(normalizedLabel(cell))
+                labels.append(normalizedLabel(delimited.text(cell)))
             }
             beats.append(beat)
             lines.append(row.line)
@@ -105,10 +112,10 @@ public enum BeatsCSVReader {
     }
 
     /// Integral numeric labels without their fraction (`1.0e+00` -> `1`), others as written.
-    private static func normalizedLabel(_ cell: Substring) -> String {
+    private static func normalizedLabel(_ cell: String) -> String {
         if let value = Double(cell), value.isFinite, value == value.rounded(), abs(value) < 1e15 {
             return String(Int(value))
         }
-        return String(cell)
+        return cell
     }
 }

@@ -28,11 +28,8 @@ public enum CSVSignalReader {
     public static func read(
         at url: URL, fs: Double, columns: [CSVColumn]? = nil, hasHeader: Bool? = nil
     ) throws -> Recording {
-        let data = try readFileData(url)
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw SignalFileError(url: url, message: "not UTF-8 text")
-        }
-        var recording = try parse(text, path: url.path, fs: fs, columns: columns, hasHeader: hasHeader)
+        var recording = try parse(
+            DelimitedText(readFileData(url)), path: url.path, fs: fs, columns: columns, hasHeader: hasHeader)
         recording.name = url.deletingPathExtension().lastPathComponent
         return recording
     }
@@ -42,11 +39,16 @@ public enum CSVSignalReader {
     public static func parse(
         _ text: String, path: String, fs: Double, columns: [CSVColumn]? = nil, hasHeader: Bool? = nil
     ) throws -> Recording {
+        try parse(DelimitedText(Data(text.utf8)), path: path, fs: fs, columns: columns, hasHeader: hasHeader)
+    }
+
+    private static func parse(
+        _ table: DelimitedText, path: String, fs: Double, columns: [CSVColumn]?, hasHeader: Bool?
+    ) throws -> Recording {
         func fail(_ message: String) -> SignalFileError { SignalFileError(path: path, message: message) }
         guard fs > 0, fs.isFinite else { throw fail("sampling rate must be positive, got \(fs)") }
-        let table = DelimitedText(text)
         guard let first = table.rows.first else { throw fail("no data") }
-        let header = (hasHeader ?? table.isHeader(first)) ? first.cells.map(String.init) : nil
+        let header = (hasHeader ?? table.isHeader(first.cells[...])) ? first.cells.map(table.text) : nil
         let dataRows = header == nil ? table.rows[...] : table.rows.dropFirst()
         let width = first.cells.count
 
