@@ -43,10 +43,15 @@ public struct SignalDecoder: Sendable {
         switch (members["path"], members["data"]) {
         case (nil, nil): throw .invalidParams("\(name): give either \"data\" or \"path\"")
         case (.some, .some): throw .invalidParams("\(name): give either \"data\" or \"path\", not both")
-        case (let path?, nil): recording = try readFile(path, fields)
-        case (nil, let data?): recording = try decodeData(data, fields)
+        case (let path?, nil):
+            // Files may mark missing samples (WFDB's invalid-sample value reads as NaN); the
+            // detector bridges such gaps, so only the shape is checked.
+            recording = try readFile(path, fields)
+            try validate(recording, name: name, requireFinite: false)
+        case (nil, let data?):
+            recording = try decodeData(data, fields)
+            try validate(recording, name: name, requireFinite: true)
         }
-        try validate(recording, name: name)
         return recording
     }
 
@@ -241,7 +246,7 @@ public struct SignalDecoder: Sendable {
         }
     }
 
-    private func validate(_ recording: Recording, name: String) throws(ServiceError) {
+    private func validate(_ recording: Recording, name: String, requireFinite: Bool) throws(ServiceError) {
         try checkRate(recording.fs, name: "\(name).fs")
         guard !recording.leads.isEmpty, recording.sampleCount > 0 else {
             throw .invalidParams("\(name): the signal is empty")
@@ -250,7 +255,7 @@ public struct SignalDecoder: Sendable {
             guard lead.count == recording.sampleCount else {
                 throw .invalidParams("\(name).data: leads have different lengths (\(recording.sampleCount) and \(lead.count))")
             }
-            if let bad = lead.firstIndex(where: { !$0.isFinite }) {
+            if requireFinite, let bad = lead.firstIndex(where: { !$0.isFinite }) {
                 throw .invalidParams("\(name).data: lead \(l) has a non-finite value (\(lead[bad])) at sample \(bad)")
             }
         }
