@@ -10,10 +10,8 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
-sys.path.insert(0, os.path.join(ROOT, "protocol", "tests"))
 
-from conftest import ecgd_binary  # noqa: E402
-from ecgd_client import Client, EcgdError, encode_signal  # noqa: E402
+from ecgd_client import Client, EcgdError, encode_signal, find_ecgd  # noqa: E402
 
 DATA_ROOT = os.path.join(ROOT, "Tests", "Data")
 
@@ -30,7 +28,7 @@ def synthetic_ecg(fs=360.0, seconds=20, rate_bpm=72):
 
 @pytest.fixture(scope="module")
 def spawned():
-    with Client.spawn(ecgd_binary(), data_root=DATA_ROOT, args=["--log-level", "warning"]) as client:
+    with Client.spawn(find_ecgd(), data_root=DATA_ROOT, args=["--log-level", "warning"]) as client:
         yield client
 
 
@@ -72,7 +70,7 @@ def test_concurrent_requests_from_threads(spawned):
 
 
 def test_tcp_client_and_gzip_responses():
-    server = subprocess.Popen([ecgd_binary(), "--tcp", "127.0.0.1:0", "--data-root", DATA_ROOT,
+    server = subprocess.Popen([find_ecgd(), "--tcp", "127.0.0.1:0", "--data-root", DATA_ROOT,
                                "--gzip-threshold", "64"], stderr=subprocess.PIPE, text=True)
     try:
         line = server.stderr.readline()
