@@ -89,7 +89,13 @@ let package = Package(
         .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ECGInferenceTests", dependencies: ["ECGInference"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ECGPlotTests", dependencies: ["ECGPlot"]),
-        .testTarget(name: "ECGServiceTests", dependencies: ["ECGService", "JSONRPC", "ECGSignal"]),
+        .testTarget(
+            name: "ECGServiceTests",
+            dependencies: [
+                "ECGService", "JSONRPC", "ECGSignal",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
