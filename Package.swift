@@ -85,6 +85,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ECGInferenceTests", dependencies: ["ECGInference"], resources: [.copy("Fixtures")]),
