@@ -22,7 +22,7 @@ struct ONNXImporter {
     private var opset = 13
 
     /// Parses and converts the file at `url`.
-    static func load(_ url: URL) throws -> Graph {
+    static func load(_ url: URL, kernel: GemmKernel) throws -> Graph {
         let path = url.path
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw ModelError.notFound(path: path) }
@@ -38,7 +38,7 @@ struct ONNXImporter {
             importer.opset = Int(op.version)
         }
         try importer.convert(model.graph)
-        return importer.b.finish()
+        return importer.b.finish(kernel: kernel)
     }
 
     private mutating func convert(_ g: Onnx_GraphProto) throws {
