@@ -29,6 +29,18 @@ public enum ModelLoader {
         guard window.shape.dropFirst().reduce(1, *) == card.input.windowLength else {
             throw ModelError.invalidCard(path: cardPath, reason: "window of \(card.input.windowLength) samples but input '\(window.name)' has shape \(window.shape)")
         }
+        let featureInputs = model.inputs.filter { $0.name != window.name }
+        if card.input.features.isEmpty {
+            guard featureInputs.isEmpty else {
+                throw ModelError.invalidCard(path: cardPath, reason: "the model has inputs \(featureInputs.map(\.name)) but the card lists no features")
+            }
+        } else {
+            guard featureInputs.count == 1,
+                  let f = model.inputs.first(where: { $0.name == card.input.featureInput }) ?? featureInputs.first,
+                  f.shape.dropFirst().reduce(1, *) == card.input.features.count else {
+                throw ModelError.invalidCard(path: cardPath, reason: "\(card.input.features.count) features but the model's other inputs are \(featureInputs)")
+            }
+        }
         if let out = model.outputs.first {
             let width = out.shape.dropFirst().reduce(1, *)
             let expected = card.output == .sigmoid ? 1 : card.classes.count
