@@ -33,7 +33,7 @@ public final class InferenceModel: Sendable {
     /// Bytes held while warm: weights plus the workspaces of two threads.
     public var memoryBytes: Int { executor.graph.weightBytes + 2 * executor.arenaBytes }
 
-    /// Operator count after fusion (for diagnostics).
+    /// Operators left after fusion (reported by `ecgd benchmark-inference`).
     public var nodeCount: Int { executor.graph.nodes.count }
 
     /// The GEMM kernel models use on this machine ("avx512", "avx2" or "portable"; see ECGD_GEMM_KERNEL).

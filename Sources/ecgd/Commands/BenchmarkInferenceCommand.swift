@@ -67,7 +67,7 @@ struct BenchmarkInferenceCommand: AsyncParsableCommand {
             "engine": "ecgd", "model": model, "format": m.format, "kernel": InferenceModel.kernelName,
             "batch": batch, "threads": threads, "repeat": `repeat`, "loadSeconds": loadSeconds,
             "medianSeconds": median, "minSeconds": sorted[0], "beatsPerSecond": Double(batch) / median,
-            "memoryBytes": m.memoryBytes,
+            "memoryBytes": m.memoryBytes, "nodes": m.nodeCount,
         ]
         let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
