@@ -19,10 +19,23 @@ public enum ModelLoader {
         }
     }
 
-    /// Loads the model a card describes, checking the card against the model.
+    /// Loads the model a card describes (`card.file`, relative to `directory`), checking the
+    /// card against the model.
     public static func load(card: ModelCard, directory: URL) throws -> LoadedModel {
         let model = try load(path: directory.appendingPathComponent(card.file))
-        let cardPath = directory.appendingPathComponent("model.json").path
+        try check(card, against: model, cardPath: directory.appendingPathComponent("model.json").path)
+        return LoadedModel(card: card, model: model, directory: directory)
+    }
+
+    /// Loads a bare model file or Keras directory with a card the caller supplies (its `file`
+    /// is ignored); the card is checked against the model.
+    public static func load(path: URL, card: ModelCard) throws -> LoadedModel {
+        let model = try load(path: path)
+        try check(card, against: model, cardPath: "card supplied for \(path.path)")
+        return LoadedModel(card: card, model: model, directory: path.deletingLastPathComponent())
+    }
+
+    private static func check(_ card: ModelCard, against model: InferenceModel, cardPath: String) throws {
         guard let window = model.inputs.first(where: { $0.name == card.input.windowInput }) ?? model.inputs.first else {
             throw ModelError.invalidCard(path: cardPath, reason: "the model has no inputs")
         }
@@ -48,7 +61,6 @@ public enum ModelLoader {
                 throw ModelError.invalidCard(path: cardPath, reason: "\(card.classes.count) classes (\(card.output.rawValue)) but output '\(out.name)' has shape \(out.shape)")
             }
         }
-        return LoadedModel(card: card, model: model, directory: directory)
     }
 
     /// Loads `directory` holding model.json and the model file it names.

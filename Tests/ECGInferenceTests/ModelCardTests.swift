@@ -40,6 +40,16 @@ final class ModelCardTests: XCTestCase {
         XCTAssertThrowsError(try ModelLoader.load(card: card, directory: dir))
     }
 
+    func testBareFileWithSuppliedCard() throws {
+        let path = Fixtures.models.appendingPathComponent("kachuee187-demo/model.keras")
+        var card = try ModelLoader.readCard(directory: Fixtures.models.appendingPathComponent("kachuee187-demo"))
+        XCTAssertEqual(try ModelLoader.load(path: path, card: card).model.format, "keras")
+        card.input.samplesAfter = 180
+        XCTAssertThrowsError(try ModelLoader.load(path: path, card: card)) { error in
+            guard case ModelError.invalidCard? = error as? ModelError else { return XCTFail("\(error)") }
+        }
+    }
+
     func testCardRoundTripsThroughJSON() throws {
         let card = try ModelLoader.readCard(directory: Fixtures.models.appendingPathComponent("kachuee187-demo"))
         let again = try JSONDecoder().decode(ModelCard.self, from: JSONEncoder().encode(card))
