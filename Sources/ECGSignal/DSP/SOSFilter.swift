@@ -68,10 +68,7 @@ public struct SOSFilter: Sendable, Equatable {
     public func filtfilt(_ x: [Double]) -> [Double] {
         let n = x.count
         guard n > 1 else { return x }
-        let zerosB2 = sections.filter { $0.b2 == 0 }.count
-        let zerosA2 = sections.filter { $0.a2 == 0 }.count
-        let wanted = 3 * (2 * sections.count + 1 - min(zerosB2, zerosA2))
-        let pad = min(wanted, n - 1)
+        let pad = min(padLength, n - 1)
         var ext = [Double](repeating: 0, count: n + 2 * pad)
         ext.withUnsafeMutableBufferPointer { e in
             x.withUnsafeBufferPointer { src in
@@ -95,6 +92,13 @@ public struct SOSFilter: Sendable, Equatable {
             while i < j { e.swapAt(i, j); i += 1; j -= 1 }
         }
         return Array(ext[pad..<(pad + n)])
+    }
+
+    /// scipy's default `padlen` for `sosfiltfilt`.
+    var padLength: Int {
+        let zerosB2 = sections.filter { $0.b2 == 0 }.count
+        let zerosA2 = sections.filter { $0.a2 == 0 }.count
+        return 3 * (2 * sections.count + 1 - min(zerosB2, zerosA2))
     }
 
     /// In-place cascade over a buffer; the hot loop of every filter. Sections run two at a

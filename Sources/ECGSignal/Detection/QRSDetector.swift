@@ -24,6 +24,8 @@ public struct QRSDetector: Sendable {
         /// Band-pass edges (Hz) of the QRS band.
         public var bandLow: Double = 4
         public var bandHigh: Double = 18
+        /// Butterworth order of the band-pass (applied forward and backward).
+        public var bandOrder: Int = 1
         /// Moving-window integration length (s).
         public var integrationWindow: Double = 0.10
         /// Minimum distance between two beats (s).
@@ -72,14 +74,19 @@ public struct QRSDetector: Sendable {
     public func detect(_ signal: [Double], fs inputRate: Double) -> [Int] {
         let c = configuration
         guard inputRate > 0, signal.count >= Int(inputRate * 0.5) else { return [] }
-        let clean = QRSDetector.fillGaps(signal)
         // Features and decisions run at a reduced rate; refinement uses the full signal.
+        // Non-finite samples (WFDB "no data") are bridged only when there are any.
         let factor = max(1, Int(inputRate / c.featureRate))
-        let reduced = QRSDetector.decimate(clean, factor: factor)
+        var clean = signal
+        var reduced = QRSDetector.decimate(signal, factor: factor)
+        if reduced.contains(where: { !$0.isFinite }) {
+            clean = QRSDetector.fillGaps(signal)
+            reduced = QRSDetector.decimate(clean, factor: factor)
+        }
         let fs = inputRate / Double(factor)
         let high = min(c.bandHigh, 0.45 * fs)
         guard let band = try? Butterworth.design(
-            .bandpass(low: min(c.bandLow, high / 2), high: high), order: 2, fs: fs)
+            .bandpass(low: min(c.bandLow, high / 2), high: high), order: c.bandOrder, fs: fs)
         else { return [] }
         let bp = band.filtfilt(reduced)
         let (energy, slope) = QRSDetector.energyFeature(bp, fs: fs, window: c.integrationWindow)
@@ -142,23 +149,17 @@ public struct QRSDetector: Sendable {
                 s[0] = s[1]; s[n - 1] = s[n - 2]
             }
         }
-        // Prefix sums of slope^2, then a centred window [i - half, i - half + w).
-        var prefix = [Double](repeating: 0, count: n + 1)
+        // Running sum of slope^2 over the centred window [i - half, i - half + w).
         slope.withUnsafeBufferPointer { s in
-            prefix.withUnsafeMutableBufferPointer { p in
-                var acc = 0.0
-                for i in 0..<n {
-                    acc += s[i] * s[i]
-                    p[i + 1] = acc
-                }
-            }
-        }
-        prefix.withUnsafeBufferPointer { p in
             energy.withUnsafeMutableBufferPointer { e in
                 let scale = 1 / Double(w)
+                var acc = 0.0
+                for j in 0..<min(n, w - half - 1) { acc += s[j] * s[j] }
                 for i in 0..<n {
-                    let lo = max(0, i - half), hi = min(n, i - half + w)
-                    e[i] = (max(0, p[hi] - p[lo]) * scale).squareRoot()
+                    let add = i - half + w - 1, drop = i - half - 1
+                    if add < n { acc += s[add] * s[add] }
+                    if drop >= 0 { acc -= s[drop] * s[drop] }
+                    e[i] = (max(0, acc) * scale).squareRoot()
                 }
             }
         }
@@ -414,22 +415,34 @@ public struct QRSDetector: Sendable {
         guard k > 1 else { return x }
         let n = x.count
         let m = (n + k - 1) / k
+        let weights = (1 - k..<k).map { Double(k - abs($0)) / Double(k * k) }
         var y = [Double](repeating: 0, count: m)
-        let norm = 1 / Double(k * k)
         x.withUnsafeBufferPointer { v in
-            y.withUnsafeMutableBufferPointer { out in
-                for j in 0..<m {
-                    let c = j * k
-                    var acc = 0.0, wsum = 0.0
-                    if c - k + 1 >= 0 && c + k - 1 < n {
-                        for t in (1 - k)..<k { acc += Double(k - abs(t)) * v[c + t] }
-                        out[j] = acc * norm
-                    } else {
-                        for t in (1 - k)..<k where c + t >= 0 && c + t < n {
-                            let w = Double(k - abs(t))
-                            acc += w * v[c + t]; wsum += w
+            weights.withUnsafeBufferPointer { w in
+                y.withUnsafeMutableBufferPointer { out in
+                    for j in 0..<m {
+                        let start = j * k - (k - 1)
+                        if start >= 0 && start + 2 * k - 1 <= n {
+                            // Four independent accumulators keep the FMA pipeline busy.
+                            let taps = 2 * k - 1
+                            var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
+                            var t = 0
+                            while t + 4 <= taps {
+                                a0 += w[t] * v[start + t]
+                                a1 += w[t + 1] * v[start + t + 1]
+                                a2 += w[t + 2] * v[start + t + 2]
+                                a3 += w[t + 3] * v[start + t + 3]
+                                t += 4
+                            }
+                            while t < taps { a0 += w[t] * v[start + t]; t += 1 }
+                            out[j] = (a0 + a1) + (a2 + a3)
+                        } else {
+                            var acc = 0.0, wsum = 0.0
+                            for t in 0..<(2 * k - 1) where start + t >= 0 && start + t < n {
+                                acc += w[t] * v[start + t]; wsum += w[t]
+                            }
+                            out[j] = acc / wsum
                         }
-                        out[j] = acc / wsum
                     }
                 }
             }
