@@ -68,8 +68,9 @@ public enum ModelLoader {
         try load(card: try readCard(directory: directory), directory: directory)
     }
 
-    /// Loads a bare model: a .onnx file, a .keras archive, or a Keras directory
-    /// (config.json + model.weights.h5, like the Streamlit app's model_lite/).
+    /// Loads a bare model: a .onnx file, a .keras archive, a Keras directory (config.json +
+    /// model.weights.h5, like the Streamlit app's model_lite/), or the file a model directory's
+    /// card names.
     public static func load(path: URL) throws -> InferenceModel {
         try load(path: path, kernel: .selected)
     }
@@ -80,6 +81,12 @@ public enum ModelLoader {
             throw ModelError.notFound(path: path.path)
         }
         if isDir.boolValue {
+            let fm = FileManager.default
+            if fm.fileExists(atPath: path.appendingPathComponent("model.json").path),
+               !fm.fileExists(atPath: path.appendingPathComponent("config.json").path) {
+                let card = try readCard(directory: path)
+                return try load(path: path.appendingPathComponent(card.file), kernel: kernel)
+            }
             return InferenceModel(graph: try KerasImporter.loadDirectory(path, kernel: kernel), format: "keras", source: path.path)
         }
         switch path.pathExtension.lowercased() {

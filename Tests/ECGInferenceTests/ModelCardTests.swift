@@ -40,6 +40,12 @@ final class ModelCardTests: XCTestCase {
         XCTAssertThrowsError(try ModelLoader.load(card: card, directory: dir))
     }
 
+    func testModelDirectoryByPath() throws {
+        let model = try ModelLoader.load(path: Fixtures.models.appendingPathComponent("demo-aami5"))
+        XCTAssertEqual(model.format, "onnx")
+        XCTAssertTrue(model.source.hasSuffix("demo-aami5/model.onnx"), model.source)
+    }
+
     func testBareFileWithSuppliedCard() throws {
         let path = Fixtures.models.appendingPathComponent("kachuee187-demo/model.keras")
         var card = try ModelLoader.readCard(directory: Fixtures.models.appendingPathComponent("kachuee187-demo"))

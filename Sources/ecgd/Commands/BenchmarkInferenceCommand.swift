@@ -39,12 +39,7 @@ struct BenchmarkInferenceCommand: AsyncParsableCommand {
         let url = URL(fileURLWithPath: model)
         let clock = ContinuousClock()
         let loadStart = clock.now
-        let m: InferenceModel
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("model.json").path) {
-            m = try ModelLoader.load(directory: url).model
-        } else {
-            m = try ModelLoader.load(path: url)
-        }
+        let m = try ModelLoader.load(path: url)
         let loadSeconds = seconds(clock.now - loadStart)
         var feeds: [String: Tensor] = [:]
         for input in m.inputs {
