@@ -39,7 +39,7 @@ public struct QRSDetector: Sendable {
         public var levelWindow: Double = 2.0
         /// Number of windows on each side entering the level's running median.
         public var levelNeighbours: Int = 4
-        /// Threshold as a fraction of the level between noise and signal.
+        /// First-pass threshold as a fraction of the signal level.
         public var thresholdFraction: Double = 0.25
         /// Second pass: with N the `noiseQuantile` of non-beat candidate maxima and S the
         /// signal level, the threshold is at least N + noiseThresholdFraction * (S - N).
