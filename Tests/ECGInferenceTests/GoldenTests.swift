@@ -23,6 +23,7 @@ final class GoldenTests: XCTestCase {
     func testONNXChannelsFirstTwoOutputs() throws { try check("onnx_ncw", threads: 1) }
     func testONNXMultiInput() throws { try check("onnx_multi", threads: 2) }
     func testONNXTorchStyleDynamicFlatten() throws { try check("onnx_torch", threads: 2) }
+    func testONNXTf2onnxStyleHeightOneConvolutions() throws { try check("onnx_tf2onnx", threads: 2) }
 
     /// The shipped Kachuee demo in Keras and ONNX form holds identical weights.
     func testKachueeKerasAndONNXAgree() throws {
