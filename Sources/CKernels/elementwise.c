@@ -4,7 +4,7 @@
 #include <float.h>
 #include <math.h>
 
-#if defined(__x86_64__) && defined(__clang__)
+#if defined(__x86_64__) && defined(__clang__) && defined(__ELF__)
 #define ECG_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define ECG_CLONES

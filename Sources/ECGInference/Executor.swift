@@ -1,5 +1,6 @@
 import CKernels
 import Foundation
+import Synchronization
 
 /// Runs a graph over a batch: the batch is split across threads, and each thread runs the
 /// whole graph chunk by chunk in its own arena, so that activations stay in cache.
@@ -21,41 +22,49 @@ struct Executor: Sendable {
     var arenaBytes: Int { plan.arenaPerSample * chunk * 4 }
 
     /// Runs `batch` samples; input i holds batch x graph input i's per-sample count floats,
-    /// output i receives batch x per-sample count floats.
+    /// output i receives batch x per-sample count floats. With several threads, each takes
+    /// the next chunk as it finishes one, so a core slowed by other work does less.
     func run(batch: Int, inputs: [UnsafePointer<Float>], outputs: [UnsafeMutablePointer<Float>], threads: Int) {
-        let t = max(1, min(threads, batch))
+        let chunks = (batch + chunk - 1) / chunk
+        let t = max(1, min(threads, chunks))
         if t == 1 {
-            pool.withWorkspace { run(range: 0..<batch, inputs: inputs, outputs: outputs, ws: $0) }
+            pool.withWorkspace { ws in
+                for c in 0..<chunks { run(chunk: c, batch: batch, inputs: inputs, outputs: outputs, ws: ws) }
+            }
             return
         }
         let ins = inputs.map { UnsafeSendable($0) }, outs = outputs.map { UnsafeSendable($0) }
-        DispatchQueue.concurrentPerform(iterations: t) { i in
-            let lo = batch * i / t, hi = batch * (i + 1) / t
-            pool.withWorkspace { run(range: lo..<hi, inputs: ins.map(\.value), outputs: outs.map(\.value), ws: $0) }
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: t) { _ in
+            let inputs = ins.map(\.value), outputs = outs.map(\.value)
+            pool.withWorkspace { ws in
+                while true {
+                    let c = next.add(1, ordering: .relaxed).oldValue
+                    if c >= chunks { break }
+                    run(chunk: c, batch: batch, inputs: inputs, outputs: outputs, ws: ws)
+                }
+            }
         }
     }
 
-    private func run(range: Range<Int>, inputs: [UnsafePointer<Float>], outputs: [UnsafeMutablePointer<Float>],
+    private func run(chunk index: Int, batch: Int, inputs: [UnsafePointer<Float>], outputs: [UnsafeMutablePointer<Float>],
                      ws: Workspace) {
-        var start = range.lowerBound
-        while start < range.upperBound {
-            let n = min(chunk, range.upperBound - start)
-            for (s, place) in plan.places.enumerated() {
-                switch place {
-                case .input(let i):
-                    ws.pointers[s] = UnsafeMutablePointer(mutating: inputs[i]) + start * graph.slotSizes[s]
-                case .arena(let offset):
-                    ws.pointers[s] = ws.arena + offset * n
-                case .unused:
-                    break
-                }
+        let start = index * chunk
+        let n = min(chunk, batch - start)
+        for (s, place) in plan.places.enumerated() {
+            switch place {
+            case .input(let i):
+                ws.pointers[s] = UnsafeMutablePointer(mutating: inputs[i]) + start * graph.slotSizes[s]
+            case .arena(let offset):
+                ws.pointers[s] = ws.arena + offset * n
+            case .unused:
+                break
             }
-            for node in graph.nodes { execute(node, n: n, ptr: ws.pointers) }
-            for (i, output) in graph.outputs.enumerated() {
-                let v = graph.values[output.value]
-                (outputs[i] + start * v.count).update(from: ws.pointers[v.slot], count: n * v.count)
-            }
-            start += n
+        }
+        for node in graph.nodes { execute(node, n: n, ptr: ws.pointers) }
+        for (i, output) in graph.outputs.enumerated() {
+            let v = graph.values[output.value]
+            (outputs[i] + start * v.count).update(from: ws.pointers[v.slot], count: n * v.count)
         }
     }
 

@@ -180,8 +180,10 @@ struct GraphBuilder {
     }
 
     /// Fuses epilogues into convolutions and dense layers, packs weights and returns the graph.
-    func finish() -> Graph {
+    func finish(kernel: GemmKernel = .selected) -> Graph {
         var nodes = self.nodes
+        var values = self.values
+        Self.foldTransposeIntoDense(&nodes, &values, outputs: outputs)
         var changed = true
         while changed {
             changed = false
@@ -202,9 +204,41 @@ struct GraphBuilder {
             }
         }
         for i in nodes.indices {
-            if case .gemm(var g) = nodes[i].op { g.pack(); nodes[i].op = .gemm(g) }
+            if case .gemm(var g) = nodes[i].op { g.pack(for: kernel); nodes[i].op = .gemm(g) }
         }
         return Graph(values: values, slotSizes: slotSizes, nodes: nodes, inputs: inputs, outputs: outputs)
+    }
+
+    /// A channels-first flatten before a dense layer (torch's `x.view(n, -1)` after convolutions)
+    /// transposes [w, c] to [c, w] and flattens; permuting the dense weights' rows instead
+    /// lets the layer read the channels-last tensor as it is.
+    private static func foldTransposeIntoDense(_ nodes: inout [Node], _ values: inout [ValueInfo],
+                                               outputs: [(name: String, value: Int)]) {
+        var i = 0
+        while i < nodes.count {
+            defer { i += 1 }
+            guard case .transpose(let perm) = nodes[i].op, perm == [1, 0] else { continue }
+            let slot = values[nodes[i].output].slot
+            let consumers = nodes.indices.filter { j in nodes[j].inputs.contains { values[$0].slot == slot } }
+            guard consumers.count == 1, !outputs.contains(where: { values[$0.value].slot == slot }),
+                  case .gemm(var g) = nodes[consumers[0]].op, g.conv == nil,
+                  values[nodes[consumers[0]].inputs[0]].shape.count == 1 else { continue }
+            let source = nodes[i].inputs[0], s = values[source].shape
+            let (a, b) = (s[0], s[1])
+            var w = g.weights
+            for ia in 0..<a {
+                for ib in 0..<b {
+                    let from = (ib * a + ia) * g.n, to = (ia * b + ib) * g.n
+                    for c in 0..<g.n { w[to + c] = g.weights[from + c] }
+                }
+            }
+            g.weights = w
+            values.append(ValueInfo(shape: [a * b], slot: values[source].slot))
+            nodes[consumers[0]].op = .gemm(g)
+            nodes[consumers[0]].inputs[0] = values.count - 1
+            nodes.remove(at: i)
+            i -= 1
+        }
     }
 
     /// Folds `next` into the GEMM's epilogue when exact; returns whether it did.

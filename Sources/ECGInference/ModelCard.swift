@@ -59,14 +59,14 @@ public struct ModelCard: Codable, Sendable, Equatable {
     public var alternateFiles: [String]?
     public var input: InputSpec
     /// Where the model comes from (free-form).
-    public var provenance: JSONValue?
+    public var provenance: FreeformJSON?
     /// Measured figures (free-form).
-    public var metrics: JSONValue?
+    public var metrics: FreeformJSON?
 
     public init(name: String, version: String, description: String? = nil, clinicallyMeaningful: Bool? = nil,
                 task: String? = nil, classes: [String], output: OutputKind, file: String,
-                alternateFiles: [String]? = nil, input: InputSpec, provenance: JSONValue? = nil,
-                metrics: JSONValue? = nil) {
+                alternateFiles: [String]? = nil, input: InputSpec, provenance: FreeformJSON? = nil,
+                metrics: FreeformJSON? = nil) {
         self.name = name
         self.version = version
         self.description = description
@@ -82,14 +82,14 @@ public struct ModelCard: Codable, Sendable, Equatable {
     }
 }
 
-/// Any JSON value, for the free-form parts of a model card.
-public enum JSONValue: Codable, Sendable, Equatable {
+/// Any JSON value, for the free-form parts of a model card (provenance, metrics).
+public enum FreeformJSON: Codable, Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([FreeformJSON])
+    case object([String: FreeformJSON])
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -97,8 +97,8 @@ public enum JSONValue: Codable, Sendable, Equatable {
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
         else if let d = try? c.decode(Double.self) { self = .number(d) }
         else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
+        else if let a = try? c.decode([FreeformJSON].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: FreeformJSON].self)) }
     }
 
     public func encode(to encoder: Encoder) throws {

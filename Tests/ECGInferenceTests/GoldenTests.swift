@@ -1,4 +1,6 @@
 import ECGInference
+import Foundation
+import Synchronization
 import XCTest
 
 /// Models built in Python, run by Keras or ONNX Runtime; ecgd must agree within 1e-5.
@@ -20,6 +22,8 @@ final class GoldenTests: XCTestCase {
     func testKerasFunctionalMultiInput() throws { try check("keras_multi", threads: 2) }
     func testONNXChannelsFirstTwoOutputs() throws { try check("onnx_ncw", threads: 1) }
     func testONNXMultiInput() throws { try check("onnx_multi", threads: 2) }
+    func testONNXTorchStyleDynamicFlatten() throws { try check("onnx_torch", threads: 2) }
+    func testONNXTf2onnxStyleHeightOneConvolutions() throws { try check("onnx_tf2onnx", threads: 2) }
 
     /// The shipped Kachuee demo in Keras and ONNX form holds identical weights.
     func testKachueeKerasAndONNXAgree() throws {
@@ -49,5 +53,21 @@ final class GoldenTests: XCTestCase {
             ])["probabilities"]!
             assertClose(one.data, Array(whole.data[(i * 5)..<((i + 1) * 5)]))
         }
+    }
+
+    /// One warm model serves many callers at once; every caller gets its own correct answer.
+    func testConcurrentRunsShareOneModel() throws {
+        let golden = try Fixtures.golden("onnx_ncw")
+        let model = try ModelLoader.load(path: Fixtures.url(golden.model))
+        let feeds = try golden.feeds
+        let failures = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 16) { i in
+            guard let out = try? model.run(feeds, threads: 1 + i % 2)["scores"],
+                  zip(out.data, golden.outputs[0].data).allSatisfy({ abs($0 - $1) <= 1e-5 }) else {
+                failures.withLock { $0 += 1 }
+                return
+            }
+        }
+        XCTAssertEqual(failures.withLock { $0 }, 0)
     }
 }

@@ -148,8 +148,12 @@ struct KerasLayers {
         }
     }
 
-    /// Applies a named activation ("softmax" included) to x.
+    /// Applies a named activation ("softmax" and "silu"/"swish" included) to x.
     private mutating func activate(_ x: Int, _ spec: Any?, layer: String) throws -> Int {
+        if spec as? String == "silu" || spec as? String == "swish" {
+            let s = b.activation(x, .sigmoid, name: layer + "_sigmoid")
+            return try b.binary(.mul, x, s, name: layer + "_silu")
+        }
         if spec as? String == "softmax" {
             let r = b.shape(x).count
             return try b.softmax(x, start: r - 1, end: r, name: layer + "_softmax")

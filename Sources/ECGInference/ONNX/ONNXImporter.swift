@@ -7,9 +7,11 @@ import SwiftProtobuf
 /// keeps track of how it is stored: `.nwc` values hold a logical (C, W) sample as (W, C).
 /// Spatial operators take and give `.nwc`; operators that care about memory order (Flatten,
 /// Reshape, Gemm, ...) get a transposed copy. A Transpose(0, 2, 1) of an `.nwc` value, as
-/// channels-last exporters emit, costs nothing.
+/// channels-last exporters emit, costs nothing. tf2onnx runs Conv1D as a 2D convolution on
+/// (N, C, 1, W): such values are `.nc1w`, stored as (W, C) too, and 2D kernels of height 1 run
+/// as 1D ones.
 struct ONNXImporter {
-    private enum Layout { case plain, nwc }
+    private enum Layout { case plain, nwc, nc1w }
     private enum Entry {
         case tensor(Int, Layout)
         case constant(ONNXConstant)
@@ -22,7 +24,7 @@ struct ONNXImporter {
     private var opset = 13
 
     /// Parses and converts the file at `url`.
-    static func load(_ url: URL) throws -> Graph {
+    static func load(_ url: URL, kernel: GemmKernel) throws -> Graph {
         let path = url.path
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw ModelError.notFound(path: path) }
@@ -38,7 +40,7 @@ struct ONNXImporter {
             importer.opset = Int(op.version)
         }
         try importer.convert(model.graph)
-        return importer.b.finish()
+        return importer.b.finish(kernel: kernel)
     }
 
     private mutating func convert(_ g: Onnx_GraphProto) throws {
@@ -90,11 +92,28 @@ struct ONNXImporter {
         case .constant:
             throw ModelError.unsupported(path: path, reason: "node '\(node)' needs '\(name)' computed from the inputs, not constant")
         case .tensor(let v, .plain): return v
-        case .tensor(let v, .nwc):
-            if let cached = plainCache[v] { return cached }
-            let t = try b.transpose(v, perm: [1, 0], name: "\(name)_to_ncw")
-            plainCache[v] = t
-            return t
+        case .tensor(let v, let layout):
+            let t: Int
+            if let cached = plainCache[v] { t = cached } else {
+                t = try b.transpose(v, perm: [1, 0], name: "\(name)_to_ncw")
+                plainCache[v] = t
+            }
+            return layout == .nc1w ? try b.alias(t, shape: [b.shape(t)[0], 1, b.shape(t)[1]], name: name) : t
+        }
+    }
+
+    /// A value for a spatial operator: stored (W, C), with the layout its results get.
+    private mutating func spatial(_ name: String, node: String) throws -> (Int, Layout) {
+        switch try entry(name, node) {
+        case .tensor(let v, .nwc): return (v, .nwc)
+        case .tensor(let v, .nc1w): return (v, .nc1w)
+        default:
+            let v = try plain(name, node: node), s = b.shape(v)
+            if s.count == 3 && s[1] == 1 {
+                let flat = try b.alias(v, shape: [s[0], s[2]], name: name)
+                return (try b.transpose(flat, perm: [1, 0], name: "\(name)_to_nwc"), .nc1w)
+            }
+            return (try nwc(name, node: node), .nwc)
         }
     }
 
@@ -115,6 +134,7 @@ struct ONNXImporter {
         switch env[name] {
         case .tensor(let v, .plain)?: return b.shape(v)
         case .tensor(let v, .nwc)?: return b.shape(v).reversed()
+        case .tensor(let v, .nc1w)?: return [b.shape(v)[1], 1, b.shape(v)[0]]
         default: return nil
         }
     }
@@ -146,6 +166,7 @@ struct ONNXImporter {
         guard !n.output.isEmpty else { return }
         let inputs = n.input.filter { !$0.isEmpty }
         if n.opType == "Constant" { return try constantNode(n) }
+        if n.opType == "Shape" { return try shapeNode(n, inputs) }
         if !inputs.isEmpty, inputs.allSatisfy(isConstant) { return try foldConstant(n, inputs) }
         let x = inputs.first ?? ""
         switch n.opType {
@@ -167,8 +188,9 @@ struct ONNXImporter {
         case "BatchNormalization": try batchNorm(n, inputs)
         case "MaxPool", "AveragePool": try pool(n, x)
         case "GlobalAveragePool", "GlobalMaxPool":
-            let v = try b.globalPool(try nwc(x, node: n.name), isMax: n.opType == "GlobalMaxPool", name: n.name)
-            set(n, try b.alias(v, shape: b.shape(v) + [1], name: n.name))
+            let (x, layout) = try spatial(x, node: n.name)
+            let v = try b.globalPool(x, isMax: n.opType == "GlobalMaxPool", name: n.name)
+            set(n, try b.alias(v, shape: b.shape(v) + (layout == .nc1w ? [1, 1] : [1]), name: n.name))
         case "Gemm": try gemm(n, inputs)
         case "MatMul": try matmul(n, inputs)
         case "Add", "Sub", "Mul", "Div": try binary(n, inputs)
@@ -189,15 +211,29 @@ struct ONNXImporter {
             let v = try plain(x, node: n.name)
             set(n, try b.alias(v, shape: try reshapeTarget(b.shape(v), target, n, batched: true), name: n.name))
         case "Squeeze", "Unsqueeze":
+            var axes = ints(n, "axes")
+            if axes == nil, inputs.count > 1 { axes = try constant(inputs[1], n).ints }
+            switch (env[x], n.opType, axes) {
+            case (.tensor(let v, .nwc)?, "Unsqueeze", [2]?), (.tensor(let v, .nwc)?, "Unsqueeze", [-2]?): return set(n, v, .nc1w)
+            case (.tensor(let v, .nc1w)?, "Squeeze", [2]?), (.tensor(let v, .nc1w)?, "Squeeze", [-2]?): return set(n, v, .nwc)
+            default: break
+            }
             let v = try plain(x, node: n.name)
             let shape = try squeezeShape(n, [1] + b.shape(v), inputs, batched: true)
             set(n, try b.alias(v, shape: Array(shape.dropFirst()), name: n.name))
         case "Transpose":
             guard case .tensor(let v, let layout) = try entry(x, n.name) else { throw unsupported(n, "constant input") }
-            let rank = layout == .nwc ? 3 : b.shape(v).count + 1
+            let rank = (logicalShape(x)?.count ?? 0) + 1
             let perm = ints(n, "perm") ?? Array((0..<rank).reversed())
             guard perm.first == 0 else { throw unsupported(n, "transposing the batch axis") }
-            if perm == [0, 2, 1] && rank == 3 { return set(n, v, layout == .nwc ? .plain : .nwc) }
+            if perm == [0, 2, 1] && rank == 3 && layout != .nc1w { return set(n, v, layout == .nwc ? .plain : .nwc) }
+            if perm == [0, 3, 1, 2] && layout == .plain && b.shape(v).first == 1 {
+                // (N, 1, W, C) -> (N, C, 1, W): the data is already (W, C).
+                return set(n, try b.alias(v, shape: Array(b.shape(v).dropFirst()), name: n.name), .nc1w)
+            }
+            if perm == [0, 2, 3, 1] && layout == .nc1w {
+                return set(n, try b.alias(v, shape: [1] + b.shape(v), name: n.name))
+            }
             let p = try plain(x, node: n.name)
             set(n, try b.transpose(p, perm: perm.dropFirst().map { $0 - 1 }, name: n.name))
         case "Concat":
@@ -247,17 +283,47 @@ struct ONNXImporter {
         case "Flatten":
             let axis = normalized(int(n, "axis", 1), c.shape.count)
             c.shape = [c.shape[..<axis].reduce(1, *), c.shape[axis...].reduce(1, *)]
+        case "Cast":
+            break
+        case "Gather":
+            guard inputs.count == 2, c.shape.count == 1, let values = c.ints, let idx = try constant(inputs[1], n).ints,
+                  int(n, "axis", 0) == 0 else { throw unsupported(n, "only gathers from 1D integer constants") }
+            let picked = try idx.map { i -> Int in
+                let j = i < 0 ? i + values.count : i
+                guard j >= 0 && j < values.count else { throw unsupported(n, "index \(i) out of range") }
+                return values[j]
+            }
+            c = ONNXConstant(shape: try constant(inputs[1], n).shape, floats: picked.map { Float($0) }, ints: picked)
+        case "Concat":
+            let parts = try inputs.map { try constant($0, n) }
+            guard parts.allSatisfy({ $0.shape.count == 1 }) else { throw unsupported(n, "only concatenates 1D constants") }
+            let floats = parts.flatMap(\.floats)
+            let ints = parts.allSatisfy({ $0.ints != nil }) ? parts.flatMap { $0.ints! } : nil
+            c = ONNXConstant(shape: [floats.count], floats: floats, ints: ints)
         default:
             throw ModelError.unsupportedOperator(path: path, opType: n.opType + " on constants", node: n.name)
         }
         env[n.output[0]] = .constant(c)
     }
 
+    /// Shape of a computed tensor as an integer constant whose batch entry is `batchMarker`,
+    /// so that `x.view(x.size(0), -1)` exports (Shape, Gather, Unsqueeze, Concat, Reshape) fold.
+    private mutating func shapeNode(_ n: Onnx_NodeProto, _ inputs: [String]) throws {
+        guard let x = inputs.first, let shape = logicalShape(x) else { throw unsupported(n, "Shape of a constant") }
+        var dims = [Self.batchMarker] + shape
+        let start = normalized(int(n, "start", 0), dims.count), end = normalized(int(n, "end", dims.count), dims.count)
+        dims = Array(dims[max(0, start)..<min(dims.count, max(start, end))])
+        env[n.output[0]] = .constant(ONNXConstant(shape: [dims.count], floats: dims.map { Float($0) }, ints: dims))
+    }
+
+    static let batchMarker = -(1 << 40)
+
     private func reshapeTarget(_ shape: [Int], _ target: [Int], _ n: Onnx_NodeProto, batched: Bool) throws -> [Int] {
         let full = batched ? [1] + shape : shape
         var out = target.enumerated().map { i, d in d == 0 ? (i < full.count ? full[i] : 0) : d }
         if batched {
-            guard let first = out.first, first == -1 || first == 1 else {
+            guard let first = out.first, first == -1 || first == 1 || first == Self.batchMarker,
+                  !out.dropFirst().contains(Self.batchMarker) else {
                 throw unsupported(n, "reshape to \(target) changes the batch axis")
             }
             out[0] = 1
@@ -292,10 +358,19 @@ struct ONNXImporter {
         return (0..<rank).map { norm.contains($0) ? 1 : it.next()! }
     }
 
+    /// A 1D attribute ([w], or [1, w] / [0, w] on a height-1 2D operator), `d` when absent.
+    private func along(_ n: Onnx_NodeProto, _ name: String, _ d: Int, unitHeight: Int) throws -> Int {
+        guard let v = ints(n, name) else { return d }
+        if v.count == 1 { return v[0] }
+        guard v.count == 2, v[0] == unitHeight else { throw unsupported(n, "\(name) \(v) is not 1D") }
+        return v[1]
+    }
+
     private func padding(_ n: Onnx_NodeProto, width: Int, kernel: Int, stride: Int, dilation: Int) throws -> (Int, Int) {
         switch string(n, "auto_pad", "NOTSET") {
         case "NOTSET":
             let pads = ints(n, "pads") ?? [0, 0]
+            if pads.count == 4 && pads[0] == 0 && pads[2] == 0 { return (pads[1], pads[3]) }
             guard pads.count == 2 else { throw unsupported(n, "pads \(pads) are not 1D") }
             return (pads[0], pads[1])
         case "VALID": return (0, 0)
@@ -309,17 +384,20 @@ struct ONNXImporter {
     private mutating func conv(_ n: Onnx_NodeProto, _ inputs: [String]) throws {
         guard inputs.count >= 2 else { throw unsupported(n, "missing weights") }
         let w = try constant(inputs[1], n)
-        guard w.shape.count == 3 else { throw unsupported(n, "only 1D convolutions (weights \(w.shape))") }
-        let x = try nwc(inputs[0], node: n.name)
-        let (cout, cpg, k) = (w.shape[0], w.shape[1], w.shape[2])
-        let groups = int(n, "group", 1), stride = ints(n, "strides")?.first ?? 1, dilation = ints(n, "dilations")?.first ?? 1
+        guard w.shape.count == 3 || (w.shape.count == 4 && w.shape[2] == 1) else {
+            throw unsupported(n, "only 1D convolutions (weights \(w.shape))")
+        }
+        let (x, layout) = try spatial(inputs[0], node: n.name)
+        let (cout, cpg, k) = (w.shape[0], w.shape[1], w.shape[w.shape.count - 1])
+        let groups = int(n, "group", 1)
+        let stride = try along(n, "strides", 1, unitHeight: 1), dilation = try along(n, "dilations", 1, unitHeight: 1)
         let (pl, pr) = try padding(n, width: b.shape(x)[0], kernel: k, stride: stride, dilation: dilation)
         var kernel = [Float](repeating: 0, count: k * cpg * cout)
         for co in 0..<cout { for ci in 0..<cpg { for t in 0..<k { kernel[(t * cpg + ci) * cout + co] = w.floats[(co * cpg + ci) * k + t] } } }
         let bias = inputs.count > 2 ? try constant(inputs[2], n).floats : nil
         let geometry = ConvGeometry(kernel: k, stride: stride, dilation: dilation, padLeft: pl, padRight: pr,
                                     groups: groups, inChannels: cpg * groups)
-        set(n, try b.conv(x, geometry: geometry, weights: kernel, bias: bias, outChannels: cout, name: n.name), .nwc)
+        set(n, try b.conv(x, geometry: geometry, weights: kernel, bias: bias, outChannels: cout, name: n.name), layout)
     }
 
     private mutating func batchNorm(_ n: Onnx_NodeProto, _ inputs: [String]) throws {
@@ -329,8 +407,9 @@ struct ONNXImporter {
         let scale = (0..<p[0].count).map { p[0][$0] / (p[3][$0] + eps).squareRoot() }
         let shift = (0..<p[0].count).map { p[1][$0] - p[2][$0] * scale[$0] }
         let rank = (logicalShape(inputs[0])?.count ?? 0) + 1
-        if rank == 3 {
-            set(n, try b.affine(try nwc(inputs[0], node: n.name), scale: scale, shift: shift, name: n.name), .nwc)
+        if rank == 3 || rank == 4 {
+            let (x, layout) = try spatial(inputs[0], node: n.name)
+            set(n, try b.affine(x, scale: scale, shift: shift, name: n.name), layout)
         } else if rank == 2 {
             set(n, try b.affine(try plain(inputs[0], node: n.name), scale: scale, shift: shift, name: n.name))
         } else {
@@ -341,13 +420,14 @@ struct ONNXImporter {
     private mutating func pool(_ n: Onnx_NodeProto, _ x: String) throws {
         guard int(n, "ceil_mode", 0) == 0 else { throw unsupported(n, "ceil_mode=1") }
         guard n.output.count == 1 || n.output[1].isEmpty else { throw unsupported(n, "pooling indices output") }
-        guard let k = ints(n, "kernel_shape"), k.count == 1 else { throw unsupported(n, "only 1D pooling") }
-        let v = try nwc(x, node: n.name)
-        let stride = ints(n, "strides")?.first ?? 1, dilation = ints(n, "dilations")?.first ?? 1
-        let (pl, pr) = try padding(n, width: b.shape(v)[0], kernel: k[0], stride: stride, dilation: dilation)
-        let g = PoolGeometry(kernel: k[0], stride: stride, padLeft: pl, padRight: pr, dilation: dilation,
+        let k = try along(n, "kernel_shape", 0, unitHeight: 1)
+        guard k > 0 else { throw unsupported(n, "only 1D pooling") }
+        let (v, layout) = try spatial(x, node: n.name)
+        let stride = try along(n, "strides", 1, unitHeight: 1), dilation = try along(n, "dilations", 1, unitHeight: 1)
+        let (pl, pr) = try padding(n, width: b.shape(v)[0], kernel: k, stride: stride, dilation: dilation)
+        let g = PoolGeometry(kernel: k, stride: stride, padLeft: pl, padRight: pr, dilation: dilation,
                              isMax: n.opType == "MaxPool", countPad: int(n, "count_include_pad", 0) != 0)
-        set(n, try b.pool(v, g, name: n.name), .nwc)
+        set(n, try b.pool(v, g, name: n.name), layout)
     }
 
     private mutating func gemm(_ n: Onnx_NodeProto, _ inputs: [String]) throws {
@@ -389,8 +469,8 @@ struct ONNXImporter {
         guard let ci = constIndex else {
             guard n.opType == "Add" || n.opType == "Mul" else { throw unsupported(n, "\(n.opType) of two computed tensors") }
             let both = inputs.map { env[$0] }
-            if case .tensor(let a, .nwc)? = both[0], case .tensor(let c, .nwc)? = both[1] {
-                return set(n, try b.binary(kind, a, c, name: n.name), .nwc)
+            if case .tensor(let a, let la)? = both[0], case .tensor(let c, let lc)? = both[1], la == lc, la != .plain {
+                return set(n, try b.binary(kind, a, c, name: n.name), la)
             }
             return set(n, try b.binary(kind, try plain(inputs[0], node: n.name), try plain(inputs[1], node: n.name), name: n.name))
         }
@@ -406,9 +486,9 @@ struct ONNXImporter {
         guard shape[0] == 1 else { throw unsupported(n, "constant varies along the batch axis") }
         shape.removeFirst()
         var data = c.floats
-        if layout == .nwc {
-            // Logical (C, W) constant -> stored (W, C).
-            let (ch, w) = (shape[0], shape[1])
+        if layout != .plain {
+            // Logical (C, W) or (C, 1, W) constant -> stored (W, C).
+            let (ch, w) = (shape[0], shape[shape.count - 1])
             data = (0..<(ch * w)).map { i in c.floats[(i % ch) * w + i / ch] }
             shape = [w, ch]
         }

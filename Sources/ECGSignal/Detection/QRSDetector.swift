@@ -3,22 +3,29 @@ import Foundation
 /// An offline single-lead QRS detector for ambulatory ECG at any sampling rate.
 ///
 /// Stages, all specified in seconds and hertz so the detector behaves the same at every rate:
-/// 1. zero-phase Butterworth band-pass (QRS band), derivative, squaring and a centred
-///    moving-window integration give an energy feature without delay;
+/// 1. the signal is low-passed and decimated to about `featureRate` (cost independent of
+///    the input rate); a zero-phase Butterworth band-pass (QRS band), the derivative and a
+///    centred moving RMS give a slope-energy feature without delay;
 /// 2. candidate events are the local maxima of the feature that dominate a window of
 ///    half the refractory period;
-/// 3. a level that follows the signal both ways in time (median of windowed maxima) sets an
-///    adaptive threshold; candidates above it become beats, with a refractory period and
-///    T-wave rejection by slope;
+/// 3. a level that follows the signal both ways in time (running median of windowed
+///    maxima) sets an adaptive threshold; candidates above it become beats, with a
+///    refractory period and rejection of P and T waves by slope next to a steeper beat;
+///    a second pass raises the threshold above the non-beat peaks where those are high
+///    (noise);
 /// 4. search-back fills RR gaps longer than `searchBackFactor` times the local RR with the
-///    best candidate above a lower threshold;
-/// 5. each beat is moved to the extremum of the baseline-free signal near it.
+///    best candidate above a lower threshold, and weak beats that split a regular RR
+///    interval are dropped;
+/// 5. each beat is moved to the extremum of the full-rate signal (relative to the local
+///    mean) near it.
 public struct QRSDetector: Sendable {
     /// Detector parameters. The defaults are physiological, not tuned per record.
     public struct Configuration: Sendable, Equatable {
         /// Band-pass edges (Hz) of the QRS band.
         public var bandLow: Double = 4
         public var bandHigh: Double = 18
+        /// Butterworth order of the band-pass (applied forward and backward).
+        public var bandOrder: Int = 1
         /// Moving-window integration length (s).
         public var integrationWindow: Double = 0.10
         /// Minimum distance between two beats (s).
@@ -32,7 +39,7 @@ public struct QRSDetector: Sendable {
         public var levelWindow: Double = 2.0
         /// Number of windows on each side entering the level's running median.
         public var levelNeighbours: Int = 4
-        /// Threshold as a fraction of the level between noise and signal.
+        /// First-pass threshold as a fraction of the signal level.
         public var thresholdFraction: Double = 0.25
         /// Second pass: with N the `noiseQuantile` of non-beat candidate maxima and S the
         /// signal level, the threshold is at least N + noiseThresholdFraction * (S - N).
@@ -46,6 +53,11 @@ public struct QRSDetector: Sendable {
         /// local RR and whose feature is below `extraBeatRatio` of theirs is dropped.
         public var extraBeatRR: Double = 1.2
         public var extraBeatRatio: Double = 0.6
+        /// Features are computed at `fs / k` with `k = floor(fs / featureRate)` (at least 1),
+        /// so the cost does not grow with the input rate.
+        public var featureRate: Double = 90
+        /// Half-width of the window whose mean is the local baseline in refinement (s).
+        public var baselineWindow: Double = 0.2
         /// Half-width of the R-peak refinement window (s).
         public var refinementWindow: Double = 0.075
 
@@ -59,16 +71,24 @@ public struct QRSDetector: Sendable {
     }
 
     /// Detects QRS complexes; returns sorted R-peak sample indices of `signal`.
-    public func detect(_ signal: [Double], fs: Double) -> [Int] {
+    public func detect(_ signal: [Double], fs inputRate: Double) -> [Int] {
         let c = configuration
-        let n = signal.count
-        guard fs > 0, n >= Int(fs * 0.5) else { return [] }
+        guard inputRate > 0, signal.count >= Int(inputRate * 0.5) else { return [] }
+        // Features and decisions run at a reduced rate; refinement uses the full signal.
+        // Non-finite samples (WFDB "no data") are bridged only when there are any.
+        let factor = max(1, Int(inputRate / c.featureRate))
+        var clean = signal
+        var reduced = QRSDetector.decimate(signal, factor: factor)
+        if reduced.contains(where: { !$0.isFinite }) {
+            clean = QRSDetector.fillGaps(signal)
+            reduced = QRSDetector.decimate(clean, factor: factor)
+        }
+        let fs = inputRate / Double(factor)
         let high = min(c.bandHigh, 0.45 * fs)
         guard let band = try? Butterworth.design(
-            .bandpass(low: min(c.bandLow, high / 2), high: high), order: 2, fs: fs)
+            .bandpass(low: min(c.bandLow, high / 2), high: high), order: c.bandOrder, fs: fs)
         else { return [] }
-        let clean = QRSDetector.fillGaps(signal)
-        let bp = band.filtfilt(clean)
+        let bp = band.filtfilt(reduced)
         let (energy, slope) = QRSDetector.energyFeature(bp, fs: fs, window: c.integrationWindow)
 
         let halfRefractory = max(1, Int(c.refractory * fs / 2))
@@ -97,10 +117,11 @@ public struct QRSDetector: Sendable {
                 candidates: candidates, energy: energy, slope: slope,
                 thresholds: (second, level.length), fs: fs)
         }
-        let baseline = Baseline.remove(clean, fs: fs)
         return QRSDetector.refine(
-            beats, on: baseline, energy: energy, halfWidth: Int(c.refinementWindow * fs),
-            refractory: Int(c.refractory * fs))
+            beats, factor: factor, on: clean, energy: energy,
+            halfWidth: Int(c.refinementWindow * inputRate),
+            baselineHalfWidth: Int(c.baselineWindow * inputRate),
+            refractory: Int(c.refractory * inputRate))
     }
 
     /// Replaces non-finite samples (WFDB's "no data") by the last finite value.
@@ -114,7 +135,7 @@ public struct QRSDetector: Sendable {
         return out
     }
 
-    /// Squared-derivative energy integrated over a centred window, and |derivative|.
+    /// Moving RMS of the derivative over a centred window, and |derivative| (per second).
     static func energyFeature(_ bp: [Double], fs: Double, window: Double) -> ([Double], [Double]) {
         let n = bp.count
         var slope = [Double](repeating: 0, count: n)
@@ -128,17 +149,17 @@ public struct QRSDetector: Sendable {
                 s[0] = s[1]; s[n - 1] = s[n - 2]
             }
         }
+        // Running sum of slope^2 over the centred window [i - half, i - half + w).
         slope.withUnsafeBufferPointer { s in
             energy.withUnsafeMutableBufferPointer { e in
-                // Running sum of s^2 over [i - half, i - half + w).
+                let scale = 1 / Double(w)
                 var acc = 0.0
-                var lo = -half, hi = -half  // window [lo, hi)
+                for j in 0..<min(n, w - half - 1) { acc += s[j] * s[j] }
                 for i in 0..<n {
-                    let wantHi = min(n, i - half + w)
-                    while hi < wantHi { if hi >= 0 { acc += s[hi] * s[hi] }; hi += 1 }
-                    let wantLo = i - half
-                    while lo < wantLo { if lo >= 0 { acc -= s[lo] * s[lo] }; lo += 1 }
-                    e[i] = (max(0, acc) / Double(w)).squareRoot()
+                    let add = i - half + w - 1, drop = i - half - 1
+                    if add < n { acc += s[add] * s[add] }
+                    if drop >= 0 { acc -= s[drop] * s[drop] }
+                    e[i] = (max(0, acc) * scale).squareRoot()
                 }
             }
         }
@@ -336,26 +357,43 @@ public struct QRSDetector: Sendable {
     func localRR(_ beats: [Int], at k: Int) -> Double {
         let lo = max(1, k - 4), hi = min(beats.count - 1, k + 4)
         guard lo <= hi else { return Double.infinity }
-        var rr: [Int] = []
-        for j in lo...hi where j != k { rr.append(beats[j] - beats[j - 1]) }
-        if rr.isEmpty { return Double.infinity }
-        rr.sort()
-        return Double(rr[rr.count / 2])
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 9) { rr in
+            var count = 0
+            for j in lo...hi where j != k {
+                // Insertion into the sorted prefix.
+                let v = beats[j] - beats[j - 1]
+                var at = count
+                while at > 0 && rr[at - 1] > v { rr[at] = rr[at - 1]; at -= 1 }
+                rr[at] = v
+                count += 1
+            }
+            return count == 0 ? Double.infinity : Double(rr[count / 2])
+        }
     }
 
-    /// Moves each beat to the largest |x| within `halfWidth` samples, then merges beats that
-    /// ended up closer than `refractory` (keeping the one with more energy).
-    static func refine(_ beats: [Int], on x: [Double], energy: [Double], halfWidth: Int, refractory: Int)
-        -> [Int]
-    {
+    /// Maps each beat (index `b` at the reduced rate) to sample `b * factor` of `x` and moves
+    /// it to the largest |x - local baseline| within `halfWidth` samples, the baseline being
+    /// the mean of `x` within `baselineHalfWidth`. Beats that end up closer than `refractory`
+    /// merge (keeping the one with more energy).
+    static func refine(
+        _ beats: [Int], factor: Int, on x: [Double], energy: [Double], halfWidth: Int,
+        baselineHalfWidth: Int, refractory: Int
+    ) -> [Int] {
         var out: [Int] = []
-        var source: [Int] = []  // unrefined index of each output beat
+        var source: [Int] = []  // reduced-rate index of each output beat
         out.reserveCapacity(beats.count)
         x.withUnsafeBufferPointer { v in
+            let last = v.count - 1
             for b in beats {
-                var best = b, m = -1.0
-                for j in max(0, b - halfWidth)...min(v.count - 1, b + halfWidth) where abs(v[j]) > m {
-                    m = abs(v[j]); best = j
+                let centre = min(last, b * factor)
+                let lo = max(0, centre - baselineHalfWidth), hi = min(last, centre + baselineHalfWidth)
+                var sum = 0.0
+                for j in lo...hi { sum += v[j] }
+                let base = sum / Double(hi - lo + 1)
+                var best = centre, m = -1.0
+                for j in max(0, centre - halfWidth)...min(last, centre + halfWidth) {
+                    let d = abs(v[j] - base)
+                    if d > m { m = d; best = j }
                 }
                 if let p = out.last, best - p < refractory {
                     if energy[b] > energy[source[source.count - 1]] {
@@ -369,5 +407,46 @@ public struct QRSDetector: Sendable {
             }
         }
         return out
+    }
+
+    /// Low-pass (triangular window of 2 * factor - 1 taps) and keep every `factor`-th sample;
+    /// output `j` is centred on input sample `j * factor`.
+    static func decimate(_ x: [Double], factor k: Int) -> [Double] {
+        guard k > 1 else { return x }
+        let n = x.count
+        let m = (n + k - 1) / k
+        let weights = (1 - k..<k).map { Double(k - abs($0)) / Double(k * k) }
+        var y = [Double](repeating: 0, count: m)
+        x.withUnsafeBufferPointer { v in
+            weights.withUnsafeBufferPointer { w in
+                y.withUnsafeMutableBufferPointer { out in
+                    for j in 0..<m {
+                        let start = j * k - (k - 1)
+                        if start >= 0 && start + 2 * k - 1 <= n {
+                            // Four independent accumulators keep the FMA pipeline busy.
+                            let taps = 2 * k - 1
+                            var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
+                            var t = 0
+                            while t + 4 <= taps {
+                                a0 += w[t] * v[start + t]
+                                a1 += w[t + 1] * v[start + t + 1]
+                                a2 += w[t + 2] * v[start + t + 2]
+                                a3 += w[t + 3] * v[start + t + 3]
+                                t += 4
+                            }
+                            while t < taps { a0 += w[t] * v[start + t]; t += 1 }
+                            out[j] = (a0 + a1) + (a2 + a3)
+                        } else {
+                            var acc = 0.0, wsum = 0.0
+                            for t in 0..<(2 * k - 1) where start + t >= 0 && start + t < n {
+                                acc += w[t] * v[start + t]; wsum += w[t]
+                            }
+                            out[j] = acc / wsum
+                        }
+                    }
+                }
+            }
+        }
+        return y
     }
 }

@@ -39,12 +39,7 @@ struct BenchmarkInferenceCommand: AsyncParsableCommand {
         let url = URL(fileURLWithPath: model)
         let clock = ContinuousClock()
         let loadStart = clock.now
-        let m: InferenceModel
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("model.json").path) {
-            m = try ModelLoader.load(directory: url).model
-        } else {
-            m = try ModelLoader.load(path: url)
-        }
+        let m = try ModelLoader.load(path: url)
         let loadSeconds = seconds(clock.now - loadStart)
         var feeds: [String: Tensor] = [:]
         for input in m.inputs {
@@ -67,7 +62,7 @@ struct BenchmarkInferenceCommand: AsyncParsableCommand {
             "engine": "ecgd", "model": model, "format": m.format, "kernel": InferenceModel.kernelName,
             "batch": batch, "threads": threads, "repeat": `repeat`, "loadSeconds": loadSeconds,
             "medianSeconds": median, "minSeconds": sorted[0], "beatsPerSecond": Double(batch) / median,
-            "memoryBytes": m.memoryBytes,
+            "memoryBytes": m.memoryBytes, "nodes": m.nodeCount,
         ]
         let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))

@@ -63,7 +63,12 @@ struct ScoreCommand: AsyncParsableCommand {
 
     /// One integer sample index per line; blank lines and `#` comments are skipped.
     static func readDetections(_ url: URL) throws -> [Int] {
-        let text = try String(contentsOf: url, encoding: .utf8)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ValidationError("\(url.path): cannot read the detections file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ValidationError("\(url.path): the detections file is not UTF-8 text")
+        }
         var out: [Int] = []
         for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
