@@ -71,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "ecgd",
             dependencies: [
-                "ECGService", "JSONRPC", "ECGSignal",
+                "ECGService", "JSONRPC", "ECGSignal", "ECGInference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
