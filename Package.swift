@@ -44,10 +44,13 @@ let package = Package(
             ]),
         // Recordings, readers, filters, resampling, QRS detection, scoring.
         .target(name: "ECGSignal"),
+        // SIMD GEMM micro-kernels (AVX-512 / AVX2 / portable, chosen at run time) for ECGInference.
+        .target(name: "CKernels"),
         // Tensors, operators, graph executor, ONNX and Keras loaders.
         .target(
             name: "ECGInference",
             dependencies: [
+                "CKernels",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 "CHDF5",
@@ -68,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "ecgd",
             dependencies: [
-                "ECGService", "JSONRPC", "ECGSignal",
+                "ECGService", "JSONRPC", "ECGSignal", "ECGInference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -87,7 +90,13 @@ let package = Package(
         .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ECGInferenceTests", dependencies: ["ECGInference"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ECGPlotTests", dependencies: ["ECGPlot"]),
-        .testTarget(name: "ECGServiceTests", dependencies: ["ECGService", "JSONRPC", "ECGSignal"]),
+        .testTarget(
+            name: "ECGServiceTests",
+            dependencies: [
+                "ECGService", "JSONRPC", "ECGSignal",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

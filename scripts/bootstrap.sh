@@ -18,8 +18,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# Python environment for the client, its tests and the protocol checks.
+# Python environment for the client, its tests and the protocol checks;
+# `--dev` adds the benchmark peers and fixture tools (scripts/requirements-dev.txt).
 REQ=scripts/requirements.txt
+[ "${1:-}" = "--dev" ] && REQ=scripts/requirements-dev.txt
 STAMP=.venv/.requirements.sha256
 want=$(sha256sum "$REQ" | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then

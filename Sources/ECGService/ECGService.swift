@@ -11,12 +11,27 @@ public enum ECGService {
 
     /// What ecgd says about itself in `initialize`.
     public static var serverDescription: ServerDescription {
-        ServerDescription(name: "ecgd", version: version, protocolVersion: protocolVersion)
+        ServerDescription(
+            name: "ecgd", version: version, protocolVersion: protocolVersion,
+            capabilities: [
+                "signalEncodings": ["base64", "gzip+base64"],
+                "signalDtypes": ["int16", "int32", "float32", "float64"],
+                "fileFormats": ["wfdb", "csv", "edf"],
+                "samplingRates": [
+                    "min": .number(SignalDecoder.samplingRates.lowerBound),
+                    "max": .number(SignalDecoder.samplingRates.upperBound),
+                ],
+            ])
     }
 
     /// Every ecgd method, ready to serve.
-    public static func makeRegistry(configuration: ServiceConfiguration, logger: Logger) throws -> MethodRegistry {
-        let registry = MethodRegistry()
+    public static func makeRegistry(
+        configuration: ServiceConfiguration, limits: TransportLimits, logger: Logger
+    ) throws -> MethodRegistry {
+        let signals = SignalDecoder(
+            dataRoot: DataRoot(configuration.dataRoot), maxDecompressedBytes: limits.maxDecompressedBytes)
+        var registry = MethodRegistry()
+        registry.register("detectPeaks", handler: DetectPeaks(signals: signals).callAsFunction)
         return registry
     }
 }

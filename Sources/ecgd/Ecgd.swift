@@ -13,6 +13,9 @@ struct Ecgd: AsyncParsableCommand {
             The wire protocol is described in protocol/README.md.
             """,
         version: ECGService.version,
-        subcommands: [ServeCommand.self],
+        subcommands: [
+            ServeCommand.self, ScoreCommand.self, EvaluateDetectorCommand.self, BenchmarkDetectCommand.self,
+            BenchmarkInferenceCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self)
 }

@@ -34,10 +34,12 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         bootstrapLogging(level: logLevel)
         let logger = Logger(label: "ecgd")
+        let transportLimits = limits.transportLimits
         let server = Server(
-            registry: try ECGService.makeRegistry(configuration: service.configuration(), logger: logger),
+            registry: try ECGService.makeRegistry(
+                configuration: service.configuration(), limits: transportLimits, logger: logger),
             description: ECGService.serverDescription,
-            limits: limits.transportLimits,
+            limits: transportLimits,
             logger: logger)
 
         // Installed before serving starts, so that a signal is never fatal.

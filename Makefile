@@ -1,0 +1,47 @@
+# ecgd: the two commands of the quick start are `make demo` and `make test`.
+SWIFT        ?= swift
+PYTHON       := .venv/bin/python
+RELEASE_BIN  := .build/release/ecgd
+DATA_DIR     ?= ../shared/data/mitdb
+PORT         ?= 7777
+
+.PHONY: all bootstrap build demo test test-swift test-python serve bench evaluate clean help
+
+all: build
+
+help:
+	@echo "make demo      set everything up, start ecgd and analyse a bundled record through it"
+	@echo "make test      run the whole test suite (Swift unit + end-to-end, Python protocol/client tests)"
+	@echo "make build     release build of .build/release/ecgd"
+	@echo "make serve     run ecgd over TCP on 127.0.0.1:$(PORT) (data root: the repository)"
+	@echo "make evaluate  detector accuracy over DATA_DIR=$(DATA_DIR) at 125-1000 Hz"
+	@echo "make bench     benchmarks against NeuroKit2, WFDB and ONNX Runtime (installs the peers)"
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+build: bootstrap
+	$(SWIFT) build -c release --product ecgd
+
+demo: build
+	$(PYTHON) scripts/demo.py --ecgd $(RELEASE_BIN)
+
+test: bootstrap
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	ECGD=$(CURDIR)/.build/debug/ecgd $(PYTHON) -m pytest -q clients/python/tests protocol/tests
+
+serve: build
+	$(RELEASE_BIN) --tcp 127.0.0.1:$(PORT) --data-root .
+
+evaluate: build
+	scripts/evaluate_detector.sh $(DATA_DIR)
+
+bench: build
+	@scripts/bootstrap.sh --dev
+	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_detect.py
+	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_inference.py
+	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_pipeline.py
+
+clean:
+	rm -rf .build .venv

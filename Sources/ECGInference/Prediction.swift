@@ -1,0 +1,72 @@
+import Foundation
+
+extension Normalization {
+    /// Normalises one window in place: zscore subtracts the mean and divides by the population
+    /// standard deviation (by 1 when it is below 1e-8); minmax maps [min, max] to [0, 1]
+    /// (a flat window becomes 0); none leaves it.
+    public func apply(_ w: inout ArraySlice<Float>) {
+        guard !w.isEmpty else { return }
+        switch self {
+        case .none:
+            return
+        case .zscore:
+            let n = Float(w.count)
+            let mean = w.reduce(0, +) / n
+            let variance = w.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
+            let sd = variance.squareRoot()
+            let inv: Float = sd < 1e-8 ? 1 : 1 / sd
+            for i in w.indices { w[i] = (w[i] - mean) * inv }
+        case .minmax:
+            let lo = w.min()!, hi = w.max()!
+            let inv: Float = hi - lo < 1e-12 ? 0 : 1 / (hi - lo)
+            for i in w.indices { w[i] = (w[i] - lo) * inv }
+        }
+    }
+}
+
+extension LoadedModel {
+    /// Class probabilities, `count` x `card.classes.count` row-major, for beats given as
+    /// `windows` (count x card.input.windowLength samples, already normalised as the card says)
+    /// and `features` (count x card.input.features.count, empty when the card lists none).
+    /// A sigmoid output p becomes [1 - p, p]; logits go through a softmax.
+    public func classProbabilities(windows: [Float], features: [Float] = [], count: Int, threads: Int = 1) throws -> [Float] {
+        let spec = card.input
+        guard windows.count == count * spec.windowLength else {
+            throw ModelError.invalidInput(reason: "\(windows.count) window samples for \(count) beats of \(spec.windowLength)")
+        }
+        guard features.count == count * spec.features.count else {
+            throw ModelError.invalidInput(reason: "\(features.count) feature values for \(count) beats of \(spec.features.count) features")
+        }
+        let window = model.inputs.first { $0.name == spec.windowInput } ?? model.inputs[0]
+        var feeds = [window.name: try Tensor(shape: [count] + window.shape.dropFirst(), data: windows)]
+        if let f = model.inputs.first(where: { $0.name == spec.featureInput }) ?? model.inputs.first(where: { $0.name != window.name }) {
+            feeds[f.name] = try Tensor(shape: [count] + f.shape.dropFirst(), data: features)
+        }
+        let out = try model.run(feeds, threads: threads)[model.outputs[0].name]!.data
+        let classes = card.classes.count
+        switch card.output {
+        case .softmax:
+            return out
+        case .sigmoid:
+            var p = [Float](repeating: 0, count: count * 2)
+            for i in 0..<count {
+                p[2 * i] = 1 - out[i]
+                p[2 * i + 1] = out[i]
+            }
+            return p
+        case .logits:
+            var p = out
+            for i in 0..<count {
+                let row = (i * classes)..<((i + 1) * classes)
+                let m = p[row].max() ?? 0
+                var sum: Float = 0
+                for j in row {
+                    p[j] = expf(p[j] - m)
+                    sum += p[j]
+                }
+                for j in row { p[j] /= sum }
+            }
+            return p
+        }
+    }
+}

@@ -1,0 +1,300 @@
+import ECGSignal
+import Foundation
+import JSONRPC
+import NIOCore
+
+/// Turns a `signal` parameter into a `Recording`, validating everything a client can get wrong.
+///
+/// Three forms are accepted (protocol/README.md, "Signals"):
+/// - inline numbers in millivolts: `{"fs": 360, "data": [..]}` or `"data": [[lead0..], [lead1..]]`;
+/// - binary: `{"fs": 360, "dtype": "int16", "encoding": "gzip+base64", "data": "...", "leads": 2,
+///   "gain": 200, "baseline": 1024}`, little-endian samples with leads interleaved;
+/// - a file under the data root: `{"path": "mitdb/208"}` (WFDB, CSV or EDF).
+public struct SignalDecoder: Sendable {
+    /// Accepted sampling rates, in hertz.
+    public static let samplingRates: ClosedRange<Double> = 50...5000
+    /// Most samples (all leads together) one signal may hold.
+    public static let defaultMaxSamples = 64 * 1024 * 1024
+
+    public let dataRoot: DataRoot
+    public let maxDecompressedBytes: Int
+    public let maxSamples: Int
+
+    public init(dataRoot: DataRoot, maxDecompressedBytes: Int, maxSamples: Int = defaultMaxSamples) {
+        self.dataRoot = dataRoot
+        self.maxDecompressedBytes = maxDecompressedBytes
+        self.maxSamples = maxSamples
+    }
+
+    /// Decodes `value`, the JSON of the parameter named `name` (used in error messages).
+    public func decode(_ value: JSONValue?, name: String = "params.signal") throws(ServiceError) -> Recording {
+        guard let value else { throw .invalidParams("\(name): missing required member") }
+        guard case .object(let members) = value else {
+            throw .invalidParams("\(name): expected object, found \(value.typeName)")
+        }
+        let known: Set<String> = [
+            "fs", "data", "dtype", "encoding", "leads", "gain", "baseline", "path", "format", "column", "leadNames",
+        ]
+        if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
+            throw .invalidParams("\(name).\(unknown): unknown member (expected one of \(known.sorted().joined(separator: ", ")))")
+        }
+        let fields = Fields(members: members, name: name)
+        let recording: Recording
+        switch (members["path"], members["data"]) {
+        case (nil, nil): throw .invalidParams("\(name): give either \"data\" or \"path\"")
+        case (.some, .some): throw .invalidParams("\(name): give either \"data\" or \"path\", not both")
+        case (let path?, nil):
+            // Files may mark missing samples (WFDB's invalid-sample value reads as NaN); the
+            // detector bridges such gaps, so only the shape is checked.
+            recording = try readFile(path, fields)
+            try validate(recording, name: name, requireFinite: false)
+        case (nil, let data?):
+            recording = try decodeData(data, fields)
+            try validate(recording, name: name, requireFinite: true)
+        }
+        return recording
+    }
+
+    // MARK: Inline and binary data
+
+    private func decodeData(_ data: JSONValue, _ fields: Fields) throws(ServiceError) -> Recording {
+        let name = fields.name
+        guard let fs = try fields.number("fs") else { throw .invalidParams("\(name).fs: missing required member") }
+        try checkRate(fs, name: "\(name).fs")
+        let leadNames = try fields.strings("leadNames")
+        switch data {
+        case .array(let elements):
+            for binaryOnly in ["dtype", "encoding", "gain", "baseline"] where fields.members[binaryOnly] != nil {
+                throw .invalidParams("\(name).\(binaryOnly): only applies to binary data (a base64 string)")
+            }
+            let leads: [[Double]]
+            if case .array? = elements.first {
+                leads = try elements.enumerated().map { (i, lead) throws(ServiceError) in
+                    try numbers(lead, name: "\(name).data[\(i)]")
+                }
+            } else {
+                leads = [try numbers(data, name: "\(name).data")]
+            }
+            if let declared = try fields.integer("leads"), declared != leads.count {
+                throw .invalidParams("\(name).leads: says \(declared) but data has \(leads.count) lead(s)")
+            }
+            return Recording(fs: fs, leads: leads, leadNames: try names(leadNames, count: leads.count))
+        case .string(let text):
+            let leads = try decodeBinary(text, fields)
+            return Recording(fs: fs, leads: leads, leadNames: try names(leadNames, count: leads.count))
+        default:
+            throw .invalidParams("\(name).data: expected an array of numbers, an array of leads or a base64 string, found \(data.typeName)")
+        }
+    }
+
+    private func names(_ names: [String]?, count: Int) throws(ServiceError) -> [String]? {
+        guard let names else { return nil }
+        guard names.count == count else {
+            throw .invalidParams("params.signal.leadNames: \(names.count) name(s) for \(count) lead(s)")
+        }
+        return names
+    }
+
+    private func numbers(_ value: JSONValue, name: String) throws(ServiceError) -> [Double] {
+        guard case .array(let elements) = value else {
+            throw .invalidParams("\(name): expected an array of numbers, found \(value.typeName)")
+        }
+        guard elements.count <= maxSamples else {
+            throw .payloadTooLarge("\(name): \(elements.count) samples exceed the limit of \(maxSamples)")
+        }
+        var out = [Double]()
+        out.reserveCapacity(elements.count)
+        for (i, element) in elements.enumerated() {
+            guard case .number(let x) = element else {
+                throw .invalidParams("\(name)[\(i)]: expected number, found \(element.typeName)")
+            }
+            out.append(x)
+        }
+        return out
+    }
+
+    /// Sample types of binary data.
+    enum SampleType: String, CaseIterable {
+        case int16, int32, float32, float64
+        var size: Int {
+            switch self {
+            case .int16: 2
+            case .int32, .float32: 4
+            case .float64: 8
+            }
+        }
+    }
+
+    private func decodeBinary(_ text: String, _ fields: Fields) throws(ServiceError) -> [[Double]] {
+        let name = fields.name
+        guard let dtypeName = try fields.string("dtype") else {
+            throw .invalidParams("\(name).dtype: required for binary data (one of int16, int32, float32, float64)")
+        }
+        guard let dtype = SampleType(rawValue: dtypeName) else {
+            throw .invalidParams("\(name).dtype: unknown \"\(dtypeName)\" (expected int16, int32, float32 or float64)")
+        }
+        let encoding = try fields.string("encoding") ?? "base64"
+        guard encoding == "base64" || encoding == "gzip+base64" else {
+            throw .invalidParams("\(name).encoding: unknown \"\(encoding)\" (expected base64 or gzip+base64)")
+        }
+        let gain = try fields.number("gain") ?? 1
+        guard gain != 0 else { throw .invalidParams("\(name).gain: must not be zero") }
+        let baseline = try fields.number("baseline") ?? 0
+        let leadCount = try fields.integer("leads") ?? 1
+        guard leadCount >= 1 else { throw .invalidParams("\(name).leads: must be at least 1") }
+        // Line breaks (as Python's base64.encodebytes writes them) are tolerated, nothing else.
+        let decoded = Data(base64Encoded: text)
+            ?? Data(base64Encoded: String(decoding: text.utf8.filter { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 }, as: UTF8.self))
+        guard var bytes = decoded else { throw .invalidParams("\(name).data: not valid base64") }
+        if encoding == "gzip+base64" {
+            do throws(ResponseError) {
+                let inflated = try gunzip(ByteBuffer(bytes: bytes), limit: maxDecompressedBytes, what: "\(name).data")
+                bytes = Data(inflated.readableBytesView)
+            } catch {
+                throw error.code == ResponseError.Code.payloadTooLarge
+                    ? .payloadTooLarge(error.message) : .invalidParams(error.message)
+            }
+        }
+        guard bytes.count % dtype.size == 0 else {
+            throw .invalidParams("\(name).data: \(bytes.count) bytes is not a whole number of \(dtype.rawValue) samples")
+        }
+        let total = bytes.count / dtype.size
+        guard total <= maxSamples else {
+            throw .payloadTooLarge("\(name).data: \(total) samples exceed the limit of \(maxSamples)")
+        }
+        guard total % leadCount == 0 else {
+            throw .invalidParams("\(name).data: \(total) samples do not divide into \(leadCount) leads")
+        }
+        let perLead = total / leadCount
+        var leads = [[Double]](repeating: [], count: leadCount)
+        for l in 0..<leadCount { leads[l].reserveCapacity(perLead) }
+        bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            func load(_ i: Int) -> Double {
+                let offset = i * dtype.size
+                switch dtype {
+                case .int16: return Double(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self)))
+                case .int32: return Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+                case .float32:
+                    return Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))))
+                case .float64:
+                    return Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                }
+            }
+            for s in 0..<perLead {
+                for l in 0..<leadCount {
+                    leads[l].append((load(s * leadCount + l) - baseline) / gain)
+                }
+            }
+        }
+        return leads
+    }
+
+    // MARK: Files
+
+    private func readFile(_ value: JSONValue, _ fields: Fields) throws(ServiceError) -> Recording {
+        let name = fields.name
+        guard case .string(let path) = value else {
+            throw .invalidParams("\(name).path: expected string, found \(value.typeName)")
+        }
+        let ext = (path as NSString).pathExtension.lowercased()
+        let format = try fields.string("format")?.lowercased() ?? (ext == "csv" ? "csv" : ext == "edf" ? "edf" : "wfdb")
+        do {
+            switch format {
+            case "wfdb":
+                let header = ext == "hea" ? path : path + ".hea"
+                let url = try dataRoot.resolve(header, reportedAs: path, parameter: "\(name).path")
+                try requireFile(url, path: path)
+                return try WFDB.readRecord(at: url)
+            case "csv":
+                guard let fs = try fields.number("fs") else {
+                    throw ServiceError.invalidParams("\(name).fs: required for CSV files (they carry no sampling rate)")
+                }
+                try checkRate(fs, name: "\(name).fs")
+                let url = try dataRoot.resolve(path, parameter: "\(name).path")
+                try requireFile(url, path: path)
+                let columns = try fields.string("column").map { [CSVColumn.name($0)] }
+                return try CSVSignalReader.read(at: url, fs: fs, columns: columns)
+            case "edf":
+                let url = try dataRoot.resolve(path, parameter: "\(name).path")
+                try requireFile(url, path: path)
+                return try EDFReader.read(at: url)
+            default:
+                throw ServiceError.invalidParams("\(name).format: unknown \"\(format)\" (expected wfdb, csv or edf)")
+            }
+        } catch let error as ServiceError {
+            throw error
+        } catch {
+            // Reader errors name the file relative to the server; report the client's path instead.
+            let message = (error as? SignalFileError)?.message ?? "\(error)"
+            throw .fileUnreadable("\(name).path: \"\(path)\": \(message)")
+        }
+    }
+
+    private func requireFile(_ url: URL, path: String) throws(ServiceError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw .fileNotFound("params.signal.path: \"\(path)\" does not exist under the data root")
+        }
+    }
+
+    // MARK: Validation
+
+    private func checkRate(_ fs: Double, name: String) throws(ServiceError) {
+        guard Self.samplingRates.contains(fs) else {
+            throw .unsupportedSignal(
+                "\(name): sampling rate \(fs) Hz is outside the supported \(Int(Self.samplingRates.lowerBound))-\(Int(Self.samplingRates.upperBound)) Hz")
+        }
+    }
+
+    private func validate(_ recording: Recording, name: String, requireFinite: Bool) throws(ServiceError) {
+        try checkRate(recording.fs, name: "\(name).fs")
+        guard !recording.leads.isEmpty, recording.sampleCount > 0 else {
+            throw .invalidParams("\(name): the signal is empty")
+        }
+        for (l, lead) in recording.leads.enumerated() {
+            guard lead.count == recording.sampleCount else {
+                throw .invalidParams("\(name).data: leads have different lengths (\(recording.sampleCount) and \(lead.count))")
+            }
+            if requireFinite, let bad = lead.firstIndex(where: { !$0.isFinite }) {
+                throw .invalidParams("\(name).data: lead \(l) has a non-finite value (\(lead[bad])) at sample \(bad)")
+            }
+        }
+    }
+}
+
+/// Typed access to the optional members of a parameter object, with path-naming errors.
+struct Fields {
+    let members: [String: JSONValue]
+    let name: String
+
+    func number(_ key: String) throws(ServiceError) -> Double? {
+        guard let value = members[key], value != .null else { return nil }
+        guard case .number(let n) = value else { throw .invalidParams("\(name).\(key): expected number, found \(value.typeName)") }
+        return n
+    }
+
+    func integer(_ key: String) throws(ServiceError) -> Int? {
+        guard let value = members[key], value != .null else { return nil }
+        guard let n = value.intValue else { throw .invalidParams("\(name).\(key): expected integer, found \(value)") }
+        return n
+    }
+
+    func string(_ key: String) throws(ServiceError) -> String? {
+        guard let value = members[key], value != .null else { return nil }
+        guard case .string(let s) = value else { throw .invalidParams("\(name).\(key): expected string, found \(value.typeName)") }
+        return s
+    }
+
+    func strings(_ key: String) throws(ServiceError) -> [String]? {
+        guard let value = members[key], value != .null else { return nil }
+        guard case .array(let elements) = value else {
+            throw .invalidParams("\(name).\(key): expected array of strings, found \(value.typeName)")
+        }
+        return try elements.map { (element: JSONValue) throws(ServiceError) -> String in
+            guard case .string(let s) = element else {
+                throw .invalidParams("\(name).\(key): expected array of strings, found an element of type \(element.typeName)")
+            }
+            return s
+        }
+    }
+}

@@ -1,0 +1,122 @@
+/// What to do with a beat whose window reaches past the start or end of the signal.
+public enum BeatEdgePolicy: String, Sendable, CaseIterable {
+    /// Leave the beat out (reported in `SegmentedBeats.skipped`).
+    case skip
+    /// Fill the missing part with the signal's first or last sample (reported in `padded`).
+    case padEdge
+    /// Fill the missing part with zeros (reported in `padded`).
+    case padZero
+}
+
+/// Per-beat amplitude normalization applied to each window after cutting.
+public enum BeatNormalization: String, Sendable, CaseIterable {
+    /// Samples as they are (physical units).
+    case none
+    /// Scaled to [0, 1] by the window's minimum and maximum (a flat window becomes all 0).
+    case minMax
+    /// Zero mean and unit standard deviation (a flat window becomes all 0).
+    case zScore
+}
+
+/// Fixed-length windows cut around R-peaks, with the beats they belong to.
+public struct SegmentedBeats: Sendable, Equatable {
+    /// Sampling rate of the windows.
+    public var fs: Double
+    /// One window per kept beat, `before + after` samples, the R-peak at index `before`.
+    public var windows: [[Double]]
+    /// For each window, the index of its beat in the peaks given to `segment`.
+    public var beatIndices: [Int]
+    /// For each window, its R-peak in the input signal's sample numbering.
+    public var peaks: [Int]
+    /// Indices (into the given peaks) of beats left out because their window left the signal.
+    public var skipped: [Int]
+    /// Indices (into the given peaks) of kept beats whose window was padded.
+    public var padded: [Int]
+}
+
+/// Cuts a window of `before` samples before and `after` samples from each R-peak on (the peak
+/// included in `after`), optionally after resampling the signal to `targetFS` without aliasing.
+public struct BeatSegmenter: Sendable, Equatable {
+    /// Samples before the R-peak, at the output rate.
+    public var before: Int
+    /// Samples from the R-peak on, at the output rate (the peak itself is the first of them).
+    public var after: Int
+    /// Rate of the windows in hertz; nil keeps the signal's rate.
+    public var targetFS: Double?
+    /// How beats near the signal's edges are handled.
+    public var edges: BeatEdgePolicy
+    /// Per-window normalization.
+    public var normalization: BeatNormalization
+
+    public init(
+        before: Int, after: Int, targetFS: Double? = nil, edges: BeatEdgePolicy = .skip,
+        normalization: BeatNormalization = .none
+    ) {
+        precondition(before >= 0 && after >= 1, "a window needs at least the R-peak sample")
+        self.before = before
+        self.after = after
+        self.targetFS = targetFS
+        self.edges = edges
+        self.normalization = normalization
+    }
+
+    /// Window length in samples.
+    public var length: Int { before + after }
+
+    /// Cuts one window per peak of `signal` (sampled at `fs`); peaks are sample indices of
+    /// `signal`. Peaks outside the signal are treated like beats at its edge.
+    public func segment(_ signal: [Double], fs: Double, peaks: [Int]) throws -> SegmentedBeats {
+        var samples = signal
+        var positions = peaks
+        var rate = fs
+        if let targetFS, targetFS != fs {
+            let resampler = try Resampler(from: fs, to: targetFS)
+            samples = resampler.apply(signal)
+            positions = peaks.map(resampler.mapIndex)
+            rate = targetFS
+        }
+        var result = SegmentedBeats(fs: rate, windows: [], beatIndices: [], peaks: [], skipped: [], padded: [])
+        let n = samples.count
+        for (index, peak) in positions.enumerated() {
+            let start = peak - before
+            let end = peak + after
+            let inside = start >= 0 && end <= n
+            if !inside {
+                if edges == .skip || n == 0 {
+                    result.skipped.append(index)
+                    continue
+                }
+                result.padded.append(index)
+            }
+            var window = [Double](repeating: 0, count: length)
+            for k in 0..<length {
+                let t = start + k
+                if t >= 0 && t < n {
+                    window[k] = samples[t]
+                } else if edges == .padEdge {
+                    window[k] = t < 0 ? samples[0] : samples[n - 1]
+                }
+            }
+            result.windows.append(normalize(window))
+            result.beatIndices.append(index)
+            result.peaks.append(peaks[index])
+        }
+        return result
+    }
+
+    private func normalize(_ window: [Double]) -> [Double] {
+        switch normalization {
+        case .none:
+            return window
+        case .minMax:
+            let low = window.min() ?? 0
+            let range = (window.max() ?? 0) - low
+            return window.map { range > 0 ? ($0 - low) / range : 0 }
+        case .zScore:
+            let mean = window.reduce(0, +) / Double(window.count)
+            let variance = window.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(window.count)
+            let deviation = variance.squareRoot()
+            return window.map { deviation > 0 ? ($0 - mean) / deviation : 0 }
+        }
+    }
+}

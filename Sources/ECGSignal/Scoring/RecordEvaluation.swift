@@ -1,0 +1,58 @@
+import Foundation
+
+/// Runs the QRS detector on a WFDB record and scores it against the record's reference
+/// annotations, optionally after resampling (the project's evaluation convention).
+public enum RecordEvaluation {
+    /// The lead the scoring convention uses: the one named `MLII` when present, else lead 0.
+    public static func preferredLead(_ recording: Recording) -> Int {
+        recording.leadNames.firstIndex { $0.uppercased() == "MLII" } ?? 0
+    }
+
+    /// The outcome for one record.
+    public struct Result: Sendable {
+        /// Record name (file name without extension).
+        public var record: String
+        /// Sampling rate the detector ran at.
+        public var fs: Double
+        /// Lead index used.
+        public var lead: Int
+        /// Detections, in samples at `fs`.
+        public var detections: [Int]
+        public var score: BeatMatchScore
+    }
+
+    /// Reads `record` (a `.hea` path or the record path without extension) and its
+    /// `annotator` file, resamples to `rate` when given, detects on `lead` (default
+    /// `preferredLead`) and scores with `tolerance` seconds. Reference annotation samples are
+    /// mapped to the new rate.
+    public static func evaluate(
+        record: URL, annotator: String = "atr", rate: Double? = nil, lead: Int? = nil,
+        detector: QRSDetector = QRSDetector(), tolerance: Double = BeatScorer.defaultTolerance
+    ) throws -> Result {
+        let base = record.pathExtension == "hea" ? record.deletingPathExtension() : record
+        let recording = try WFDB.readRecord(at: base)
+        var annotations = try WFDB.readAnnotations(at: base.appendingPathExtension(annotator))
+        let leadIndex = lead ?? preferredLead(recording)
+        guard recording.leads.indices.contains(leadIndex) else {
+            throw SignalFileError(
+                url: base, message: "lead \(leadIndex) does not exist (record has \(recording.leads.count))")
+        }
+        var signal = recording.leads[leadIndex]
+        var fs = recording.fs
+        if let rate, rate != recording.fs {
+            let resampler = try Resampler(from: recording.fs, to: rate)
+            signal = resampler.apply(signal)
+            fs = recording.fs * Double(resampler.up) / Double(resampler.down)
+            annotations = annotations.map {
+                var a = $0
+                a.sample = resampler.mapIndex(a.sample)
+                return a
+            }
+        }
+        let detections = detector.detect(signal, fs: fs)
+        let score = BeatScorer.score(
+            detections: detections, annotations: annotations, fs: fs, tolerance: tolerance)
+        return Result(
+            record: base.lastPathComponent, fs: fs, lead: leadIndex, detections: detections, score: score)
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import ECGSignal
+import Foundation
+
+/// `ecgd benchmark-detect`: in-process timing of the QRS detector on one record.
+struct BenchmarkDetectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark-detect",
+        abstract: "Time the QRS detector in-process on one WFDB record; prints JSON.",
+        discussion: """
+            Reads the record once, runs the detector once to warm up, then times --repeat runs \
+            of detection alone (filtering, feature, decisions and R-peak refinement) on the MLII \
+            lead (or lead 0). Build in release (swift build -c release) for meaningful figures.
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("WFDB record (path without extension or the .hea file).", valueName: "path"))
+    var record: String
+
+    @Option(name: .long, help: ArgumentHelp("Number of timed runs.", valueName: "n"))
+    var `repeat` = 20
+
+    @Option(name: .long, help: ArgumentHelp("Lead to detect on (default: MLII if named, else 0).", valueName: "index"))
+    var lead: Int?
+
+    func validate() throws {
+        if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
+    }
+
+    func run() async throws {
+        let url = URL(fileURLWithPath: record)
+        let base = url.pathExtension == "hea" ? url.deletingPathExtension() : url
+        let recording = try WFDB.readRecord(at: base)
+        let leadIndex = lead ?? RecordEvaluation.preferredLead(recording)
+        guard recording.leads.indices.contains(leadIndex) else {
+            throw ValidationError("lead \(leadIndex) does not exist (record has \(recording.leads.count))")
+        }
+        let signal = recording.leads[leadIndex]
+        let detector = QRSDetector()
+        var beats = detector.detect(signal, fs: recording.fs).count
+        var times: [Double] = []
+        let clock = ContinuousClock()
+        for _ in 0..<`repeat` {
+            let elapsed = clock.measure { beats = detector.detect(signal, fs: recording.fs).count }
+            times.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3)
+        }
+        times.sort()
+        let median = times.count % 2 == 1
+            ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        let report: [String: Any] = [
+            "record": base.lastPathComponent, "fs": recording.fs, "samples": signal.count,
+            "seconds": Double(signal.count) / recording.fs, "beats": beats, "repeat": `repeat`,
+            "median_ms": median, "min_ms": times[0], "mean_ms": times.reduce(0, +) / Double(times.count),
+        ]
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}

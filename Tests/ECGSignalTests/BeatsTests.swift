@@ -1,0 +1,130 @@
+import Foundation
+import XCTest
+
+@testable import ECGSignal
+
+final class BeatsTests: XCTestCase {
+    private let ramp = (0..<100).map(Double.init)
+
+    func testWindowsAroundPeaksAndEdgePolicies() throws {
+        let peaks = [2, 50, 98]
+        let skip = try BeatSegmenter(before: 3, after: 4).segment(ramp, fs: 100, peaks: peaks)
+        XCTAssertEqual(skip.windows, [[47, 48, 49, 50, 51, 52, 53]])
+        XCTAssertEqual(skip.beatIndices, [1])
+        XCTAssertEqual(skip.peaks, [50])
+        XCTAssertEqual(skip.skipped, [0, 2])
+        XCTAssertEqual(skip.padded, [])
+        XCTAssertEqual(skip.fs, 100)
+
+        let edge = try BeatSegmenter(before: 3, after: 4, edges: .padEdge).segment(ramp, fs: 100, peaks: peaks)
+        XCTAssertEqual(edge.windows, [[0, 0, 1, 2, 3, 4, 5], [47, 48, 49, 50, 51, 52, 53], [95, 96, 97, 98, 99, 99, 99]])
+        XCTAssertEqual(edge.padded, [0, 2])
+        XCTAssertEqual(edge.skipped, [])
+
+        let zero = try BeatSegmenter(before: 3, after: 4, edges: .padZero).segment(ramp, fs: 100, peaks: peaks)
+        XCTAssertEqual(zero.windows[0], [0, 0, 1, 2, 3, 4, 5])
+        XCTAssertEqual(zero.windows[2], [95, 96, 97, 98, 99, 0, 0])
+        XCTAssertEqual(zero.beatIndices, [0, 1, 2])
+    }
+
+    func testNormalizations() throws {
+        let signal = (0..<50).map { sin(Double($0) / 3) * 2 + 1 }
+        let minMax = try BeatSegmenter(before: 5, after: 10, normalization: .minMax).segment(signal, fs: 50, peaks: [10, 30])
+        for window in minMax.windows {
+            XCTAssertEqual(window.min(), 0)
+            XCTAssertEqual(window.max(), 1)
+        }
+        let z = try BeatSegmenter(before: 5, after: 10, normalization: .zScore).segment(signal, fs: 50, peaks: [10, 30])
+        for window in z.windows {
+            let mean = window.reduce(0, +) / Double(window.count)
+            let variance = window.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(window.count)
+            XCTAssertEqual(mean, 0, accuracy: 1e-12)
+            XCTAssertEqual(variance, 1, accuracy: 1e-12)
+        }
+        let flat = try BeatSegmenter(before: 1, after: 2, normalization: .minMax).segment([3, 3, 3, 3], fs: 50, peaks: [1])
+        XCTAssertEqual(flat.windows, [[0, 0, 0]])
+    }
+
+    /// Beats of a bundled record cut at 125 Hz: the peak sample of each window is the resampled
+    /// signal at the mapped R-peak, and windows near the ends are skipped.
+    func testResampledBeatsOfABundledRecord() throws {
+        let url = ReaderFixtures.mitdb.appendingPathComponent("208")
+        let record = try WFDB.readRecord(at: url)
+        let beats = try WFDB.readAnnotations(at: url.appendingPathExtension("atr")).filter(\.isBeat).map(\.sample)
+        let segmenter = BeatSegmenter(before: 90, after: 97, targetFS: 125)
+        let cut = try segmenter.segment(record.leads[0], fs: record.fs, peaks: beats)
+        XCTAssertEqual(cut.fs, 125)
+        XCTAssertEqual(cut.windows.count + cut.skipped.count, beats.count)
+        // Beats at samples 46 and 209 (16 and 73 at 125 Hz) lack 90 samples before them; the last
+        // beat (649,935, i.e. 225,672 of 225,695 samples) lacks 97 after it.
+        XCTAssertEqual(cut.skipped, [0, 1, beats.count - 1])
+        XCTAssertEqual(beats.last, 649_935)
+        XCTAssertTrue(cut.windows.allSatisfy { $0.count == 187 })
+        let resampler = try Resampler(from: 360, to: 125)
+        let resampled = resampler.apply(record.leads[0])
+        for (window, peak) in zip(cut.windows, cut.peaks).prefix(50) {
+            XCTAssertEqual(window[90], resampled[resampler.mapIndex(peak)])
+        }
+        XCTAssertEqual(cut.peaks, cut.beatIndices.map { beats[$0] })
+    }
+
+    func testRRFeatures() {
+        let features = RRFeatures.compute(peaks: [0, 100, 250, 350], fs: 100, localBeats: 2)
+        XCTAssertEqual(features.map(\.previous), [1, 1, 1.5, 1])
+        XCTAssertEqual(features.map(\.next), [1, 1.5, 1, 1])
+        XCTAssertEqual(features.map(\.localAverage), [1, 1, 1.25, 1.25])
+        XCTAssertTrue(features.allSatisfy { $0.recordAverage == 3.5 / 3 })
+        XCTAssertEqual(features[1].previousToNext, 1 / 1.5)
+        XCTAssertEqual(features[2].previousToLocal, 1.5 / 1.25)
+        XCTAssertEqual(features[2].previousToRecord, 1.5 / (3.5 / 3))
+        XCTAssertEqual(features[3].localToRecord, 1.25 / (3.5 / 3))
+        XCTAssertEqual(features[2].vector.count, RRFeatures.names.count)
+        XCTAssertEqual(features[2].vector[0...3], [1.5, 1, 1.25, 3.5 / 3])
+
+        let wide = RRFeatures.compute(peaks: [0, 100, 250, 350], fs: 100)
+        XCTAssertEqual(wide.map(\.localAverage), [1, 1, 3.5 / 3, 4.5 / 4])
+
+        XCTAssertEqual(RRFeatures.compute(peaks: [7], fs: 360, fallbackRR: 0.75).map(\.vector), [[0.75, 0.75, 0.75, 0.75, 1, 1, 1, 1]])
+        XCTAssertEqual(RRFeatures.compute(peaks: [], fs: 360), [])
+    }
+}
+
+final class KachueeSegmenterTests: XCTestCase {
+    func testBeatsSpanOnePointTwoMedianRRPaddedWithZeros() throws {
+        // 25 s at 125 Hz: windows [0, 1250), [1250, 2500), [2500, 3125); peaks every 100 samples
+        // (T = 100, beats of 120 samples), except the last window where they are 80 apart.
+        let signal = (0..<3125).map { Double($0 % 100) * (1 + Double($0 / 1250)) }
+        let peaks = Array(stride(from: 50, to: 2500, by: 100)) + [2560, 2640, 2720, 3100, 9999]
+        let cut = try KachueeSegmenter().segment(signal, fs: 125, peaks: peaks)
+        XCTAssertEqual(cut.fs, 125)
+        XCTAssertEqual(cut.skipped, [peaks.count - 1])
+        XCTAssertEqual(cut.beatIndices, Array(0..<(peaks.count - 1)))
+        XCTAssertEqual(cut.padded, cut.beatIndices)
+        XCTAssertTrue(cut.windows.allSatisfy { $0.count == 187 && $0.allSatisfy { (0...1).contains($0) } })
+
+        let first = cut.windows[0]
+        XCTAssertEqual(first[0], 50.0 / 99)
+        XCTAssertEqual(first[49], 99.0 / 99)
+        XCTAssertEqual(first[50], 0)
+        XCTAssertEqual(first[119], 69.0 / 99, "1.2 T = 120 samples")
+        XCTAssertEqual(first[120...].max(), 0)
+        // Window 2 holds larger values (x2) but is scaled to [0, 1] on its own.
+        XCTAssertEqual(cut.windows[13][49], 1)
+        // The last window: T = 80, span 96; the beat at 3100 is cut by the end of the signal.
+        let last = cut.windows[peaks.count - 3]
+        XCTAssertGreaterThan(last[95], 0)
+        XCTAssertEqual(last[96...].max(), 0)
+        XCTAssertEqual(cut.windows[peaks.count - 2][25...].max(), 0)
+    }
+
+    func testBundledRecordAt360HzGivesKachueeShapedBeats() throws {
+        let url = ReaderFixtures.mitdb.appendingPathComponent("101")
+        let record = try WFDB.readRecord(at: url)
+        let beats = try WFDB.readAnnotations(at: url.appendingPathExtension("atr")).filter(\.isBeat).map(\.sample)
+        let cut = try KachueeSegmenter().segment(record.leads[0], fs: record.fs, peaks: beats)
+        XCTAssertEqual(cut.windows.count, 1865)
+        XCTAssertEqual(cut.skipped, [])
+        XCTAssertTrue(cut.windows.allSatisfy { $0.count == 187 && $0.allSatisfy { (0...1).contains($0) } })
+        XCTAssertEqual(cut.peaks, beats)
+    }
+}

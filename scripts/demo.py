@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""The `make demo` walkthrough: spawn ecgd, talk to it as a notebook would, show what it found.
+
+1. spawn `ecgd --stdio` with the bundled sample data as its data root, and initialize;
+2. detect the beats of bundled MIT-BIH record 208 twice: by path, and by sending the samples
+   themselves as a gzip-compressed binary payload (as a notebook holding a numpy array would);
+3. print heart rate and beat count, and score the detections against the record's reference
+   annotations with `ecgd score` (EC57 beat-by-beat matching).
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
+
+from ecgd_client import Client, encode_signal  # noqa: E402
+
+DATA_ROOT = os.path.join(ROOT, "Tests", "Data")
+
+
+def read_first_lead(record):
+    """Lead 0 of a two-lead MIT-BIH record (format 212) in millivolts, as a notebook might hold it."""
+    import numpy as np
+    with open(record + ".hea") as header:
+        lines = [line for line in header.read().splitlines() if line and not line.startswith("#")]
+    fs = float(lines[0].split()[2])
+    fields = lines[1].split()
+    gain, adc_zero = float(fields[2].split("/")[0].split("(")[0]), int(fields[4])
+    raw = np.fromfile(record + ".dat", dtype=np.uint8)
+    groups = raw[: len(raw) // 3 * 3].reshape(-1, 3).astype(np.int32)
+    lead0 = groups[:, 0] | ((groups[:, 1] & 0x0F) << 8)  # first 12-bit sample of each pair
+    lead0 = np.where(lead0 > 2047, lead0 - 4096, lead0)
+    return fs, (lead0 - adc_zero) / gain
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ecgd", default=os.path.join(ROOT, ".build", "release", "ecgd"), help="ecgd binary")
+    parser.add_argument("--record", default="mitdb/208", help="record under Tests/Data (default mitdb/208)")
+    args = parser.parse_args()
+
+    print(f"$ {args.ecgd} --stdio --data-root Tests/Data --log-level warning")
+    with Client.spawn(args.ecgd, data_root=DATA_ROOT, args=["--log-level", "warning"]) as ecgd:
+        info = ecgd.server_info
+        print(f"initialize -> {info['serverInfo']['name']} {info['serverInfo']['version']}, "
+              f"protocol {info['protocolVersion']}, methods: {', '.join(info['capabilities']['methods'])}")
+        print(f"ping -> {ecgd.request('ping')}")
+
+        started = time.perf_counter()
+        by_path = ecgd.request("detectPeaks", {"signal": {"path": args.record}})
+        elapsed = time.perf_counter() - started
+        hr = by_path["heartRate"]
+        print(f"\ndetectPeaks {args.record} (by path): {len(by_path['peaks'])} beats in "
+              f"{by_path['durationSeconds'] / 60:.1f} min of {by_path['leadName']} at {by_path['fs']:g} Hz, "
+              f"{elapsed * 1000:.0f} ms round trip")
+        print(f"  heart rate: mean {hr['mean']:.1f} bpm, min {hr['min']:.1f}, max {hr['max']:.1f}")
+
+        fs, lead0 = read_first_lead(os.path.join(DATA_ROOT, args.record))
+        payload = encode_signal(lead0, fs)
+        started = time.perf_counter()
+        inline = ecgd.request("detectPeaks", {"signal": payload})
+        elapsed = time.perf_counter() - started
+        same = inline["peaks"] == by_path["peaks"]
+        print(f"detectPeaks (samples sent as gzip+base64 float32, {len(payload['data']) / 1e6:.1f} MB): "
+              f"{len(inline['peaks'])} beats, {elapsed * 1000:.0f} ms round trip, "
+              f"{'identical to' if same else 'DIFFERENT from'} the by-path result")
+
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as detections:
+        detections.write("\n".join(str(p) for p in by_path["peaks"]) + "\n")
+    print(f"\n$ ecgd score --record Tests/Data/{args.record} --detections <the peaks above>")
+    subprocess.run([args.ecgd, "score", "--record", os.path.join(DATA_ROOT, args.record),
+                    "--detections", detections.name], check=True)
+    os.unlink(detections.name)
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
