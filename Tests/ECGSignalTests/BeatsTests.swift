@@ -88,3 +88,43 @@ final class BeatsTests: XCTestCase {
         XCTAssertEqual(RRFeatures.compute(peaks: [], fs: 360), [])
     }
 }
+
+final class KachueeSegmenterTests: XCTestCase {
+    func testBeatsSpanOnePointTwoMedianRRPaddedWithZeros() throws {
+        // 25 s at 125 Hz: windows [0, 1250), [1250, 2500), [2500, 3125); peaks every 100 samples
+        // (T = 100, beats of 120 samples), except the last window where they are 80 apart.
+        let signal = (0..<3125).map { Double($0 % 100) * (1 + Double($0 / 1250)) }
+        let peaks = Array(stride(from: 50, to: 2500, by: 100)) + [2560, 2640, 2720, 3100, 9999]
+        let cut = try KachueeSegmenter().segment(signal, fs: 125, peaks: peaks)
+        XCTAssertEqual(cut.fs, 125)
+        XCTAssertEqual(cut.skipped, [peaks.count - 1])
+        XCTAssertEqual(cut.beatIndices, Array(0..<(peaks.count - 1)))
+        XCTAssertEqual(cut.padded, cut.beatIndices)
+        XCTAssertTrue(cut.windows.allSatisfy { $0.count == 187 && $0.allSatisfy { (0...1).contains($0) } })
+
+        let first = cut.windows[0]
+        XCTAssertEqual(first[0], 50.0 / 99)
+        XCTAssertEqual(first[49], 99.0 / 99)
+        XCTAssertEqual(first[50], 0)
+        XCTAssertEqual(first[119], 69.0 / 99, "1.2 T = 120 samples")
+        XCTAssertEqual(first[120...].max(), 0)
+        // Window 2 holds larger values (x2) but is scaled to [0, 1] on its own.
+        XCTAssertEqual(cut.windows[13][49], 1)
+        // The last window: T = 80, span 96; the beat at 3100 is cut by the end of the signal.
+        let last = cut.windows[peaks.count - 3]
+        XCTAssertGreaterThan(last[95], 0)
+        XCTAssertEqual(last[96...].max(), 0)
+        XCTAssertEqual(cut.windows[peaks.count - 2][25...].max(), 0)
+    }
+
+    func testBundledRecordAt360HzGivesKachueeShapedBeats() throws {
+        let url = ReaderFixtures.mitdb.appendingPathComponent("101")
+        let record = try WFDB.readRecord(at: url)
+        let beats = try WFDB.readAnnotations(at: url.appendingPathExtension("atr")).filter(\.isBeat).map(\.sample)
+        let cut = try KachueeSegmenter().segment(record.leads[0], fs: record.fs, peaks: beats)
+        XCTAssertEqual(cut.windows.count, 1865)
+        XCTAssertEqual(cut.skipped, [])
+        XCTAssertTrue(cut.windows.allSatisfy { $0.count == 187 && $0.allSatisfy { (0...1).contains($0) } })
+        XCTAssertEqual(cut.peaks, beats)
+    }
+}

@@ -203,7 +203,7 @@ public struct QRSDetector: Sendable {
 
         var beats: [Int] = []
         beats.reserveCapacity(candidates.count)
-        for i in candidates where energy[i] >= threshold(i) {
+        for i in candidates where energy[i] > threshold(i) {
             if let p = beats.last, i - p < refractory {
                 if energy[i] > energy[p] { beats[beats.count - 1] = i }
                 continue
@@ -233,7 +233,7 @@ public struct QRSDetector: Sendable {
                         while cj < candidates.count && candidates[cj] < b {
                             let i = candidates[cj]
                             if b - i >= refractory && canFollow(i, p)
-                                && energy[i] >= c.searchBackThreshold * threshold(i)
+                                && energy[i] > c.searchBackThreshold * threshold(i)
                                 && (best == nil || energy[i] > energy[best!])
                             {
                                 best = i
