@@ -44,10 +44,13 @@ let package = Package(
             ]),
         // Recordings, readers, filters, resampling, QRS detection, scoring.
         .target(name: "ECGSignal"),
+        // SIMD GEMM micro-kernels (AVX-512 / AVX2 / portable, chosen at run time) for ECGInference.
+        .target(name: "CKernels"),
         // Tensors, operators, graph executor, ONNX and Keras loaders.
         .target(
             name: "ECGInference",
             dependencies: [
+                "CKernels",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 "CHDF5",

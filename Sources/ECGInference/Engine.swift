@@ -1,3 +1,0 @@
-import SwiftProtobuf
-/// Placeholder namespace, replaced by the inference engine.
-public enum ECGInferenceModule {}

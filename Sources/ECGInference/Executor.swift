@@ -1,0 +1,118 @@
+import CKernels
+import Foundation
+
+/// Runs a graph over a batch: the batch is split across threads, and each thread runs the
+/// whole graph chunk by chunk in its own arena, so that activations stay in cache.
+struct Executor: Sendable {
+    let graph: Graph
+    let plan: Plan
+    /// Samples per chunk.
+    let chunk: Int
+    let pool: WorkspacePool
+
+    init(graph: Graph, cacheBytes: Int = 384 * 1024) {
+        self.graph = graph
+        plan = Plan(graph)
+        chunk = max(1, min(512, cacheBytes / max(1, plan.arenaPerSample * 4)))
+        pool = WorkspacePool(floats: plan.arenaPerSample * chunk, slots: graph.slotSizes.count)
+    }
+
+    /// Arena bytes one thread needs.
+    var arenaBytes: Int { plan.arenaPerSample * chunk * 4 }
+
+    /// Runs `batch` samples; input i holds batch x graph input i's per-sample count floats,
+    /// output i receives batch x per-sample count floats.
+    func run(batch: Int, inputs: [UnsafePointer<Float>], outputs: [UnsafeMutablePointer<Float>], threads: Int) {
+        let t = max(1, min(threads, batch))
+        if t == 1 {
+            pool.withWorkspace { run(range: 0..<batch, inputs: inputs, outputs: outputs, ws: $0) }
+            return
+        }
+        let ins = inputs.map { UnsafeSendable($0) }, outs = outputs.map { UnsafeSendable($0) }
+        DispatchQueue.concurrentPerform(iterations: t) { i in
+            let lo = batch * i / t, hi = batch * (i + 1) / t
+            pool.withWorkspace { run(range: lo..<hi, inputs: ins.map(\.value), outputs: outs.map(\.value), ws: $0) }
+        }
+    }
+
+    private func run(range: Range<Int>, inputs: [UnsafePointer<Float>], outputs: [UnsafeMutablePointer<Float>],
+                     ws: Workspace) {
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let n = min(chunk, range.upperBound - start)
+            for (s, place) in plan.places.enumerated() {
+                switch place {
+                case .input(let i):
+                    ws.pointers[s] = UnsafeMutablePointer(mutating: inputs[i]) + start * graph.slotSizes[s]
+                case .arena(let offset):
+                    ws.pointers[s] = ws.arena + offset * n
+                case .unused:
+                    break
+                }
+            }
+            for node in graph.nodes { execute(node, n: n, ptr: ws.pointers) }
+            for (i, output) in graph.outputs.enumerated() {
+                let v = graph.values[output.value]
+                (outputs[i] + start * v.count).update(from: ws.pointers[v.slot], count: n * v.count)
+            }
+            start += n
+        }
+    }
+
+    private func execute(_ node: Node, n: Int, ptr: UnsafeMutablePointer<UnsafeMutablePointer<Float>>) {
+        let values = graph.values
+        let out = ptr[values[node.output].slot]
+        let x = ptr[values[node.inputs[0]].slot]
+        let xs = values[node.inputs[0]].shape
+        let outCount = values[node.output].count
+        switch node.op {
+        case .gemm(let g):
+            if let conv = g.conv {
+                Kernels.conv(g, conv, x: x, width: xs[0], n: n, scratch: node.scratch.map { ptr[$0] }, out: out)
+            } else {
+                Kernels.dense(g, x: x, rows: n * (values[node.inputs[0]].count / g.k), out: out)
+            }
+        case .affine(let scale, let shift):
+            out.update(from: x, count: n * outCount)
+            ecg_affine_channels(out, n * outCount / scale.count, Int32(scale.count), scale, shift)
+        case .activation(let a):
+            out.update(from: x, count: n * outCount)
+            ecg_activate(out, n * outCount, a.code, a.alpha)
+        case .pool(let p):
+            ecg_pool1d(x, out, Int32(n), Int32(xs[0]), Int32(xs[1]), Int32(values[node.output].shape[0]),
+                       Int32(p.kernel), Int32(p.stride), Int32(p.padLeft), Int32(p.dilation),
+                       p.isMax ? 1 : 0, p.countPad ? 1 : 0)
+        case .globalPool(let isMax):
+            ecg_global_pool(x, out, Int32(n), Int32(xs[0]), Int32(xs[1]), isMax ? 1 : 0)
+        case .softmax(let start, let end):
+            out.update(from: x, count: n * outCount)
+            let outer = xs[..<start].reduce(1, *), len = xs[start..<end].reduce(1, *), inner = xs[end...].reduce(1, *)
+            ecg_softmax(out, Int32(n * outer), Int32(len), Int32(inner))
+        case .binary(let kind, let constant):
+            if let constant {
+                constant.data.withUnsafeBufferPointer { c in
+                    Kernels.binary(kind, a: x, aShape: xs, b: c.baseAddress!, bShape: constant.shape, bBatched: false,
+                                   out: out, outShape: values[node.output].shape, n: n)
+                }
+            } else {
+                let b = node.inputs[1]
+                Kernels.binary(kind, a: x, aShape: xs, b: ptr[values[b].slot], bShape: values[b].shape, bBatched: true,
+                               out: out, outShape: values[node.output].shape, n: n)
+            }
+        case .concat(let axis):
+            Kernels.concat(node.inputs.map { (ptr[values[$0].slot], values[$0].shape) }, axis: axis, out: out,
+                           outShape: values[node.output].shape, n: n)
+        case .transpose(let perm):
+            Kernels.transpose(x, shape: xs, perm: perm, out: out, n: n)
+        case .matmul:
+            let b = node.inputs[1]
+            Kernels.matmul(x, ptr[values[b].slot], m: xs[0], k: xs[1], cols: values[b].shape[1], out: out, n: n)
+        }
+    }
+}
+
+/// A pointer handed to worker threads that write disjoint parts of it.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

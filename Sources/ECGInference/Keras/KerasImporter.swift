@@ -1,0 +1,54 @@
+import Foundation
+import ZIPFoundation
+
+/// Turns a Keras 3 model (config.json + model.weights.h5) into a `Graph`.
+/// Keras is channels-last like the engine, so layers map one to one.
+enum KerasImporter {
+    /// Loads a `.keras` archive.
+    static func loadArchive(_ url: URL) throws -> Graph {
+        let path = url.path
+        let archive: Archive
+        do { archive = try Archive(url: url, accessMode: .read) } catch {
+            throw ModelError.corrupt(path: path, reason: "not a readable zip archive")
+        }
+        func read(_ name: String) throws -> Data {
+            guard let entry = archive[name] else { throw ModelError.corrupt(path: path, reason: "the archive has no \(name)") }
+            var data = Data()
+            do { _ = try archive.extract(entry, skipCRC32: false) { data.append($0) } } catch {
+                throw ModelError.corrupt(path: path, reason: "cannot extract \(name) (\(error))")
+            }
+            return data
+        }
+        let config = try read("config.json")
+        let weights = try read("model.weights.h5")
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("ecgd-\(UUID().uuidString).weights.h5")
+        do { try weights.write(to: tmp) } catch {
+            throw ModelError.corrupt(path: path, reason: "cannot write a temporary copy of model.weights.h5: \(error)")
+        }
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        return try build(config: config, weights: try HDF5Weights(file: tmp, displayPath: path), path: path)
+    }
+
+    /// Loads a directory holding config.json and model.weights.h5 (metadata.json is optional).
+    static func loadDirectory(_ url: URL) throws -> Graph {
+        let configURL = url.appendingPathComponent("config.json"), h5 = url.appendingPathComponent("model.weights.h5")
+        guard let config = FileManager.default.contents(atPath: configURL.path) else { throw ModelError.notFound(path: configURL.path) }
+        guard FileManager.default.fileExists(atPath: h5.path) else { throw ModelError.notFound(path: h5.path) }
+        return try build(config: config, weights: try HDF5Weights(file: h5, displayPath: h5.path), path: url.path)
+    }
+
+    static func build(config: Data, weights: HDF5Weights, path: String) throws -> Graph {
+        guard let root = (try? JSONSerialization.jsonObject(with: config)) as? [String: Any],
+              let className = root["class_name"] as? String, let cfg = root["config"] as? [String: Any],
+              let layers = cfg["layers"] as? [[String: Any]] else {
+            throw ModelError.corrupt(path: path, reason: "config.json is not a Keras model configuration")
+        }
+        var converter = KerasLayers(path: path, weights: weights)
+        switch className {
+        case "Sequential": try converter.sequential(layers, cfg)
+        case "Functional", "Model": try converter.functional(layers, cfg)
+        default: throw ModelError.unsupported(path: path, reason: "model class \(className)")
+        }
+        return converter.b.finish()
+    }
+}

@@ -1,0 +1,30 @@
+/// A dense Float32 tensor in row-major (C) order.
+public struct Tensor: Sendable, Equatable {
+    /// The extent of each axis; the first axis is the batch when fed to a model.
+    public var shape: [Int]
+    /// The elements, `shape.reduce(1, *)` of them, last axis fastest.
+    public var data: [Float]
+
+    /// Wraps `data` with `shape`; the element count must match the shape.
+    public init(shape: [Int], data: [Float]) throws {
+        guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == data.count else {
+            throw ModelError.invalidInput(reason: "tensor of shape \(shape) cannot hold \(data.count) values")
+        }
+        self.shape = shape
+        self.data = data
+    }
+
+    /// A tensor of zeros.
+    public init(zeros shape: [Int]) {
+        self.shape = shape
+        self.data = [Float](repeating: 0, count: shape.reduce(1, *))
+    }
+
+    init(unchecked shape: [Int], data: [Float]) {
+        self.shape = shape
+        self.data = data
+    }
+
+    /// Number of elements.
+    public var count: Int { data.count }
+}

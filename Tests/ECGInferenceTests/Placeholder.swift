@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderECGInferenceTests: XCTestCase { func testNothing() {} }
