@@ -18,6 +18,10 @@ public actor ModelRegistry {
 
     /// Loads started so far (each successful or failed load counts once).
     public private(set) var loadCount = 0
+    /// Requests that found their model loading and awaited that load instead of starting one.
+    public private(set) var joinedLoads = 0
+    /// Runs at the start of every load, off the actor (tests use it to hold a load open).
+    private let beforeLoad: (@Sendable (String) async -> Void)?
 
     private struct Entry {
         var model: ServedModel
@@ -31,10 +35,17 @@ public actor ModelRegistry {
     private var clock: UInt64 = 0
 
     public init(modelsDirectory: URL, maxLoaded: Int? = nil, logger: Logger = Logger(label: "ecgd.models")) {
+        self.init(modelsDirectory: modelsDirectory, maxLoaded: maxLoaded, logger: logger, beforeLoad: nil)
+    }
+
+    init(
+        modelsDirectory: URL, maxLoaded: Int?, logger: Logger, beforeLoad: (@Sendable (String) async -> Void)?
+    ) {
         precondition(maxLoaded.map { $0 >= 1 } ?? true, "maxLoaded must be at least 1")
         self.modelsDirectory = modelsDirectory
         self.maxLoaded = maxLoaded
         self.logger = logger
+        self.beforeLoad = beforeLoad
     }
 
     /// The model called `name`, loading it if needed.
@@ -45,7 +56,10 @@ public actor ModelRegistry {
             loaded[name]?.lastUse = clock
             return entry.model
         }
-        if let pending = loading[name] { return try await Self.value(of: pending.task) }
+        if let pending = loading[name] {
+            joinedLoads += 1
+            return try await Self.value(of: pending.task)
+        }
         let source: ModelSource
         if let path = registered[name] {
             source = .path(path)
@@ -125,7 +139,9 @@ public actor ModelRegistry {
         clock += 1
         let id = clock
         let logger = self.logger
+        let beforeLoad = self.beforeLoad
         let task = Task.detached(priority: .userInitiated) { () throws -> ServedModel in
+            await beforeLoad?(name)
             let start = ContinuousClock.now
             let model = try source.load(name: name)
             let elapsed = ContinuousClock.now - start
