@@ -4,6 +4,11 @@ import CKernels
 public struct TensorSpec: Sendable, Equatable, Codable {
     public let name: String
     public let shape: [Int]
+
+    public init(name: String, shape: [Int]) {
+        self.name = name
+        self.shape = shape
+    }
 }
 
 /// A loaded model, ready to run batches from any thread; keeps its weights and workspaces warm.

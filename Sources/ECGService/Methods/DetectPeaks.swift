@@ -4,11 +4,6 @@ import JSONRPC
 /// `detectPeaks`: R-peaks of one lead of a recording, with RR intervals and heart rate.
 struct DetectPeaks {
     struct Result: Encodable, Sendable {
-        struct HeartRate: Encodable, Sendable {
-            var mean: Double?
-            var min: Double?
-            var max: Double?
-        }
         var fs: Double
         var lead: Int
         var leadName: String
@@ -17,7 +12,7 @@ struct DetectPeaks {
         var peaks: [Int]
         var times: [Double]
         var rr: [Double]
-        var heartRate: HeartRate
+        var heartRate: HeartRateSummary
     }
 
     let signals: SignalDecoder
@@ -33,7 +28,7 @@ struct DetectPeaks {
                 fs: recording.fs, lead: lead, leadName: recording.leadNames[lead], sampleCount: recording.sampleCount,
                 durationSeconds: Double(recording.sampleCount) / recording.fs,
                 peaks: timing.peaks, times: timing.times, rr: timing.rr,
-                heartRate: .init(mean: timing.meanHeartRate, min: timing.minHeartRate, max: timing.maxHeartRate)))
+                heartRate: HeartRateSummary(timing)))
     }
 }
 

@@ -24,7 +24,7 @@ public struct QRSDetector: Sendable {
         /// Minimum distance between two beats (s).
         public var refractory: Double = 0.25
         /// Beats closer than this to the previous beat must pass the T-wave test (s).
-        public var tWaveWindow: Double = 0.36
+        public var tWaveWindow: Double = 0.34
         /// A close candidate whose peak slope is below this fraction of the previous beat's
         /// slope is taken for a T wave.
         public var tWaveSlopeRatio: Double = 0.5
@@ -34,8 +34,12 @@ public struct QRSDetector: Sendable {
         public var levelNeighbours: Int = 4
         /// Threshold as a fraction of the level between noise and signal.
         public var thresholdFraction: Double = 0.25
+        /// Second pass: with N the `noiseQuantile` of non-beat candidate maxima and S the
+        /// signal level, the threshold is at least N + noiseThresholdFraction * (S - N).
+        public var noiseThresholdFraction: Double = 0.1
+        public var noiseQuantile: Double = 0.75
         /// Search-back starts when an RR gap exceeds this multiple of the local RR.
-        public var searchBackFactor: Double = 1.66
+        public var searchBackFactor: Double = 1.5
         /// Search-back threshold relative to the normal threshold.
         public var searchBackThreshold: Double = 0.5
         /// Extra-beat pruning: a beat whose neighbours are closer than this multiple of the
@@ -73,8 +77,26 @@ public struct QRSDetector: Sendable {
         let level = QRSDetector.signalLevel(
             energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours)
 
-        let beats = selectBeats(
-            candidates: candidates, energy: energy, slope: slope, level: level, fs: fs)
+        let first = level.values.map { c.thresholdFraction * $0 }
+        var beats = selectBeats(
+            candidates: candidates, energy: energy, slope: slope,
+            thresholds: (first, level.length), fs: fs)
+        // Second pass: where candidates that are not beats (noise, P and T waves) are high,
+        // the threshold rises above them.
+        let noise = QRSDetector.noiseLevel(
+            candidates: candidates, beats: beats, energy: energy, windowLength: level.length,
+            windows: level.values.count, neighbours: c.levelNeighbours, quantile: c.noiseQuantile)
+        var raised = false
+        let second = zip(level.values, noise).map { s, nz -> Double in
+            let t = max(c.thresholdFraction * s, nz + c.noiseThresholdFraction * (s - nz))
+            if t > c.thresholdFraction * s { raised = true }
+            return t
+        }
+        if raised {
+            beats = selectBeats(
+                candidates: candidates, energy: energy, slope: slope,
+                thresholds: (second, level.length), fs: fs)
+        }
         let baseline = Baseline.remove(clean, fs: fs)
         return QRSDetector.refine(
             beats, on: baseline, energy: energy, halfWidth: Int(c.refinementWindow * fs),
@@ -174,17 +196,42 @@ public struct QRSDetector: Sendable {
         return (level, len)
     }
 
+    /// Per-window noise level: a quantile of the feature at candidate maxima that are not
+    /// beats, over the same windows as `signalLevel` (zero where there are none).
+    static func noiseLevel(
+        candidates: [Int], beats: [Int], energy: [Double], windowLength: Int, windows: Int,
+        neighbours: Int, quantile: Double
+    ) -> [Double] {
+        var perWindow = [[Double]](repeating: [], count: windows)
+        var b = 0
+        for i in candidates {
+            while b < beats.count && beats[b] < i { b += 1 }
+            if b < beats.count && beats[b] == i { continue }
+            perWindow[min(windows - 1, i / windowLength)].append(energy[i])
+        }
+        var out = [Double](repeating: 0, count: windows)
+        var buf: [Double] = []
+        for k in 0..<windows {
+            buf.removeAll(keepingCapacity: true)
+            for j in max(0, k - neighbours)...min(windows - 1, k + neighbours) { buf += perWindow[j] }
+            guard !buf.isEmpty else { continue }
+            buf.sort()
+            out[k] = buf[min(buf.count - 1, Int(quantile * Double(buf.count)))]
+        }
+        return out
+    }
+
     /// Threshold decisions, T-wave rejection and search-back.
     func selectBeats(
         candidates: [Int], energy: [Double], slope: [Double],
-        level: (values: [Double], length: Int), fs: Double
+        thresholds: (values: [Double], length: Int), fs: Double
     ) -> [Int] {
         let c = configuration
         let refractory = Int(c.refractory * fs)
         let tWindow = Int(c.tWaveWindow * fs)
         let slopeHalf = max(1, Int(0.04 * fs))
         func threshold(_ i: Int) -> Double {
-            c.thresholdFraction * level.values[min(level.values.count - 1, i / level.length)]
+            thresholds.values[min(thresholds.values.count - 1, i / thresholds.length)]
         }
         func peakSlope(_ i: Int) -> Double {
             var m = 0.0

@@ -35,6 +35,25 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print only the summary of totals, not the per-record tables.")
     var summaryOnly = false
 
+    @Flag(name: .long, help: "Print JSON (per rate: per-record and total counts) instead of tables.")
+    var json = false
+
+    /// JSON output: one entry per rate.
+    struct RateReport: Encodable {
+        struct Row: Encodable {
+            var record: String
+            var tp, fp, fn: Int
+            var sensitivity, positivePredictivity: Double
+            init(_ name: String, _ s: BeatMatchScore) {
+                record = name; tp = s.tp; fp = s.fp; fn = s.fn
+                sensitivity = s.sensitivity; positivePredictivity = s.positivePredictivity
+            }
+        }
+        var rate: Double
+        var records: [Row]
+        var total: Row
+    }
+
     func validate() throws {
         guard !parsedRates.isEmpty, parsedRates.allSatisfy({ $0 >= 50 && $0 <= 5000 }) else {
             throw ValidationError("--rates must be a comma-separated list of rates between 50 and 5000 Hz")
@@ -64,6 +83,7 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
         let dir = URL(fileURLWithPath: dataDir)
         let annotator = self.annotator, lead = self.lead
         var summary: [(rate: Double, total: BeatMatchScore)] = []
+        var reports: [RateReport] = []
         for rate in parsedRates {
             let started = Date()
             let results = try await Self.parallelMap(names) { name in
@@ -71,12 +91,21 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
                     record: dir.appendingPathComponent(name), annotator: annotator, rate: rate, lead: lead)
             }
             let table = ScoreTable(rows: results.map { ($0.record, $0.score) })
-            if !summaryOnly {
+            reports.append(RateReport(
+                rate: rate, records: table.rows.map { RateReport.Row($0.name, $0.score) },
+                total: RateReport.Row("total", table.total)))
+            if !summaryOnly && !json {
                 print("# \(Self.format(rate)) Hz (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
                 print(table.render())
                 print("")
             }
             summary.append((rate, table.total))
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+            return
         }
         print("# totals per rate")
         print(ScoreTable(rows: summary.map { ("\(Self.format($0.rate)) Hz", $0.total) }).render(nameHeader: "rate"))

@@ -6,6 +6,7 @@ import threading
 from concurrent.futures import Future
 
 from .framing import encode_frame, read_frame
+from .locate import find_ecgd
 
 
 class EcgdError(Exception):
@@ -38,9 +39,9 @@ class Client:
         self._thread.start()
 
     @classmethod
-    def spawn(cls, executable="ecgd", data_root=None, args=(), stderr=None, initialize=True):
-        """Starts ``executable --stdio`` as a subprocess and initializes the session."""
-        command = [executable, "--stdio"]
+    def spawn(cls, executable=None, data_root=None, args=(), stderr=None, initialize=True):
+        """Starts ``executable --stdio`` (default: ``find_ecgd()``) and initializes the session."""
+        command = [executable or find_ecgd(), "--stdio"]
         if data_root is not None:
             command += ["--data-root", str(data_root)]
         command += list(args)
