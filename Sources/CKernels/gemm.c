@@ -21,24 +21,33 @@ static inline float epilogue_scalar(float v, int act, float alpha) {
 }
 
 // ---------------------------------------------------------------- portable (MR 4, NR 8)
+// Generic 4-wide vectors: SSE2 on x86-64, NEON on arm64, scalar code elsewhere.
+typedef float v4f __attribute__((vector_size(16)));
 #define P_MR 4
 #define P_NR 8
+static inline v4f v4_load(const float *p) { v4f v; memcpy(&v, p, sizeof v); return v; }
+
 static void tile_portable(int mr, const float *const *arow, int taps, long tap_stride, int seg,
                           const float *bp, int nvalid, const float *bias, int act, float alpha,
                           const float *ps, const float *psh, float *c, long ldc) {
-    float acc[P_MR][P_NR];
-    memset(acc, 0, sizeof acc);
+    v4f c00 = {0, 0, 0, 0}, c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
     for (int t = 0; t < taps; t++) {
-        const float *p[P_MR];
-        for (int i = 0; i < P_MR; i++) p[i] = arow[i] + t * tap_stride;
+        const float *a0 = arow[0] + t * tap_stride, *a1 = arow[1] + t * tap_stride,
+                    *a2 = arow[2] + t * tap_stride, *a3 = arow[3] + t * tap_stride;
         for (int k = 0; k < seg; k++) {
-            for (int i = 0; i < P_MR; i++) {
-                float x = p[i][k];
-                for (int j = 0; j < P_NR; j++) acc[i][j] += x * bp[j];
-            }
+            v4f b0 = v4_load(bp), b1 = v4_load(bp + 4);
             bp += P_NR;
+            c00 += a0[k] * b0; c01 += a0[k] * b1;
+            c10 += a1[k] * b0; c11 += a1[k] * b1;
+            c20 += a2[k] * b0; c21 += a2[k] * b1;
+            c30 += a3[k] * b0; c31 += a3[k] * b1;
         }
     }
+    float acc[P_MR][P_NR];
+    memcpy(acc[0], &c00, 16); memcpy(acc[0] + 4, &c01, 16);
+    memcpy(acc[1], &c10, 16); memcpy(acc[1] + 4, &c11, 16);
+    memcpy(acc[2], &c20, 16); memcpy(acc[2] + 4, &c21, 16);
+    memcpy(acc[3], &c30, 16); memcpy(acc[3] + 4, &c31, 16);
     for (int i = 0; i < mr; i++)
         for (int j = 0; j < nvalid; j++) {
             float v = epilogue_scalar(acc[i][j] + (bias ? bias[j] : 0.f), act, alpha);
@@ -168,33 +177,46 @@ static void tile_avx512(int mr, const float *const *arow, int taps, long tap_str
 // ---------------------------------------------------------------- dispatch
 typedef struct { tile_fn tile; int mr, nr; const char *name; } kernel_info;
 
-static kernel_info choose(void) {
+static const kernel_info kernels[] = {
+    {tile_portable, P_MR, P_NR, "portable"},
+#ifdef ECG_X86
+    {tile_avx2, A2_MR, A2_NR, "avx2"},
+    {tile_avx512, A5_MR, A5_NR, "avx512"},
+#endif
+};
+static const int kernel_count = (int)(sizeof kernels / sizeof kernels[0]);
+
+int ecg_gemm_kernel_supported(int kernel) {
+    if (kernel == ECG_KERNEL_PORTABLE) return 1;
+    if (kernel < 0 || kernel >= kernel_count) return 0;
 #ifdef ECG_X86
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return (kernel_info){tile_avx512, A5_MR, A5_NR, "avx512"};
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return (kernel_info){tile_avx2, A2_MR, A2_NR, "avx2"};
+    if (kernel == ECG_KERNEL_AVX2) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (kernel == ECG_KERNEL_AVX512) return __builtin_cpu_supports("avx512f");
 #endif
-    return (kernel_info){tile_portable, P_MR, P_NR, "portable"};
+    return 0;
 }
 
-static kernel_info kernel(void) {
-    static kernel_info info;  // benign race: every thread computes the same value
-    static volatile int ready = 0;
-    if (!ready) { info = choose(); __atomic_store_n(&ready, 1, __ATOMIC_RELEASE); }
-    return info;
+int ecg_gemm_best_kernel(void) {
+    for (int k = kernel_count - 1; k > 0; k--)
+        if (ecg_gemm_kernel_supported(k)) return k;
+    return ECG_KERNEL_PORTABLE;
 }
 
-const char *ecg_gemm_kernel_name(void) { return kernel().name; }
-int ecg_gemm_nr(void) { return kernel().nr; }
+// Callers pass kernels checked with ecg_gemm_kernel_supported; unknown ids fall back to portable.
+static const kernel_info *info(int kernel) {
+    return kernel >= 0 && kernel < kernel_count ? &kernels[kernel] : &kernels[ECG_KERNEL_PORTABLE];
+}
 
-size_t ecg_gemm_packed_size(int k, int n) {
-    int nr = kernel().nr;
+const char *ecg_gemm_kernel_name(int kernel) { return info(kernel)->name; }
+
+size_t ecg_gemm_packed_size(int kernel, int k, int n) {
+    int nr = info(kernel)->nr;
     return (size_t)((n + nr - 1) / nr) * (size_t)nr * (size_t)k;
 }
 
-void ecg_gemm_pack_b(const float *b, int k, int n, int ldb, float *packed) {
-    int nr = kernel().nr;
+void ecg_gemm_pack_b(int kernel, const float *b, int k, int n, int ldb, float *packed) {
+    int nr = info(kernel)->nr;
     for (int p = 0; p * nr < n; p++)
         for (int kk = 0; kk < k; kk++)
             for (int j = 0; j < nr; j++) {
@@ -203,12 +225,12 @@ void ecg_gemm_pack_b(const float *b, int k, int n, int ldb, float *packed) {
             }
 }
 
-void ecg_gemm(int m, const ecg_a_desc *a, const float *packed_b, int n,
+void ecg_gemm(int kernel, int m, const ecg_a_desc *a, const float *packed_b, int n,
               const float *bias, int act, float alpha,
               const float *post_scale, const float *post_shift,
               float *c, long ldc) {
     if (m <= 0 || n <= 0) return;
-    kernel_info kin = kernel();
+    kernel_info kin = *info(kernel);
     int taps = a->taps, seg = a->seg;
     long tap_stride = a->tap_stride;
     if (taps > 1 && tap_stride == seg) { seg *= taps; taps = 1; }

@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 
 /// Elementwise activation functions.
 enum Activation: Equatable, Sendable {
@@ -32,6 +33,24 @@ enum Activation: Equatable, Sendable {
     }
 }
 
+/// A GEMM micro-kernel; weights are packed for one kernel and multiplied with it.
+enum GemmKernel: Int32, Sendable, CaseIterable {
+    case portable = 0, avx2 = 1, avx512 = 2
+
+    /// Whether this CPU runs it.
+    var isSupported: Bool { ecg_gemm_kernel_supported(rawValue) != 0 }
+
+    var name: String { String(cString: ecg_gemm_kernel_name(rawValue)) }
+
+    /// The kernel models use: ECGD_GEMM_KERNEL (portable, avx2, avx512) when set and
+    /// supported by this CPU, otherwise the fastest this CPU runs.
+    static let selected: GemmKernel = {
+        if let env = ProcessInfo.processInfo.environment["ECGD_GEMM_KERNEL"],
+           let k = allCases.first(where: { $0.name == env }), k.isSupported { return k }
+        return GemmKernel(rawValue: ecg_gemm_best_kernel()) ?? .portable
+    }()
+}
+
 /// Geometry of a channels-last 1D convolution.
 struct ConvGeometry: Equatable, Sendable {
     var kernel: Int, stride: Int, dilation: Int, padLeft: Int, padRight: Int, groups: Int
@@ -56,18 +75,20 @@ struct GemmOp: Sendable {
     var activation: Activation?
     var postScale: [Float]?
     var postShift: [Float]?
-    /// B packed per group for the GEMM kernel, filled by `pack()`.
+    /// B packed per group for `kernel`, filled by `pack(for:)`.
     var packed: [[Float]] = []
+    var kernel = GemmKernel.portable
 
     var groups: Int { conv?.groups ?? 1 }
 
-    mutating func pack() {
+    mutating func pack(for kernel: GemmKernel) {
+        self.kernel = kernel
         let g = groups, cols = n / g
         packed = (0..<g).map { group in
-            var out = [Float](repeating: 0, count: ecg_gemm_packed_size(Int32(k), Int32(cols)))
+            var out = [Float](repeating: 0, count: ecg_gemm_packed_size(kernel.rawValue, Int32(k), Int32(cols)))
             weights.withUnsafeBufferPointer { w in
                 out.withUnsafeMutableBufferPointer { p in
-                    ecg_gemm_pack_b(w.baseAddress! + group * cols, Int32(k), Int32(cols), Int32(n), p.baseAddress!)
+                    ecg_gemm_pack_b(kernel.rawValue, w.baseAddress! + group * cols, Int32(k), Int32(cols), Int32(n), p.baseAddress!)
                 }
             }
             return out

@@ -180,7 +180,7 @@ struct GraphBuilder {
     }
 
     /// Fuses epilogues into convolutions and dense layers, packs weights and returns the graph.
-    func finish() -> Graph {
+    func finish(kernel: GemmKernel = .selected) -> Graph {
         var nodes = self.nodes
         var changed = true
         while changed {
@@ -202,7 +202,7 @@ struct GraphBuilder {
             }
         }
         for i in nodes.indices {
-            if case .gemm(var g) = nodes[i].op { g.pack(); nodes[i].op = .gemm(g) }
+            if case .gemm(var g) = nodes[i].op { g.pack(for: kernel); nodes[i].op = .gemm(g) }
         }
         return Graph(values: values, slotSizes: slotSizes, nodes: nodes, inputs: inputs, outputs: outputs)
     }

@@ -1,4 +1,3 @@
-import CKernels
 
 /// Name and shape of a model input or output; the first axis (-1) is the batch.
 public struct TensorSpec: Sendable, Equatable, Codable {
@@ -37,8 +36,8 @@ public final class InferenceModel: Sendable {
     /// Operator count after fusion (for diagnostics).
     public var nodeCount: Int { executor.graph.nodes.count }
 
-    /// The GEMM kernel this CPU uses ("avx512", "avx2" or "portable").
-    public static var kernelName: String { String(cString: ecg_gemm_kernel_name()) }
+    /// The GEMM kernel models use on this machine ("avx512", "avx2" or "portable"; see ECGD_GEMM_KERNEL).
+    public static var kernelName: String { GemmKernel.selected.name }
 
     /// Runs a batch. Every input must be given by name with shape [batch] + the input's
     /// per-sample shape (all inputs share one batch size); returns every output by name.

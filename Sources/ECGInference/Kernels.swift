@@ -38,7 +38,7 @@ enum Kernels {
             g.bias.withUnsafeBufferPointer { bias in
                 withOptional(g.postScale) { scale in
                     withOptional(g.postShift) { shift in
-                        ecg_gemm(Int32(m), &desc, packed.baseAddress!, Int32(columns), bias.baseAddress! + first,
+                        ecg_gemm(g.kernel.rawValue, Int32(m), &desc, packed.baseAddress!, Int32(columns), bias.baseAddress! + first,
                                  g.activation?.code ?? Int32(ECG_ACT_NONE), g.activation?.alpha ?? 0,
                                  scale.map { $0 + first }, shift.map { $0 + first }, out, g.n)
                     }

@@ -47,16 +47,20 @@ public enum ModelLoader {
     /// Loads a bare model: a .onnx file, a .keras archive, or a Keras directory
     /// (config.json + model.weights.h5, like the Streamlit app's model_lite/).
     public static func load(path: URL) throws -> InferenceModel {
+        try load(path: path, kernel: .selected)
+    }
+
+    static func load(path: URL, kernel: GemmKernel) throws -> InferenceModel {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDir) else {
             throw ModelError.notFound(path: path.path)
         }
         if isDir.boolValue {
-            return InferenceModel(graph: try KerasImporter.loadDirectory(path), format: "keras", source: path.path)
+            return InferenceModel(graph: try KerasImporter.loadDirectory(path, kernel: kernel), format: "keras", source: path.path)
         }
         switch path.pathExtension.lowercased() {
-        case "onnx": return InferenceModel(graph: try ONNXImporter.load(path), format: "onnx", source: path.path)
-        case "keras": return InferenceModel(graph: try KerasImporter.loadArchive(path), format: "keras", source: path.path)
+        case "onnx": return InferenceModel(graph: try ONNXImporter.load(path, kernel: kernel), format: "onnx", source: path.path)
+        case "keras": return InferenceModel(graph: try KerasImporter.loadArchive(path, kernel: kernel), format: "keras", source: path.path)
         default:
             throw ModelError.unsupported(path: path.path, reason: "unknown model format (expected .onnx, .keras or a Keras directory)")
         }

@@ -20,6 +20,7 @@ final class GoldenTests: XCTestCase {
     func testKerasFunctionalMultiInput() throws { try check("keras_multi", threads: 2) }
     func testONNXChannelsFirstTwoOutputs() throws { try check("onnx_ncw", threads: 1) }
     func testONNXMultiInput() throws { try check("onnx_multi", threads: 2) }
+    func testONNXTorchStyleDynamicFlatten() throws { try check("onnx_torch", threads: 2) }
 
     /// The shipped Kachuee demo in Keras and ONNX form holds identical weights.
     func testKachueeKerasAndONNXAgree() throws {

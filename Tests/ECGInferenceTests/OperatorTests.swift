@@ -166,3 +166,22 @@ final class OperatorTests: XCTestCase {
         XCTAssertEqual(empty["probabilities"]?.shape, [0, 5])
     }
 }
+
+/// Every GEMM kernel this CPU runs (portable C, AVX2, AVX-512) reproduces the golden outputs.
+final class KernelDispatchTests: XCTestCase {
+    func testEveryKernelMatchesGoldens() throws {
+        let kernels = GemmKernel.allCases.filter(\.isSupported)
+        XCTAssertTrue(kernels.contains(.portable))
+        XCTAssertTrue(kernels.contains(GemmKernel.selected))
+        for kernel in kernels {
+            for name in ["keras_seq", "keras_multi", "onnx_ncw", "onnx_multi"] {
+                let golden = try Fixtures.golden(name)
+                let model = try ModelLoader.load(path: Fixtures.url(golden.model), kernel: kernel)
+                let result = try model.run(try golden.feeds, threads: 2)
+                for expected in golden.outputs {
+                    assertClose(result[expected.name]!.data, expected.data, "\(name) with \(kernel.name)")
+                }
+            }
+        }
+    }
+}

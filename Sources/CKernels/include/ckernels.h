@@ -8,14 +8,19 @@ enum {
     ECG_ACT_SIGMOID = 4, ECG_ACT_TANH = 5, ECG_ACT_GELU = 6, ECG_ACT_GELU_TANH = 7
 };
 
-/// Name of the GEMM kernel chosen for this CPU ("avx512", "avx2" or "portable").
-const char *ecg_gemm_kernel_name(void);
-/// Number of columns in one packed B panel for the chosen kernel.
-int ecg_gemm_nr(void);
-/// Floats needed to pack a K x N matrix for the chosen kernel.
-size_t ecg_gemm_packed_size(int k, int n);
-/// Packs row-major B (K x N, leading dimension ldb) into NR-column panels, zero padded.
-void ecg_gemm_pack_b(const float *b, int k, int n, int ldb, float *packed);
+/// GEMM kernels; weights packed for one kernel must be multiplied with the same kernel.
+enum { ECG_KERNEL_PORTABLE = 0, ECG_KERNEL_AVX2 = 1, ECG_KERNEL_AVX512 = 2 };
+
+/// The fastest kernel this CPU runs.
+int ecg_gemm_best_kernel(void);
+/// Whether this CPU can run `kernel`.
+int ecg_gemm_kernel_supported(int kernel);
+/// "portable", "avx2" or "avx512".
+const char *ecg_gemm_kernel_name(int kernel);
+/// Floats needed to pack a K x N matrix for `kernel`.
+size_t ecg_gemm_packed_size(int kernel, int k, int n);
+/// Packs row-major B (K x N, leading dimension ldb) into the kernel's column panels, zero padded.
+void ecg_gemm_pack_b(int kernel, const float *b, int k, int n, int ldb, float *packed);
 
 /// Describes the A operand of an implicit-im2col GEMM: row r of A starts at
 /// a + (r / rows_per_group) * group_stride + (r % rows_per_group) * row_stride and is made of
@@ -34,7 +39,7 @@ typedef struct {
 /// post(y) = y * post_scale[j] + post_shift[j] when post_scale is not NULL.
 /// Only RELU and LEAKY (slope alpha) are fused; other activations must be applied after.
 /// Row r of C starts at c + r * ldc.
-void ecg_gemm(int m, const ecg_a_desc *a, const float *packed_b, int n,
+void ecg_gemm(int kernel, int m, const ecg_a_desc *a, const float *packed_b, int n,
               const float *bias, int act, float alpha,
               const float *post_scale, const float *post_shift,
               float *c, long ldc);

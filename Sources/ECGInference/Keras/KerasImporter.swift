@@ -5,7 +5,7 @@ import ZIPFoundation
 /// Keras is channels-last like the engine, so layers map one to one.
 enum KerasImporter {
     /// Loads a `.keras` archive.
-    static func loadArchive(_ url: URL) throws -> Graph {
+    static func loadArchive(_ url: URL, kernel: GemmKernel) throws -> Graph {
         let path = url.path
         let archive: Archive
         do { archive = try Archive(url: url, accessMode: .read) } catch {
@@ -26,18 +26,18 @@ enum KerasImporter {
             throw ModelError.corrupt(path: path, reason: "cannot write a temporary copy of model.weights.h5: \(error)")
         }
         defer { try? FileManager.default.removeItem(at: tmp) }
-        return try build(config: config, weights: try HDF5Weights(file: tmp, displayPath: path), path: path)
+        return try build(config: config, weights: try HDF5Weights(file: tmp, displayPath: path), path: path, kernel: kernel)
     }
 
     /// Loads a directory holding config.json and model.weights.h5 (metadata.json is optional).
-    static func loadDirectory(_ url: URL) throws -> Graph {
+    static func loadDirectory(_ url: URL, kernel: GemmKernel) throws -> Graph {
         let configURL = url.appendingPathComponent("config.json"), h5 = url.appendingPathComponent("model.weights.h5")
         guard let config = FileManager.default.contents(atPath: configURL.path) else { throw ModelError.notFound(path: configURL.path) }
         guard FileManager.default.fileExists(atPath: h5.path) else { throw ModelError.notFound(path: h5.path) }
-        return try build(config: config, weights: try HDF5Weights(file: h5, displayPath: h5.path), path: url.path)
+        return try build(config: config, weights: try HDF5Weights(file: h5, displayPath: h5.path), path: url.path, kernel: kernel)
     }
 
-    static func build(config: Data, weights: HDF5Weights, path: String) throws -> Graph {
+    static func build(config: Data, weights: HDF5Weights, path: String, kernel: GemmKernel) throws -> Graph {
         guard let root = (try? JSONSerialization.jsonObject(with: config)) as? [String: Any],
               let className = root["class_name"] as? String, let cfg = root["config"] as? [String: Any],
               let layers = cfg["layers"] as? [[String: Any]] else {
@@ -49,6 +49,6 @@ enum KerasImporter {
         case "Functional", "Model": try converter.functional(layers, cfg)
         default: throw ModelError.unsupported(path: path, reason: "model class \(className)")
         }
-        return converter.b.finish()
+        return converter.b.finish(kernel: kernel)
     }
 }

@@ -22,7 +22,7 @@ struct ONNXImporter {
     private var opset = 13
 
     /// Parses and converts the file at `url`.
-    static func load(_ url: URL) throws -> Graph {
+    static func load(_ url: URL, kernel: GemmKernel) throws -> Graph {
         let path = url.path
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw ModelError.notFound(path: path) }
@@ -38,7 +38,7 @@ struct ONNXImporter {
             importer.opset = Int(op.version)
         }
         try importer.convert(model.graph)
-        return importer.b.finish()
+        return importer.b.finish(kernel: kernel)
     }
 
     private mutating func convert(_ g: Onnx_GraphProto) throws {
@@ -146,6 +146,7 @@ struct ONNXImporter {
         guard !n.output.isEmpty else { return }
         let inputs = n.input.filter { !$0.isEmpty }
         if n.opType == "Constant" { return try constantNode(n) }
+        if n.opType == "Shape" { return try shapeNode(n, inputs) }
         if !inputs.isEmpty, inputs.allSatisfy(isConstant) { return try foldConstant(n, inputs) }
         let x = inputs.first ?? ""
         switch n.opType {
@@ -247,17 +248,47 @@ struct ONNXImporter {
         case "Flatten":
             let axis = normalized(int(n, "axis", 1), c.shape.count)
             c.shape = [c.shape[..<axis].reduce(1, *), c.shape[axis...].reduce(1, *)]
+        case "Cast":
+            break
+        case "Gather":
+            guard inputs.count == 2, c.shape.count == 1, let values = c.ints, let idx = try constant(inputs[1], n).ints,
+                  int(n, "axis", 0) == 0 else { throw unsupported(n, "only gathers from 1D integer constants") }
+            let picked = try idx.map { i -> Int in
+                let j = i < 0 ? i + values.count : i
+                guard j >= 0 && j < values.count else { throw unsupported(n, "index \(i) out of range") }
+                return values[j]
+            }
+            c = ONNXConstant(shape: try constant(inputs[1], n).shape, floats: picked.map { Float($0) }, ints: picked)
+        case "Concat":
+            let parts = try inputs.map { try constant($0, n) }
+            guard parts.allSatisfy({ $0.shape.count == 1 }) else { throw unsupported(n, "only concatenates 1D constants") }
+            let floats = parts.flatMap(\.floats)
+            let ints = parts.allSatisfy({ $0.ints != nil }) ? parts.flatMap { $0.ints! } : nil
+            c = ONNXConstant(shape: [floats.count], floats: floats, ints: ints)
         default:
             throw ModelError.unsupportedOperator(path: path, opType: n.opType + " on constants", node: n.name)
         }
         env[n.output[0]] = .constant(c)
     }
 
+    /// Shape of a computed tensor as an integer constant whose batch entry is `batchMarker`,
+    /// so that `x.view(x.size(0), -1)` exports (Shape, Gather, Unsqueeze, Concat, Reshape) fold.
+    private mutating func shapeNode(_ n: Onnx_NodeProto, _ inputs: [String]) throws {
+        guard let x = inputs.first, let shape = logicalShape(x) else { throw unsupported(n, "Shape of a constant") }
+        var dims = [Self.batchMarker] + shape
+        let start = normalized(int(n, "start", 0), dims.count), end = normalized(int(n, "end", dims.count), dims.count)
+        dims = Array(dims[max(0, start)..<min(dims.count, max(start, end))])
+        env[n.output[0]] = .constant(ONNXConstant(shape: [dims.count], floats: dims.map { Float($0) }, ints: dims))
+    }
+
+    static let batchMarker = -(1 << 40)
+
     private func reshapeTarget(_ shape: [Int], _ target: [Int], _ n: Onnx_NodeProto, batched: Bool) throws -> [Int] {
         let full = batched ? [1] + shape : shape
         var out = target.enumerated().map { i, d in d == 0 ? (i < full.count ? full[i] : 0) : d }
         if batched {
-            guard let first = out.first, first == -1 || first == 1 else {
+            guard let first = out.first, first == -1 || first == 1 || first == Self.batchMarker,
+                  !out.dropFirst().contains(Self.batchMarker) else {
                 throw unsupported(n, "reshape to \(target) changes the batch axis")
             }
             out[0] = 1

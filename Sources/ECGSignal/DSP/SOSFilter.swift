@@ -97,23 +97,42 @@ public struct SOSFilter: Sendable, Equatable {
         return Array(ext[pad..<(pad + n)])
     }
 
-    /// In-place cascade over a buffer; the hot loop of every filter.
+    /// In-place cascade over a buffer; the hot loop of every filter. Sections run two at a
+    /// time in one sweep so that their recurrences overlap in the pipeline.
     static func run(
         _ sections: [Section], on buf: UnsafeMutableBufferPointer<Double>,
         state: UnsafeMutableBufferPointer<Double>
     ) {
-        for (k, s) in sections.enumerated() {
+        var k = 0
+        while k + 1 < sections.count {
+            let s = sections[k], t = sections[k + 1]
             var z0 = state[2 * k], z1 = state[2 * k + 1]
-            let b0 = s.b0, b1 = s.b1, b2 = s.b2, a1 = s.a1, a2 = s.a2
+            var w0 = state[2 * k + 2], w1 = state[2 * k + 3]
             for i in 0..<buf.count {
                 let xi = buf[i]
-                let yi = b0 * xi + z0
-                z0 = b1 * xi - a1 * yi + z1
-                z1 = b2 * xi - a2 * yi
+                let yi = s.b0 * xi + z0
+                z0 = s.b1 * xi - s.a1 * yi + z1
+                z1 = s.b2 * xi - s.a2 * yi
+                let ui = t.b0 * yi + w0
+                w0 = t.b1 * yi - t.a1 * ui + w1
+                w1 = t.b2 * yi - t.a2 * ui
+                buf[i] = ui
+            }
+            state[2 * k] = z0; state[2 * k + 1] = z1
+            state[2 * k + 2] = w0; state[2 * k + 3] = w1
+            k += 2
+        }
+        if k < sections.count {
+            let s = sections[k]
+            var z0 = state[2 * k], z1 = state[2 * k + 1]
+            for i in 0..<buf.count {
+                let xi = buf[i]
+                let yi = s.b0 * xi + z0
+                z0 = s.b1 * xi - s.a1 * yi + z1
+                z1 = s.b2 * xi - s.a2 * yi
                 buf[i] = yi
             }
-            state[2 * k] = z0
-            state[2 * k + 1] = z1
+            state[2 * k] = z0; state[2 * k + 1] = z1
         }
     }
 }

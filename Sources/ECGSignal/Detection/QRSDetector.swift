@@ -3,16 +3,21 @@ import Foundation
 /// An offline single-lead QRS detector for ambulatory ECG at any sampling rate.
 ///
 /// Stages, all specified in seconds and hertz so the detector behaves the same at every rate:
-/// 1. zero-phase Butterworth band-pass (QRS band), derivative, squaring and a centred
-///    moving-window integration give an energy feature without delay;
+/// 1. the signal is low-passed and decimated to about `featureRate` (cost independent of
+///    the input rate); a zero-phase Butterworth band-pass (QRS band), the derivative and a
+///    centred moving RMS give a slope-energy feature without delay;
 /// 2. candidate events are the local maxima of the feature that dominate a window of
 ///    half the refractory period;
-/// 3. a level that follows the signal both ways in time (median of windowed maxima) sets an
-///    adaptive threshold; candidates above it become beats, with a refractory period and
-///    T-wave rejection by slope;
+/// 3. a level that follows the signal both ways in time (running median of windowed
+///    maxima) sets an adaptive threshold; candidates above it become beats, with a
+///    refractory period and rejection of P and T waves by slope next to a steeper beat;
+///    a second pass raises the threshold above the non-beat peaks where those are high
+///    (noise);
 /// 4. search-back fills RR gaps longer than `searchBackFactor` times the local RR with the
-///    best candidate above a lower threshold;
-/// 5. each beat is moved to the extremum of the baseline-free signal near it.
+///    best candidate above a lower threshold, and weak beats that split a regular RR
+///    interval are dropped;
+/// 5. each beat is moved to the extremum of the full-rate signal (relative to the local
+///    mean) near it.
 public struct QRSDetector: Sendable {
     /// Detector parameters. The defaults are physiological, not tuned per record.
     public struct Configuration: Sendable, Equatable {
@@ -46,6 +51,11 @@ public struct QRSDetector: Sendable {
         /// local RR and whose feature is below `extraBeatRatio` of theirs is dropped.
         public var extraBeatRR: Double = 1.2
         public var extraBeatRatio: Double = 0.6
+        /// Features are computed at `fs / k` with `k = floor(fs / featureRate)` (at least 1),
+        /// so the cost does not grow with the input rate.
+        public var featureRate: Double = 90
+        /// Half-width of the window whose mean is the local baseline in refinement (s).
+        public var baselineWindow: Double = 0.2
         /// Half-width of the R-peak refinement window (s).
         public var refinementWindow: Double = 0.075
 
@@ -59,16 +69,19 @@ public struct QRSDetector: Sendable {
     }
 
     /// Detects QRS complexes; returns sorted R-peak sample indices of `signal`.
-    public func detect(_ signal: [Double], fs: Double) -> [Int] {
+    public func detect(_ signal: [Double], fs inputRate: Double) -> [Int] {
         let c = configuration
-        let n = signal.count
-        guard fs > 0, n >= Int(fs * 0.5) else { return [] }
+        guard inputRate > 0, signal.count >= Int(inputRate * 0.5) else { return [] }
+        let clean = QRSDetector.fillGaps(signal)
+        // Features and decisions run at a reduced rate; refinement uses the full signal.
+        let factor = max(1, Int(inputRate / c.featureRate))
+        let reduced = QRSDetector.decimate(clean, factor: factor)
+        let fs = inputRate / Double(factor)
         let high = min(c.bandHigh, 0.45 * fs)
         guard let band = try? Butterworth.design(
             .bandpass(low: min(c.bandLow, high / 2), high: high), order: 2, fs: fs)
         else { return [] }
-        let clean = QRSDetector.fillGaps(signal)
-        let bp = band.filtfilt(clean)
+        let bp = band.filtfilt(reduced)
         let (energy, slope) = QRSDetector.energyFeature(bp, fs: fs, window: c.integrationWindow)
 
         let halfRefractory = max(1, Int(c.refractory * fs / 2))
@@ -97,10 +110,11 @@ public struct QRSDetector: Sendable {
                 candidates: candidates, energy: energy, slope: slope,
                 thresholds: (second, level.length), fs: fs)
         }
-        let baseline = Baseline.remove(clean, fs: fs)
         return QRSDetector.refine(
-            beats, on: baseline, energy: energy, halfWidth: Int(c.refinementWindow * fs),
-            refractory: Int(c.refractory * fs))
+            beats, factor: factor, on: clean, energy: energy,
+            halfWidth: Int(c.refinementWindow * inputRate),
+            baselineHalfWidth: Int(c.baselineWindow * inputRate),
+            refractory: Int(c.refractory * inputRate))
     }
 
     /// Replaces non-finite samples (WFDB's "no data") by the last finite value.
@@ -114,7 +128,7 @@ public struct QRSDetector: Sendable {
         return out
     }
 
-    /// Squared-derivative energy integrated over a centred window, and |derivative|.
+    /// Moving RMS of the derivative over a centred window, and |derivative| (per second).
     static func energyFeature(_ bp: [Double], fs: Double, window: Double) -> ([Double], [Double]) {
         let n = bp.count
         var slope = [Double](repeating: 0, count: n)
@@ -128,17 +142,23 @@ public struct QRSDetector: Sendable {
                 s[0] = s[1]; s[n - 1] = s[n - 2]
             }
         }
+        // Prefix sums of slope^2, then a centred window [i - half, i - half + w).
+        var prefix = [Double](repeating: 0, count: n + 1)
         slope.withUnsafeBufferPointer { s in
-            energy.withUnsafeMutableBufferPointer { e in
-                // Running sum of s^2 over [i - half, i - half + w).
+            prefix.withUnsafeMutableBufferPointer { p in
                 var acc = 0.0
-                var lo = -half, hi = -half  // window [lo, hi)
                 for i in 0..<n {
-                    let wantHi = min(n, i - half + w)
-                    while hi < wantHi { if hi >= 0 { acc += s[hi] * s[hi] }; hi += 1 }
-                    let wantLo = i - half
-                    while lo < wantLo { if lo >= 0 { acc -= s[lo] * s[lo] }; lo += 1 }
-                    e[i] = (max(0, acc) / Double(w)).squareRoot()
+                    acc += s[i] * s[i]
+                    p[i + 1] = acc
+                }
+            }
+        }
+        prefix.withUnsafeBufferPointer { p in
+            energy.withUnsafeMutableBufferPointer { e in
+                let scale = 1 / Double(w)
+                for i in 0..<n {
+                    let lo = max(0, i - half), hi = min(n, i - half + w)
+                    e[i] = (max(0, p[hi] - p[lo]) * scale).squareRoot()
                 }
             }
         }
@@ -336,26 +356,43 @@ public struct QRSDetector: Sendable {
     func localRR(_ beats: [Int], at k: Int) -> Double {
         let lo = max(1, k - 4), hi = min(beats.count - 1, k + 4)
         guard lo <= hi else { return Double.infinity }
-        var rr: [Int] = []
-        for j in lo...hi where j != k { rr.append(beats[j] - beats[j - 1]) }
-        if rr.isEmpty { return Double.infinity }
-        rr.sort()
-        return Double(rr[rr.count / 2])
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 9) { rr in
+            var count = 0
+            for j in lo...hi where j != k {
+                // Insertion into the sorted prefix.
+                let v = beats[j] - beats[j - 1]
+                var at = count
+                while at > 0 && rr[at - 1] > v { rr[at] = rr[at - 1]; at -= 1 }
+                rr[at] = v
+                count += 1
+            }
+            return count == 0 ? Double.infinity : Double(rr[count / 2])
+        }
     }
 
-    /// Moves each beat to the largest |x| within `halfWidth` samples, then merges beats that
-    /// ended up closer than `refractory` (keeping the one with more energy).
-    static func refine(_ beats: [Int], on x: [Double], energy: [Double], halfWidth: Int, refractory: Int)
-        -> [Int]
-    {
+    /// Maps each beat (index `b` at the reduced rate) to sample `b * factor` of `x` and moves
+    /// it to the largest |x - local baseline| within `halfWidth` samples, the baseline being
+    /// the mean of `x` within `baselineHalfWidth`. Beats that end up closer than `refractory`
+    /// merge (keeping the one with more energy).
+    static func refine(
+        _ beats: [Int], factor: Int, on x: [Double], energy: [Double], halfWidth: Int,
+        baselineHalfWidth: Int, refractory: Int
+    ) -> [Int] {
         var out: [Int] = []
-        var source: [Int] = []  // unrefined index of each output beat
+        var source: [Int] = []  // reduced-rate index of each output beat
         out.reserveCapacity(beats.count)
         x.withUnsafeBufferPointer { v in
+            let last = v.count - 1
             for b in beats {
-                var best = b, m = -1.0
-                for j in max(0, b - halfWidth)...min(v.count - 1, b + halfWidth) where abs(v[j]) > m {
-                    m = abs(v[j]); best = j
+                let centre = min(last, b * factor)
+                let lo = max(0, centre - baselineHalfWidth), hi = min(last, centre + baselineHalfWidth)
+                var sum = 0.0
+                for j in lo...hi { sum += v[j] }
+                let base = sum / Double(hi - lo + 1)
+                var best = centre, m = -1.0
+                for j in max(0, centre - halfWidth)...min(last, centre + halfWidth) {
+                    let d = abs(v[j] - base)
+                    if d > m { m = d; best = j }
                 }
                 if let p = out.last, best - p < refractory {
                     if energy[b] > energy[source[source.count - 1]] {
@@ -369,5 +406,34 @@ public struct QRSDetector: Sendable {
             }
         }
         return out
+    }
+
+    /// Low-pass (triangular window of 2 * factor - 1 taps) and keep every `factor`-th sample;
+    /// output `j` is centred on input sample `j * factor`.
+    static func decimate(_ x: [Double], factor k: Int) -> [Double] {
+        guard k > 1 else { return x }
+        let n = x.count
+        let m = (n + k - 1) / k
+        var y = [Double](repeating: 0, count: m)
+        let norm = 1 / Double(k * k)
+        x.withUnsafeBufferPointer { v in
+            y.withUnsafeMutableBufferPointer { out in
+                for j in 0..<m {
+                    let c = j * k
+                    var acc = 0.0, wsum = 0.0
+                    if c - k + 1 >= 0 && c + k - 1 < n {
+                        for t in (1 - k)..<k { acc += Double(k - abs(t)) * v[c + t] }
+                        out[j] = acc * norm
+                    } else {
+                        for t in (1 - k)..<k where c + t >= 0 && c + t < n {
+                            let w = Double(k - abs(t))
+                            acc += w * v[c + t]; wsum += w
+                        }
+                        out[j] = acc / wsum
+                    }
+                }
+            }
+        }
+        return y
     }
 }

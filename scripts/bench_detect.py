@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Benchmark R-peak detection on one 30-minute 360 Hz record, same machine, same run.
+
+  ecgd       `ecgd benchmark-detect` (in-process timing of QRSDetector.detect, release build)
+  NeuroKit2  nk.ecg_clean + nk.ecg_peaks (default method)
+  XQRS       wfdb.processing.xqrs_detect
+Prints the median time of each and the ratios to ecgd (target: ecgd >= 20x faster than
+NeuroKit2). Signal loading is excluded for all three.
+
+Usage: .venv/bin/python scripts/bench_detect.py [--record Tests/Data/mitdb/208] [--repeat 5]
+Set ECGD=/path/to/ecgd to use an existing binary instead of building one.
+"""
+import argparse
+import json
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+
+import wfdb
+import wfdb.processing
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from ecgd_eval_common import ROOT, ecgd_binary, mlii_lead  # noqa: E402
+
+
+def timed(fn, repeat):
+    fn()  # warm-up (imports, JIT caches)
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(times), out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--record", default=str(ROOT / "Tests/Data/mitdb/208"), help="WFDB record path without extension")
+    ap.add_argument("--repeat", type=int, default=5, help="timed runs per Python tool (default 5)")
+    ap.add_argument("--ecgd-repeat", type=int, default=20, help="timed runs for ecgd (default 20)")
+    ap.add_argument("--json", action="store_true", help="print JSON")
+    args = ap.parse_args()
+
+    import neurokit2 as nk
+
+    rec = wfdb.rdrecord(args.record)
+    fs = rec.fs
+    x = rec.p_signal[:, mlii_lead(rec.sig_name)]
+
+    out = subprocess.run([ecgd_binary(), "benchmark-detect", "--record", args.record,
+                          "--repeat", str(args.ecgd_repeat)], check=True, capture_output=True, text=True)
+    ecgd = json.loads(out.stdout)
+
+    def neurokit():
+        cleaned = nk.ecg_clean(x, sampling_rate=fs)
+        _, info = nk.ecg_peaks(cleaned, sampling_rate=fs)
+        return info["ECG_R_Peaks"]
+
+    nk_ms, nk_peaks = timed(neurokit, args.repeat)
+    xq_ms, xq_peaks = timed(lambda: wfdb.processing.xqrs_detect(x, fs, verbose=False), args.repeat)
+
+    rows = [("ecgd", ecgd["median_ms"], ecgd["beats"]), ("NeuroKit2", nk_ms, len(nk_peaks)),
+            ("XQRS", xq_ms, len(xq_peaks))]
+    if args.json:
+        print(json.dumps({"record": args.record, "fs": fs, "seconds": len(x) / fs,
+                          "results": [{"tool": t, "median_ms": ms, "beats": b, "ratio_to_ecgd": ms / ecgd["median_ms"]}
+                                      for t, ms, b in rows]}, indent=2))
+        return
+    print(f"record {args.record}: {len(x)} samples at {fs:g} Hz ({len(x) / fs / 60:.1f} min)")
+    print(f"{'tool':<10}{'median ms':>12}{'beats':>8}{'x ecgd':>10}")
+    for t, ms, b in rows:
+        print(f"{t:<10}{ms:>12.1f}{b:>8}{ms / ecgd['median_ms']:>10.1f}")
+
+
+if __name__ == "__main__":
+    main()
