@@ -44,8 +44,7 @@ struct Classify {
             ClassifiedBeat(sample: peak, time: Double(peak) / recording.fs, label: "", probability: 0, probabilities: [:])
         }
         var result = ClassifyResult.make(model: model, probabilities: probabilities, beats: beats, trueLabels: nil)
-        let timing = BeatTiming(peaks: peaks, fs: recording.fs)
-        result.summary.heartRate = .init(mean: timing.meanHeartRate, min: timing.minHeartRate, max: timing.maxHeartRate)
+        result.summary.heartRate = HeartRateSummary(BeatTiming(peaks: peaks, fs: recording.fs))
         result.fs = recording.fs
         result.lead = lead
         result.leadName = recording.leadNames[lead]

@@ -19,14 +19,9 @@ struct ClassifiedBeat: Encodable, Sendable {
 
 /// Counts, heart rate and the most confident abnormal beat.
 struct ClassifySummary: Encodable, Sendable {
-    struct HeartRate: Encodable, Sendable {
-        var mean: Double?
-        var min: Double?
-        var max: Double?
-    }
     var counts: [String: Int]
     /// From every detected R-peak (signal mode).
-    var heartRate: HeartRate?
+    var heartRate: HeartRateSummary?
     /// The beat labelled with a class other than the first ("N", "normal") with the highest
     /// probability; null when every beat is normal.
     var mostConfidentAbnormal: ClassifiedBeat?
