@@ -21,6 +21,8 @@ final class ModelMethodsTests: XCTestCase {
         XCTAssertEqual(entry?["classes"], ["N", "SVEB", "VEB", "F", "Q"])
         XCTAssertEqual(entry?["inputSpec"]?["samplesBefore"], 180)
         XCTAssertEqual(entry?["source"], "directory")
+        let kachuee = try await listing("kachuee187-demo")
+        XCTAssertEqual(kachuee?["inputSpec"]?["segmentation"], "kachuee")
 
         let loaded = try await methods.loadModel(["name": "demo-aami5"], ServiceTestSupport.context())
         XCTAssertEqual(loaded["loaded"], true)
@@ -36,7 +38,9 @@ final class ModelMethodsTests: XCTestCase {
     }
 
     func testBareKerasFileByPathAgreesWithTheShippedOnnx() async throws {
-        let spec: JSONValue = ["samplingRate": 125, "samplesBefore": 0, "samplesAfter": 187, "normalization": "minmax"]
+        let spec: JSONValue = [
+            "samplingRate": 125, "samplesBefore": 0, "samplesAfter": 187, "normalization": "minmax", "segmentation": "kachuee",
+        ]
         await ServiceTestSupport.assertError(code: -32602) {
             _ = try await self.methods.loadModel(
                 ["name": "k", "path": "models/kachuee187-demo/model.keras"], ServiceTestSupport.context())

@@ -77,8 +77,8 @@ struct ClassifyResult: Encodable, Sendable {
             predicted[i] = top
             counts[top] += 1
             labelled[i].label = classes[top]
-            labelled[i].probability = shortest(row[i * k + top])
-            labelled[i].probabilities = Dictionary(uniqueKeysWithValues: zip(classes, row.map(shortest)))
+            labelled[i].probability = row[i * k + top].shortestDouble
+            labelled[i].probabilities = Dictionary(uniqueKeysWithValues: zip(classes, row.map(\.shortestDouble)))
             if let trueLabels { labelled[i].trueLabel = classes[trueLabels[i]] }
             if top != 0, best.map({ row[i * k + top] > $0.probability }) ?? true {
                 best = (i, row[i * k + top])
@@ -98,9 +98,9 @@ struct ClassifyResult: Encodable, Sendable {
         }
         return result
     }
+}
 
-    /// A Float as the Double with the Float's shortest decimal form (0.9, not 0.8999999761581421).
-    private static func shortest(_ value: Float) -> Double {
-        Double(value.description) ?? Double(value)
-    }
+extension Float {
+    /// The Double with this Float's shortest decimal form (0.9, not 0.8999999761581421), for JSON.
+    var shortestDouble: Double { Double(description) ?? Double(self) }
 }

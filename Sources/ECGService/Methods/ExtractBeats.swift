@@ -62,7 +62,7 @@ struct ExtractBeats {
                 features: .init(
                     names: recipe.input.features,
                     values: width == 0
-                        ? [] : (0..<beats.count).map { i in beats.features[i * width..<(i + 1) * width].map(Double.init) })))
+                        ? [] : (0..<beats.count).map { i in beats.features[i * width..<(i + 1) * width].map(\.shortestDouble) })))
     }
 
     /// Little-endian float32 bytes in base64.
