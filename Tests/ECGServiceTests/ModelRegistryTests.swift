@@ -55,6 +55,10 @@ final class ModelRegistryTests: XCTestCase {
         XCTAssertEqual(loads, 4)
         // An evicted path model is still registered and reloads by name.
         _ = try await registry.model(named: "demo-aami5")
+        let evicted = await registry.listing().first { $0.name == "kachuee-keras" }
+        XCTAssertEqual(evicted?.loaded, false)
+        XCTAssertNil(evicted?.memoryBytes)
+        XCTAssertEqual(evicted?.classes, ["normal", "abnormal"])
         let again = try await registry.model(named: "kachuee-keras")
         XCTAssertEqual(again.card.classes, ["normal", "abnormal"])
         loaded = await registry.loadedNames

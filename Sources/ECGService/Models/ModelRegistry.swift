@@ -30,8 +30,9 @@ public actor ModelRegistry {
     private var loaded: [String: Entry] = [:]
     private var loading: [String: (id: UInt64, task: Task<ServedModel, any Error>)] = [:]
     private var registered: [String: PathModel] = [:]
-    /// Cards of registered models that loaded once, for listings while they are evicted.
-    private var registeredCards: [String: ServedModel] = [:]
+    /// Listings of registered models that loaded once, for while they are evicted (a listing
+    /// holds no weights).
+    private var registeredListings: [String: ModelListing] = [:]
     private var clock: UInt64 = 0
 
     public init(modelsDirectory: URL, maxLoaded: Int? = nil, logger: Logger = Logger(label: "ecgd.models")) {
@@ -124,8 +125,8 @@ public actor ModelRegistry {
         for (name, source) in registered {
             if let entry = loaded[name] {
                 result.append(ModelListing(entry.model, loaded: true))
-            } else if let model = registeredCards[name] {
-                result.append(ModelListing(model, loaded: false))
+            } else if let listing = registeredListings[name] {
+                result.append(listing)
             } else {
                 result.append(ModelListing(registeredAt: source, name: name))
             }
@@ -172,7 +173,7 @@ public actor ModelRegistry {
     private func insert(_ model: ServedModel) {
         clock += 1
         loaded[model.name] = Entry(model: model, lastUse: clock)
-        if registered[model.name] != nil { registeredCards[model.name] = model }
+        if registered[model.name] != nil { registeredListings[model.name] = ModelListing(model, loaded: false) }
         guard let maxLoaded else { return }
         while loaded.count > maxLoaded {
             guard let victim = loaded.filter({ $0.key != model.name }).min(by: { $0.value.lastUse < $1.value.lastUse })?.key
@@ -184,7 +185,7 @@ public actor ModelRegistry {
 
     private func forget(_ name: String) {
         registered[name] = nil
-        registeredCards[name] = nil
+        registeredListings[name] = nil
         loaded[name] = nil
         loading[name] = nil
     }
