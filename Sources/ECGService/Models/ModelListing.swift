@@ -24,8 +24,8 @@ struct ModelListing: Encodable, Sendable {
     var outputs: [TensorSpec]?
     /// Memory held while loaded.
     var memoryBytes: Int?
-    var provenance: ECGInference.JSONValue?
-    var metrics: ECGInference.JSONValue?
+    var provenance: FreeformJSON?
+    var metrics: FreeformJSON?
     /// Why a shipped model's card cannot be read.
     var error: String?
 
