@@ -5,7 +5,9 @@
 2. detect the beats of bundled MIT-BIH record 208 twice: by path, and by sending the samples
    themselves as a gzip-compressed binary payload (as a notebook holding a numpy array would);
 3. print heart rate and beat count, and score the detections against the record's reference
-   annotations with `ecgd score` (EC57 beat-by-beat matching).
+   annotations with `ecgd score` (EC57 beat-by-beat matching);
+4. list the shipped models, load one into the daemon's warm registry and classify every beat of
+   the record with it, showing progress as the daemon reports it.
 """
 import argparse
 import os
@@ -41,6 +43,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ecgd", default=os.path.join(ROOT, ".build", "release", "ecgd"), help="ecgd binary")
     parser.add_argument("--record", default="mitdb/208", help="record under Tests/Data (default mitdb/208)")
+    parser.add_argument("--model", default="demo-aami5", help="model to classify with (default demo-aami5)")
     args = parser.parse_args()
 
     print(f"$ {args.ecgd} --stdio --data-root Tests/Data --log-level warning")
@@ -68,6 +71,31 @@ def main():
         print(f"detectPeaks (samples sent as gzip+base64 float32, {len(payload['data']) / 1e6:.1f} MB): "
               f"{len(inline['peaks'])} beats, {elapsed * 1000:.0f} ms round trip, "
               f"{'identical to' if same else 'DIFFERENT from'} the by-path result")
+
+        models = ecgd.request("listModels")["models"]
+        print("\nlistModels ->", ", ".join(f"{m['name']} ({'/'.join(m['classes'])})" for m in models))
+        model = args.model
+        card = next(m for m in models if m["name"] == model)
+        loaded = ecgd.request("loadModel", {"name": model})
+        print(f"loadModel {model} -> warm, {loaded.get('memoryBytes', 0) / 1024:.0f} KiB")
+        if card.get("clinicallyMeaningful") is False:
+            print(f"  NOTE: {model} is an untrained demonstration model (see its card): its labels carry no"
+                  " information; trained models arrive with the next release.")
+
+        def show(value):
+            if value.get("kind") in ("begin", "end") or value.get("percentage", 0) % 50 < 26:
+                print(f"  $/progress {value.get('kind')}: {value.get('message', '')}")
+
+        started = time.perf_counter()
+        classified = ecgd.request("classify", {"model": model, "signal": {"path": args.record}}, progress=show)
+        elapsed = time.perf_counter() - started
+        counts = ", ".join(f"{label} {n}" for label, n in classified["summary"]["counts"].items())
+        print(f"classify {args.record} with {model}: {len(classified['beats'])} beats in {elapsed * 1000:.0f} ms "
+              f"({counts})")
+        top = classified["summary"].get("mostConfidentAbnormal")
+        if top:
+            print(f"  most confident abnormal beat: {top['label']} p={top['probability']:.2f} "
+                  f"at {top['time']:.2f} s (sample {top['sample']})")
 
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as detections:
         detections.write("\n".join(str(p) for p in by_path["peaks"]) + "\n")

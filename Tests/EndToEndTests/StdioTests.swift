@@ -216,10 +216,41 @@ final class StdioTests: XCTestCase {
         XCTAssertEqual(try process.waitForExit(), .exit(0))
     }
 
-    func testCancellingARequestInFlight() throws {
-        throw XCTSkip(
-            "ecgd has no method slow enough to cancel reliably yet; cancellation of in-flight requests is covered by "
-                + "JSONRPCTests.ConnectionDispatchTests (testCancelRequest and friends).")
+    /// The repository's directories, for tests that need sample records and shipped models.
+    private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A long classify reports progress; `$/cancelRequest` then stops it with -32800, and the
+    /// session goes on serving.
+    func testCancellingAClassifyInFlight() throws {
+        let (process, client) = try spawn([
+            "--data-root", Self.repository.appendingPathComponent("Tests/Data").path,
+            "--models", Self.repository.appendingPathComponent("models").path,
+        ])
+        try client.initialize()
+        try client.sendRequest(
+            7, "classify", ["model": "demo-aami5", "signal": ["path": "mitdb/208"], "workDoneToken": "job-7"])
+        // Wait until the work has begun, so the cancellation reaches a request in flight.
+        var kinds: [String] = []
+        while true {
+            let message = try client.next()
+            XCTAssertEqual(message["method"], "$/progress", "unexpected message before progress: \(message)")
+            XCTAssertEqual(message["params"]?["token"], "job-7")
+            if let kind = message["params"]?["value"]?["kind"]?.stringValue { kinds.append(kind) }
+            if kinds.last == "begin" { break }
+        }
+        try client.sendNotification("$/cancelRequest", ["id": 7])
+        var response: JSONValue?
+        while response == nil {
+            let message = try client.next()
+            if message["id"] == 7 { response = message }
+        }
+        XCTAssertEqual(response?["error"]?["code"], -32800, "\(String(describing: response))")
+        XCTAssertEqual(try client.call(8, "ping")["result"]?["pong"], true)
+        try client.sendRequest(9, "shutdown")
+        try client.sendNotification("exit")
+        _ = try client.readToEnd()
+        XCTAssertEqual(try process.waitForExit(), .exit(0))
     }
 
     /// Every byte on stdout belongs to a frame, even with the most verbose logging; logs go to stderr.

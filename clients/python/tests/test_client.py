@@ -125,3 +125,25 @@ def test_tcp_client_with_gzip_responses_and_errors(tcp_server):
             client.request("detectPeaks", {"signal": {"path": "../outside"}})
         assert raised.value.code == -32020
         assert client.request("ping")["pong"] is True
+
+
+@pytest.mark.parametrize("transport", ["stdio", "tcp"])
+def test_classify_a_bundled_record_over_both_transports(spawned, tcp_server, transport):
+    def run(client):
+        peaks = client.request("detectPeaks", {"signal": {"path": "mitdb/119"}}, timeout=120)["peaks"]
+        return peaks, client.request("classify", {"model": "demo-aami5", "signal": {"path": "mitdb/119"}}, timeout=300)
+
+    if transport == "stdio":
+        peaks, result = run(spawned)
+    else:
+        with Client.connect("127.0.0.1", tcp_server) as client:
+            peaks, result = run(client)
+    classes = result["classes"]
+    assert classes == ["N", "SVEB", "VEB", "F", "Q"]
+    assert len(result["beats"]) + len(result["skipped"]) == len(peaks)
+    assert [b["sample"] for b in result["beats"]] == sorted(set(peaks) - set(result["skipped"]))
+    for beat in result["beats"][:200]:
+        assert beat["label"] in classes
+        assert sum(beat["probabilities"].values()) == pytest.approx(1.0, abs=1e-4)
+        assert beat["probabilities"][beat["label"]] == max(beat["probabilities"].values())
+    assert sum(result["summary"]["counts"].values()) == len(result["beats"])
