@@ -118,9 +118,9 @@ public struct QRSDetector: Sendable {
                 thresholds: (second, level.length), fs: fs)
         }
         return QRSDetector.refine(
-            beats, factor: factor, on: clean, energy: energy,
+            beats, factor: factor, on: clean, reduced: reduced, energy: energy,
             halfWidth: Int(c.refinementWindow * inputRate),
-            baselineHalfWidth: Int(c.baselineWindow * inputRate),
+            baselineHalfWidth: max(1, Int(c.baselineWindow * fs)),
             refractory: Int(c.refractory * inputRate))
     }
 
@@ -373,11 +373,11 @@ public struct QRSDetector: Sendable {
 
     /// Maps each beat (index `b` at the reduced rate) to sample `b * factor` of `x` and moves
     /// it to the largest |x - local baseline| within `halfWidth` samples, the baseline being
-    /// the mean of `x` within `baselineHalfWidth`. Beats that end up closer than `refractory`
-    /// merge (keeping the one with more energy).
+    /// the mean of the reduced signal within `baselineHalfWidth` reduced samples. Beats that
+    /// end up closer than `refractory` merge (keeping the one with more energy).
     static func refine(
-        _ beats: [Int], factor: Int, on x: [Double], energy: [Double], halfWidth: Int,
-        baselineHalfWidth: Int, refractory: Int
+        _ beats: [Int], factor: Int, on x: [Double], reduced: [Double], energy: [Double],
+        halfWidth: Int, baselineHalfWidth: Int, refractory: Int
     ) -> [Int] {
         var out: [Int] = []
         var source: [Int] = []  // reduced-rate index of each output beat
@@ -386,9 +386,9 @@ public struct QRSDetector: Sendable {
             let last = v.count - 1
             for b in beats {
                 let centre = min(last, b * factor)
-                let lo = max(0, centre - baselineHalfWidth), hi = min(last, centre + baselineHalfWidth)
+                let lo = max(0, b - baselineHalfWidth), hi = min(reduced.count - 1, b + baselineHalfWidth)
                 var sum = 0.0
-                for j in lo...hi { sum += v[j] }
+                for j in lo...hi { sum += reduced[j] }
                 let base = sum / Double(hi - lo + 1)
                 var best = centre, m = -1.0
                 for j in max(0, centre - halfWidth)...min(last, centre + halfWidth) {
