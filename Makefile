@@ -39,7 +39,9 @@ evaluate: build
 
 bench: build
 	@scripts/bootstrap.sh --dev
-	$(PYTHON) scripts/bench_detect.py --ecgd $(RELEASE_BIN)
+	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_detect.py
+	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_inference.py
+	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_pipeline.py
 
 clean:
 	rm -rf .build .venv

@@ -71,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "ecgd",
             dependencies: [
-                "ECGService", "JSONRPC", "ECGSignal",
+                "ECGService", "JSONRPC", "ECGSignal", "ECGInference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -85,11 +85,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ECGInferenceTests", dependencies: ["ECGInference"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ECGPlotTests", dependencies: ["ECGPlot"]),
-        .testTarget(name: "ECGServiceTests", dependencies: ["ECGService", "JSONRPC", "ECGSignal"]),
+        .testTarget(
+            name: "ECGServiceTests",
+            dependencies: [
+                "ECGService", "JSONRPC", "ECGSignal",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

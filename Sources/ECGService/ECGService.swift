@@ -30,8 +30,19 @@ public enum ECGService {
     ) throws -> MethodRegistry {
         let signals = SignalDecoder(
             dataRoot: DataRoot(configuration.dataRoot), maxDecompressedBytes: limits.maxDecompressedBytes)
+        // One model registry for the whole server: every connection shares the warm models.
+        let models = ModelRegistry(
+            modelsDirectory: configuration.modelsDirectory, maxLoaded: configuration.maxLoadedModels, logger: logger)
+        let modelMethods = ModelMethods(registry: models, dataRoot: DataRoot(configuration.dataRoot))
         var registry = MethodRegistry()
         registry.register("detectPeaks", handler: DetectPeaks(signals: signals).callAsFunction)
+        registry.register("loadModel", handler: modelMethods.loadModel)
+        registry.register("unloadModel", handler: modelMethods.unloadModel)
+        registry.register("listModels", handler: modelMethods.listModels)
+        registry.register(
+            "classify",
+            handler: Classify(signals: signals, registry: models, threads: configuration.inferenceThreads).callAsFunction)
+        registry.register("extractBeats", handler: ExtractBeats(signals: signals, registry: models).callAsFunction)
         return registry
     }
 }
@@ -42,10 +53,19 @@ public struct ServiceConfiguration: Sendable {
     public var dataRoot: URL
     /// Shipped models live in `modelsDirectory/NAME/model.json`.
     public var modelsDirectory: URL
+    /// Most models kept loaded at once (the least recently used is evicted); nil for no limit.
+    public var maxLoadedModels: Int?
+    /// Threads one model call may use.
+    public var inferenceThreads: Int
 
-    public init(dataRoot: URL, modelsDirectory: URL) {
+    public init(
+        dataRoot: URL, modelsDirectory: URL, maxLoadedModels: Int? = nil,
+        inferenceThreads: Int = min(2, ProcessInfo.processInfo.activeProcessorCount)
+    ) {
         self.dataRoot = dataRoot
         self.modelsDirectory = modelsDirectory
+        self.maxLoadedModels = maxLoadedModels
+        self.inferenceThreads = max(1, inferenceThreads)
     }
 
     /// `./models` when it exists, else the `models/` directory of the checkout the binary was built in.

@@ -15,6 +15,7 @@ struct Ecgd: AsyncParsableCommand {
         version: ECGService.version,
         subcommands: [
             ServeCommand.self, ScoreCommand.self, EvaluateDetectorCommand.self, BenchmarkDetectCommand.self,
+            BenchmarkInferenceCommand.self,
         ],
         defaultSubcommand: ServeCommand.self)
 }

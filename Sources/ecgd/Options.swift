@@ -15,10 +15,22 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Directory of shipped models (models/NAME/model.json).", valueName: "dir"))
     var models: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Most models kept loaded at once; loading one more evicts the least recently used (default: no limit).",
+            valueName: "n"))
+    var maxModels: Int?
+
+    func validate() throws {
+        if let maxModels, maxModels < 1 { throw ValidationError("--max-models must be at least 1") }
+    }
+
     func configuration() -> ServiceConfiguration {
         ServiceConfiguration(
             dataRoot: URL(fileURLWithPath: dataRoot),
-            modelsDirectory: models.map { URL(fileURLWithPath: $0) } ?? ServiceConfiguration.defaultModelsDirectory())
+            modelsDirectory: models.map { URL(fileURLWithPath: $0) } ?? ServiceConfiguration.defaultModelsDirectory(),
+            maxLoadedModels: maxModels)
     }
 }
 

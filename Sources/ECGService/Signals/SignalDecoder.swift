@@ -137,6 +137,11 @@ public struct SignalDecoder: Sendable {
         guard encoding == "base64" || encoding == "gzip+base64" else {
             throw .invalidParams("\(name).encoding: unknown \"\(encoding)\" (expected base64 or gzip+base64)")
         }
+        let gain = try fields.number("gain") ?? 1
+        guard gain != 0 else { throw .invalidParams("\(name).gain: must not be zero") }
+        let baseline = try fields.number("baseline") ?? 0
+        let leadCount = try fields.integer("leads") ?? 1
+        guard leadCount >= 1 else { throw .invalidParams("\(name).leads: must be at least 1") }
         // Line breaks (as Python's base64.encodebytes writes them) are tolerated, nothing else.
         let decoded = Data(base64Encoded: text)
             ?? Data(base64Encoded: String(decoding: text.utf8.filter { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 }, as: UTF8.self))
@@ -150,8 +155,6 @@ public struct SignalDecoder: Sendable {
                     ? .payloadTooLarge(error.message) : .invalidParams(error.message)
             }
         }
-        let leadCount = try fields.integer("leads") ?? 1
-        guard leadCount >= 1 else { throw .invalidParams("\(name).leads: must be at least 1") }
         guard bytes.count % dtype.size == 0 else {
             throw .invalidParams("\(name).data: \(bytes.count) bytes is not a whole number of \(dtype.rawValue) samples")
         }
@@ -162,9 +165,6 @@ public struct SignalDecoder: Sendable {
         guard total % leadCount == 0 else {
             throw .invalidParams("\(name).data: \(total) samples do not divide into \(leadCount) leads")
         }
-        let gain = try fields.number("gain") ?? 1
-        guard gain != 0 else { throw .invalidParams("\(name).gain: must not be zero") }
-        let baseline = try fields.number("baseline") ?? 0
         let perLead = total / leadCount
         var leads = [[Double]](repeating: [], count: leadCount)
         for l in 0..<leadCount { leads[l].reserveCapacity(perLead) }

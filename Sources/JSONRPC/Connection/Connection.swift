@@ -250,10 +250,12 @@ public final class Connection: Sendable {
                     }
                     response = ResponseBody.error(responseError, id: id)
                 }
-                deliver(response)
+                // Unregister and answer in one step: a client may reuse the id (or the slot) as soon
+                // as it has the answer, and `run` must still wait for a task that has not answered.
                 state.withLock {
                     $0.inFlight[id] = nil
                     $0.cancelled.remove(id)
+                    deliver(response)
                 }
             }
             return nil

@@ -38,13 +38,28 @@ public struct BodyCodec: Sendable {
 /// Inflates gzip data, stopping with a clear error once the output would exceed `limit` bytes.
 ///
 /// Memory use is bounded by `limit`, whatever size the compressed data claims to expand to.
+/// The data must be exactly one complete gzip member: a truncated stream is refused.
 public func gunzip(_ compressed: ByteBuffer, limit: Int, what: String) throws(ResponseError) -> ByteBuffer {
     var input = compressed
+    let output: ByteBuffer
     do {
-        return try input.decompress(with: .gzip(), maxSize: limit)
+        output = try input.decompress(with: .gzip(), maxSize: limit)
     } catch let error as CompressNIOError where error == .bufferOverflow {
         throw .payloadTooLarge("\(what) inflates to more than the limit of \(limit) bytes")
     } catch {
         throw .parseError("\(what) is not valid gzip data (\(error))")
     }
+    // compress-nio may fill its last buffer past `maxSize`, and stops quietly when the input ends
+    // before the stream does; zlib checks the trailer only when it reaches it. So check both here:
+    // the trailer's last field (ISIZE) is the inflated size modulo 2^32.
+    guard output.readableBytes <= limit else {
+        throw .payloadTooLarge("\(what) inflates to more than the limit of \(limit) bytes")
+    }
+    guard compressed.readableBytes >= 18,
+        compressed.getInteger(at: compressed.writerIndex - 4, endianness: .little, as: UInt32.self)
+            == UInt32(truncatingIfNeeded: output.readableBytes)
+    else {
+        throw .parseError("\(what) is not valid gzip data (truncated, or followed by other data)")
+    }
+    return output
 }

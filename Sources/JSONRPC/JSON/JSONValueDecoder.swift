@@ -12,7 +12,8 @@ public struct JSONValueDecoder: Sendable {
     }
 }
 
-private struct AnyKey: CodingKey {
+/// A coding key for array positions and arbitrary member names, shared by the JSON coders.
+struct JSONCodingKey: CodingKey {
     var stringValue: String
     var intValue: Int?
     init(stringValue: String) { self.stringValue = stringValue }
@@ -86,7 +87,7 @@ private struct ValueDecoder: Decoder, SingleValueDecodingContainer {
             out.reserveCapacity(elements.count)
             for (i, element) in elements.enumerated() {
                 guard case .number(let n) = element else {
-                    throw mismatch("number", element, codingPath + [AnyKey(intValue: i)])
+                    throw mismatch("number", element, codingPath + [JSONCodingKey(intValue: i)])
                 }
                 out.append(n)
             }
@@ -150,7 +151,7 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
                 Any.self, .init(codingPath: codingPath, debugDescription: "array has only \(elements.count) elements"))
         }
         defer { currentIndex += 1 }
-        return ValueDecoder(value: elements[currentIndex], codingPath: codingPath + [AnyKey(intValue: currentIndex)])
+        return ValueDecoder(value: elements[currentIndex], codingPath: codingPath + [JSONCodingKey(intValue: currentIndex)])
     }
 
     mutating func decodeNil() throws -> Bool {

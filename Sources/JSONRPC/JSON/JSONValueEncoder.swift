@@ -29,16 +29,6 @@ private final class Slot {
     }
 }
 
-private struct EncodingKey: CodingKey {
-    var stringValue: String
-    var intValue: Int?
-    init(stringValue: String) { self.stringValue = stringValue }
-    init(intValue: Int) {
-        self.stringValue = "\(intValue)"
-        self.intValue = intValue
-    }
-}
-
 private struct ValueEncoder: Encoder, SingleValueEncodingContainer {
     let slot: Slot
     let codingPath: [CodingKey]
@@ -124,7 +114,7 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
         let child = Slot()
         elements.append(child)
         slot.content = .array(elements)
-        return ValueEncoder(slot: child, codingPath: codingPath + [EncodingKey(intValue: elements.count - 1)])
+        return ValueEncoder(slot: child, codingPath: codingPath + [JSONCodingKey(intValue: elements.count - 1)])
     }
 
     mutating func encodeNil() { append().encodeNil() }

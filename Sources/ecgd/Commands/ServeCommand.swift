@@ -42,6 +42,9 @@ struct ServeCommand: AsyncParsableCommand {
             limits: transportLimits,
             logger: logger)
 
+        // Installed before serving starts, so that a signal is never fatal.
+        let signals = StopSignals()
+        defer { signals.cancel() }
         if let tcp {
             let task = Task {
                 try await server.serveTCP(host: tcp.host, port: tcp.port) { address in
@@ -49,14 +52,12 @@ struct ServeCommand: AsyncParsableCommand {
                     FileHandle.standardError.write(Data("ecgd: listening on \(address.ipAddress ?? tcp.host):\(address.port ?? tcp.port)\n".utf8))
                 }
             }
-            let signals = StopSignals { task.cancel() }
-            defer { signals.cancel() }
+            signals.onStop { task.cancel() }
             try await task.value
             logger.info("stopped")
         } else {
             let task = Task { await server.serveStdio() }
-            let signals = StopSignals { task.cancel() }
-            defer { signals.cancel() }
+            signals.onStop { task.cancel() }
             switch await task.value {
             case .exit(afterShutdown: false), .protocolError: throw ExitCode(1)
             case .exit(afterShutdown: true), .endOfInput, .serverStopping: return

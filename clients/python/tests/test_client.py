@@ -69,18 +69,59 @@ def test_concurrent_requests_from_threads(spawned):
     assert results == [len(expected)] * 8
 
 
-def test_tcp_client_and_gzip_responses():
+@pytest.fixture(scope="module")
+def tcp_server():
     server = subprocess.Popen([find_ecgd(), "--tcp", "127.0.0.1:0", "--data-root", DATA_ROOT,
-                               "--gzip-threshold", "64"], stderr=subprocess.PIPE, text=True)
-    try:
-        line = server.stderr.readline()
-        port = int(re.search(r"listening on [\d.]+:(\d+)", line).group(1))
-        with Client.connect("127.0.0.1", port) as client:
-            result = client.request("detectPeaks", {"signal": {"path": "mitdb/101"}}, timeout=60)
-            assert len(result["peaks"]) > 1800
-            with pytest.raises(EcgdError) as raised:
-                client.request("detectPeaks", {"signal": {"path": "../outside"}})
-            assert raised.value.code == -32020
-    finally:
-        server.terminate()
-        assert server.wait(timeout=30) == 0
+                               "--gzip-threshold", "64", "--log-level", "warning"],
+                              stderr=subprocess.PIPE, text=True)
+    port = int(re.search(r"listening on [\d.]+:(\d+)", server.stderr.readline()).group(1))
+    yield port
+    server.terminate()
+    assert server.wait(timeout=30) == 0
+
+
+def int16_payload(signal, fs, compress):
+    """The signal as raw ADC counts (gain 200/mV, baseline 1024), as a WFDB-minded client sends it."""
+    import base64
+    import gzip
+    counts = np.round(signal * 200 + 1024).astype("<i2").tobytes()
+    data = gzip.compress(counts) if compress else counts
+    return {"fs": fs, "dtype": "int16", "gain": 200, "baseline": 1024,
+            "encoding": "gzip+base64" if compress else "base64", "data": base64.b64encode(data).decode()}
+
+
+ENCODINGS = {
+    "inline": lambda x, fs: {"fs": fs, "data": x.tolist()},
+    "inline-leads": lambda x, fs: {"fs": fs, "data": [x.tolist(), (-x).tolist()]},
+    "float32+gzip": lambda x, fs: encode_signal(x, fs, compress=True, dtype="float32"),
+    "float64": lambda x, fs: encode_signal(x, fs, compress=False, dtype="float64"),
+    "int16+gzip": lambda x, fs: int16_payload(x, fs, compress=True),
+    "int16": lambda x, fs: int16_payload(x, fs, compress=False),
+}
+
+
+@pytest.mark.parametrize("transport", ["stdio", "tcp"])
+@pytest.mark.parametrize("encoding", sorted(ENCODINGS))
+def test_every_signal_encoding_over_both_transports(spawned, tcp_server, transport, encoding):
+    signal, expected = synthetic_ecg(fs=500.0)
+    params = {"signal": ENCODINGS[encoding](signal, 500.0)}
+    if transport == "stdio":
+        result = spawned.request("detectPeaks", params, timeout=60)
+    else:
+        with Client.connect("127.0.0.1", tcp_server) as client:
+            result = client.request("detectPeaks", params, timeout=60)
+    assert result["fs"] == 500.0
+    assert result["sampleCount"] == len(signal)
+    peaks = np.array(result["peaks"])
+    assert len(peaks) == len(expected)
+    assert np.max(np.abs(peaks - expected)) <= 2
+
+
+def test_tcp_client_with_gzip_responses_and_errors(tcp_server):
+    with Client.connect("127.0.0.1", tcp_server) as client:
+        result = client.request("detectPeaks", {"signal": {"path": "mitdb/101"}}, timeout=60)
+        assert len(result["peaks"]) > 1800
+        with pytest.raises(EcgdError) as raised:
+            client.request("detectPeaks", {"signal": {"path": "../outside"}})
+        assert raised.value.code == -32020
+        assert client.request("ping")["pong"] is True

@@ -1,0 +1,106 @@
+/// One classified beat.
+struct ClassifiedBeat: Encodable, Sendable {
+    /// Row of the beat in `params.beats` (beats mode).
+    var index: Int?
+    /// CSV line of the beat (beats given as CSV text).
+    var line: Int?
+    /// R-peak sample number in the signal (signal mode).
+    var sample: Int?
+    /// R-peak time in seconds from the start of the signal (signal mode).
+    var time: Double?
+    /// The most probable class.
+    var label: String
+    /// Its probability.
+    var probability: Double
+    var probabilities: [String: Double]
+    /// The label the caller gave (beats mode with labels).
+    var trueLabel: String?
+}
+
+/// Counts, heart rate and the most confident abnormal beat.
+struct ClassifySummary: Encodable, Sendable {
+    var counts: [String: Int]
+    /// From every detected R-peak (signal mode).
+    var heartRate: HeartRateSummary?
+    /// The beat labelled with a class other than the first ("N", "normal") with the highest
+    /// probability; null when every beat is normal.
+    var mostConfidentAbnormal: ClassifiedBeat?
+
+    enum CodingKeys: String, CodingKey { case counts, heartRate, mostConfidentAbnormal }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(counts, forKey: .counts)
+        try container.encodeIfPresent(heartRate, forKey: .heartRate)
+        try container.encode(mostConfidentAbnormal, forKey: .mostConfidentAbnormal)
+    }
+}
+
+/// Rows are true classes, columns predicted classes, both in `classes` order.
+struct ConfusionMatrix: Encodable, Sendable {
+    var classes: [String]
+    var matrix: [[Int]]
+}
+
+/// The result of `classify`.
+struct ClassifyResult: Encodable, Sendable {
+    var model: String
+    var classes: [String]
+    /// Signal mode: the signal's rate, lead, and the R-peaks of beats left out.
+    var fs: Double?
+    var lead: Int?
+    var leadName: String?
+    var beats: [ClassifiedBeat]
+    var summary: ClassifySummary
+    var skipped: [Int]?
+    /// Beats mode with labels.
+    var accuracy: Double?
+    var confusionMatrix: ConfusionMatrix?
+
+    /// Labels each beat with its most probable class and summarises the batch.
+    /// - Parameters:
+    ///   - probabilities: row-major `beats.count x classes.count`.
+    ///   - beats: the beats, `label`, `probability` and `probabilities` still to be filled.
+    ///   - trueLabels: class indices of the true labels, one per beat, when known.
+    static func make(
+        model: ServedModel, probabilities: [Float], beats: [ClassifiedBeat], trueLabels: [Int]?
+    ) -> ClassifyResult {
+        let classes = model.classes
+        let k = classes.count
+        var labelled = beats
+        var counts = [Int](repeating: 0, count: k)
+        var predicted = [Int](repeating: 0, count: beats.count)
+        var best: (beat: Int, probability: Float)?
+        for i in beats.indices {
+            let row = probabilities[i * k..<(i + 1) * k]
+            let top = row.indices.max { row[$0] < row[$1] }! - i * k
+            predicted[i] = top
+            counts[top] += 1
+            labelled[i].label = classes[top]
+            labelled[i].probability = row[i * k + top].shortestDouble
+            labelled[i].probabilities = Dictionary(uniqueKeysWithValues: zip(classes, row.map(\.shortestDouble)))
+            if let trueLabels { labelled[i].trueLabel = classes[trueLabels[i]] }
+            if top != 0, best.map({ row[i * k + top] > $0.probability }) ?? true {
+                best = (i, row[i * k + top])
+            }
+        }
+        var result = ClassifyResult(
+            model: model.name, classes: classes, beats: labelled,
+            summary: ClassifySummary(
+                counts: Dictionary(uniqueKeysWithValues: zip(classes, counts)),
+                mostConfidentAbnormal: best.map { labelled[$0.beat] }))
+        if let trueLabels, !beats.isEmpty {
+            var matrix = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
+            for (truth, guess) in zip(trueLabels, predicted) { matrix[truth][guess] += 1 }
+            let correct = (0..<k).reduce(0) { $0 + matrix[$1][$1] }
+            result.accuracy = Double(correct) / Double(beats.count)
+            result.confusionMatrix = ConfusionMatrix(classes: classes, matrix: matrix)
+        }
+        return result
+    }
+}
+
+extension Float {
+    /// The Double with this Float's shortest decimal form (0.9, not 0.8999999761581421), for JSON.
+    var shortestDouble: Double { Double(description) ?? Double(self) }
+}

@@ -1,0 +1,95 @@
+import ECGInference
+import Foundation
+
+/// What `listModels` and `loadModel` say about a model.
+struct ModelListing: Encodable, Sendable {
+    var name: String
+    var version: String?
+    var description: String?
+    var task: String?
+    var clinicallyMeaningful: Bool?
+    var classes: [String]?
+    /// "softmax", "sigmoid" or "logits".
+    var output: String?
+    var inputSpec: BeatRecipe.Description?
+    /// "directory" (shipped in the models directory) or "path" (registered by `loadModel`).
+    var source: String
+    /// The model file: relative to the models directory, or the client's path.
+    var path: String
+    var loaded: Bool
+    /// "onnx" or "keras", once loaded.
+    var format: String?
+    /// The model's inputs and outputs, once loaded.
+    var inputs: [TensorSpec]?
+    var outputs: [TensorSpec]?
+    /// Memory held while loaded.
+    var memoryBytes: Int?
+    var provenance: FreeformJSON?
+    var metrics: FreeformJSON?
+    /// Why a shipped model's card cannot be read.
+    var error: String?
+
+    init(_ model: ServedModel, loaded: Bool) {
+        let card = model.card
+        name = model.name
+        version = card.version
+        description = card.description
+        task = card.task
+        clinicallyMeaningful = card.clinicallyMeaningful
+        classes = card.classes
+        output = card.output.rawValue
+        inputSpec = model.recipe.description
+        switch model.origin {
+        case .directory:
+            source = "directory"
+            path = "\(model.name)/\(card.file)"
+        case .path(let clientPath):
+            source = "path"
+            path = clientPath
+        }
+        self.loaded = loaded
+        if loaded {
+            format = model.model.format
+            inputs = model.model.inputs
+            outputs = model.model.outputs
+            memoryBytes = model.model.memoryBytes
+        }
+        provenance = card.provenance
+        metrics = card.metrics
+    }
+
+    /// A shipped model that is not loaded, described from its card.
+    init(shippedAt directory: URL, name: String) {
+        self.name = name
+        source = "directory"
+        path = "\(name)/model.json"
+        loaded = false
+        do throws(ServiceError) {
+            let card = try ModelSource.readCard(directory: directory)
+            let recipe = try ModelSource.recipe(card: card, directory: directory)
+            version = card.version
+            description = card.description
+            task = card.task
+            clinicallyMeaningful = card.clinicallyMeaningful
+            classes = card.classes
+            output = card.output.rawValue
+            inputSpec = recipe.description
+            path = "\(name)/\(card.file)"
+            provenance = card.provenance
+            metrics = card.metrics
+        } catch {
+            self.error = error.responseError.message
+        }
+    }
+
+    /// A registered model that never loaded.
+    init(registeredAt source: PathModel, name: String) {
+        self.name = name
+        self.source = "path"
+        path = source.clientPath
+        loaded = false
+        classes = source.classes
+        output = source.output?.rawValue
+        inputSpec = source.recipe?.description
+    }
+}
