@@ -68,6 +68,14 @@ public struct SOSFilter: Sendable, Equatable {
     public func filtfilt(_ x: [Double]) -> [Double] {
         let n = x.count
         guard n > 1 else { return x }
+        let (ext, pad) = filtfiltPadded(x)
+        return Array(ext[pad..<(pad + n)])
+    }
+
+    /// `filtfilt` without the final copy: the filtered, still padded signal and the pad
+    /// length (the result is `ext[pad ..< pad + x.count]`). Needs at least two samples.
+    func filtfiltPadded(_ x: [Double]) -> (ext: [Double], pad: Int) {
+        let n = x.count
         let pad = min(padLength, n - 1)
         let ext = [Double](unsafeUninitializedCapacity: n + 2 * pad) { e, count in
             x.withUnsafeBufferPointer { src in
@@ -81,7 +89,7 @@ public struct SOSFilter: Sendable, Equatable {
             SOSFilter.runSteady(sections, on: buf, backward: false)
             SOSFilter.runSteady(sections, on: buf, backward: true)
         }
-        return Array(ext[pad..<(pad + n)])
+        return (ext, pad)
     }
 
     /// scipy's default `padlen` for `sosfiltfilt`.
