@@ -56,8 +56,10 @@ struct ConvGeometry: Equatable, Sendable {
     var kernel: Int, stride: Int, dilation: Int, padLeft: Int, padRight: Int, groups: Int
     var inChannels: Int
 
+    /// Output positions over an input of width `w`; 0 when the dilated kernel does not fit.
     func outputLength(_ w: Int) -> Int {
-        (w + padLeft + padRight - dilation * (kernel - 1) - 1) / stride + 1
+        let span = w + padLeft + padRight - dilation * (kernel - 1) - 1
+        return span < 0 ? 0 : span / stride + 1
     }
 }
 
@@ -102,8 +104,10 @@ struct PoolGeometry: Equatable, Sendable {
     var kernel: Int, stride: Int, padLeft: Int, padRight: Int, dilation: Int
     var isMax: Bool, countPad: Bool
 
+    /// Output positions over an input of width `w`; 0 when the dilated kernel does not fit.
     func outputLength(_ w: Int) -> Int {
-        (w + padLeft + padRight - dilation * (kernel - 1) - 1) / stride + 1
+        let span = w + padLeft + padRight - dilation * (kernel - 1) - 1
+        return span < 0 ? 0 : span / stride + 1
     }
 }
 

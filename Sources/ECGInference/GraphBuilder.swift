@@ -7,6 +7,8 @@ struct GraphBuilder {
     private(set) var nodes: [Node] = []
     private var inputs: [(name: String, value: Int)] = []
     private var outputs: [(name: String, value: Int)] = []
+    /// Activation elements per sample so far, and weight elements (see `ModelLimits`).
+    private var activationElements = 0, weightElements = 0
 
     init(path: String) { self.path = path }
 
@@ -18,25 +20,55 @@ struct GraphBuilder {
         .shapeMismatch(path: path, reason: "node '\(node)': \(why)")
     }
 
-    private mutating func newSlot(_ size: Int) -> Int {
+    private func tooLarge(_ name: String, _ why: String) -> ModelError {
+        .unsupported(path: path, reason: "node '\(name)': \(why)")
+    }
+
+    /// Per-sample element count of a value shape: every axis at least 1, within the limits.
+    private func count(_ shape: [Int], _ name: String) throws -> Int {
+        guard shape.allSatisfy({ $0 >= 1 }) else { throw mismatch(name, "shape \(shape) has an empty or negative axis") }
+        guard let n = ModelLimits.elementCount(shape) else { throw tooLarge(name, ModelLimits.describeRefusal(shape)) }
+        return n
+    }
+
+    private mutating func newSlot(_ size: Int, _ name: String) throws -> Int {
+        let (total, overflow) = activationElements.addingReportingOverflow(size)
+        guard !overflow, size <= ModelLimits.maxTensorElements, total <= ModelLimits.maxActivationElements else {
+            throw tooLarge(name, "activations exceed \(ModelLimits.maxActivationElements) elements per sample (the limit)")
+        }
+        activationElements = total
         slotSizes.append(size)
         return slotSizes.count - 1
     }
 
-    private mutating func newValue(_ shape: [Int]) -> Int {
-        let slot = newSlot(shape.reduce(1, *))
+    private mutating func newValue(_ shape: [Int], _ name: String) throws -> Int {
+        let slot = try newSlot(try count(shape, name), name)
         values.append(ValueInfo(shape: shape, slot: slot))
         return values.count - 1
     }
 
-    private mutating func add(_ op: Op, _ inputs: [Int], shape: [Int], name: String, scratch: Int? = nil) -> Int {
-        let out = newValue(shape)
+    private mutating func add(_ op: Op, _ inputs: [Int], shape: [Int], name: String, scratch: Int? = nil) throws -> Int {
+        guard nodes.count < ModelLimits.maxNodes else {
+            throw ModelError.unsupported(path: path, reason: "more than \(ModelLimits.maxNodes) operators (the limit)")
+        }
+        let weights: Int
+        switch op {
+        case .gemm(let g): weights = g.weights.count + g.bias.count
+        case .affine(let scale, let shift): weights = scale.count + shift.count
+        case .binary(_, let c?): weights = c.count
+        default: weights = 0
+        }
+        guard weights <= ModelLimits.maxModelWeights - weightElements else {
+            throw tooLarge(name, "the model has more than \(ModelLimits.maxModelWeights) weights (the limit)")
+        }
+        weightElements += weights
+        let out = try newValue(shape, name)
         nodes.append(Node(op: op, inputs: inputs, output: out, name: name, scratch: scratch))
         return out
     }
 
-    mutating func input(_ name: String, shape: [Int]) -> Int {
-        let v = newValue(shape)
+    mutating func input(_ name: String, shape: [Int]) throws -> Int {
+        let v = try newValue(shape, name)
         inputs.append((name, v))
         return v
     }
@@ -45,7 +77,7 @@ struct GraphBuilder {
 
     /// The same storage seen with another shape (Reshape, Flatten, Squeeze, Identity).
     mutating func alias(_ v: Int, shape: [Int], name: String) throws -> Int {
-        guard shape.reduce(1, *) == values[v].count else {
+        guard try count(shape, name) == values[v].count else {
             throw mismatch(name, "cannot reshape \(values[v].shape) to \(shape)")
         }
         values.append(ValueInfo(shape: shape, slot: values[v].slot))
@@ -59,21 +91,25 @@ struct GraphBuilder {
         guard s.count == 2, s[1] == g.inChannels else {
             throw mismatch(name, "convolution expects [width, \(g.inChannels)] per sample, got \(s)")
         }
-        guard g.groups > 0, g.inChannels % g.groups == 0, outChannels % g.groups == 0,
-              g.kernel > 0, g.stride > 0, g.dilation > 0, g.padLeft >= 0, g.padRight >= 0 else {
+        guard [g.kernel, g.stride, g.dilation, g.groups, outChannels].allSatisfy(ModelLimits.isPositiveExtent),
+              ModelLimits.isPadding(g.padLeft), ModelLimits.isPadding(g.padRight),
+              g.inChannels % g.groups == 0, outChannels % g.groups == 0 else {
             throw mismatch(name, "invalid convolution geometry \(g) for \(outChannels) filters")
         }
-        let k = g.kernel * g.inChannels / g.groups
-        guard weights.count == k * outChannels else {
-            throw mismatch(name, "kernel has \(weights.count) values, expected \(k * outChannels)")
+        guard let k = ModelLimits.elementCount([g.kernel, g.inChannels / g.groups]),
+              let expected = ModelLimits.elementCount([k, outChannels]), weights.count == expected else {
+            throw mismatch(name, "kernel has \(weights.count) values, expected \(g.kernel) x \(g.inChannels / g.groups) x \(outChannels)")
         }
+        // Every term is at most 2^28, so this arithmetic cannot overflow.
         let wout = g.outputLength(s[0])
         guard wout > 0 else { throw mismatch(name, "input width \(s[0]) too short for the kernel") }
         var scratch: Int?
-        if g.padLeft + g.padRight > 0 { scratch = newSlot((s[0] + g.padLeft + g.padRight) * g.inChannels) }
+        if g.padLeft + g.padRight > 0 {
+            scratch = try newSlot(try count([s[0] + g.padLeft + g.padRight, g.inChannels], name), name)
+        }
         let op = GemmOp(conv: g, k: k, n: outChannels, weights: weights,
                         bias: try checkedBias(bias, outChannels, name))
-        return add(.gemm(op), [x], shape: [wout, outChannels], name: name, scratch: scratch)
+        return try add(.gemm(op), [x], shape: [wout, outChannels], name: name, scratch: scratch)
     }
 
     private func checkedBias(_ bias: [Float]?, _ n: Int, _ name: String) throws -> [Float] {
@@ -85,12 +121,12 @@ struct GraphBuilder {
     /// Dense layer on the last axis: weights [k, n].
     mutating func dense(_ x: Int, weights: [Float], k: Int, n: Int, bias: [Float]?, name: String) throws -> Int {
         var s = shape(x)
-        guard let last = s.last, last == k, weights.count == k * n else {
+        guard let last = s.last, last == k, n >= 1, ModelLimits.elementCount([k, n]) == weights.count else {
             throw mismatch(name, "dense layer of \(k) inputs applied to \(s)")
         }
         s[s.count - 1] = n
         let op = GemmOp(conv: nil, k: k, n: n, weights: weights, bias: try checkedBias(bias, n, name))
-        return add(.gemm(op), [x], shape: s, name: name)
+        return try add(.gemm(op), [x], shape: s, name: name)
     }
 
     /// x * scale + shift on the last axis (a folded batch normalization).
@@ -99,31 +135,35 @@ struct GraphBuilder {
         guard let c = s.last, scale.count == c, shift.count == c else {
             throw mismatch(name, "per-channel scale of \(scale.count) applied to \(s)")
         }
-        return add(.affine(scale: scale, shift: shift), [x], shape: s, name: name)
+        return try add(.affine(scale: scale, shift: shift), [x], shape: s, name: name)
     }
 
-    mutating func activation(_ x: Int, _ a: Activation, name: String) -> Int {
-        add(.activation(a), [x], shape: shape(x), name: name)
+    mutating func activation(_ x: Int, _ a: Activation, name: String) throws -> Int {
+        try add(.activation(a), [x], shape: shape(x), name: name)
     }
 
     mutating func pool(_ x: Int, _ g: PoolGeometry, name: String) throws -> Int {
         let s = shape(x)
-        guard s.count == 2, g.kernel > 0, g.stride > 0 else { throw mismatch(name, "pooling expects [width, channels], got \(s)") }
+        guard s.count == 2 else { throw mismatch(name, "pooling expects [width, channels], got \(s)") }
+        guard [g.kernel, g.stride, g.dilation].allSatisfy(ModelLimits.isPositiveExtent),
+              ModelLimits.isPadding(g.padLeft), ModelLimits.isPadding(g.padRight) else {
+            throw mismatch(name, "invalid pooling geometry \(g)")
+        }
         let w = g.outputLength(s[0])
         guard w > 0 else { throw mismatch(name, "input width \(s[0]) too short for pool \(g.kernel)") }
-        return add(.pool(g), [x], shape: [w, s[1]], name: name)
+        return try add(.pool(g), [x], shape: [w, s[1]], name: name)
     }
 
     mutating func globalPool(_ x: Int, isMax: Bool, name: String) throws -> Int {
         let s = shape(x)
         guard s.count == 2 else { throw mismatch(name, "global pooling expects [width, channels], got \(s)") }
-        return add(.globalPool(isMax: isMax), [x], shape: [s[1]], name: name)
+        return try add(.globalPool(isMax: isMax), [x], shape: [s[1]], name: name)
     }
 
     mutating func softmax(_ x: Int, start: Int, end: Int, name: String) throws -> Int {
         let s = shape(x)
         guard 0 <= start, start < end, end <= s.count else { throw mismatch(name, "softmax axes outside \(s)") }
-        return add(.softmax(start: start, end: end), [x], shape: s, name: name)
+        return try add(.softmax(start: start, end: end), [x], shape: s, name: name)
     }
 
     static func broadcast(_ a: [Int], _ b: [Int]) -> [Int]? {
@@ -140,14 +180,15 @@ struct GraphBuilder {
         guard let s = Self.broadcast(shape(a), shape(b)) else {
             throw mismatch(name, "cannot broadcast \(shape(a)) with \(shape(b))")
         }
-        return add(.binary(kind, constant: nil), [a, b], shape: s, name: name)
+        return try add(.binary(kind, constant: nil), [a, b], shape: s, name: name)
     }
 
     mutating func binary(_ kind: BinaryKind, _ a: Int, constant: Tensor, name: String) throws -> Int {
-        guard let s = Self.broadcast(shape(a), constant.shape), s.count == shape(a).count || constant.count == 1 else {
-            throw mismatch(name, "cannot broadcast \(shape(a)) with constant \(constant.shape)")
+        guard constant.shape.allSatisfy({ $0 >= 1 }), ModelLimits.elementCount(constant.shape) == constant.count,
+              let s = Self.broadcast(shape(a), constant.shape), s.count == shape(a).count || constant.count == 1 else {
+            throw mismatch(name, "cannot broadcast \(shape(a)) with constant \(constant.shape) of \(constant.count) values")
         }
-        return add(.binary(kind, constant: constant), [a], shape: s, name: name)
+        return try add(.binary(kind, constant: constant), [a], shape: s, name: name)
     }
 
     mutating func concat(_ xs: [Int], axis: Int, name: String) throws -> Int {
@@ -161,14 +202,14 @@ struct GraphBuilder {
             }
             s[axis] += t[axis]
         }
-        return add(.concat(axis: axis), xs, shape: s, name: name)
+        return try add(.concat(axis: axis), xs, shape: s, name: name)
     }
 
     mutating func transpose(_ x: Int, perm: [Int], name: String) throws -> Int {
         let s = shape(x)
         guard perm.sorted() == Array(0..<s.count) else { throw mismatch(name, "permutation \(perm) of \(s)") }
         if perm == Array(0..<s.count) { return x }
-        return add(.transpose(perm: perm), [x], shape: perm.map { s[$0] }, name: name)
+        return try add(.transpose(perm: perm), [x], shape: perm.map { s[$0] }, name: name)
     }
 
     mutating func matmul(_ a: Int, _ b: Int, name: String) throws -> Int {
@@ -176,7 +217,7 @@ struct GraphBuilder {
         guard sa.count == 2, sb.count == 2, sa[1] == sb[0] else {
             throw mismatch(name, "matrix product of \(sa) and \(sb)")
         }
-        return add(.matmul, [a, b], shape: [sa[0], sb[1]], name: name)
+        return try add(.matmul, [a, b], shape: [sa[0], sb[1]], name: name)
     }
 
     /// Fuses epilogues into convolutions and dense layers, packs weights and returns the graph.
@@ -184,24 +225,20 @@ struct GraphBuilder {
         var nodes = self.nodes
         var values = self.values
         Self.foldTransposeIntoDense(&nodes, &values, outputs: outputs)
-        var changed = true
-        while changed {
-            changed = false
-            var uses = [Int](repeating: 0, count: slotSizes.count)
-            for n in nodes { for i in n.inputs { uses[values[i].slot] += 1 } }
-            for o in outputs { uses[values[o.value].slot] += 2 }
-            var i = 0
-            while i + 1 < nodes.count {
-                guard case .gemm(var g) = nodes[i].op, uses[values[nodes[i].output].slot] == 1,
-                      let j = nodes.indices.first(where: { nodes[$0].inputs.contains(nodes[i].output) }),
-                      nodes[j].inputs.count == 1,
-                      Self.fuse(&g, nodes[j].op) else { i += 1; continue }
-                nodes[i].op = .gemm(g)
-                nodes[i].output = nodes[j].output
-                nodes.remove(at: j)
-                changed = true
-                break
-            }
+        // One pass: fusing node j into node i changes no other node's fusibility, and node i
+        // may take the next epilogue too (O(n^2) at worst, even for hostile graphs).
+        var uses = [Int](repeating: 0, count: slotSizes.count)
+        for n in nodes { for i in n.inputs { uses[values[i].slot] += 1 } }
+        for o in outputs { uses[values[o.value].slot] += 2 }
+        var i = 0
+        while i + 1 < nodes.count {
+            guard case .gemm(var g) = nodes[i].op, uses[values[nodes[i].output].slot] == 1,
+                  let j = nodes.indices.first(where: { nodes[$0].inputs.contains(nodes[i].output) }),
+                  nodes[j].inputs.count == 1,
+                  Self.fuse(&g, nodes[j].op) else { i += 1; continue }
+            nodes[i].op = .gemm(g)
+            nodes[i].output = nodes[j].output
+            nodes.remove(at: j)
         }
         for i in nodes.indices {
             if case .gemm(var g) = nodes[i].op { g.pack(for: kernel); nodes[i].op = .gemm(g) }

@@ -49,8 +49,11 @@ public final class InferenceModel: Sendable {
                 throw ModelError.invalidInput(reason: "missing input '\(spec.name)' of shape \(spec.shape)")
             }
             guard t.shape.count == spec.shape.count, Array(t.shape.dropFirst()) == Array(spec.shape.dropFirst()),
-                  t.data.count == t.shape.reduce(1, *) else {
-                throw ModelError.invalidInput(reason: "input '\(spec.name)' has shape \(t.shape), expected \(spec.shape)")
+                  ModelLimits.elementCount(t.shape, limit: .max) == t.data.count else {
+                throw ModelError.invalidInput(reason: "input '\(spec.name)' has shape \(t.shape) and \(t.data.count) values, expected \(spec.shape)")
+            }
+            if let i = t.data.firstIndex(where: { !$0.isFinite }) {
+                throw ModelError.invalidInput(reason: "input '\(spec.name)' holds \(t.data[i]) at index \(i) (values must be finite)")
             }
             if let b = batch, b != t.shape[0] {
                 throw ModelError.invalidInput(reason: "input '\(spec.name)' has batch \(t.shape[0]), others have \(b)")
@@ -62,7 +65,12 @@ public final class InferenceModel: Sendable {
             throw ModelError.invalidInput(reason: "the model has no input '\(extra)'")
         }
         let n = batch ?? 0
-        let counts = outputs.map { $0.shape.dropFirst().reduce(n, *) }
+        let counts = try outputs.map { spec in
+            guard let c = ModelLimits.elementCount([n] + spec.shape.dropFirst(), limit: ModelLimits.maxBatchElements) else {
+                throw ModelError.invalidInput(reason: "a batch of \(n) makes output '\(spec.name)' larger than \(ModelLimits.maxBatchElements) values (the limit); split it")
+            }
+            return c
+        }
         let buffers = counts.map { UnsafeMutablePointer<Float>.allocate(capacity: max($0, 1)) }
         defer { buffers.forEach { $0.deallocate() } }
         if n > 0 { execute(tensors, into: buffers, batch: n, threads: threads) }

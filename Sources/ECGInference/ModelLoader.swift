@@ -13,15 +13,46 @@ public enum ModelLoader {
     /// Reads and decodes `directory/model.json`.
     public static func readCard(directory: URL) throws -> ModelCard {
         let url = directory.appendingPathComponent("model.json")
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw ModelError.notFound(path: url.path) }
-        do { return try JSONDecoder().decode(ModelCard.self, from: data) } catch {
+        let data = try readFile(url, limit: maxCardBytes)
+        let card: ModelCard
+        do { card = try JSONDecoder().decode(ModelCard.self, from: data) } catch {
             throw ModelError.invalidCard(path: url.path, reason: "\(error)")
+        }
+        try checkFile(card.file, cardPath: url.path)
+        return card
+    }
+
+    /// A card's `file` must name something inside its directory: no absolute path, no "..".
+    private static func checkFile(_ file: String, cardPath: String) throws {
+        let parts = file.split(separator: "/", omittingEmptySubsequences: false)
+        guard !file.isEmpty, !file.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }) else {
+            throw ModelError.invalidCard(path: cardPath, reason: "file '\(file)' must be a path inside the model directory")
+        }
+    }
+
+    /// model.json files larger than this are refused.
+    static let maxCardBytes = 1 << 20
+
+    /// The bytes of `url`: notFound when it cannot be read, unsupported when it is larger than `limit`.
+    static func readFile(_ url: URL, limit: Int = ModelLimits.maxFileBytes) throws -> Data {
+        try checkSize(url, limit: limit)
+        do { return try Data(contentsOf: url) } catch { throw ModelError.notFound(path: url.path) }
+    }
+
+    /// notFound when `url` does not exist, unsupported when it is larger than `limit` bytes.
+    static func checkSize(_ url: URL, limit: Int = ModelLimits.maxFileBytes) throws {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else {
+            throw ModelError.notFound(path: url.path)
+        }
+        if let size = (attributes[.size] as? NSNumber)?.intValue, size > limit {
+            throw ModelError.unsupported(path: url.path, reason: "\(size) bytes, more than \(limit) (the limit)")
         }
     }
 
     /// Loads the model a card describes (`card.file`, relative to `directory`), checking the
     /// card against the model.
     public static func load(card: ModelCard, directory: URL) throws -> LoadedModel {
+        try checkFile(card.file, cardPath: directory.appendingPathComponent("model.json").path)
         let model = try load(path: directory.appendingPathComponent(card.file))
         try check(card, against: model, cardPath: directory.appendingPathComponent("model.json").path)
         return LoadedModel(card: card, model: model, directory: directory)
@@ -36,6 +67,14 @@ public enum ModelLoader {
     }
 
     private static func check(_ card: ModelCard, against model: InferenceModel, cardPath: String) throws {
+        let spec = card.input
+        guard spec.samplesBefore >= 0, spec.samplesAfter >= 0, spec.samplesBefore <= ModelLimits.maxTensorElements,
+              spec.samplesAfter <= ModelLimits.maxTensorElements, spec.samplingRate.isFinite, spec.samplingRate > 0 else {
+            throw ModelError.invalidCard(path: cardPath, reason: "input window (\(spec.samplesBefore) + \(spec.samplesAfter) samples at \(spec.samplingRate) Hz) out of range")
+        }
+        guard !card.classes.isEmpty, card.output != .sigmoid || card.classes.count == 2 else {
+            throw ModelError.invalidCard(path: cardPath, reason: "\(card.classes.count) classes for a \(card.output.rawValue) output")
+        }
         guard let window = model.inputs.first(where: { $0.name == card.input.windowInput }) ?? model.inputs.first else {
             throw ModelError.invalidCard(path: cardPath, reason: "the model has no inputs")
         }
@@ -85,7 +124,13 @@ public enum ModelLoader {
             if fm.fileExists(atPath: path.appendingPathComponent("model.json").path),
                !fm.fileExists(atPath: path.appendingPathComponent("config.json").path) {
                 let card = try readCard(directory: path)
-                return try load(path: path.appendingPathComponent(card.file), kernel: kernel)
+                let file = path.appendingPathComponent(card.file)
+                if fm.fileExists(atPath: file.appendingPathComponent("model.json").path),
+                   !fm.fileExists(atPath: file.appendingPathComponent("config.json").path) {
+                    throw ModelError.invalidCard(path: path.appendingPathComponent("model.json").path,
+                                                 reason: "file '\(card.file)' is another model directory")
+                }
+                return try load(path: file, kernel: kernel)
             }
             return InferenceModel(graph: try KerasImporter.loadDirectory(path, kernel: kernel), format: "keras", source: path.path)
         }

@@ -31,19 +31,33 @@ extension LoadedModel {
     /// A sigmoid output p becomes [1 - p, p]; logits go through a softmax.
     public func classProbabilities(windows: [Float], features: [Float] = [], count: Int, threads: Int = 1) throws -> [Float] {
         let spec = card.input
-        guard windows.count == count * spec.windowLength else {
-            throw ModelError.invalidInput(reason: "\(windows.count) window samples for \(count) beats of \(spec.windowLength)")
+        let (windowLength, lengthOverflow) = spec.samplesBefore.addingReportingOverflow(spec.samplesAfter)
+        let (windowValues, windowOverflow) = count.multipliedReportingOverflow(by: windowLength)
+        let (featureValues, featureOverflow) = count.multipliedReportingOverflow(by: spec.features.count)
+        guard count >= 0, !lengthOverflow, !windowOverflow, !featureOverflow else {
+            throw ModelError.invalidInput(reason: "\(count) beats of \(spec.samplesBefore) + \(spec.samplesAfter) samples is out of range")
         }
-        guard features.count == count * spec.features.count else {
+        guard windows.count == windowValues else {
+            throw ModelError.invalidInput(reason: "\(windows.count) window samples for \(count) beats of \(windowLength)")
+        }
+        guard features.count == featureValues else {
             throw ModelError.invalidInput(reason: "\(features.count) feature values for \(count) beats of \(spec.features.count) features")
         }
-        let window = model.inputs.first { $0.name == spec.windowInput } ?? model.inputs[0]
+        guard let window = model.inputs.first(where: { $0.name == spec.windowInput }) ?? model.inputs.first,
+              let output = model.outputs.first else {
+            throw ModelError.invalidInput(reason: "the model has no inputs or no outputs")
+        }
         var feeds = [window.name: try Tensor(shape: [count] + window.shape.dropFirst(), data: windows)]
         if let f = model.inputs.first(where: { $0.name == spec.featureInput }) ?? model.inputs.first(where: { $0.name != window.name }) {
             feeds[f.name] = try Tensor(shape: [count] + f.shape.dropFirst(), data: features)
         }
-        let out = try model.run(feeds, threads: threads)[model.outputs[0].name]!.data
+        guard let out = try model.run(feeds, threads: threads)[output.name]?.data else {
+            throw ModelError.invalidInput(reason: "the model gave no output '\(output.name)'")
+        }
         let classes = card.classes.count
+        guard out.count == count * (card.output == .sigmoid ? 1 : classes) else {
+            throw ModelError.invalidInput(reason: "output '\(output.name)' has \(out.count) values for \(count) beats of \(classes) classes")
+        }
         switch card.output {
         case .softmax:
             return out

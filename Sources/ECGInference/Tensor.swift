@@ -7,17 +7,20 @@ public struct Tensor: Sendable, Equatable {
 
     /// Wraps `data` with `shape`; the element count must match the shape.
     public init(shape: [Int], data: [Float]) throws {
-        guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == data.count else {
+        guard ModelLimits.elementCount(shape, limit: .max) == data.count else {
             throw ModelError.invalidInput(reason: "tensor of shape \(shape) cannot hold \(data.count) values")
         }
         self.shape = shape
         self.data = data
     }
 
-    /// A tensor of zeros.
-    public init(zeros shape: [Int]) {
+    /// A tensor of zeros; throws when an axis is negative or the element count overflows.
+    public init(zeros shape: [Int]) throws {
+        guard let count = ModelLimits.elementCount(shape, limit: .max) else {
+            throw ModelError.invalidInput(reason: "no tensor has shape \(shape)")
+        }
         self.shape = shape
-        self.data = [Float](repeating: 0, count: shape.reduce(1, *))
+        self.data = [Float](repeating: 0, count: count)
     }
 
     init(unchecked shape: [Int], data: [Float]) {

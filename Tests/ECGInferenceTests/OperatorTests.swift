@@ -14,7 +14,7 @@ final class OperatorTests: XCTestCase {
     private func run(_ inputShapes: [[Int]], batch: Int, threads: Int = 1, feeds: [[Float]],
                      _ build: (inout GraphBuilder, [Int]) throws -> Int) throws -> Tensor {
         var b = GraphBuilder(path: "test")
-        let ins = inputShapes.enumerated().map { b.input("in\($0.offset)", shape: $0.element) }
+        let ins = try inputShapes.enumerated().map { try b.input("in\($0.offset)", shape: $0.element) }
         b.output("out", try build(&b, ins))
         let model = InferenceModel(graph: b.finish(), format: "test", source: "test")
         var dict: [String: Tensor] = [:]
@@ -66,7 +66,7 @@ final class OperatorTests: XCTestCase {
         let k = random(3 * 2 * 5), bias = random(5), scale = random(5), shift = random(5), x = random(3 * 12 * 2)
         let got = try run([[12, 2]], batch: 3, feeds: [x]) { b, ins in
             let c = try b.conv(ins[0], geometry: g, weights: k, bias: bias, outChannels: 5, name: "conv")
-            let r = b.activation(c, .relu, name: "relu")
+            let r = try b.activation(c, .relu, name: "relu")
             return try b.affine(r, scale: scale, shift: shift, name: "bn")
         }
         let ref = refConv(x, n: 3, w: 12, g: g, kernel: k, bias: bias, cout: 5).enumerated().map { i, v in
@@ -81,7 +81,7 @@ final class OperatorTests: XCTestCase {
         let got = try run([[k]], batch: batch, threads: 2, feeds: [x]) { b, ins in
             let d = try b.dense(ins[0], weights: w, k: k, n: n, bias: bias, name: "dense")
             let a = try b.binary(.add, d, constant: Tensor(shape: [n], data: extra), name: "add")
-            return b.activation(a, .leakyRelu(0.1), name: "leaky")
+            return try b.activation(a, .leakyRelu(0.1), name: "leaky")
         }
         var ref = [Float](repeating: 0, count: batch * n)
         for s in 0..<batch { for j in 0..<n {
@@ -125,7 +125,7 @@ final class OperatorTests: XCTestCase {
             (.gelu, [-0.15865526, 0, 0.8413447]), (.geluTanh, [-0.15880801, 0, 0.841192]),
         ]
         for (a, want) in expected {
-            let got = try run([[3]], batch: 1, feeds: [x]) { b, ins in b.activation(ins[0], a, name: "act") }
+            let got = try run([[3]], batch: 1, feeds: [x]) { b, ins in try b.activation(ins[0], a, name: "act") }
             assertClose(got.data, want, "\(a)")
         }
     }
@@ -162,7 +162,7 @@ final class OperatorTests: XCTestCase {
         XCTAssertThrowsError(try model.run(["beat": beat, "rr": try Tensor(shape: [3, 4], data: random(12))]))
         XCTAssertThrowsError(try model.run(["beat": beat, "rr": try Tensor(shape: [2, 5], data: random(10))]))
         XCTAssertThrowsError(try Tensor(shape: [2, 3], data: [1, 2]))
-        let empty = try model.run(["beat": Tensor(zeros: [0, 40, 1]), "rr": Tensor(zeros: [0, 4])])
+        let empty = try model.run(["beat": try Tensor(zeros: [0, 40, 1]), "rr": try Tensor(zeros: [0, 4])])
         XCTAssertEqual(empty["probabilities"]?.shape, [0, 5])
     }
 }

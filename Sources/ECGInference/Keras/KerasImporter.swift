@@ -7,20 +7,7 @@ enum KerasImporter {
     /// Loads a `.keras` archive.
     static func loadArchive(_ url: URL, kernel: GemmKernel) throws -> Graph {
         let path = url.path
-        let archive: Archive
-        do { archive = try Archive(url: url, accessMode: .read) } catch {
-            throw ModelError.corrupt(path: path, reason: "not a readable zip archive")
-        }
-        func read(_ name: String) throws -> Data {
-            guard let entry = archive[name] else { throw ModelError.corrupt(path: path, reason: "the archive has no \(name)") }
-            var data = Data()
-            do { _ = try archive.extract(entry, skipCRC32: false) { data.append($0) } } catch {
-                throw ModelError.corrupt(path: path, reason: "cannot extract \(name) (\(error))")
-            }
-            return data
-        }
-        let config = try read("config.json")
-        let weights = try read("model.weights.h5")
+        let (config, weights) = try archiveEntries(url)
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("ecgd-\(UUID().uuidString).weights.h5")
         do { try weights.write(to: tmp) } catch {
             throw ModelError.corrupt(path: path, reason: "cannot write a temporary copy of model.weights.h5: \(error)")
@@ -29,11 +16,46 @@ enum KerasImporter {
         return try build(config: config, weights: try HDF5Weights(file: tmp, displayPath: path), path: path, kernel: kernel)
     }
 
+    /// config.json and model.weights.h5 of a `.keras` archive.
+    static func archiveEntries(_ url: URL) throws -> (config: Data, weights: Data) {
+        let path = url.path
+        try ModelLoader.checkSize(url)
+        let archive: Archive
+        do { archive = try Archive(url: url, accessMode: .read) } catch {
+            throw ModelError.corrupt(path: path, reason: "not a readable zip archive")
+        }
+        func read(_ name: String, limit: Int) throws -> Data {
+            guard let entry = archive[name] else { throw ModelError.corrupt(path: path, reason: "the archive has no \(name)") }
+            guard entry.uncompressedSize <= UInt64(limit) else {
+                throw ModelError.unsupported(path: path, reason: "\(name) has \(entry.uncompressedSize) bytes, more than \(limit) (the limit)")
+            }
+            var data = Data()
+            do {
+                // The declared size may lie: stop a stream that outgrows it.
+                _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                    guard data.count + chunk.count <= limit else { throw ExtractionOverflow() }
+                    data.append(chunk)
+                }
+            } catch is ExtractionOverflow {
+                throw ModelError.unsupported(path: path, reason: "\(name) expands to more than \(limit) bytes (the limit)")
+            } catch {
+                throw ModelError.corrupt(path: path, reason: "cannot extract \(name) (\(error))")
+            }
+            return data
+        }
+        return (try read("config.json", limit: maxConfigBytes), try read("model.weights.h5", limit: ModelLimits.maxFileBytes))
+    }
+
+    /// config.json files larger than this are refused.
+    static let maxConfigBytes = 64 << 20
+
+    private struct ExtractionOverflow: Error {}
+
     /// Loads a directory holding config.json and model.weights.h5 (metadata.json is optional).
     static func loadDirectory(_ url: URL, kernel: GemmKernel) throws -> Graph {
         let configURL = url.appendingPathComponent("config.json"), h5 = url.appendingPathComponent("model.weights.h5")
-        guard let config = FileManager.default.contents(atPath: configURL.path) else { throw ModelError.notFound(path: configURL.path) }
-        guard FileManager.default.fileExists(atPath: h5.path) else { throw ModelError.notFound(path: h5.path) }
+        let config = try ModelLoader.readFile(configURL, limit: maxConfigBytes)
+        try ModelLoader.checkSize(h5)
         return try build(config: config, weights: try HDF5Weights(file: h5, displayPath: h5.path), path: url.path, kernel: kernel)
     }
 
@@ -42,6 +64,9 @@ enum KerasImporter {
               let className = root["class_name"] as? String, let cfg = root["config"] as? [String: Any],
               let layers = cfg["layers"] as? [[String: Any]] else {
             throw ModelError.corrupt(path: path, reason: "config.json is not a Keras model configuration")
+        }
+        guard layers.count <= ModelLimits.maxNodes else {
+            throw ModelError.unsupported(path: path, reason: "\(layers.count) layers, more than \(ModelLimits.maxNodes) (the limit)")
         }
         var converter = KerasLayers(path: path, weights: weights)
         switch className {

@@ -30,7 +30,7 @@ struct KerasLayers {
         guard let shape = Self.perSample(cfg["batch_shape"] ?? cfg["batch_input_shape"]) else {
             throw unsupported(name, "input needs a fixed per-sample shape")
         }
-        return b.input(name, shape: shape)
+        return try b.input(name, shape: shape)
     }
 
     static func snakeCase(_ s: String) -> String {
@@ -79,7 +79,7 @@ struct KerasLayers {
                 ?? Self.perSample((layers.first?["build_config"] as? [String: Any])?["input_shape"])
                 ?? Self.perSample((layers.first?["config"] as? [String: Any])?["batch_input_shape"])
             guard let shape else { throw ModelError.unsupported(path: path, reason: "Sequential model without an input shape") }
-            x = b.input("input", shape: shape)
+            x = try b.input("input", shape: shape)
         }
         var last = "output"
         for layer in rest {
@@ -151,7 +151,7 @@ struct KerasLayers {
     /// Applies a named activation ("softmax" and "silu"/"swish" included) to x.
     private mutating func activate(_ x: Int, _ spec: Any?, layer: String) throws -> Int {
         if spec as? String == "silu" || spec as? String == "swish" {
-            let s = b.activation(x, .sigmoid, name: layer + "_sigmoid")
+            let s = try b.activation(x, .sigmoid, name: layer + "_sigmoid")
             return try b.binary(.mul, x, s, name: layer + "_silu")
         }
         if spec as? String == "softmax" {
@@ -160,7 +160,7 @@ struct KerasLayers {
         }
         guard let a = try activation(spec, layer: layer) else { throw unsupported(layer, "activation \(String(describing: spec))") }
         guard let a else { return x }
-        return b.activation(x, a, name: layer + "_activation")
+        return try b.activation(x, a, name: layer + "_activation")
     }
 
     private static func ints(_ any: Any?) -> [Int]? {
@@ -168,7 +168,14 @@ struct KerasLayers {
         return any as? [Int]
     }
 
-    /// Left and right padding for Keras padding modes.
+    /// Checks that kernel sizes, strides, dilations and group counts lie in 1...2^28.
+    private func checkExtents(_ values: [String: Int], layer: String) throws {
+        for (key, v) in values.sorted(by: { $0.key < $1.key }) where !ModelLimits.isPositiveExtent(v) {
+            throw unsupported(layer, "\(key) \(v) out of range")
+        }
+    }
+
+    /// Left and right padding for Keras padding modes (arguments checked by `checkExtents`).
     private func padding(_ mode: String, width: Int, kernel: Int, stride: Int, dilation: Int, layer: String) throws -> (Int, Int) {
         switch mode {
         case "valid": return (0, 0)
@@ -197,6 +204,8 @@ struct KerasLayers {
             let filters = cfg["filters"] as? Int ?? 0, k = Self.ints(cfg["kernel_size"])?.first ?? 0
             let stride = Self.ints(cfg["strides"])?.first ?? 1, dilation = Self.ints(cfg["dilation_rate"])?.first ?? 1
             let groups = cfg["groups"] as? Int ?? 1, useBias = cfg["use_bias"] as? Bool ?? true
+            try checkExtents(["filters": filters, "kernel_size": k, "strides": stride, "dilation_rate": dilation,
+                              "groups": groups], layer: name)
             let v = try vars(name, count: useBias ? 2 : 1)
             let cin = b.shape(x).last ?? 0
             let (pl, pr) = try padding(cfg["padding"] as? String ?? "valid", width: b.shape(x).first ?? 0, kernel: k,
@@ -237,6 +246,7 @@ struct KerasLayers {
         case "MaxPooling1D", "AveragePooling1D":
             let k = Self.ints(cfg["pool_size"])?.first ?? 2
             let stride = Self.ints(cfg["strides"])?.first ?? k
+            try checkExtents(["pool_size": k, "strides": stride], layer: name)
             let (pl, pr) = try padding(cfg["padding"] as? String ?? "valid", width: b.shape(x).first ?? 0, kernel: k,
                                        stride: stride, dilation: 1, layer: name)
             let g = PoolGeometry(kernel: k, stride: stride, padLeft: pl, padRight: pr, dilation: 1,
@@ -250,7 +260,7 @@ struct KerasLayers {
         case "Reshape":
             guard var target = Self.ints(cfg["target_shape"]) else { throw unsupported(name, "missing target_shape") }
             if let i = target.firstIndex(of: -1) {
-                let known = target.filter { $0 != -1 }.reduce(1, *)
+                let known = ModelLimits.elementCount(target.filter { $0 != -1 }) ?? 0
                 target[i] = known > 0 ? b.shape(x).reduce(1, *) / known : 0
             }
             return try b.alias(x, shape: target, name: name)
@@ -263,12 +273,12 @@ struct KerasLayers {
                 throw unsupported(name, "ReLU with max_value or threshold")
             }
             let slope = Float(cfg["negative_slope"] as? Double ?? 0)
-            return b.activation(x, slope == 0 ? .relu : .leakyRelu(slope), name: name)
+            return try b.activation(x, slope == 0 ? .relu : .leakyRelu(slope), name: name)
         case "LeakyReLU":
             let slope = Float(cfg["negative_slope"] as? Double ?? cfg["alpha"] as? Double ?? 0.3)
-            return b.activation(x, .leakyRelu(slope), name: name)
+            return try b.activation(x, .leakyRelu(slope), name: name)
         case "ELU":
-            return b.activation(x, .elu(Float(cfg["alpha"] as? Double ?? 1)), name: name)
+            return try b.activation(x, .elu(Float(cfg["alpha"] as? Double ?? 1)), name: name)
         case "Softmax":
             let r = b.shape(x).count
             guard (Self.ints(cfg["axis"])?.first ?? -1) == -1 else { throw unsupported(name, "softmax axis") }

@@ -26,14 +26,16 @@ struct ONNXImporter {
     /// Parses and converts the file at `url`.
     static func load(_ url: URL, kernel: GemmKernel) throws -> Graph {
         let path = url.path
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw ModelError.notFound(path: path) }
+        let data = try ModelLoader.readFile(url)
         let model: Onnx_ModelProto
         do { model = try Onnx_ModelProto(serializedBytes: data) } catch {
             throw ModelError.corrupt(path: path, reason: "not a valid ONNX protobuf (\(error))")
         }
         guard model.hasGraph, !model.graph.output.isEmpty else {
             throw ModelError.corrupt(path: path, reason: "no graph or no graph outputs")
+        }
+        guard model.graph.node.count <= ModelLimits.maxNodes else {
+            throw ModelError.unsupported(path: path, reason: "\(model.graph.node.count) nodes, more than \(ModelLimits.maxNodes) (the limit)")
         }
         var importer = ONNXImporter(path: path, b: GraphBuilder(path: path))
         if let op = model.opsetImport.first(where: { $0.domain.isEmpty || $0.domain == "ai.onnx" }) {
@@ -57,7 +59,7 @@ struct ONNXImporter {
                 }
                 shape.append(Int(v))
             }
-            env[input.name] = .tensor(b.input(input.name, shape: shape), .plain)
+            env[input.name] = .tensor(try b.input(input.name, shape: shape), .plain)
         }
         for node in g.node { try convert(node) }
         for out in g.output {
@@ -183,7 +185,7 @@ struct ONNXImporter {
             default: a = string(n, "approximate", "none") == "tanh" ? .geluTanh : .gelu
             }
             guard case .tensor(let v, let layout) = try entry(x, n.name) else { throw unsupported(n, "constant input") }
-            set(n, b.activation(v, a, name: n.name), layout)
+            set(n, try b.activation(v, a, name: n.name), layout)
         case "Conv": try conv(n, inputs)
         case "BatchNormalization": try batchNorm(n, inputs)
         case "MaxPool", "AveragePool": try pool(n, x)
@@ -204,6 +206,7 @@ struct ONNXImporter {
             let v = try plain(x, node: n.name), s = b.shape(v)
             let axis = normalized(int(n, "axis", 1), s.count + 1)
             guard axis >= 1 else { throw unsupported(n, "flattening into the batch axis") }
+            guard axis <= s.count + 1 else { throw unsupported(n, "axis \(axis) outside rank \(s.count + 1)") }
             let shape = axis == 1 ? [s.reduce(1, *)] : [s[..<(axis - 1)].reduce(1, *), s[(axis - 1)...].reduce(1, *)]
             set(n, try b.alias(v, shape: shape, name: n.name))
         case "Reshape":
@@ -226,6 +229,7 @@ struct ONNXImporter {
             let rank = (logicalShape(x)?.count ?? 0) + 1
             let perm = ints(n, "perm") ?? Array((0..<rank).reversed())
             guard perm.first == 0 else { throw unsupported(n, "transposing the batch axis") }
+            guard perm.sorted() == Array(0..<rank) else { throw unsupported(n, "perm \(perm) is not a permutation of \(rank) axes") }
             if perm == [0, 2, 1] && rank == 3 && layout != .nc1w { return set(n, v, layout == .nwc ? .plain : .nwc) }
             if perm == [0, 3, 1, 2] && layout == .plain && b.shape(v).first == 1 {
                 // (N, 1, W, C) -> (N, C, 1, W): the data is already (W, C).
@@ -282,6 +286,7 @@ struct ONNXImporter {
             c.shape = try squeezeShape(n, c.shape, inputs, batched: false)
         case "Flatten":
             let axis = normalized(int(n, "axis", 1), c.shape.count)
+            guard axis >= 0, axis <= c.shape.count else { throw unsupported(n, "axis \(axis) outside rank \(c.shape.count)") }
             c.shape = [c.shape[..<axis].reduce(1, *), c.shape[axis...].reduce(1, *)]
         case "Cast":
             break
@@ -311,8 +316,9 @@ struct ONNXImporter {
     private mutating func shapeNode(_ n: Onnx_NodeProto, _ inputs: [String]) throws {
         guard let x = inputs.first, let shape = logicalShape(x) else { throw unsupported(n, "Shape of a constant") }
         var dims = [Self.batchMarker] + shape
-        let start = normalized(int(n, "start", 0), dims.count), end = normalized(int(n, "end", dims.count), dims.count)
-        dims = Array(dims[max(0, start)..<min(dims.count, max(start, end))])
+        let start = min(max(normalized(int(n, "start", 0), dims.count), 0), dims.count)
+        let end = min(max(normalized(int(n, "end", dims.count), dims.count), start), dims.count)
+        dims = Array(dims[start..<end])
         env[n.output[0]] = .constant(ONNXConstant(shape: [dims.count], floats: dims.map { Float($0) }, ints: dims))
     }
 
@@ -320,6 +326,10 @@ struct ONNXImporter {
 
     private func reshapeTarget(_ shape: [Int], _ target: [Int], _ n: Onnx_NodeProto, batched: Bool) throws -> [Int] {
         let full = batched ? [1] + shape : shape
+        guard target.count <= ModelLimits.maxRank, target.allSatisfy({ $0 >= -1 || $0 == Self.batchMarker }),
+              target.filter({ $0 == -1 }).count <= 1 else {
+            throw unsupported(n, "invalid reshape target \(target)")
+        }
         var out = target.enumerated().map { i, d in d == 0 ? (i < full.count ? full[i] : 0) : d }
         if batched {
             guard let first = out.first, first == -1 || first == 1 || first == Self.batchMarker,
@@ -328,12 +338,14 @@ struct ONNXImporter {
             }
             out[0] = 1
         }
-        let known = out.filter { $0 != -1 }.reduce(1, *), total = full.reduce(1, *)
+        guard let known = ModelLimits.elementCount(out.filter { $0 != -1 }), let total = ModelLimits.elementCount(full) else {
+            throw unsupported(n, "cannot reshape \(shape) to \(target)")
+        }
         if let i = out.firstIndex(of: -1) {
             guard known > 0, total % known == 0 else { throw unsupported(n, "cannot reshape \(shape) to \(target)") }
             out[i] = total / known
         }
-        guard out.reduce(1, *) == total else { throw unsupported(n, "cannot reshape \(shape) to \(target)") }
+        guard ModelLimits.elementCount(out) == total else { throw unsupported(n, "cannot reshape \(shape) to \(target)") }
         return batched ? Array(out.dropFirst()) : out
     }
 
@@ -351,33 +363,38 @@ struct ONNXImporter {
         guard let axes else { throw unsupported(n, "unsqueeze without axes") }
         let rank = shape.count + axes.count
         let norm = Set(axes.map { normalized($0, rank) })
-        guard !(batched && norm.contains(0)), norm.allSatisfy({ $0 >= 0 && $0 < rank }) else {
+        guard norm.count == axes.count, !(batched && norm.contains(0)), norm.allSatisfy({ $0 >= 0 && $0 < rank }) else {
             throw unsupported(n, "cannot unsqueeze axes \(axes) of \(shape)")
         }
         var it = shape.makeIterator()
         return (0..<rank).map { norm.contains($0) ? 1 : it.next()! }
     }
 
-    /// A 1D attribute ([w], or [1, w] / [0, w] on a height-1 2D operator), `d` when absent.
-    private func along(_ n: Onnx_NodeProto, _ name: String, _ d: Int, unitHeight: Int) throws -> Int {
+    /// A 1D kernel size, stride or dilation ([w], or [1, w] on a height-1 2D operator), `d`
+    /// when absent; it must lie in 1...2^28.
+    private func along(_ n: Onnx_NodeProto, _ name: String, _ d: Int) throws -> Int {
         guard let v = ints(n, name) else { return d }
-        if v.count == 1 { return v[0] }
-        guard v.count == 2, v[0] == unitHeight else { throw unsupported(n, "\(name) \(v) is not 1D") }
-        return v[1]
+        guard v.count == 1 || (v.count == 2 && v[0] == 1) else { throw unsupported(n, "\(name) \(v) is not 1D") }
+        guard ModelLimits.isPositiveExtent(v[v.count - 1]) else { throw unsupported(n, "\(name) \(v) out of range") }
+        return v[v.count - 1]
     }
 
     private func padding(_ n: Onnx_NodeProto, width: Int, kernel: Int, stride: Int, dilation: Int) throws -> (Int, Int) {
         switch string(n, "auto_pad", "NOTSET") {
         case "NOTSET":
             let pads = ints(n, "pads") ?? [0, 0]
+            guard pads.allSatisfy(ModelLimits.isPadding) else { throw unsupported(n, "pads \(pads) out of range") }
             if pads.count == 4 && pads[0] == 0 && pads[2] == 0 { return (pads[1], pads[3]) }
             guard pads.count == 2 else { throw unsupported(n, "pads \(pads) are not 1D") }
             return (pads[0], pads[1])
         case "VALID": return (0, 0)
-        case let mode:
+        case "SAME_UPPER", "SAME_LOWER":
+            // Kernel, stride, dilation and width are at most 2^28: no overflow.
             let out = (width + stride - 1) / stride
             let total = max((out - 1) * stride + (kernel - 1) * dilation + 1 - width, 0)
-            return mode == "SAME_LOWER" ? (total - total / 2, total / 2) : (total / 2, total - total / 2)
+            return string(n, "auto_pad", "") == "SAME_LOWER" ? (total - total / 2, total / 2) : (total / 2, total - total / 2)
+        case let mode:
+            throw unsupported(n, "auto_pad \(mode)")
         }
     }
 
@@ -390,7 +407,8 @@ struct ONNXImporter {
         let (x, layout) = try spatial(inputs[0], node: n.name)
         let (cout, cpg, k) = (w.shape[0], w.shape[1], w.shape[w.shape.count - 1])
         let groups = int(n, "group", 1)
-        let stride = try along(n, "strides", 1, unitHeight: 1), dilation = try along(n, "dilations", 1, unitHeight: 1)
+        guard ModelLimits.isPositiveExtent(groups) else { throw unsupported(n, "group \(groups) out of range") }
+        let stride = try along(n, "strides", 1), dilation = try along(n, "dilations", 1)
         let (pl, pr) = try padding(n, width: b.shape(x)[0], kernel: k, stride: stride, dilation: dilation)
         var kernel = [Float](repeating: 0, count: k * cpg * cout)
         for co in 0..<cout { for ci in 0..<cpg { for t in 0..<k { kernel[(t * cpg + ci) * cout + co] = w.floats[(co * cpg + ci) * k + t] } } }
@@ -403,6 +421,7 @@ struct ONNXImporter {
     private mutating func batchNorm(_ n: Onnx_NodeProto, _ inputs: [String]) throws {
         guard inputs.count == 5 else { throw unsupported(n, "expects 5 inputs") }
         let p = try inputs[1...].map { try constant($0, n).floats }
+        guard p.allSatisfy({ $0.count == p[0].count }) else { throw unsupported(n, "statistics of different lengths") }
         let eps = float(n, "epsilon", 1e-5)
         let scale = (0..<p[0].count).map { p[0][$0] / (p[3][$0] + eps).squareRoot() }
         let shift = (0..<p[0].count).map { p[1][$0] - p[2][$0] * scale[$0] }
@@ -420,10 +439,10 @@ struct ONNXImporter {
     private mutating func pool(_ n: Onnx_NodeProto, _ x: String) throws {
         guard int(n, "ceil_mode", 0) == 0 else { throw unsupported(n, "ceil_mode=1") }
         guard n.output.count == 1 || n.output[1].isEmpty else { throw unsupported(n, "pooling indices output") }
-        let k = try along(n, "kernel_shape", 0, unitHeight: 1)
+        let k = try along(n, "kernel_shape", 0)
         guard k > 0 else { throw unsupported(n, "only 1D pooling") }
         let (v, layout) = try spatial(x, node: n.name)
-        let stride = try along(n, "strides", 1, unitHeight: 1), dilation = try along(n, "dilations", 1, unitHeight: 1)
+        let stride = try along(n, "strides", 1), dilation = try along(n, "dilations", 1)
         let (pl, pr) = try padding(n, width: b.shape(v)[0], kernel: k, stride: stride, dilation: dilation)
         let g = PoolGeometry(kernel: k, stride: stride, padLeft: pl, padRight: pr, dilation: dilation,
                              isMax: n.opType == "MaxPool", countPad: int(n, "count_include_pad", 0) != 0)
@@ -488,6 +507,9 @@ struct ONNXImporter {
         var data = c.floats
         if layout != .plain {
             // Logical (C, W) or (C, 1, W) constant -> stored (W, C).
+            guard shape.count >= 2, shape.dropFirst().dropLast().allSatisfy({ $0 == 1 }), shape[0] * shape[shape.count - 1] == c.floats.count else {
+                throw unsupported(n, "constant of shape \(c.shape) on a (C, W) tensor")
+            }
             let (ch, w) = (shape[0], shape[shape.count - 1])
             data = (0..<(ch * w)).map { i in c.floats[(i % ch) * w + i / ch] }
             shape = [w, ch]

@@ -18,7 +18,9 @@ struct ONNXConstant {
     init(_ t: Onnx_TensorProto, path: String) throws {
         let shape = t.dims.map { Int($0) }
         self.shape = shape
-        let count = shape.reduce(1, *)
+        guard let count = ModelLimits.elementCount(shape) else {
+            throw ModelError.unsupported(path: path, reason: "tensor '\(t.name)': \(ModelLimits.describeRefusal(shape))")
+        }
         guard t.dataLocation != .external else {
             throw ModelError.unsupported(path: path, reason: "tensor '\(t.name)' keeps its data in an external file")
         }

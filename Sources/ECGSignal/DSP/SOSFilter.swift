@@ -68,30 +68,28 @@ public struct SOSFilter: Sendable, Equatable {
     public func filtfilt(_ x: [Double]) -> [Double] {
         let n = x.count
         guard n > 1 else { return x }
+        let (ext, pad) = filtfiltPadded(x)
+        return Array(ext[pad..<(pad + n)])
+    }
+
+    /// `filtfilt` without the final copy: the filtered, still padded signal and the pad
+    /// length (the result is `ext[pad ..< pad + x.count]`). Needs at least two samples.
+    func filtfiltPadded(_ x: [Double]) -> (ext: [Double], pad: Int) {
+        let n = x.count
         let pad = min(padLength, n - 1)
-        var ext = [Double](repeating: 0, count: n + 2 * pad)
-        ext.withUnsafeMutableBufferPointer { e in
+        let ext = [Double](unsafeUninitializedCapacity: n + 2 * pad) { e, count in
             x.withUnsafeBufferPointer { src in
                 let first = src[0], last = src[n - 1]
                 for i in 0..<pad { e[i] = 2 * first - src[pad - i] }
                 for i in 0..<n { e[pad + i] = src[i] }
                 for i in 0..<pad { e[pad + n + i] = 2 * last - src[n - 2 - i] }
             }
+            count = n + 2 * pad
+            let buf = UnsafeMutableBufferPointer(rebasing: e[0..<count])
+            SOSFilter.runSteady(sections, on: buf, backward: false)
+            SOSFilter.runSteady(sections, on: buf, backward: true)
         }
-        let zi = stepInitialState()
-        ext.withUnsafeMutableBufferPointer { e in
-            var st = zi.map { $0 * e[0] }
-            st.withUnsafeMutableBufferPointer { SOSFilter.run(sections, on: e, state: $0) }
-            // Backward pass on the reversed signal.
-            let m = e.count
-            var i = 0, j = m - 1
-            while i < j { e.swapAt(i, j); i += 1; j -= 1 }
-            var st2 = zi.map { $0 * e[0] }
-            st2.withUnsafeMutableBufferPointer { SOSFilter.run(sections, on: e, state: $0) }
-            i = 0; j = m - 1
-            while i < j { e.swapAt(i, j); i += 1; j -= 1 }
-        }
-        return Array(ext[pad..<(pad + n)])
+        return (ext, pad)
     }
 
     /// scipy's default `padlen` for `sosfiltfilt`.
@@ -99,6 +97,35 @@ public struct SOSFilter: Sendable, Equatable {
         let zerosB2 = sections.filter { $0.b2 == 0 }.count
         let zerosA2 = sections.filter { $0.a2 == 0 }.count
         return 3 * (2 * sections.count + 1 - min(zerosB2, zerosA2))
+    }
+
+    /// In-place cascade (forward, or backward from the last sample) starting from the steady
+    /// state of a constant input equal to the first sample processed (what `zi * x[0]` gives
+    /// in scipy's `sosfiltfilt`). Runs in direct form I, whose recurrence has one
+    /// multiply-add on the critical path (same result as direct form II transposed up to
+    /// rounding).
+    static func runSteady(
+        _ sections: [Section], on buf: UnsafeMutableBufferPointer<Double>, backward: Bool
+    ) {
+        let n = buf.count
+        guard n > 0 else { return }
+        var input = backward ? buf[n - 1] : buf[0]
+        for s in sections {
+            let gain = (s.b0 + s.b1 + s.b2) / (1 + s.a1 + s.a2)
+            let output = gain * input
+            var x1 = input, x2 = input, y1 = output, y2 = output
+            let b0 = s.b0, b1 = s.b1, b2 = s.b2, a1 = s.a1, a2 = s.a2
+            for k in 0..<n {
+                let i = backward ? n - 1 - k : k
+                let x0 = buf[i]
+                let partial = b0 * x0 + b1 * x1 + b2 * x2 - a2 * y2
+                let y0 = partial - a1 * y1
+                x2 = x1; x1 = x0
+                y2 = y1; y1 = y0
+                buf[i] = y0
+            }
+            input = output
+        }
     }
 
     /// In-place cascade over a buffer; the hot loop of every filter. Sections run two at a

@@ -73,7 +73,7 @@ public struct QRSDetector: Sendable {
     /// Detects QRS complexes; returns sorted R-peak sample indices of `signal`.
     public func detect(_ signal: [Double], fs inputRate: Double) -> [Int] {
         let c = configuration
-        guard inputRate > 0, signal.count >= Int(inputRate * 0.5) else { return [] }
+        guard inputRate > 0, signal.count >= max(8, Int(inputRate * 0.5)) else { return [] }
         // Features and decisions run at a reduced rate; refinement uses the full signal.
         // Non-finite samples (WFDB "no data") are bridged only when there are any.
         let factor = max(1, Int(inputRate / c.featureRate))
@@ -88,8 +88,12 @@ public struct QRSDetector: Sendable {
         guard let band = try? Butterworth.design(
             .bandpass(low: min(c.bandLow, high / 2), high: high), order: c.bandOrder, fs: fs)
         else { return [] }
-        let bp = band.filtfilt(reduced)
-        let (energy, slope) = QRSDetector.energyFeature(bp, fs: fs, window: c.integrationWindow)
+        let (padded, pad) = band.filtfiltPadded(reduced)
+        let (energy, slope) = padded.withUnsafeBufferPointer {
+            QRSDetector.energyFeature(
+                UnsafeBufferPointer(rebasing: $0[pad..<(pad + reduced.count)]), fs: fs,
+                window: c.integrationWindow)
+        }
 
         let halfRefractory = max(1, Int(c.refractory * fs / 2))
         let candidates = QRSDetector.dominantMaxima(energy, halfWidth: halfRefractory)
@@ -118,9 +122,9 @@ public struct QRSDetector: Sendable {
                 thresholds: (second, level.length), fs: fs)
         }
         return QRSDetector.refine(
-            beats, factor: factor, on: clean, energy: energy,
+            beats, factor: factor, on: clean, reduced: reduced, energy: energy,
             halfWidth: Int(c.refinementWindow * inputRate),
-            baselineHalfWidth: Int(c.baselineWindow * inputRate),
+            baselineHalfWidth: max(1, Int(c.baselineWindow * fs)),
             refractory: Int(c.refractory * inputRate))
     }
 
@@ -136,22 +140,21 @@ public struct QRSDetector: Sendable {
     }
 
     /// Moving RMS of the derivative over a centred window, and |derivative| (per second).
-    static func energyFeature(_ bp: [Double], fs: Double, window: Double) -> ([Double], [Double]) {
-        let n = bp.count
-        var slope = [Double](repeating: 0, count: n)
-        var energy = [Double](repeating: 0, count: n)
+    static func energyFeature(_ x: UnsafeBufferPointer<Double>, fs: Double, window: Double)
+        -> ([Double], [Double])
+    {
+        let n = x.count
         let w = max(1, Int(window * fs))
         let half = w / 2
-        bp.withUnsafeBufferPointer { x in
-            slope.withUnsafeMutableBufferPointer { s in
-                let k = fs / 2
-                for i in 1..<(n - 1) { s[i] = abs(x[i + 1] - x[i - 1]) * k }
-                s[0] = s[1]; s[n - 1] = s[n - 2]
-            }
+        let slope = [Double](unsafeUninitializedCapacity: n) { s, count in
+            let k = fs / 2
+            for i in 1..<(n - 1) { s[i] = abs(x[i + 1] - x[i - 1]) * k }
+            s[0] = s[1]; s[n - 1] = s[n - 2]
+            count = n
         }
         // Running sum of slope^2 over the centred window [i - half, i - half + w).
-        slope.withUnsafeBufferPointer { s in
-            energy.withUnsafeMutableBufferPointer { e in
+        let energy = [Double](unsafeUninitializedCapacity: n) { e, count in
+            slope.withUnsafeBufferPointer { s in
                 let scale = 1 / Double(w)
                 var acc = 0.0
                 for j in 0..<min(n, w - half - 1) { acc += s[j] * s[j] }
@@ -162,6 +165,7 @@ public struct QRSDetector: Sendable {
                     e[i] = (max(0, acc) * scale).squareRoot()
                 }
             }
+            count = n
         }
         return (energy, slope)
     }
@@ -373,11 +377,11 @@ public struct QRSDetector: Sendable {
 
     /// Maps each beat (index `b` at the reduced rate) to sample `b * factor` of `x` and moves
     /// it to the largest |x - local baseline| within `halfWidth` samples, the baseline being
-    /// the mean of `x` within `baselineHalfWidth`. Beats that end up closer than `refractory`
-    /// merge (keeping the one with more energy).
+    /// the mean of the reduced signal within `baselineHalfWidth` reduced samples. Beats that
+    /// end up closer than `refractory` merge (keeping the one with more energy).
     static func refine(
-        _ beats: [Int], factor: Int, on x: [Double], energy: [Double], halfWidth: Int,
-        baselineHalfWidth: Int, refractory: Int
+        _ beats: [Int], factor: Int, on x: [Double], reduced: [Double], energy: [Double],
+        halfWidth: Int, baselineHalfWidth: Int, refractory: Int
     ) -> [Int] {
         var out: [Int] = []
         var source: [Int] = []  // reduced-rate index of each output beat
@@ -386,9 +390,9 @@ public struct QRSDetector: Sendable {
             let last = v.count - 1
             for b in beats {
                 let centre = min(last, b * factor)
-                let lo = max(0, centre - baselineHalfWidth), hi = min(last, centre + baselineHalfWidth)
+                let lo = max(0, b - baselineHalfWidth), hi = min(reduced.count - 1, b + baselineHalfWidth)
                 var sum = 0.0
-                for j in lo...hi { sum += v[j] }
+                for j in lo...hi { sum += reduced[j] }
                 let base = sum / Double(hi - lo + 1)
                 var best = centre, m = -1.0
                 for j in max(0, centre - halfWidth)...min(last, centre + halfWidth) {
@@ -415,16 +419,15 @@ public struct QRSDetector: Sendable {
         guard k > 1 else { return x }
         let n = x.count
         let m = (n + k - 1) / k
+        let taps = 2 * k - 1
         let weights = (1 - k..<k).map { Double(k - abs($0)) / Double(k * k) }
-        var y = [Double](repeating: 0, count: m)
-        x.withUnsafeBufferPointer { v in
-            weights.withUnsafeBufferPointer { w in
-                y.withUnsafeMutableBufferPointer { out in
+        return [Double](unsafeUninitializedCapacity: m) { out, count in
+            x.withUnsafeBufferPointer { v in
+                weights.withUnsafeBufferPointer { w in
                     for j in 0..<m {
                         let start = j * k - (k - 1)
-                        if start >= 0 && start + 2 * k - 1 <= n {
+                        if start >= 0 && start + taps <= n {
                             // Four independent accumulators keep the FMA pipeline busy.
-                            let taps = 2 * k - 1
                             var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
                             var t = 0
                             while t + 4 <= taps {
@@ -438,7 +441,7 @@ public struct QRSDetector: Sendable {
                             out[j] = (a0 + a1) + (a2 + a3)
                         } else {
                             var acc = 0.0, wsum = 0.0
-                            for t in 0..<(2 * k - 1) where start + t >= 0 && start + t < n {
+                            for t in 0..<taps where start + t >= 0 && start + t < n {
                                 acc += w[t] * v[start + t]; wsum += w[t]
                             }
                             out[j] = acc / wsum
@@ -446,7 +449,7 @@ public struct QRSDetector: Sendable {
                     }
                 }
             }
+            count = m
         }
-        return y
     }
 }
