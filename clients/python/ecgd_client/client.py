@@ -1,5 +1,6 @@
 """A thread-safe JSON-RPC client for ecgd over a spawned process or a TCP socket."""
 import itertools
+import json
 import socket
 import subprocess
 import threading
@@ -20,14 +21,19 @@ class EcgdError(Exception):
 
 
 class Client:
-    """Sends requests concurrently; a reader thread routes responses and progress notifications."""
+    """Sends requests concurrently; a reader thread routes responses and progress notifications.
 
-    def __init__(self, reader, writer, process=None, sock=None, compress_requests_over=1 << 20):
+    ``gzip_requests_over``: gzip whole request frames of at least this many bytes (default: never).
+    Worth it for inline number arrays over a network; binary signals (``encode_signal``) are
+    already compressed, and gzipping their base64 again only costs time.
+    """
+
+    def __init__(self, reader, writer, process=None, sock=None, gzip_requests_over=None):
         self._reader = reader
         self._writer = writer
         self._process = process
         self._socket = sock
-        self._compress_over = compress_requests_over
+        self._gzip_over = gzip_requests_over
         self._ids = itertools.count(1)
         self._pending = {}
         self._progress = {}
@@ -39,32 +45,40 @@ class Client:
         self._thread.start()
 
     @classmethod
-    def spawn(cls, executable=None, data_root=None, args=(), stderr=None, initialize=True):
-        """Starts ``executable --stdio`` (default: ``find_ecgd()``) and initializes the session."""
+    def spawn(cls, executable=None, data_root=None, args=(), stderr=None, initialize=True,
+              accept_gzip=False, gzip_requests_over=None):
+        """Starts ``executable --stdio`` (default: ``find_ecgd()``) and initializes the session.
+
+        Over a local pipe compression costs more than it saves, so gzip responses are not
+        requested unless ``accept_gzip`` is set."""
         command = [executable or find_ecgd(), "--stdio"]
         if data_root is not None:
             command += ["--data-root", str(data_root)]
         command += list(args)
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
-        client = cls(process.stdout, process.stdin, process=process)
+        client = cls(process.stdout, process.stdin, process=process, gzip_requests_over=gzip_requests_over)
         if initialize:
-            client.initialize()
+            client.initialize(accept_gzip=accept_gzip)
         return client
 
     @classmethod
-    def connect(cls, host="127.0.0.1", port=7777, initialize=True, timeout=10):
-        """Connects to ``ecgd --tcp HOST:PORT`` and initializes the session."""
+    def connect(cls, host="127.0.0.1", port=7777, initialize=True, timeout=10,
+                accept_gzip=True, gzip_requests_over=None):
+        """Connects to ``ecgd --tcp HOST:PORT`` and initializes the session (accepting gzip
+        responses, which pay off across a network)."""
         sock = socket.create_connection((host, port), timeout=timeout)
         sock.settimeout(None)
-        client = cls(sock.makefile("rb"), sock.makefile("wb"), sock=sock)
+        client = cls(sock.makefile("rb"), sock.makefile("wb"), sock=sock, gzip_requests_over=gzip_requests_over)
         if initialize:
-            client.initialize()
+            client.initialize(accept_gzip=accept_gzip)
         return client
 
-    def initialize(self):
-        """Performs the LSP-style handshake; responses above the server's threshold come gzip-encoded."""
+    def initialize(self, accept_gzip=True):
+        """Performs the LSP-style handshake; with ``accept_gzip``, responses above the server's
+        threshold come gzip-encoded."""
+        encodings = ["gzip"] if accept_gzip else []
         result = self.request("initialize", {"clientInfo": {"name": "ecgd_client"},
-                                             "capabilities": {"acceptEncoding": ["gzip"]}})
+                                             "capabilities": {"acceptEncoding": encodings}})
         self.notify("initialized", {})
         self.server_info = result
         return result
@@ -124,9 +138,8 @@ class Client:
         self.close()
 
     def _send(self, message):
-        import json
-        size = len(json.dumps(message))
-        frame = encode_frame(message, compress=size >= self._compress_over)
+        body = json.dumps(message, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        frame = encode_frame(body, compress=self._gzip_over is not None and len(body) >= self._gzip_over)
         with self._write_lock:
             self._writer.write(frame)
             self._writer.flush()

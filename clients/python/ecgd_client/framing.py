@@ -4,11 +4,13 @@ import json
 
 
 def encode_frame(message, compress=False):
-    """Returns the bytes of one frame carrying ``message`` (a JSON-serialisable object)."""
-    body = json.dumps(message, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    """Returns the bytes of one frame carrying ``message`` (a JSON-serialisable object, or its
+    JSON text already encoded as bytes)."""
+    body = message if isinstance(message, bytes) else json.dumps(
+        message, separators=(",", ":"), allow_nan=False).encode("utf-8")
     headers = b""
     if compress:
-        body = gzip.compress(body, compresslevel=6)
+        body = gzip.compress(body, compresslevel=1)
         headers = b"Content-Encoding: gzip\r\n"
     return b"Content-Length: %d\r\n%s\r\n%s" % (len(body), headers, body)
 
