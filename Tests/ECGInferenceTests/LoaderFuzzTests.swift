@@ -6,12 +6,12 @@ import XCTest
 /// or throw a `ModelError` whose message names the file; nothing may trap.
 ///
 /// Deterministic: case i of a test uses seed `ECGD_FUZZ_SEED` (default 1) mixed with i.
-/// `ECGD_FUZZ_ITERATIONS` sets the cases per fixture and mutator (default 40, a few seconds in a
-/// debug build); `ECGD_FUZZ_TRACE=1` prints each case to stderr before trying it, so the last
+/// `ECGD_FUZZ_ITERATIONS` sets the cases per fixture and mutator (default 25: about 1500
+/// mutants, a few seconds in a debug build); `ECGD_FUZZ_TRACE=1` prints each case to stderr before trying it, so the last
 /// line names the case that crashed.
 final class LoaderFuzzTests: XCTestCase {
     private static let env = ProcessInfo.processInfo.environment
-    private static let iterations = Int(env["ECGD_FUZZ_ITERATIONS"] ?? "") ?? 40
+    private static let iterations = Int(env["ECGD_FUZZ_ITERATIONS"] ?? "") ?? 25
     private static let seed = UInt64(env["ECGD_FUZZ_SEED"] ?? "") ?? 1
     private static let trace = env["ECGD_FUZZ_TRACE"] == "1"
 
@@ -26,7 +26,10 @@ final class LoaderFuzzTests: XCTestCase {
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tmp) }
+    override func tearDownWithError() throws {
+        if Self.trace { FileHandle.standardError.write(Data("fuzz: \(name): \(loaded) loaded, \(refused) refused\n".utf8)) }
+        try? FileManager.default.removeItem(at: tmp)
+    }
 
     private func rng(_ test: UInt64, _ i: Int) -> FuzzRNG {
         FuzzRNG(seed: Self.seed &* 0x1000_0000_01B3 ^ test << 32 ^ UInt64(i))

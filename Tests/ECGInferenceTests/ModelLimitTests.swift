@@ -103,6 +103,19 @@ final class ModelLimitTests: XCTestCase {
         }
     }
 
+    func testWeightsDeclaringTerabytesAreRefused() throws {
+        let dir = tmp.appendingPathComponent("huge")
+        try FileManager.default.copyItem(at: Fixtures.url("keras_seq_lite"), to: dir)
+        let h5 = dir.appendingPathComponent("model.weights.h5")
+        try FileManager.default.removeItem(at: h5)
+        try FileManager.default.copyItem(at: Fixtures.url("hostile_huge.weights.h5"), to: h5)
+        XCTAssertThrowsError(try ModelLoader.load(path: dir)) { error in
+            guard case ModelError.unsupported(let path, let reason)? = error as? ModelError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, h5.path)
+            XCTAssertTrue(reason.contains("[1048576, 1048576]") && reason.contains("limit"), reason)
+        }
+    }
+
     func testNonHDF5WeightsAreCorrupt() throws {
         let dir = tmp.appendingPathComponent("lite")
         try FileManager.default.copyItem(at: Fixtures.url("keras_seq_lite"), to: dir)
