@@ -19,6 +19,18 @@ struct HDF5File {
     private var base = 0
     /// Object header address of the root group.
     private(set) var root = 0
+    /// Structures (messages, tree children, links) left to parse: a hostile file may make many
+    /// groups share one huge symbol table, so parsing is bounded as a whole.
+    private let work = WorkBudget()
+
+    private final class WorkBudget {
+        var remaining = 5_000_000
+    }
+
+    private func spend(_ units: Int = 1) throws {
+        work.remaining -= units
+        guard work.remaining >= 0 else { throw Failure.unsupported("too many structures to parse (more than 5 million)") }
+    }
 
     static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
 
@@ -135,6 +147,7 @@ struct HDF5File {
                 let data = p + headerSize
                 guard data + size <= end else { throw Failure.corrupt("object header message overruns its block at \(p)") }
                 out.append(Message(type: type, at: data, size: size))
+                try spend()
                 guard out.count <= 10_000 else { throw Failure.corrupt("too many object header messages") }
                 if type == 0x10 {
                     let next = try address(data, "continuation")
@@ -185,6 +198,7 @@ struct HDF5File {
         let level = Int(try u(at + 5, 1)), entries = Int(try u(at + 6, 2))
         var p = at + 8 + 2 * offsetSize + lengthSize   // header, siblings, key 0
         for _ in 0..<entries {
+            try spend()
             let child = try address(p, "B-tree child")
             if level > 0 {
                 try symbolTree(child, depth: depth + 1, heap: heap, visited: &visited, into: &out)
@@ -200,6 +214,7 @@ struct HDF5File {
         let count = Int(try u(at + 6, 2))
         let entrySize = 2 * offsetSize + 24
         for i in 0..<count {
+            try spend()
             let e = at + 8 + i * entrySize
             let nameOffset = try int(e, offsetSize)
             guard nameOffset < heap.size else { throw Failure.corrupt("link name outside the local heap") }
