@@ -131,6 +131,18 @@ final class ModelLimitTests: XCTestCase {
         }
     }
 
+    func testDevicesBehindSymlinksAreRefused() throws {
+        for name in ["zero.onnx", "zero.keras"] {
+            let link = tmp.appendingPathComponent(name)
+            try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "/dev/zero")
+            XCTAssertThrowsError(try ModelLoader.load(path: link)) { error in
+                guard case ModelError.unsupported(let path, let reason)? = error as? ModelError else { return XCTFail("\(error)") }
+                XCTAssertEqual(path, link.path)
+                XCTAssertTrue(reason.contains("regular file"), reason)
+            }
+        }
+    }
+
     func testCardFileMustStayInsideTheDirectory() throws {
         let dir = Fixtures.models.appendingPathComponent("demo-aami5")
         var card = try ModelLoader.readCard(directory: dir)
