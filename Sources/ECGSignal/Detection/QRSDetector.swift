@@ -78,10 +78,11 @@ public struct QRSDetector: Sendable {
         // Non-finite samples (WFDB "no data") are bridged only when there are any.
         let factor = max(1, Int(inputRate / c.featureRate))
         var clean = signal
-        var reduced = QRSDetector.decimate(signal, factor: factor)
-        if reduced.contains(where: { !$0.isFinite }) {
+        let decimated = QRSDetector.decimate(signal, factor: factor)
+        var reduced = decimated.values
+        if !decimated.finite {
             clean = QRSDetector.fillGaps(signal)
-            reduced = QRSDetector.decimate(clean, factor: factor)
+            reduced = QRSDetector.decimate(clean, factor: factor).values
         }
         let fs = inputRate / Double(factor)
         let high = min(c.bandHigh, 0.45 * fs)
@@ -175,12 +176,38 @@ public struct QRSDetector: Sendable {
         let n = x.count
         var out: [Int] = []
         out.reserveCapacity(n / max(1, h))
+        guard n > 0 else { return out }
         x.withUnsafeBufferPointer { v in
+            // Only strict local maxima are candidates: a branch-free pass marks them in a
+            // bit set, which is then walked a word at a time.
+            let words = (n + 63) / 64
+            var marks = [UInt64](repeating: 0, count: words)
+            marks.withUnsafeMutableBufferPointer { m in
+                for w in 0..<words {
+                    var bits: UInt64 = 0
+                    let base = w * 64
+                    for i in max(1, base)..<max(1, min(n - 1, base + 64)) {
+                        let rises: UInt64 = v[i] <= v[i - 1] ? 0 : 1
+                        let falls: UInt64 = v[i] < v[i + 1] ? 0 : 1
+                        bits |= (rises & falls) &<< UInt64(i - base)
+                    }
+                    m[w] = bits
+                }
+                // The ends compare with their one neighbour only.
+                if n == 1 || !(v[0] < v[1]) { m[0] |= 1 }
+                if n > 1 && !(v[n - 1] <= v[n - 2]) { m[(n - 1) / 64] |= 1 &<< UInt64((n - 1) % 64) }
+            }
             var i = 0
             while i < n {
-                // Only strict local maxima are candidates.
-                if i > 0 && v[i] <= v[i - 1] { i += 1; continue }
-                if i + 1 < n && v[i] < v[i + 1] { i += 1; continue }
+                // Next marked index at or after i.
+                var w = i / 64
+                var bits = marks[w] & (~0 &<< UInt64(i % 64))
+                while bits == 0 {
+                    w += 1
+                    if w == words { return }
+                    bits = marks[w]
+                }
+                i = w * 64 + bits.trailingZeroBitCount
                 let lo = max(0, i - h), hi = min(n - 1, i + h)
                 var isMax = true
                 var j = lo
@@ -227,20 +254,40 @@ public struct QRSDetector: Sendable {
         candidates: [Int], beats: [Int], energy: [Double], windowLength: Int, windows: Int,
         neighbours: Int, quantile: Double
     ) -> [Double] {
-        var perWindow = [[Double]](repeating: [], count: windows)
+        // Non-beat candidate values grouped by window (candidates are sorted, so window k's
+        // values are values[starts[k] ..< starts[k + 1]]).
+        var values: [Double] = []
+        values.reserveCapacity(candidates.count)
+        var starts = [Int](repeating: 0, count: windows + 1)
         var b = 0
         for i in candidates {
             while b < beats.count && beats[b] < i { b += 1 }
             if b < beats.count && beats[b] == i { continue }
-            perWindow[min(windows - 1, i / windowLength)].append(energy[i])
+            starts[min(windows - 1, i / windowLength) + 1] += 1
+            values.append(energy[i])
         }
-        var out = [Double](repeating: 0, count: windows)
+        for k in 0..<windows { starts[k + 1] += starts[k] }
+        // A sorted buffer of the values of windows k - neighbours ... k + neighbours slides
+        // along (one window in, one out).
         var buf: [Double] = []
+        func lowerBound(_ v: Double) -> Int {
+            var lo = 0, hi = buf.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if buf[mid] < v { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
+        func add(_ w: Int) { for v in values[starts[w]..<starts[w + 1]] { buf.insert(v, at: lowerBound(v)) } }
+        func drop(_ w: Int) { for v in values[starts[w]..<starts[w + 1]] { buf.remove(at: lowerBound(v)) } }
+        for j in 0...min(windows - 1, neighbours) { add(j) }
+        var out = [Double](repeating: 0, count: windows)
         for k in 0..<windows {
-            buf.removeAll(keepingCapacity: true)
-            for j in max(0, k - neighbours)...min(windows - 1, k + neighbours) { buf += perWindow[j] }
+            if k > 0 {
+                if k + neighbours < windows { add(k + neighbours) }
+                if k - 1 - neighbours >= 0 { drop(k - 1 - neighbours) }
+            }
             guard !buf.isEmpty else { continue }
-            buf.sort()
             out[k] = buf[min(buf.count - 1, Int(quantile * Double(buf.count)))]
         }
         return out
@@ -491,14 +538,16 @@ public struct QRSDetector: Sendable {
     }
 
     /// Low-pass (triangular window of 2 * factor - 1 taps) and keep every `factor`-th sample;
-    /// output `j` is centred on input sample `j * factor`.
-    static func decimate(_ x: [Double], factor k: Int) -> [Double] {
-        guard k > 1 else { return x }
+    /// output `j` is centred on input sample `j * factor`. `finite` tells whether every
+    /// output is finite (checked on the way, saving a pass).
+    static func decimate(_ x: [Double], factor k: Int) -> (values: [Double], finite: Bool) {
+        guard k > 1 else { return (x, !x.contains(where: { !$0.isFinite })) }
         let n = x.count
         let m = (n + k - 1) / k
         let taps = 2 * k - 1
         let weights = (1 - k..<k).map { Double(k - abs($0)) / Double(k * k) }
-        return [Double](unsafeUninitializedCapacity: m) { out, count in
+        var finite = true
+        let values = [Double](unsafeUninitializedCapacity: m) { out, count in
             x.withUnsafeBufferPointer { v in
                 weights.withUnsafeBufferPointer { w in
                     for j in 0..<m {
@@ -515,18 +564,22 @@ public struct QRSDetector: Sendable {
                                 t += 4
                             }
                             while t < taps { a0 += w[t] * v[start + t]; t += 1 }
-                            out[j] = (a0 + a1) + (a2 + a3)
+                            let y = (a0 + a1) + (a2 + a3)
+                            out[j] = y
+                            if !y.isFinite { finite = false }
                         } else {
                             var acc = 0.0, wsum = 0.0
                             for t in 0..<taps where start + t >= 0 && start + t < n {
                                 acc += w[t] * v[start + t]; wsum += w[t]
                             }
                             out[j] = acc / wsum
+                            if !out[j].isFinite { finite = false }
                         }
                     }
                 }
             }
             count = m
         }
+        return (values, finite)
     }
 }
