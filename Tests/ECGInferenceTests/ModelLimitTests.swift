@@ -143,6 +143,17 @@ final class ModelLimitTests: XCTestCase {
         }
     }
 
+    func testWindowLengthSaturatesAndSuchCardsAreRefused() throws {
+        let spec = InputSpec(samplingRate: 360, samplesBefore: .max, samplesAfter: 1, normalization: .none)
+        XCTAssertEqual(spec.windowLength, .max)
+        let dir = Fixtures.models.appendingPathComponent("demo-aami5")
+        var card = try ModelLoader.readCard(directory: dir)
+        card.input = spec
+        XCTAssertThrowsError(try ModelLoader.load(card: card, directory: dir)) { error in
+            guard case ModelError.invalidCard? = error as? ModelError else { return XCTFail("\(error)") }
+        }
+    }
+
     func testCardFileMustStayInsideTheDirectory() throws {
         let dir = Fixtures.models.appendingPathComponent("demo-aami5")
         var card = try ModelLoader.readCard(directory: dir)
