@@ -177,11 +177,11 @@ final class LoaderFuzzTests: XCTestCase {
         let (config, weights) = try kerasParts("keras_multi")
         for i in 0..<(2 * Self.iterations) {
             var r = rng(400, i)
-            var (mutant, what) = FuzzMutators.bytes(weights, &r)
-            if i % 10 == 0 {
+            var (mutant, what) = i % 2 == 0 ? FuzzMutators.hdf5Metadata(weights, &r) : FuzzMutators.bytes(weights, &r)
+            if i % 10 == 1 {
                 mutant = Data((0..<(1 + r.below(4096))).map { _ in UInt8(truncatingIfNeeded: r.next()) })
                 what = "\(mutant.count) bytes of garbage"
-            } else if i % 10 == 1 {
+            } else if i % 10 == 3 {
                 mutant = weights.prefix(8) + Data((0..<r.below(4096)).map { _ in UInt8(truncatingIfNeeded: r.next()) })
                 what = "HDF5 signature then garbage"
             }
