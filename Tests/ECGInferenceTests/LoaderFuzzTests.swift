@@ -8,7 +8,7 @@ import XCTest
 /// Deterministic: case i of a test uses seed `ECGD_FUZZ_SEED` (default 1) mixed with i.
 /// `ECGD_FUZZ_ITERATIONS` sets the cases per fixture and mutator (default 25: about 1500
 /// mutants, a few seconds in a debug build); `ECGD_FUZZ_TRACE=1` prints each case to stderr before trying it, so the last
-/// line names the case that crashed.
+/// line names the case that crashed, and the scratch directory's `case` holds its mutant.
 final class LoaderFuzzTests: XCTestCase {
     private static let env = ProcessInfo.processInfo.environment
     private static let iterations = Int(env["ECGD_FUZZ_ITERATIONS"] ?? "") ?? 25
@@ -63,18 +63,25 @@ final class LoaderFuzzTests: XCTestCase {
         XCTAssertNoThrow(try model.run(feeds), "\(what): loaded but does not run")
     }
 
-    /// Writes `data` as `name` in a fresh directory of the scratch area.
-    private func write(_ data: Data, _ name: String, case i: Int) throws -> URL {
-        let dir = tmp.appendingPathComponent("\(i)")
+    /// An empty directory for one case; it replaces the previous case's, so after a crash it
+    /// holds the mutant that caused it.
+    private func caseDirectory() throws -> URL {
+        let dir = tmp.appendingPathComponent("case")
+        try? FileManager.default.removeItem(at: dir)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = dir.appendingPathComponent(name)
+        return dir
+    }
+
+    /// Writes `data` as `name` in a fresh case directory.
+    private func write(_ data: Data, _ name: String) throws -> URL {
+        let url = try caseDirectory().appendingPathComponent(name)
         try data.write(to: url)
         return url
     }
 
     /// A Keras directory (config.json + model.weights.h5) holding `config` and `weights`.
-    private func kerasDirectory(config: Data, weights: Data, case i: Int) throws -> URL {
-        let dir = tmp.appendingPathComponent("\(i)/model_lite")
+    private func kerasDirectory(config: Data, weights: Data) throws -> URL {
+        let dir = try caseDirectory().appendingPathComponent("model_lite")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try config.write(to: dir.appendingPathComponent("config.json"))
         try weights.write(to: dir.appendingPathComponent("model.weights.h5"))
@@ -97,14 +104,14 @@ final class LoaderFuzzTests: XCTestCase {
             let data = try Data(contentsOf: Fixtures.url(name))
             let step = max(1, data.count / (2 * Self.iterations))
             for cut in stride(from: 0, to: data.count, by: step) {
-                attempt(try write(data.prefix(cut), name, case: f * 1_000_000 + cut), "\(name) truncated at \(cut)")
+                attempt(try write(data.prefix(cut), name), "\(name) truncated at \(cut)")
             }
         }
         let h5 = try Data(contentsOf: Fixtures.url("keras_seq_lite/model.weights.h5"))
         let config = try Data(contentsOf: Fixtures.url("keras_seq_lite/config.json"))
         let step = max(1, h5.count / (2 * Self.iterations))
         for cut in stride(from: 0, to: h5.count, by: step) {
-            attempt(try kerasDirectory(config: config, weights: h5.prefix(cut), case: cut), "model.weights.h5 truncated at \(cut)")
+            attempt(try kerasDirectory(config: config, weights: h5.prefix(cut)), "model.weights.h5 truncated at \(cut)")
         }
         checkBothOutcomes()
     }
@@ -116,7 +123,7 @@ final class LoaderFuzzTests: XCTestCase {
                 var r = rng(UInt64(f), i)
                 var (mutant, what) = FuzzMutators.bytes(data, &r)
                 if r.below(3) == 0 { let (m, w) = FuzzMutators.bytes(mutant, &r); mutant = m; what += ", " + w }
-                attempt(try write(mutant, "\(name).onnx", case: i), "\(name).onnx seed \(Self.seed) case \(i): \(what)")
+                attempt(try write(mutant, "\(name).onnx"), "\(name).onnx seed \(Self.seed) case \(i): \(what)")
             }
         }
         checkBothOutcomes()
@@ -130,7 +137,7 @@ final class LoaderFuzzTests: XCTestCase {
                 var m = original
                 let what = (0...r.below(3)).map { _ in FuzzMutators.onnx(&m, &r) }.joined(separator: ", ")
                 let data: Data = try m.serializedBytes()
-                attempt(try write(data, "\(name).onnx", case: i), "\(name).onnx seed \(Self.seed) case \(i): \(what)")
+                attempt(try write(data, "\(name).onnx"), "\(name).onnx seed \(Self.seed) case \(i): \(what)")
             }
         }
         XCTAssertGreaterThan(loaded, 0, "no structural mutant loaded: the mutations only test parsing")
@@ -143,7 +150,7 @@ final class LoaderFuzzTests: XCTestCase {
             for i in 0..<(2 * Self.iterations) {
                 var r = rng(200 + UInt64(f), i)
                 let (mutant, what) = r.below(2) == 0 ? FuzzMutators.zipHeader(data, &r) : FuzzMutators.bytes(data, &r)
-                attempt(try write(mutant, "\(name).keras", case: i), "\(name).keras seed \(Self.seed) case \(i): \(what)")
+                attempt(try write(mutant, "\(name).keras"), "\(name).keras seed \(Self.seed) case \(i): \(what)")
             }
         }
         checkBothOutcomes()
@@ -165,7 +172,7 @@ final class LoaderFuzzTests: XCTestCase {
                     what.append(w)
                 }
                 let json = try JSONSerialization.data(withJSONObject: mutant)
-                attempt(try kerasDirectory(config: json, weights: weights, case: i),
+                attempt(try kerasDirectory(config: json, weights: weights),
                         "config \(f) seed \(Self.seed) case \(i): \(what.joined(separator: ", "))")
             }
         }
@@ -185,7 +192,7 @@ final class LoaderFuzzTests: XCTestCase {
                 mutant = weights.prefix(8) + Data((0..<r.below(4096)).map { _ in UInt8(truncatingIfNeeded: r.next()) })
                 what = "HDF5 signature then garbage"
             }
-            attempt(try kerasDirectory(config: config, weights: mutant, case: i), "model.weights.h5 seed \(Self.seed) case \(i): \(what)")
+            attempt(try kerasDirectory(config: config, weights: mutant), "model.weights.h5 seed \(Self.seed) case \(i): \(what)")
         }
         checkBothOutcomes()
     }
