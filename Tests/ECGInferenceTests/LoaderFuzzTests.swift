@@ -7,8 +7,9 @@ import XCTest
 ///
 /// Deterministic: case i of a test uses seed `ECGD_FUZZ_SEED` (default 1) mixed with i.
 /// `ECGD_FUZZ_ITERATIONS` sets the cases per fixture and mutator (default 25: about 1500
-/// mutants, a few seconds in a debug build); `ECGD_FUZZ_TRACE=1` prints each case to stderr before trying it, so the last
-/// line names the case that crashed, and the scratch directory's `case` holds its mutant.
+/// mutants, a few seconds in a debug build). `ECGD_FUZZ_TRACE=1` prints each case to stderr
+/// before trying it, so the last line names the case that crashed (its mutant is left in the
+/// scratch directory's `case`), and each test's count of loaded and refused mutants.
 final class LoaderFuzzTests: XCTestCase {
     private static let env = ProcessInfo.processInfo.environment
     private static let iterations = Int(env["ECGD_FUZZ_ITERATIONS"] ?? "") ?? 25
