@@ -53,7 +53,6 @@ let package = Package(
                 "CKernels",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-                "CHDF5",
             ],
             exclude: ["ONNX/onnx.proto"]),
         // ECG paper rendering through Cairo (PNG and SVG).

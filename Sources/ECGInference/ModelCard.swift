@@ -26,8 +26,11 @@ public struct InputSpec: Codable, Sendable, Equatable {
         self.featureInput = featureInput
     }
 
-    /// Window length in samples.
-    public var windowLength: Int { samplesBefore + samplesAfter }
+    /// Window length in samples (Int.max when the sum overflows; loading refuses such cards).
+    public var windowLength: Int {
+        let (sum, overflow) = samplesBefore.addingReportingOverflow(samplesAfter)
+        return overflow ? .max : sum
+    }
 }
 
 /// Per-beat normalisation of a window.

@@ -39,13 +39,17 @@ public enum ModelLoader {
         do { return try Data(contentsOf: url) } catch { throw ModelError.notFound(path: url.path) }
     }
 
-    /// notFound when `url` does not exist, unsupported when it is larger than `limit` bytes.
+    /// notFound when `url` does not exist; unsupported when it (or the file a symbolic link
+    /// leads to) is not a regular file, or is larger than `limit` bytes.
     static func checkSize(_ url: URL, limit: Int = ModelLimits.maxFileBytes) throws {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path) else {
             throw ModelError.notFound(path: url.path)
         }
-        if let size = (attributes[.size] as? NSNumber)?.intValue, size > limit {
-            throw ModelError.unsupported(path: url.path, reason: "\(size) bytes, more than \(limit) (the limit)")
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw ModelError.unsupported(path: url.path, reason: "not a regular file")
+        }
+        guard let size = (attributes[.size] as? NSNumber)?.intValue, size <= limit else {
+            throw ModelError.unsupported(path: url.path, reason: "more than \(limit) bytes (the limit)")
         }
     }
 

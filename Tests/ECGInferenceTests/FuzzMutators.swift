@@ -101,6 +101,20 @@ enum FuzzMutators {
         return (Data(b), "zip record \(record.sig[2]) at \(start): field +\(offset) = \(value)")
     }
 
+    /// Overwrites a field near an HDF5 metadata structure (superblock, B-tree, heap, symbol
+    /// node, object header) with a hostile 1-, 2-, 4- or 8-byte value.
+    static func hdf5Metadata(_ data: Data, _ r: inout FuzzRNG) -> (Data, String) {
+        var b = [UInt8](data)
+        let signatures = ["TREE", "HEAP", "SNOD", "OHDR", "OCHK"].map { Array($0.utf8) }
+        var starts = [0]
+        for i in 0..<max(0, b.count - 3) where signatures.contains(where: { $0 == Array(b[i..<(i + 4)]) }) { starts.append(i) }
+        let start = r.pick(starts), p = min(b.count - 1, start + r.below(96))
+        let width = r.pick([1, 2, 4, 8])
+        let value = UInt64(bitPattern: r.pick(hostileInts))
+        for i in 0..<width where p + i < b.count { b[p + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
+        return (Data(b), "\(width)-byte \(value) at \(p) (structure at \(start))")
+    }
+
     // MARK: ONNX
 
     /// One structural mutation of an ONNX model: dims, attributes, operator types, wiring.

@@ -6,12 +6,13 @@ import XCTest
 /// or throw a `ModelError` whose message names the file; nothing may trap.
 ///
 /// Deterministic: case i of a test uses seed `ECGD_FUZZ_SEED` (default 1) mixed with i.
-/// `ECGD_FUZZ_ITERATIONS` sets the cases per fixture and mutator (default 40, a few seconds in a
-/// debug build); `ECGD_FUZZ_TRACE=1` prints each case to stderr before trying it, so the last
-/// line names the case that crashed.
+/// `ECGD_FUZZ_ITERATIONS` sets the cases per fixture and mutator (default 25: about 1500
+/// mutants, a few seconds in a debug build). `ECGD_FUZZ_TRACE=1` prints each case to stderr
+/// before trying it, so the last line names the case that crashed (its mutant is left in the
+/// scratch directory's `case`), and each test's count of loaded and refused mutants.
 final class LoaderFuzzTests: XCTestCase {
     private static let env = ProcessInfo.processInfo.environment
-    private static let iterations = Int(env["ECGD_FUZZ_ITERATIONS"] ?? "") ?? 40
+    private static let iterations = Int(env["ECGD_FUZZ_ITERATIONS"] ?? "") ?? 25
     private static let seed = UInt64(env["ECGD_FUZZ_SEED"] ?? "") ?? 1
     private static let trace = env["ECGD_FUZZ_TRACE"] == "1"
 
@@ -26,7 +27,10 @@ final class LoaderFuzzTests: XCTestCase {
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tmp) }
+    override func tearDownWithError() throws {
+        if Self.trace { FileHandle.standardError.write(Data("fuzz: \(name): \(loaded) loaded, \(refused) refused\n".utf8)) }
+        try? FileManager.default.removeItem(at: tmp)
+    }
 
     private func rng(_ test: UInt64, _ i: Int) -> FuzzRNG {
         FuzzRNG(seed: Self.seed &* 0x1000_0000_01B3 ^ test << 32 ^ UInt64(i))
@@ -60,18 +64,25 @@ final class LoaderFuzzTests: XCTestCase {
         XCTAssertNoThrow(try model.run(feeds), "\(what): loaded but does not run")
     }
 
-    /// Writes `data` as `name` in a fresh directory of the scratch area.
-    private func write(_ data: Data, _ name: String, case i: Int) throws -> URL {
-        let dir = tmp.appendingPathComponent("\(i)")
+    /// An empty directory for one case; it replaces the previous case's, so after a crash it
+    /// holds the mutant that caused it.
+    private func caseDirectory() throws -> URL {
+        let dir = tmp.appendingPathComponent("case")
+        try? FileManager.default.removeItem(at: dir)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = dir.appendingPathComponent(name)
+        return dir
+    }
+
+    /// Writes `data` as `name` in a fresh case directory.
+    private func write(_ data: Data, _ name: String) throws -> URL {
+        let url = try caseDirectory().appendingPathComponent(name)
         try data.write(to: url)
         return url
     }
 
     /// A Keras directory (config.json + model.weights.h5) holding `config` and `weights`.
-    private func kerasDirectory(config: Data, weights: Data, case i: Int) throws -> URL {
-        let dir = tmp.appendingPathComponent("\(i)/model_lite")
+    private func kerasDirectory(config: Data, weights: Data) throws -> URL {
+        let dir = try caseDirectory().appendingPathComponent("model_lite")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try config.write(to: dir.appendingPathComponent("config.json"))
         try weights.write(to: dir.appendingPathComponent("model.weights.h5"))
@@ -94,14 +105,14 @@ final class LoaderFuzzTests: XCTestCase {
             let data = try Data(contentsOf: Fixtures.url(name))
             let step = max(1, data.count / (2 * Self.iterations))
             for cut in stride(from: 0, to: data.count, by: step) {
-                attempt(try write(data.prefix(cut), name, case: f * 1_000_000 + cut), "\(name) truncated at \(cut)")
+                attempt(try write(data.prefix(cut), name), "\(name) truncated at \(cut)")
             }
         }
         let h5 = try Data(contentsOf: Fixtures.url("keras_seq_lite/model.weights.h5"))
         let config = try Data(contentsOf: Fixtures.url("keras_seq_lite/config.json"))
         let step = max(1, h5.count / (2 * Self.iterations))
         for cut in stride(from: 0, to: h5.count, by: step) {
-            attempt(try kerasDirectory(config: config, weights: h5.prefix(cut), case: cut), "model.weights.h5 truncated at \(cut)")
+            attempt(try kerasDirectory(config: config, weights: h5.prefix(cut)), "model.weights.h5 truncated at \(cut)")
         }
         checkBothOutcomes()
     }
@@ -113,7 +124,7 @@ final class LoaderFuzzTests: XCTestCase {
                 var r = rng(UInt64(f), i)
                 var (mutant, what) = FuzzMutators.bytes(data, &r)
                 if r.below(3) == 0 { let (m, w) = FuzzMutators.bytes(mutant, &r); mutant = m; what += ", " + w }
-                attempt(try write(mutant, "\(name).onnx", case: i), "\(name).onnx seed \(Self.seed) case \(i): \(what)")
+                attempt(try write(mutant, "\(name).onnx"), "\(name).onnx seed \(Self.seed) case \(i): \(what)")
             }
         }
         checkBothOutcomes()
@@ -127,7 +138,7 @@ final class LoaderFuzzTests: XCTestCase {
                 var m = original
                 let what = (0...r.below(3)).map { _ in FuzzMutators.onnx(&m, &r) }.joined(separator: ", ")
                 let data: Data = try m.serializedBytes()
-                attempt(try write(data, "\(name).onnx", case: i), "\(name).onnx seed \(Self.seed) case \(i): \(what)")
+                attempt(try write(data, "\(name).onnx"), "\(name).onnx seed \(Self.seed) case \(i): \(what)")
             }
         }
         XCTAssertGreaterThan(loaded, 0, "no structural mutant loaded: the mutations only test parsing")
@@ -140,7 +151,7 @@ final class LoaderFuzzTests: XCTestCase {
             for i in 0..<(2 * Self.iterations) {
                 var r = rng(200 + UInt64(f), i)
                 let (mutant, what) = r.below(2) == 0 ? FuzzMutators.zipHeader(data, &r) : FuzzMutators.bytes(data, &r)
-                attempt(try write(mutant, "\(name).keras", case: i), "\(name).keras seed \(Self.seed) case \(i): \(what)")
+                attempt(try write(mutant, "\(name).keras"), "\(name).keras seed \(Self.seed) case \(i): \(what)")
             }
         }
         checkBothOutcomes()
@@ -162,7 +173,7 @@ final class LoaderFuzzTests: XCTestCase {
                     what.append(w)
                 }
                 let json = try JSONSerialization.data(withJSONObject: mutant)
-                attempt(try kerasDirectory(config: json, weights: weights, case: i),
+                attempt(try kerasDirectory(config: json, weights: weights),
                         "config \(f) seed \(Self.seed) case \(i): \(what.joined(separator: ", "))")
             }
         }
@@ -174,15 +185,15 @@ final class LoaderFuzzTests: XCTestCase {
         let (config, weights) = try kerasParts("keras_multi")
         for i in 0..<(2 * Self.iterations) {
             var r = rng(400, i)
-            var (mutant, what) = FuzzMutators.bytes(weights, &r)
-            if i % 10 == 0 {
+            var (mutant, what) = i % 2 == 0 ? FuzzMutators.hdf5Metadata(weights, &r) : FuzzMutators.bytes(weights, &r)
+            if i % 10 == 1 {
                 mutant = Data((0..<(1 + r.below(4096))).map { _ in UInt8(truncatingIfNeeded: r.next()) })
                 what = "\(mutant.count) bytes of garbage"
-            } else if i % 10 == 1 {
+            } else if i % 10 == 3 {
                 mutant = weights.prefix(8) + Data((0..<r.below(4096)).map { _ in UInt8(truncatingIfNeeded: r.next()) })
                 what = "HDF5 signature then garbage"
             }
-            attempt(try kerasDirectory(config: config, weights: mutant, case: i), "model.weights.h5 seed \(Self.seed) case \(i): \(what)")
+            attempt(try kerasDirectory(config: config, weights: mutant), "model.weights.h5 seed \(Self.seed) case \(i): \(what)")
         }
         checkBothOutcomes()
     }

@@ -103,6 +103,19 @@ final class ModelLimitTests: XCTestCase {
         }
     }
 
+    func testWeightsDeclaringTerabytesAreRefused() throws {
+        let dir = tmp.appendingPathComponent("huge")
+        try FileManager.default.copyItem(at: Fixtures.url("keras_seq_lite"), to: dir)
+        let h5 = dir.appendingPathComponent("model.weights.h5")
+        try FileManager.default.removeItem(at: h5)
+        try FileManager.default.copyItem(at: Fixtures.url("hostile_huge.weights.h5"), to: h5)
+        XCTAssertThrowsError(try ModelLoader.load(path: dir)) { error in
+            guard case ModelError.unsupported(let path, let reason)? = error as? ModelError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, h5.path)
+            XCTAssertTrue(reason.contains("[1048576, 1048576]") && reason.contains("limit"), reason)
+        }
+    }
+
     func testNonHDF5WeightsAreCorrupt() throws {
         let dir = tmp.appendingPathComponent("lite")
         try FileManager.default.copyItem(at: Fixtures.url("keras_seq_lite"), to: dir)
@@ -115,6 +128,29 @@ final class ModelLimitTests: XCTestCase {
             } catch ModelError.corrupt(let path, _) {
                 XCTAssertEqual(path, h5.path)
             }
+        }
+    }
+
+    func testDevicesBehindSymlinksAreRefused() throws {
+        for name in ["zero.onnx", "zero.keras"] {
+            let link = tmp.appendingPathComponent(name)
+            try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "/dev/zero")
+            XCTAssertThrowsError(try ModelLoader.load(path: link)) { error in
+                guard case ModelError.unsupported(let path, let reason)? = error as? ModelError else { return XCTFail("\(error)") }
+                XCTAssertEqual(path, link.path)
+                XCTAssertTrue(reason.contains("regular file"), reason)
+            }
+        }
+    }
+
+    func testWindowLengthSaturatesAndSuchCardsAreRefused() throws {
+        let spec = InputSpec(samplingRate: 360, samplesBefore: .max, samplesAfter: 1, normalization: .none)
+        XCTAssertEqual(spec.windowLength, .max)
+        let dir = Fixtures.models.appendingPathComponent("demo-aami5")
+        var card = try ModelLoader.readCard(directory: dir)
+        card.input = spec
+        XCTAssertThrowsError(try ModelLoader.load(card: card, directory: dir)) { error in
+            guard case ModelError.invalidCard? = error as? ModelError else { return XCTFail("\(error)") }
         }
     }
 

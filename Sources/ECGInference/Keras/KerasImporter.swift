@@ -8,12 +8,7 @@ enum KerasImporter {
     static func loadArchive(_ url: URL, kernel: GemmKernel) throws -> Graph {
         let path = url.path
         let (config, weights) = try archiveEntries(url)
-        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("ecgd-\(UUID().uuidString).weights.h5")
-        do { try weights.write(to: tmp) } catch {
-            throw ModelError.corrupt(path: path, reason: "cannot write a temporary copy of model.weights.h5: \(error)")
-        }
-        defer { try? FileManager.default.removeItem(at: tmp) }
-        return try build(config: config, weights: try HDF5Weights(file: tmp, displayPath: path), path: path, kernel: kernel)
+        return try build(config: config, weights: try HDF5Weights(data: weights, displayPath: path), path: path, kernel: kernel)
     }
 
     /// config.json and model.weights.h5 of a `.keras` archive.
@@ -55,8 +50,8 @@ enum KerasImporter {
     static func loadDirectory(_ url: URL, kernel: GemmKernel) throws -> Graph {
         let configURL = url.appendingPathComponent("config.json"), h5 = url.appendingPathComponent("model.weights.h5")
         let config = try ModelLoader.readFile(configURL, limit: maxConfigBytes)
-        try ModelLoader.checkSize(h5)
-        return try build(config: config, weights: try HDF5Weights(file: h5, displayPath: h5.path), path: url.path, kernel: kernel)
+        let weights = try ModelLoader.readFile(h5)
+        return try build(config: config, weights: try HDF5Weights(data: weights, displayPath: h5.path), path: url.path, kernel: kernel)
     }
 
     static func build(config: Data, weights: HDF5Weights, path: String, kernel: GemmKernel) throws -> Graph {

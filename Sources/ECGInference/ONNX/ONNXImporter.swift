@@ -46,7 +46,15 @@ struct ONNXImporter {
     }
 
     private mutating func convert(_ g: Onnx_GraphProto) throws {
-        for t in g.initializer { env[t.name] = .constant(try ONNXConstant(t, path: path)) }
+        var constants = 0
+        for t in g.initializer {
+            let c = try ONNXConstant(t, path: path)
+            constants += c.floats.count
+            guard constants <= ModelLimits.maxModelWeights else {
+                throw ModelError.unsupported(path: path, reason: "initializers hold more than \(ModelLimits.maxModelWeights) values (the limit)")
+            }
+            env[t.name] = .constant(c)
+        }
         for input in g.input where env[input.name] == nil {
             let dims = input.type.tensorType.shape.dim
             guard dims.count >= 1 else {

@@ -7,7 +7,8 @@ struct ONNXConstant {
     var floats: [Float]
     var ints: [Int]?
 
-    var tensor: Tensor { Tensor(unchecked: shape, data: floats) }
+    /// Integer tensors up to this size also keep their values as integers (shapes, axes, indices).
+    static let maxIntegerCount = 1 << 16
 
     init(shape: [Int], floats: [Float], ints: [Int]? = nil) {
         self.shape = shape
@@ -38,11 +39,11 @@ struct ONNXConstant {
             floats = (raw.isEmpty ? t.doubleData : try fromRaw(Double.self)).map { Float($0) }
         case .int64:
             let v = raw.isEmpty ? t.int64Data : try fromRaw(Int64.self)
-            ints = v.map { Int($0) }
+            ints = v.count <= Self.maxIntegerCount ? v.map { Int($0) } : nil
             floats = v.map { Float($0) }
         case .int32:
             let v = raw.isEmpty ? t.int32Data : try fromRaw(Int32.self)
-            ints = v.map { Int($0) }
+            ints = v.count <= Self.maxIntegerCount ? v.map { Int($0) } : nil
             floats = v.map { Float($0) }
         default:
             throw ModelError.unsupported(path: path, reason: "tensor '\(t.name)' has data type \(t.dataType)")

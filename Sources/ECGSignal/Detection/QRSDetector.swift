@@ -78,10 +78,11 @@ public struct QRSDetector: Sendable {
         // Non-finite samples (WFDB "no data") are bridged only when there are any.
         let factor = max(1, Int(inputRate / c.featureRate))
         var clean = signal
-        var reduced = QRSDetector.decimate(signal, factor: factor)
-        if reduced.contains(where: { !$0.isFinite }) {
+        let decimated = QRSDetector.decimate(signal, factor: factor)
+        var reduced = decimated.values
+        if !decimated.finite {
             clean = QRSDetector.fillGaps(signal)
-            reduced = QRSDetector.decimate(clean, factor: factor)
+            reduced = QRSDetector.decimate(clean, factor: factor).values
         }
         let fs = inputRate / Double(factor)
         let high = min(c.bandHigh, 0.45 * fs)
@@ -175,12 +176,38 @@ public struct QRSDetector: Sendable {
         let n = x.count
         var out: [Int] = []
         out.reserveCapacity(n / max(1, h))
+        guard n > 0 else { return out }
         x.withUnsafeBufferPointer { v in
+            // Only strict local maxima are candidates: a branch-free pass marks them in a
+            // bit set, which is then walked a word at a time.
+            let words = (n + 63) / 64
+            var marks = [UInt64](repeating: 0, count: words)
+            marks.withUnsafeMutableBufferPointer { m in
+                for w in 0..<words {
+                    var bits: UInt64 = 0
+                    let base = w * 64
+                    for i in max(1, base)..<max(1, min(n - 1, base + 64)) {
+                        let rises: UInt64 = v[i] <= v[i - 1] ? 0 : 1
+                        let falls: UInt64 = v[i] < v[i + 1] ? 0 : 1
+                        bits |= (rises & falls) &<< UInt64(i - base)
+                    }
+                    m[w] = bits
+                }
+                // The ends compare with their one neighbour only.
+                if n == 1 || !(v[0] < v[1]) { m[0] |= 1 }
+                if n > 1 && !(v[n - 1] <= v[n - 2]) { m[(n - 1) / 64] |= 1 &<< UInt64((n - 1) % 64) }
+            }
             var i = 0
             while i < n {
-                // Only strict local maxima are candidates.
-                if i > 0 && v[i] <= v[i - 1] { i += 1; continue }
-                if i + 1 < n && v[i] < v[i + 1] { i += 1; continue }
+                // Next marked index at or after i.
+                var w = i / 64
+                var bits = marks[w] & (~0 &<< UInt64(i % 64))
+                while bits == 0 {
+                    w += 1
+                    if w == words { return }
+                    bits = marks[w]
+                }
+                i = w * 64 + bits.trailingZeroBitCount
                 let lo = max(0, i - h), hi = min(n - 1, i + h)
                 var isMax = true
                 var j = lo
@@ -227,20 +254,40 @@ public struct QRSDetector: Sendable {
         candidates: [Int], beats: [Int], energy: [Double], windowLength: Int, windows: Int,
         neighbours: Int, quantile: Double
     ) -> [Double] {
-        var perWindow = [[Double]](repeating: [], count: windows)
+        // Non-beat candidate values grouped by window (candidates are sorted, so window k's
+        // values are values[starts[k] ..< starts[k + 1]]).
+        var values: [Double] = []
+        values.reserveCapacity(candidates.count)
+        var starts = [Int](repeating: 0, count: windows + 1)
         var b = 0
         for i in candidates {
             while b < beats.count && beats[b] < i { b += 1 }
             if b < beats.count && beats[b] == i { continue }
-            perWindow[min(windows - 1, i / windowLength)].append(energy[i])
+            starts[min(windows - 1, i / windowLength) + 1] += 1
+            values.append(energy[i])
         }
-        var out = [Double](repeating: 0, count: windows)
+        for k in 0..<windows { starts[k + 1] += starts[k] }
+        // A sorted buffer of the values of windows k - neighbours ... k + neighbours slides
+        // along (one window in, one out).
         var buf: [Double] = []
+        func lowerBound(_ v: Double) -> Int {
+            var lo = 0, hi = buf.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if buf[mid] < v { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
+        func add(_ w: Int) { for v in values[starts[w]..<starts[w + 1]] { buf.insert(v, at: lowerBound(v)) } }
+        func drop(_ w: Int) { for v in values[starts[w]..<starts[w + 1]] { buf.remove(at: lowerBound(v)) } }
+        for j in 0...min(windows - 1, neighbours) { add(j) }
+        var out = [Double](repeating: 0, count: windows)
         for k in 0..<windows {
-            buf.removeAll(keepingCapacity: true)
-            for j in max(0, k - neighbours)...min(windows - 1, k + neighbours) { buf += perWindow[j] }
+            if k > 0 {
+                if k + neighbours < windows { add(k + neighbours) }
+                if k - 1 - neighbours >= 0 { drop(k - 1 - neighbours) }
+            }
             guard !buf.isEmpty else { continue }
-            buf.sort()
             out[k] = buf[min(buf.count - 1, Int(quantile * Double(buf.count)))]
         }
         return out
@@ -286,7 +333,10 @@ public struct QRSDetector: Sendable {
         // P waves and T waves close before or after a much steeper beat are not beats.
         beats = rejectWeakNeighbours(beats, peakSlope: peakSlope, window: tWindow)
 
-        // Search-back: fill gaps much longer than the local RR.
+        // Search-back: fill gaps much longer than the local RR. A gap's outcome depends only
+        // on the beats within five places of it, so later rounds revisit only the gaps near
+        // a beat inserted in the round before.
+        var dirty = [Bool](repeating: true, count: beats.count)
         var changed = true
         var rounds = 0
         while changed && rounds < 4 {
@@ -294,11 +344,16 @@ public struct QRSDetector: Sendable {
             rounds += 1
             var out: [Int] = []
             out.reserveCapacity(beats.count + 16)
+            var inserted: [Int] = []
             var ci = 0
             for (k, b) in beats.enumerated() {
-                if let p = out.last {
-                    let rr = localRR(beats, at: k)
-                    if Double(b - p) > c.searchBackFactor * rr {
+                if k > 0 && dirty[k] {
+                    let p = beats[k - 1]
+                    let gap = Double(b - p)
+                    // The local RR (a median) is at least the smallest RR it is taken from.
+                    if gap > c.searchBackFactor * minimumLocalRR(beats, at: k)
+                        && gap > c.searchBackFactor * localRR(beats, at: k)
+                    {
                         while ci < candidates.count && candidates[ci] <= p { ci += 1 }
                         var best: Int?
                         var cj = ci
@@ -312,12 +367,16 @@ public struct QRSDetector: Sendable {
                             }
                             cj += 1
                         }
-                        if let i = best { out.append(i); changed = true }
+                        if let i = best { inserted.append(out.count); out.append(i); changed = true }
                     }
                 }
                 out.append(b)
             }
             beats = out
+            dirty = [Bool](repeating: false, count: beats.count)
+            for at in inserted {
+                for j in max(0, at - 5)...min(beats.count - 1, at + 5) { dirty[j] = true }
+            }
         }
         return pruneExtraBeats(beats, energy: energy)
     }
@@ -357,6 +416,15 @@ public struct QRSDetector: Sendable {
         return kept
     }
 
+    /// Smallest of the RR intervals `localRR` takes its median from (infinity if none).
+    func minimumLocalRR(_ beats: [Int], at k: Int) -> Double {
+        let lo = max(1, k - 4), hi = min(beats.count - 1, k + 4)
+        guard lo <= hi else { return Double.infinity }
+        var m = Int.max
+        for j in lo...hi where j != k { m = min(m, beats[j] - beats[j - 1]) }
+        return m == Int.max ? Double.infinity : Double(m)
+    }
+
     /// Median of up to eight RR intervals around beat index `k` (samples).
     func localRR(_ beats: [Int], at k: Int) -> Double {
         let lo = max(1, k - 4), hi = min(beats.count - 1, k + 4)
@@ -383,45 +451,103 @@ public struct QRSDetector: Sendable {
         _ beats: [Int], factor: Int, on x: [Double], reduced: [Double], energy: [Double],
         halfWidth: Int, baselineHalfWidth: Int, refractory: Int
     ) -> [Int] {
+        let n = beats.count
+        guard n > 0 else { return [] }
+        // Local baselines first (the reduced signal is small and in cache).
+        let bases = [Double](unsafeUninitializedCapacity: n) { out, count in
+            reduced.withUnsafeBufferPointer { r in
+                for (k, b) in beats.enumerated() {
+                    let lo = max(0, b - baselineHalfWidth), hi = min(r.count - 1, b + baselineHalfWidth)
+                    var sum = 0.0
+                    for j in lo...hi { sum += r[j] }
+                    out[k] = sum / Double(hi - lo + 1)
+                }
+            }
+            count = n
+        }
+        // Largest |x - baseline| near each beat. Four beats are swept together so that their
+        // cache misses on the full-rate signal overlap; then the first index of each maximum.
+        let peaks = [Int](unsafeUninitializedCapacity: n) { out, count in
+            x.withUnsafeBufferPointer { v in
+                let last = v.count - 1
+                func range(_ k: Int) -> (Int, Int) {
+                    let centre = min(last, beats[k] * factor)
+                    return (max(0, centre - halfWidth), min(last, centre + halfWidth))
+                }
+                func firstIndex(_ k: Int, from: Int, to: Int, of m: Double) -> Int {
+                    var best = from
+                    while best < to && abs(v[best] - bases[k]) < m { best += 1 }
+                    return best
+                }
+                var k = 0
+                let width = 2 * halfWidth + 1
+                while k + 4 <= n {
+                    let r0 = range(k), r1 = range(k + 1), r2 = range(k + 2), r3 = range(k + 3)
+                    if r0.1 - r0.0 + 1 == width && r3.1 - r3.0 + 1 == width
+                        && r1.1 - r1.0 + 1 == width && r2.1 - r2.0 + 1 == width
+                    {
+                        let b0 = bases[k], b1 = bases[k + 1], b2 = bases[k + 2], b3 = bases[k + 3]
+                        var m0 = 0.0, m1 = 0.0, m2 = 0.0, m3 = 0.0
+                        for j in 0..<width {
+                            m0 = max(m0, abs(v[r0.0 + j] - b0))
+                            m1 = max(m1, abs(v[r1.0 + j] - b1))
+                            m2 = max(m2, abs(v[r2.0 + j] - b2))
+                            m3 = max(m3, abs(v[r3.0 + j] - b3))
+                        }
+                        out[k] = firstIndex(k, from: r0.0, to: r0.1, of: m0)
+                        out[k + 1] = firstIndex(k + 1, from: r1.0, to: r1.1, of: m1)
+                        out[k + 2] = firstIndex(k + 2, from: r2.0, to: r2.1, of: m2)
+                        out[k + 3] = firstIndex(k + 3, from: r3.0, to: r3.1, of: m3)
+                        k += 4
+                        continue
+                    }
+                    let (from, to) = range(k)
+                    var m = 0.0
+                    for j in from...to { m = max(m, abs(v[j] - bases[k])) }
+                    out[k] = firstIndex(k, from: from, to: to, of: m)
+                    k += 1
+                }
+                while k < n {
+                    let (from, to) = range(k)
+                    var m = 0.0
+                    for j in from...to { m = max(m, abs(v[j] - bases[k])) }
+                    out[k] = firstIndex(k, from: from, to: to, of: m)
+                    k += 1
+                }
+            }
+            count = n
+        }
+        // Beats that end up closer than the refractory period merge.
         var out: [Int] = []
         var source: [Int] = []  // reduced-rate index of each output beat
-        out.reserveCapacity(beats.count)
-        x.withUnsafeBufferPointer { v in
-            let last = v.count - 1
-            for b in beats {
-                let centre = min(last, b * factor)
-                let lo = max(0, b - baselineHalfWidth), hi = min(reduced.count - 1, b + baselineHalfWidth)
-                var sum = 0.0
-                for j in lo...hi { sum += reduced[j] }
-                let base = sum / Double(hi - lo + 1)
-                var best = centre, m = -1.0
-                for j in max(0, centre - halfWidth)...min(last, centre + halfWidth) {
-                    let d = abs(v[j] - base)
-                    if d > m { m = d; best = j }
+        out.reserveCapacity(n)
+        source.reserveCapacity(n)
+        for (k, b) in beats.enumerated() {
+            let best = peaks[k]
+            if let p = out.last, best - p < refractory {
+                if energy[b] > energy[source[source.count - 1]] {
+                    out[out.count - 1] = best
+                    source[source.count - 1] = b
                 }
-                if let p = out.last, best - p < refractory {
-                    if energy[b] > energy[source[source.count - 1]] {
-                        out[out.count - 1] = best
-                        source[source.count - 1] = b
-                    }
-                    continue
-                }
-                out.append(best)
-                source.append(b)
+                continue
             }
+            out.append(best)
+            source.append(b)
         }
         return out
     }
 
     /// Low-pass (triangular window of 2 * factor - 1 taps) and keep every `factor`-th sample;
-    /// output `j` is centred on input sample `j * factor`.
-    static func decimate(_ x: [Double], factor k: Int) -> [Double] {
-        guard k > 1 else { return x }
+    /// output `j` is centred on input sample `j * factor`. `finite` tells whether every
+    /// output is finite (checked on the way, saving a pass).
+    static func decimate(_ x: [Double], factor k: Int) -> (values: [Double], finite: Bool) {
+        guard k > 1 else { return (x, !x.contains(where: { !$0.isFinite })) }
         let n = x.count
         let m = (n + k - 1) / k
         let taps = 2 * k - 1
         let weights = (1 - k..<k).map { Double(k - abs($0)) / Double(k * k) }
-        return [Double](unsafeUninitializedCapacity: m) { out, count in
+        var finite = true
+        let values = [Double](unsafeUninitializedCapacity: m) { out, count in
             x.withUnsafeBufferPointer { v in
                 weights.withUnsafeBufferPointer { w in
                     for j in 0..<m {
@@ -438,18 +564,22 @@ public struct QRSDetector: Sendable {
                                 t += 4
                             }
                             while t < taps { a0 += w[t] * v[start + t]; t += 1 }
-                            out[j] = (a0 + a1) + (a2 + a3)
+                            let y = (a0 + a1) + (a2 + a3)
+                            out[j] = y
+                            if !y.isFinite { finite = false }
                         } else {
                             var acc = 0.0, wsum = 0.0
                             for t in 0..<taps where start + t >= 0 && start + t < n {
                                 acc += w[t] * v[start + t]; wsum += w[t]
                             }
                             out[j] = acc / wsum
+                            if !out[j].isFinite { finite = false }
                         }
                     }
                 }
             }
             count = m
         }
+        return (values, finite)
     }
 }
