@@ -47,7 +47,7 @@ public struct QRSDetector: Sendable {
         public var noiseQuantile: Double = 0.75
         /// Where N exceeds `noisyLevelRatio * S` (noise comparable to the beats), the
         /// fraction is `noisyThresholdFraction` instead.
-        public var noisyLevelRatio: Double = 0.5
+        public var noisyLevelRatio: Double = 0.45
         public var noisyThresholdFraction: Double = 0.5
         /// Search-back starts when an RR gap exceeds this multiple of the local RR.
         public var searchBackFactor: Double = 1.5
