@@ -40,7 +40,8 @@ public final class InferenceModel: Sendable {
     public static var kernelName: String { GemmKernel.selected.name }
 
     /// Runs a batch. Every input must be given by name with shape [batch] + the input's
-    /// per-sample shape (all inputs share one batch size); returns every output by name.
+    /// per-sample shape (all inputs share one batch size) and finite values; returns every
+    /// output by name. Anything else throws `ModelError.invalidInput`.
     public func run(_ feeds: [String: Tensor], threads: Int = 1) throws -> [String: Tensor] {
         var batch: Int?
         var tensors: [Tensor] = []

@@ -28,7 +28,8 @@ extension LoadedModel {
     /// Class probabilities, `count` x `card.classes.count` row-major, for beats given as
     /// `windows` (count x card.input.windowLength samples, already normalised as the card says)
     /// and `features` (count x card.input.features.count, empty when the card lists none).
-    /// A sigmoid output p becomes [1 - p, p]; logits go through a softmax.
+    /// A sigmoid output p becomes [1 - p, p]; logits go through a softmax. Counts that do not
+    /// match, and NaN or infinite values, throw `ModelError.invalidInput`.
     public func classProbabilities(windows: [Float], features: [Float] = [], count: Int, threads: Int = 1) throws -> [Float] {
         let spec = card.input
         let (windowLength, lengthOverflow) = spec.samplesBefore.addingReportingOverflow(spec.samplesAfter)

@@ -45,6 +45,10 @@ public struct QRSDetector: Sendable {
         /// signal level, the threshold is at least N + noiseThresholdFraction * (S - N).
         public var noiseThresholdFraction: Double = 0.1
         public var noiseQuantile: Double = 0.75
+        /// Where N exceeds `noisyLevelRatio * S` (noise comparable to the beats), the
+        /// fraction is `noisyThresholdFraction` instead.
+        public var noisyLevelRatio: Double = 0.45
+        public var noisyThresholdFraction: Double = 0.5
         /// Search-back starts when an RR gap exceeds this multiple of the local RR.
         public var searchBackFactor: Double = 1.5
         /// Search-back threshold relative to the normal threshold.
@@ -113,7 +117,8 @@ public struct QRSDetector: Sendable {
             windows: level.values.count, neighbours: c.levelNeighbours, quantile: c.noiseQuantile)
         var raised = false
         let second = zip(level.values, noise).map { s, nz -> Double in
-            let t = max(c.thresholdFraction * s, nz + c.noiseThresholdFraction * (s - nz))
+            let f = nz > c.noisyLevelRatio * s ? c.noisyThresholdFraction : c.noiseThresholdFraction
+            let t = max(c.thresholdFraction * s, nz + f * (s - nz))
             if t > c.thresholdFraction * s { raised = true }
             return t
         }
