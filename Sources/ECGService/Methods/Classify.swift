@@ -29,14 +29,9 @@ struct Classify {
     }
 
     private func classifySignal(_ fields: Fields, model: ServedModel, _ context: RequestContext) async throws -> ClassifyResult {
-        let recording = try signals.decode(fields.members["signal"])
-        let lead = try LeadSelector.index(fields.members["lead"], in: recording)
-        let signal = recording.leads[lead]
-        try Task.checkCancellation()
-        let peaks = try fields.peaks("peaks", sampleCount: recording.sampleCount)
-            ?? QRSDetector().detect(signal, fs: recording.fs)
-        try Task.checkCancellation()
-        let prepared = try model.recipe.prepare(signal: signal, fs: recording.fs, peaks: peaks)
+        let located = try LeadPeaks.locate(fields, signals: signals)
+        let (recording, lead, peaks) = (located.recording, located.lead, located.peaks)
+        let prepared = try model.recipe.prepare(signal: located.signal, fs: recording.fs, peaks: peaks)
         let probabilities = try await BatchRunner.probabilities(
             model, windows: prepared.windows, features: prepared.features, count: prepared.count, threads: threads,
             progress: context.progress)

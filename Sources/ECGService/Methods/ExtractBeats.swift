@@ -45,14 +45,9 @@ struct ExtractBeats {
         case (nil, nil): throw ServiceError.invalidParams("params: give either \"model\" or \"inputSpec\"")
         case (_?, _?): throw ServiceError.invalidParams("params: give either \"model\" or \"inputSpec\", not both")
         }
-        let recording = try signals.decode(fields.members["signal"])
-        let lead = try LeadSelector.index(fields.members["lead"], in: recording)
-        let signal = recording.leads[lead]
-        try Task.checkCancellation()
-        let peaks = try fields.peaks("peaks", sampleCount: recording.sampleCount)
-            ?? QRSDetector().detect(signal, fs: recording.fs)
-        try Task.checkCancellation()
-        let beats = try recipe.prepare(signal: signal, fs: recording.fs, peaks: peaks)
+        let located = try LeadPeaks.locate(fields, signals: signals)
+        let (recording, lead) = (located.recording, located.lead)
+        let beats = try recipe.prepare(signal: located.signal, fs: recording.fs, peaks: located.peaks)
         let width = beats.featureCount
         return try JSONValueEncoder().encode(
             Result(
