@@ -91,7 +91,12 @@ enum FuzzMutators {
             ([0x50, 0x4B, 0x05, 0x06], [(8, 2), (10, 2), (12, 4), (16, 4), (20, 2)]),
         ]
         let record = r.pick(records)
-        let starts = (0..<max(0, b.count - 3)).filter { Array(b[$0..<($0 + 4)]) == record.sig }
+        var starts: [Int] = []
+        var i = 0
+        while i + 4 <= b.count {
+            if b[i] == 0x50 && b[i + 1] == 0x4B && b[i + 2] == record.sig[2] && b[i + 3] == record.sig[3] { starts.append(i) }
+            i += 1
+        }
         guard let start = starts.isEmpty ? nil : r.pick(starts) else { return bytes(data, &r) }
         let (offset, width) = r.pick(record.fields)
         let value = r.pick([0, 1, 0xFFFF, 0x7FFF_FFFF, 0xFFFF_FFFF, UInt64(r.below(1 << 20))] as [UInt64])
@@ -101,14 +106,27 @@ enum FuzzMutators {
         return (Data(b), "zip record \(record.sig[2]) at \(start): field +\(offset) = \(value)")
     }
 
-    /// Overwrites a field near an HDF5 metadata structure (superblock, B-tree, heap, symbol
-    /// node, object header) with a hostile 1-, 2-, 4- or 8-byte value.
-    static func hdf5Metadata(_ data: Data, _ r: inout FuzzRNG) -> (Data, String) {
-        var b = [UInt8](data)
+    /// Offsets of HDF5 metadata structures: the superblock (0) and every B-tree, local heap,
+    /// symbol node and object header signature.
+    static func hdf5Structures(_ data: Data) -> [Int] {
+        let b = [UInt8](data)
         let signatures = ["TREE", "HEAP", "SNOD", "OHDR", "OCHK"].map { Array($0.utf8) }
         var starts = [0]
-        for i in 0..<max(0, b.count - 3) where signatures.contains(where: { $0 == Array(b[i..<(i + 4)]) }) { starts.append(i) }
-        let start = r.pick(starts), p = min(b.count - 1, start + r.below(96))
+        var i = 0
+        while i + 4 <= b.count {
+            for sig in signatures where b[i] == sig[0] && b[i + 1] == sig[1] && b[i + 2] == sig[2] && b[i + 3] == sig[3] {
+                starts.append(i)
+            }
+            i += 1
+        }
+        return starts
+    }
+
+    /// Overwrites a field near one of `structures` (from `hdf5Structures`) with a hostile 1-,
+    /// 2-, 4- or 8-byte value.
+    static func hdf5Metadata(_ data: Data, structures: [Int], _ r: inout FuzzRNG) -> (Data, String) {
+        var b = [UInt8](data)
+        let start = r.pick(structures), p = min(b.count - 1, start + r.below(96))
         let width = r.pick([1, 2, 4, 8])
         let value = UInt64(bitPattern: r.pick(hostileInts))
         for i in 0..<width where p + i < b.count { b[p + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }

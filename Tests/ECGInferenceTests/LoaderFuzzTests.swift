@@ -183,9 +183,11 @@ final class LoaderFuzzTests: XCTestCase {
 
     func testHDF5Mutations() throws {
         let (config, weights) = try kerasParts("keras_multi")
+        let structures = FuzzMutators.hdf5Structures(weights)
+        XCTAssertGreaterThan(structures.count, 10, "the fixture's HDF5 structures were not found")
         for i in 0..<(2 * Self.iterations) {
             var r = rng(400, i)
-            var (mutant, what) = i % 2 == 0 ? FuzzMutators.hdf5Metadata(weights, &r) : FuzzMutators.bytes(weights, &r)
+            var (mutant, what) = i % 2 == 0 ? FuzzMutators.hdf5Metadata(weights, structures: structures, &r) : FuzzMutators.bytes(weights, &r)
             if i % 10 == 1 {
                 mutant = Data((0..<(1 + r.below(4096))).map { _ in UInt8(truncatingIfNeeded: r.next()) })
                 what = "\(mutant.count) bytes of garbage"

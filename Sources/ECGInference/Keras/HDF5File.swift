@@ -24,12 +24,12 @@ struct HDF5File {
     private let work = WorkBudget()
 
     private final class WorkBudget {
-        var remaining = 5_000_000
+        var remaining = 1_000_000
     }
 
     private func spend(_ units: Int = 1) throws {
         work.remaining -= units
-        guard work.remaining >= 0 else { throw Failure.unsupported("too many structures to parse (more than 5 million)") }
+        guard work.remaining >= 0 else { throw Failure.unsupported("too many structures to parse (more than a million)") }
     }
 
     static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
