@@ -29,9 +29,6 @@ let package = Package(
         .systemLibrary(
             name: "CCairo", pkgConfig: "cairo",
             providers: [.apt(["libcairo2-dev"])]),
-        .systemLibrary(
-            name: "CHDF5", pkgConfig: "hdf5",
-            providers: [.apt(["libhdf5-dev"])]),
 
         // JSON-RPC 2.0 with LSP base-protocol framing. Knows nothing about ECG.
         .target(

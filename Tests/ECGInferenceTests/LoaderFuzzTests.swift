@@ -101,7 +101,7 @@ final class LoaderFuzzTests: XCTestCase {
 
     func testTruncationAtManyOffsets() throws {
         let files = Self.onnxFixtures.map { "\($0).onnx" } + Self.kerasFixtures.map { "\($0).keras" }
-        for (f, name) in files.enumerated() {
+        for name in files {
             let data = try Data(contentsOf: Fixtures.url(name))
             let step = max(1, data.count / (2 * Self.iterations))
             for cut in stride(from: 0, to: data.count, by: step) {

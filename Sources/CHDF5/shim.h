@@ -1,1 +1,0 @@
-#include <hdf5/serial/hdf5.h>
