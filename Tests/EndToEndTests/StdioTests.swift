@@ -120,6 +120,12 @@ final class StdioTests: XCTestCase {
         XCTAssertEqual(encoding["id"], JSONValue.null)
         XCTAssertEqual(encoding["error"]?["code"], -32600)
 
+        // Params of the wrong shape: -32602 naming the offending member (detectPeaks is the first method
+        // with params; its decoder names members the same way as JSONValueDecoder).
+        let params = try client.call(7, "detectPeaks", ["signal": "not an object"])
+        XCTAssertEqual(params["error"]?["code"], -32602)
+        XCTAssertEqual(params["error"]?["message"], "params.signal: expected object, found string")
+
         XCTAssertEqual(try client.call(6, "ping")["result"]?["pong"], true)
         process.closeStdin()
         XCTAssertEqual(try process.waitForExit(), .exit(0))
