@@ -35,7 +35,7 @@ serve: build
 	$(RELEASE_BIN) --tcp 127.0.0.1:$(PORT) --data-root .
 
 evaluate: build
-	scripts/evaluate_detector.sh $(DATA_DIR)
+	ECGD=$(RELEASE_BIN) scripts/evaluate_detector.sh --data-dir $(DATA_DIR) --rates 100,125,250,360,500,1000
 
 bench: build
 	@scripts/bootstrap.sh --dev

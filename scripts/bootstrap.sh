@@ -22,11 +22,11 @@ fi
 # `--dev` adds the benchmark peers and fixture tools (scripts/requirements-dev.txt).
 REQ=scripts/requirements.txt
 [ "${1:-}" = "--dev" ] && REQ=scripts/requirements-dev.txt
-STAMP=.venv/.requirements.sha256
+STAMP=".venv/.installed-$(basename "$REQ").sha256"
 want=$(sha256sum "$REQ" | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
     echo "bootstrap: preparing .venv from $REQ" >&2
-    python3 -m venv .venv
+    [ -x .venv/bin/python ] || python3 -m venv .venv
     .venv/bin/pip install -q --disable-pip-version-check -r "$REQ"
     echo "$want" > "$STAMP"
 fi
