@@ -30,19 +30,11 @@ struct ModelListing: Encodable, Sendable {
     var error: String?
 
     init(_ model: ServedModel, loaded: Bool) {
-        let card = model.card
         name = model.name
-        version = card.version
-        description = card.description
-        task = card.task
-        clinicallyMeaningful = card.clinicallyMeaningful
-        classes = card.classes
-        output = card.output.rawValue
-        inputSpec = model.recipe.description
         switch model.origin {
         case .directory:
             source = "directory"
-            path = "\(model.name)/\(card.file)"
+            path = "\(model.name)/\(model.card.file)"
         case .path(let clientPath):
             source = "path"
             path = clientPath
@@ -54,8 +46,7 @@ struct ModelListing: Encodable, Sendable {
             outputs = model.model.outputs
             memoryBytes = model.model.memoryBytes
         }
-        provenance = card.provenance
-        metrics = card.metrics
+        describe(model.card, recipe: model.recipe)
     }
 
     /// A shipped model that is not loaded, described from its card.
@@ -67,19 +58,24 @@ struct ModelListing: Encodable, Sendable {
         do throws(ServiceError) {
             let card = try ModelSource.readCard(directory: directory)
             let recipe = try ModelSource.recipe(card: card, directory: directory)
-            version = card.version
-            description = card.description
-            task = card.task
-            clinicallyMeaningful = card.clinicallyMeaningful
-            classes = card.classes
-            output = card.output.rawValue
-            inputSpec = recipe.description
+            describe(card, recipe: recipe)
             path = "\(name)/\(card.file)"
-            provenance = card.provenance
-            metrics = card.metrics
         } catch {
             self.error = error.responseError.message
         }
+    }
+
+    /// Fills in what the model card and its beat recipe say.
+    private mutating func describe(_ card: ModelCard, recipe: BeatRecipe) {
+        version = card.version
+        description = card.description
+        task = card.task
+        clinicallyMeaningful = card.clinicallyMeaningful
+        classes = card.classes
+        output = card.output.rawValue
+        inputSpec = recipe.description
+        provenance = card.provenance
+        metrics = card.metrics
     }
 
     /// A registered model that never loaded.
