@@ -1,0 +1,77 @@
+import Foundation
+
+// Stage 3 of the detector: signal and noise levels that set the adaptive thresholds.
+
+extension QRSDetector {
+    /// Per-window signal level: the running median (over `neighbours` windows each side) of
+    /// the feature's maximum in consecutive windows of `window` seconds. Returns one value
+    /// per window; sample `i` uses entry `i / windowLength`.
+    static func signalLevel(_ e: [Double], fs: Double, window: Double, neighbours: Int)
+        -> (values: [Double], length: Int)
+    {
+        let len = max(1, Int(window * fs))
+        let count = (e.count + len - 1) / len
+        var maxima = [Double](repeating: 0, count: count)
+        e.withUnsafeBufferPointer { v in
+            for k in 0..<count {
+                var m = 0.0
+                for i in (k * len)..<min(e.count, (k + 1) * len) where v[i] > m { m = v[i] }
+                maxima[k] = m
+            }
+        }
+        var level = [Double](repeating: 0, count: count)
+        var buf: [Double] = []
+        for k in 0..<count {
+            buf.removeAll(keepingCapacity: true)
+            for j in max(0, k - neighbours)...min(count - 1, k + neighbours) { buf.append(maxima[j]) }
+            buf.sort()
+            level[k] = buf[buf.count / 2]
+        }
+        return (level, len)
+    }
+
+    /// Per-window noise level: a quantile of the feature at candidate maxima that are not
+    /// beats, over the same windows as `signalLevel` (zero where there are none).
+    static func noiseLevel(
+        candidates: [Int], beats: [Int], energy: [Double], windowLength: Int, windows: Int,
+        neighbours: Int, quantile: Double
+    ) -> [Double] {
+        // Non-beat candidate values grouped by window (candidates are sorted, so window k's
+        // values are values[starts[k] ..< starts[k + 1]]).
+        var values: [Double] = []
+        values.reserveCapacity(candidates.count)
+        var starts = [Int](repeating: 0, count: windows + 1)
+        var b = 0
+        for i in candidates {
+            while b < beats.count && beats[b] < i { b += 1 }
+            if b < beats.count && beats[b] == i { continue }
+            starts[min(windows - 1, i / windowLength) + 1] += 1
+            values.append(energy[i])
+        }
+        for k in 0..<windows { starts[k + 1] += starts[k] }
+        // A sorted buffer of the values of windows k - neighbours ... k + neighbours slides
+        // along (one window in, one out).
+        var buf: [Double] = []
+        func lowerBound(_ v: Double) -> Int {
+            var lo = 0, hi = buf.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if buf[mid] < v { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
+        func add(_ w: Int) { for v in values[starts[w]..<starts[w + 1]] { buf.insert(v, at: lowerBound(v)) } }
+        func drop(_ w: Int) { for v in values[starts[w]..<starts[w + 1]] { buf.remove(at: lowerBound(v)) } }
+        for j in 0...min(windows - 1, neighbours) { add(j) }
+        var out = [Double](repeating: 0, count: windows)
+        for k in 0..<windows {
+            if k > 0 {
+                if k + neighbours < windows { add(k + neighbours) }
+                if k - 1 - neighbours >= 0 { drop(k - 1 - neighbours) }
+            }
+            guard !buf.isEmpty else { continue }
+            out[k] = buf[min(buf.count - 1, Int(quantile * Double(buf.count)))]
+        }
+        return out
+    }
+}
