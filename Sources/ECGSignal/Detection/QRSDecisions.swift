@@ -7,7 +7,8 @@ extension QRSDetector {
     /// Threshold decisions, T-wave rejection and search-back.
     func selectBeats(
         candidates: [Int], energy: [Double], slope: [Double],
-        thresholds: (values: [Double], length: Int), fs: Double
+        thresholds: (values: [Double], length: Int), fs: Double,
+        noiseWeight: (Int) -> Double = { _ in 0 }
     ) -> [Int] {
         let c = configuration
         let refractory = Int(c.refractory * fs)
@@ -89,13 +90,14 @@ extension QRSDetector {
                 for j in max(0, at - 5)...min(beats.count - 1, at + 5) { dirty[j] = true }
             }
         }
-        return pruneExtraBeats(beats, energy: energy)
+        return pruneExtraBeats(beats, energy: energy, noiseWeight: noiseWeight)
     }
 
     /// Removes weak beats that split an otherwise regular RR interval: beat `k` goes when
     /// its neighbours are closer together than `extraBeatRR` times the local RR and its
-    /// feature is below `extraBeatRatio` times the weaker neighbour's.
-    func pruneExtraBeats(_ beats: [Int], energy: [Double]) -> [Int] {
+    /// feature is below `extraBeatRatio` times the weaker neighbour's (a ratio that moves
+    /// towards `noisyExtraBeatRatio` with the window's `noiseWeight`).
+    func pruneExtraBeats(_ beats: [Int], energy: [Double], noiseWeight: (Int) -> Double) -> [Int] {
         let c = configuration
         guard beats.count > 4 else { return beats }
         var kept: [Int] = [beats[0]]
@@ -103,7 +105,9 @@ extension QRSDetector {
         for k in 1..<(beats.count - 1) {
             let prev = kept[kept.count - 1], next = beats[k + 1]
             let span = Double(next - prev)
-            let weak = energy[beats[k]] < c.extraBeatRatio * min(energy[prev], energy[next])
+            let w = noiseWeight(beats[k])
+            let ratio = c.extraBeatRatio + w * (c.noisyExtraBeatRatio - c.extraBeatRatio)
+            let weak = energy[beats[k]] < ratio * min(energy[prev], energy[next])
             if weak && span < c.extraBeatRR * localRR(beats, at: k) { continue }
             kept.append(beats[k])
         }

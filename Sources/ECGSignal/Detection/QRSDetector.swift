@@ -16,7 +16,11 @@ import Foundation
 /// 4. search-back fills RR gaps longer than `searchBackFactor` times the local RR with the
 ///    best candidate above a lower threshold, and weak beats that split a regular RR
 ///    interval are dropped;
-/// 5. each beat is moved to the extremum of the full-rate signal (relative to the local
+/// 5. noise adaptation: where the non-beat peaks rival the beats (motion artefact, muscle
+///    noise), stages 2 to 4 run again on a blend that moves to a narrower, higher band
+///    (`noisyBand...`), which leaves out most motion artefact, and prunes extra beats
+///    harder there;
+/// 6. each beat is moved to the extremum of the full-rate signal (relative to the local
 ///    mean) near it.
 public struct QRSDetector: Sendable {
     /// Detector parameters. The defaults are physiological, not tuned per record.
@@ -49,6 +53,14 @@ public struct QRSDetector: Sendable {
         /// fraction is `noisyThresholdFraction` instead.
         public var noisyLevelRatio: Double = 0.45
         public var noisyThresholdFraction: Double = 0.5
+        /// Band (Hz) that replaces the QRS band where noise rivals the beats: narrower and
+        /// higher, so that motion artefact (mostly below 10 Hz) is left out.
+        public var noisyBandLow: Double = 10
+        public var noisyBandHigh: Double = 20
+        /// The noisy band's weight grows linearly from 0 to 1 as the noise ratio N / S of a
+        /// window goes from `noisyBandStart` to `noisyBandFull`.
+        public var noisyBandStart: Double = 0.15
+        public var noisyBandFull: Double = 0.3
         /// Search-back starts when an RR gap exceeds this multiple of the local RR.
         public var searchBackFactor: Double = 1.5
         /// Search-back threshold relative to the normal threshold.
@@ -57,6 +69,9 @@ public struct QRSDetector: Sendable {
         /// local RR and whose feature is below `extraBeatRatio` of theirs is dropped.
         public var extraBeatRR: Double = 1.2
         public var extraBeatRatio: Double = 0.6
+        /// `extraBeatRatio` in fully noisy windows (interpolated by the noisy band's weight):
+        /// there an extra beat as strong as its neighbours goes too.
+        public var noisyExtraBeatRatio: Double = 1.0
         /// Features are computed at `fs / k` with `k = floor(fs / featureRate)` (at least 1),
         /// so the cost does not grow with the input rate.
         public var featureRate: Double = 90
@@ -89,27 +104,69 @@ public struct QRSDetector: Sendable {
             reduced = QRSDetector.decimate(clean, factor: factor).values
         }
         let fs = inputRate / Double(factor)
-        let high = min(c.bandHigh, 0.45 * fs)
-        guard let band = try? Butterworth.design(
-            .bandpass(low: min(c.bandLow, high / 2), high: high), order: c.bandOrder, fs: fs)
+        guard let wide = bandFeature(reduced, fs: fs, low: c.bandLow, high: c.bandHigh),
+            var decision = decide(wide, fs: fs)
         else { return [] }
+        var energy = wide.energy
+        // Where noise rivals the beats, a narrower band that leaves out most motion artefact
+        // takes over (see noiseBandWeights).
+        let weights = noiseBandWeights(decision)
+        if weights.contains(where: { $0 > 0 }),
+            let narrow = bandFeature(reduced, fs: fs, low: c.noisyBandLow, high: c.noisyBandHigh)
+        {
+            let blended = QRSDetector.blend(
+                wide, level: decision.level, narrow,
+                level: QRSDetector.signalLevel(
+                    narrow.energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours
+                ).values,
+                weights: weights, windowLength: decision.windowLength)
+            if let d = decide(blended, fs: fs, noiseWeights: weights) {
+                decision = d
+                energy = blended.energy
+            }
+        }
+        return QRSDetector.refine(
+            decision.beats, factor: factor, on: clean, reduced: reduced, energy: energy,
+            halfWidth: Int(c.refinementWindow * inputRate),
+            baselineHalfWidth: max(1, Int(c.baselineWindow * fs)),
+            refractory: Int(c.refractory * inputRate))
+    }
+
+    /// The slope-energy feature of the band `low ... high` Hz of the reduced signal, or nil
+    /// when the band cannot be designed at this rate.
+    func bandFeature(_ reduced: [Double], fs: Double, low: Double, high: Double) -> BandFeature? {
+        let top = min(high, 0.45 * fs)
+        guard let band = try? Butterworth.design(
+            .bandpass(low: min(low, top / 2), high: top), order: configuration.bandOrder, fs: fs)
+        else { return nil }
         let (padded, pad) = band.filtfiltPadded(reduced)
         let (energy, slope) = padded.withUnsafeBufferPointer {
             QRSDetector.energyFeature(
                 UnsafeBufferPointer(rebasing: $0[pad..<(pad + reduced.count)]), fs: fs,
-                window: c.integrationWindow)
+                window: configuration.integrationWindow)
         }
+        return BandFeature(energy: energy, slope: slope)
+    }
 
+    /// Stages 2 to 4 on one feature: candidates, levels, a first pass, and a second pass with
+    /// the threshold raised above high non-beat candidates. Nil when there is no candidate.
+    func decide(_ feature: BandFeature, fs: Double, noiseWeights: [Double]? = nil) -> Decision? {
+        let c = configuration
+        let energy = feature.energy
+        func noiseWeight(_ i: Int) -> Double {
+            guard let w = noiseWeights, !w.isEmpty else { return 0 }
+            return w[min(w.count - 1, i / max(1, Int(c.levelWindow * fs)))]
+        }
         let halfRefractory = max(1, Int(c.refractory * fs / 2))
         let candidates = QRSDetector.dominantMaxima(energy, halfWidth: halfRefractory)
-        guard !candidates.isEmpty else { return [] }
+        guard !candidates.isEmpty else { return nil }
         let level = QRSDetector.signalLevel(
             energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours)
 
         let first = level.values.map { c.thresholdFraction * $0 }
         var beats = selectBeats(
-            candidates: candidates, energy: energy, slope: slope,
-            thresholds: (first, level.length), fs: fs)
+            candidates: candidates, energy: energy, slope: feature.slope,
+            thresholds: (first, level.length), fs: fs, noiseWeight: noiseWeight)
         // Second pass: where candidates that are not beats (noise, P and T waves) are high,
         // the threshold rises above them.
         let noise = QRSDetector.noiseLevel(
@@ -124,13 +181,25 @@ public struct QRSDetector: Sendable {
         }
         if raised {
             beats = selectBeats(
-                candidates: candidates, energy: energy, slope: slope,
-                thresholds: (second, level.length), fs: fs)
+                candidates: candidates, energy: energy, slope: feature.slope,
+                thresholds: (second, level.length), fs: fs, noiseWeight: noiseWeight)
         }
-        return QRSDetector.refine(
-            beats, factor: factor, on: clean, reduced: reduced, energy: energy,
-            halfWidth: Int(c.refinementWindow * inputRate),
-            baselineHalfWidth: max(1, Int(c.baselineWindow * fs)),
-            refractory: Int(c.refractory * inputRate))
+        return Decision(beats: beats, level: level.values, noise: noise, windowLength: level.length)
     }
+}
+
+/// A slope-energy feature at the reduced rate and the |derivative| it was computed from.
+struct BandFeature {
+    var energy: [Double]
+    var slope: [Double]
+}
+
+/// Beats chosen on one feature, with the per-window signal and noise levels behind them.
+struct Decision {
+    var beats: [Int]
+    /// Signal level per window of `windowLength` reduced samples.
+    var level: [Double]
+    /// Noise level (high non-beat candidates) per window.
+    var noise: [Double]
+    var windowLength: Int
 }
