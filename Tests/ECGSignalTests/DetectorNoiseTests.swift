@@ -94,7 +94,9 @@ final class DetectorNoiseTests: XCTestCase {
         var c = QRSDetector.Configuration()
         c.noisyBandStart = 0.2
         c.noisyBandFull = 0.4
-        let d = Decision(beats: [], level: [1, 1, 1, 1, 0], noise: [0.1, 0.3, 0.5, 0.2, 0.5], windowLength: 10)
+        let d = Decision(
+            beats: [], candidates: [], level: [1, 1, 1, 1, 0], noise: [0.1, 0.3, 0.5, 0.2, 0.5],
+            windowLength: 10, noiseWeights: [])
         let w = QRSDetector(configuration: c).noiseBandWeights(d)
         XCTAssertEqual(w[0], 0)
         XCTAssertEqual(w[1], 0.5, accuracy: 1e-12)

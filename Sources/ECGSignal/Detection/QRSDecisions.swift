@@ -8,7 +8,7 @@ extension QRSDetector {
     func selectBeats(
         candidates: [Int], energy: [Double], slope: [Double],
         thresholds: (values: [Double], length: Int), fs: Double,
-        noiseWeight: (Int) -> Double = { _ in 0 }
+        noiseWeight: (Int) -> Double
     ) -> [Int] {
         let c = configuration
         let refractory = Int(c.refractory * fs)

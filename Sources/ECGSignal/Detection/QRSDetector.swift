@@ -105,28 +105,28 @@ public struct QRSDetector: Sendable {
         }
         let fs = inputRate / Double(factor)
         guard let wide = bandFeature(reduced, fs: fs, low: c.bandLow, high: c.bandHigh),
-            var decision = decide(wide, fs: fs)
+            let first = firstPass(wide, fs: fs)
         else { return [] }
-        var energy = wide.energy
         // Where noise rivals the beats, a narrower band that leaves out most motion artefact
-        // takes over (see noiseBandWeights).
-        let weights = noiseBandWeights(decision)
+        // takes over (see noiseBandWeights) and the decisions are made again on the blend.
+        var (feature, decision) = (wide, first)
+        let weights = noiseBandWeights(first)
         if weights.contains(where: { $0 > 0 }),
             let narrow = bandFeature(reduced, fs: fs, low: c.noisyBandLow, high: c.noisyBandHigh)
         {
             let blended = QRSDetector.blend(
-                wide, level: decision.level, narrow,
+                wide, level: first.level, narrow,
                 level: QRSDetector.signalLevel(
                     narrow.energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours
                 ).values,
-                weights: weights, windowLength: decision.windowLength)
-            if let d = decide(blended, fs: fs, noiseWeights: weights) {
-                decision = d
-                energy = blended.energy
+                weights: weights, windowLength: first.windowLength)
+            if let d = firstPass(blended, fs: fs, noiseWeights: weights) {
+                (feature, decision) = (blended, d)
             }
         }
+        let beats = secondPass(decision, feature: feature, fs: fs)
         return QRSDetector.refine(
-            decision.beats, factor: factor, on: clean, reduced: reduced, energy: energy,
+            beats, factor: factor, on: clean, reduced: reduced, energy: feature.energy,
             halfWidth: Int(c.refinementWindow * inputRate),
             baselineHalfWidth: max(1, Int(c.baselineWindow * fs)),
             refractory: Int(c.refractory * inputRate))
@@ -148,43 +148,53 @@ public struct QRSDetector: Sendable {
         return BandFeature(energy: energy, slope: slope)
     }
 
-    /// Stages 2 to 4 on one feature: candidates, levels, a first pass, and a second pass with
-    /// the threshold raised above high non-beat candidates. Nil when there is no candidate.
-    func decide(_ feature: BandFeature, fs: Double, noiseWeights: [Double]? = nil) -> Decision? {
+    /// Stages 2 to 4 on one feature, first pass: candidates, levels, beats above a fraction
+    /// of the signal level, and the noise level the candidates that are not beats leave.
+    /// `noiseWeights` (per level window) make pruning stricter where noise is high. Nil when
+    /// there is no candidate.
+    func firstPass(_ feature: BandFeature, fs: Double, noiseWeights: [Double] = []) -> Decision? {
         let c = configuration
-        let energy = feature.energy
-        func noiseWeight(_ i: Int) -> Double {
-            guard let w = noiseWeights, !w.isEmpty else { return 0 }
-            return w[min(w.count - 1, i / max(1, Int(c.levelWindow * fs)))]
-        }
         let halfRefractory = max(1, Int(c.refractory * fs / 2))
-        let candidates = QRSDetector.dominantMaxima(energy, halfWidth: halfRefractory)
+        let candidates = QRSDetector.dominantMaxima(feature.energy, halfWidth: halfRefractory)
         guard !candidates.isEmpty else { return nil }
         let level = QRSDetector.signalLevel(
-            energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours)
+            feature.energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours)
+        var decision = Decision(
+            beats: [], candidates: candidates, level: level.values, noise: [],
+            windowLength: level.length, noiseWeights: noiseWeights)
+        decision.beats = selectBeats(
+            decision, feature: feature, thresholds: level.values.map { c.thresholdFraction * $0 },
+            fs: fs)
+        decision.noise = QRSDetector.noiseLevel(
+            candidates: candidates, beats: decision.beats, energy: feature.energy,
+            windowLength: level.length, windows: level.values.count,
+            neighbours: c.levelNeighbours, quantile: c.noiseQuantile)
+        return decision
+    }
 
-        let first = level.values.map { c.thresholdFraction * $0 }
-        var beats = selectBeats(
-            candidates: candidates, energy: energy, slope: feature.slope,
-            thresholds: (first, level.length), fs: fs, noiseWeight: noiseWeight)
-        // Second pass: where candidates that are not beats (noise, P and T waves) are high,
-        // the threshold rises above them.
-        let noise = QRSDetector.noiseLevel(
-            candidates: candidates, beats: beats, energy: energy, windowLength: level.length,
-            windows: level.values.count, neighbours: c.levelNeighbours, quantile: c.noiseQuantile)
+    /// Second pass: where candidates that are not beats (noise, P and T waves) are high, the
+    /// threshold rises above them and the beats are chosen again.
+    func secondPass(_ decision: Decision, feature: BandFeature, fs: Double) -> [Int] {
+        let c = configuration
         var raised = false
-        let second = zip(level.values, noise).map { s, nz -> Double in
+        let thresholds = zip(decision.level, decision.noise).map { s, nz -> Double in
             let f = nz > c.noisyLevelRatio * s ? c.noisyThresholdFraction : c.noiseThresholdFraction
             let t = max(c.thresholdFraction * s, nz + f * (s - nz))
             if t > c.thresholdFraction * s { raised = true }
             return t
         }
-        if raised {
-            beats = selectBeats(
-                candidates: candidates, energy: energy, slope: feature.slope,
-                thresholds: (second, level.length), fs: fs, noiseWeight: noiseWeight)
-        }
-        return Decision(beats: beats, level: level.values, noise: noise, windowLength: level.length)
+        guard raised else { return decision.beats }
+        return selectBeats(decision, feature: feature, thresholds: thresholds, fs: fs)
+    }
+
+    /// `selectBeats` over a decision's candidates with per-window `thresholds`.
+    func selectBeats(_ decision: Decision, feature: BandFeature, thresholds: [Double], fs: Double) -> [Int] {
+        let weights = decision.noiseWeights
+        let length = decision.windowLength
+        return selectBeats(
+            candidates: decision.candidates, energy: feature.energy, slope: feature.slope,
+            thresholds: (thresholds, length), fs: fs,
+            noiseWeight: { weights.isEmpty ? 0 : weights[min(weights.count - 1, $0 / length)] })
     }
 }
 
@@ -194,12 +204,16 @@ struct BandFeature {
     var slope: [Double]
 }
 
-/// Beats chosen on one feature, with the per-window signal and noise levels behind them.
+/// Beats chosen on one feature, with the candidates and per-window levels behind them.
 struct Decision {
     var beats: [Int]
+    /// Candidate maxima of the feature, sorted.
+    var candidates: [Int]
     /// Signal level per window of `windowLength` reduced samples.
     var level: [Double]
     /// Noise level (high non-beat candidates) per window.
     var noise: [Double]
     var windowLength: Int
+    /// Weight of the noisy band per window (empty: none).
+    var noiseWeights: [Double]
 }
