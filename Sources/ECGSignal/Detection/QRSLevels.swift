@@ -14,18 +14,35 @@ extension QRSDetector {
         var maxima = [Double](repeating: 0, count: count)
         e.withUnsafeBufferPointer { v in
             for k in 0..<count {
-                var m = 0.0
-                for i in (k * len)..<min(e.count, (k + 1) * len) where v[i] > m { m = v[i] }
-                maxima[k] = m
+                // Four running maxima (no NaN in the feature) let the loop vectorise.
+                var m0 = 0.0, m1 = 0.0, m2 = 0.0, m3 = 0.0
+                var i = k * len
+                let end = min(e.count, (k + 1) * len)
+                while i + 4 <= end {
+                    m0 = v[i] > m0 ? v[i] : m0
+                    m1 = v[i + 1] > m1 ? v[i + 1] : m1
+                    m2 = v[i + 2] > m2 ? v[i + 2] : m2
+                    m3 = v[i + 3] > m3 ? v[i + 3] : m3
+                    i += 4
+                }
+                while i < end { m0 = v[i] > m0 ? v[i] : m0; i += 1 }
+                maxima[k] = Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
             }
         }
-        var level = [Double](repeating: 0, count: count)
-        var buf: [Double] = []
-        for k in 0..<count {
-            buf.removeAll(keepingCapacity: true)
-            for j in max(0, k - neighbours)...min(count - 1, k + neighbours) { buf.append(maxima[j]) }
-            buf.sort()
-            level[k] = buf[buf.count / 2]
+        // Median of the window maxima k - neighbours ... k + neighbours, by insertion sort into
+        // a small scratch buffer.
+        let level = withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * neighbours + 1) { buf in
+            (0..<count).map { k -> Double in
+                var n = 0
+                for j in max(0, k - neighbours)...min(count - 1, k + neighbours) {
+                    let v = maxima[j]
+                    var at = n
+                    while at > 0 && buf[at - 1] > v { buf[at] = buf[at - 1]; at -= 1 }
+                    buf[at] = v
+                    n += 1
+                }
+                return buf[n / 2]
+            }
         }
         return (level, len)
     }
