@@ -5,7 +5,7 @@ RELEASE_BIN  := .build/release/ecgd
 DATA_DIR     ?= ../shared/data/mitdb
 PORT         ?= 7777
 
-.PHONY: all bootstrap build demo test test-swift test-python serve bench evaluate clean help
+.PHONY: all bootstrap build demo test serve bench evaluate noise clean help
 
 all: build
 
@@ -15,6 +15,7 @@ help:
 	@echo "make build     release build of .build/release/ecgd"
 	@echo "make serve     run ecgd over TCP on 127.0.0.1:$(PORT) (data root: the repository)"
 	@echo "make evaluate  detector accuracy over DATA_DIR=$(DATA_DIR) at 125-1000 Hz"
+	@echo "make noise     noise-stress F1 of ecgd, NeuroKit2 and XQRS at 12, 6 and 0 dB (installs the peers)"
 	@echo "make bench     benchmarks against NeuroKit2, WFDB and ONNX Runtime (installs the peers)"
 
 bootstrap:
@@ -36,6 +37,10 @@ serve: build
 
 evaluate: build
 	ECGD=$(RELEASE_BIN) scripts/evaluate_detector.sh --data-dir $(DATA_DIR) --rates 100,125,250,360,500,1000
+
+noise: build
+	@scripts/bootstrap.sh --dev
+	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/noise_stress.py --data-dir $(DATA_DIR) -v
 
 bench: build
 	@scripts/bootstrap.sh --dev
