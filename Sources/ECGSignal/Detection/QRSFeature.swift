@@ -20,29 +20,49 @@ extension QRSDetector {
     {
         let n = x.count
         let w = max(1, Int(window * fs))
-        let half = w / 2
         let slope = [Double](unsafeUninitializedCapacity: n) { s, count in
             let k = fs / 2
             for i in 1..<(n - 1) { s[i] = abs(x[i + 1] - x[i - 1]) * k }
             s[0] = s[1]; s[n - 1] = s[n - 2]
             count = n
         }
-        // Running sum of slope^2 over the centred window [i - half, i - half + w).
         let energy = [Double](unsafeUninitializedCapacity: n) { e, count in
-            slope.withUnsafeBufferPointer { s in
-                let scale = 1 / Double(w)
-                var acc = 0.0
-                for j in 0..<min(n, w - half - 1) { acc += s[j] * s[j] }
-                for i in 0..<n {
-                    let add = i - half + w - 1, drop = i - half - 1
-                    if add < n { acc += s[add] * s[add] }
-                    if drop >= 0 { acc -= s[drop] * s[drop] }
-                    e[i] = (max(0, acc) * scale).squareRoot()
-                }
-            }
+            slope.withUnsafeBufferPointer { movingRMS($0, window: w, into: e) }
             count = n
         }
         return (energy, slope)
+    }
+
+    /// `e[i]` = root mean square of `s` over the window `[i - w / 2, i - w / 2 + w)`, the
+    /// sum taken over the samples inside `s` (but divided by `w`). Sums are direct, not
+    /// running, so they do not drift; four outputs are computed together.
+    static func movingRMS(
+        _ s: UnsafeBufferPointer<Double>, window w: Int, into e: UnsafeMutableBufferPointer<Double>
+    ) {
+        let n = s.count
+        let half = w / 2
+        let scale = 1 / Double(w)
+        func edge(_ i: Int) -> Double {
+            var acc = 0.0
+            for j in max(0, i - half)..<min(n, i - half + w) { acc += s[j] * s[j] }
+            return (acc * scale).squareRoot()
+        }
+        // Outputs whose window lies inside s.
+        let interior = half..<max(half, n - w + half + 1)
+        for i in 0..<min(n, interior.lowerBound) { e[i] = edge(i) }
+        var i = min(n, interior.lowerBound)
+        let src = UnsafeRawPointer(s.baseAddress!), dst = UnsafeMutableRawPointer(e.baseAddress!)
+        let stride = MemoryLayout<Double>.stride
+        while i + 4 <= interior.upperBound {
+            var acc = SIMD4<Double>()
+            for j in (i - half)..<(i - half + w) {
+                let v = src.loadUnaligned(fromByteOffset: j * stride, as: SIMD4<Double>.self)
+                acc += v * v
+            }
+            dst.storeBytes(of: (acc * scale).squareRoot(), toByteOffset: i * stride, as: SIMD4<Double>.self)
+            i += 4
+        }
+        for i in i..<n { e[i] = edge(i) }
     }
 
     /// Indices `i` where `x[i]` is the maximum of `x[i - h ... i + h]` (first of ties).
@@ -103,42 +123,85 @@ extension QRSDetector {
         guard k > 1 else { return (x, !x.contains(where: { !$0.isFinite })) }
         let n = x.count
         let m = (n + k - 1) / k
-        let taps = 2 * k - 1
         let weights = (1 - k..<k).map { Double(k - abs($0)) / Double(k * k) }
-        var finite = true
+        // Outputs 1 ..< n / k have their whole window inside x.
+        let interiorEnd = max(1, n / k)
+        // A non-finite output makes `probe` NaN (0 * inf and 0 * NaN are NaN).
+        var probe = SIMD4<Double>()
         let values = [Double](unsafeUninitializedCapacity: m) { out, count in
             x.withUnsafeBufferPointer { v in
                 weights.withUnsafeBufferPointer { w in
-                    for j in 0..<m {
-                        let start = j * k - (k - 1)
-                        if start >= 0 && start + taps <= n {
-                            // Four independent accumulators keep the FMA pipeline busy.
-                            var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
-                            var t = 0
-                            while t + 4 <= taps {
-                                a0 += w[t] * v[start + t]
-                                a1 += w[t + 1] * v[start + t + 1]
-                                a2 += w[t + 2] * v[start + t + 2]
-                                a3 += w[t + 3] * v[start + t + 3]
-                                t += 4
-                            }
-                            while t < taps { a0 += w[t] * v[start + t]; t += 1 }
-                            let y = (a0 + a1) + (a2 + a3)
-                            out[j] = y
-                            if !y.isFinite { finite = false }
-                        } else {
-                            var acc = 0.0, wsum = 0.0
-                            for t in 0..<taps where start + t >= 0 && start + t < n {
-                                acc += w[t] * v[start + t]; wsum += w[t]
-                            }
-                            out[j] = acc / wsum
-                            if !out[j].isFinite { finite = false }
-                        }
+                    var j = 1
+                    while j + 4 <= interiorEnd {
+                        let y = decimatedInterior4(v, w, at: j, factor: k)
+                        out[j] = y[0]; out[j + 1] = y[1]; out[j + 2] = y[2]; out[j + 3] = y[3]
+                        probe += 0 * y
+                        j += 4
+                    }
+                    for i in [0] + Array(j..<m) where i < m {
+                        out[i] = i > 0 && i < interiorEnd
+                            ? decimatedInterior(v, w, at: i, factor: k)
+                            : decimatedEdge(v, w, at: i, factor: k)
+                        probe[0] += 0 * out[i]
                     }
                 }
             }
             count = m
         }
-        return (values, finite)
+        return (values, !probe.sum().isNaN)
+    }
+
+    /// Outputs `j ..< j + 4` of `decimate`, whose windows lie inside `v`. Each lane sums its
+    /// taps in four interleaved partial sums (t mod 4, the rest into the first).
+    @inline(__always)
+    static func decimatedInterior4(
+        _ v: UnsafeBufferPointer<Double>, _ w: UnsafeBufferPointer<Double>, at j: Int, factor k: Int
+    ) -> SIMD4<Double> {
+        let taps = w.count
+        let p = v.baseAddress! + (j * k - (k - 1))
+        func tap(_ t: Int) -> SIMD4<Double> { SIMD4(p[t], p[k + t], p[2 * k + t], p[3 * k + t]) }
+        var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), a2 = SIMD4<Double>(), a3 = SIMD4<Double>()
+        var t = 0
+        while t + 4 <= taps {
+            a0 += w[t] * tap(t)
+            a1 += w[t + 1] * tap(t + 1)
+            a2 += w[t + 2] * tap(t + 2)
+            a3 += w[t + 3] * tap(t + 3)
+            t += 4
+        }
+        while t < taps { a0 += w[t] * tap(t); t += 1 }
+        return (a0 + a1) + (a2 + a3)
+    }
+
+    /// Output `j` of `decimate` (window inside `v`), with the operations of one lane of
+    /// `decimatedInterior4`.
+    static func decimatedInterior(
+        _ v: UnsafeBufferPointer<Double>, _ w: UnsafeBufferPointer<Double>, at j: Int, factor k: Int
+    ) -> Double {
+        let taps = w.count
+        let p = v.baseAddress! + (j * k - (k - 1))
+        var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
+        var t = 0
+        while t + 4 <= taps {
+            a0 += w[t] * p[t]
+            a1 += w[t + 1] * p[t + 1]
+            a2 += w[t + 2] * p[t + 2]
+            a3 += w[t + 3] * p[t + 3]
+            t += 4
+        }
+        while t < taps { a0 += w[t] * p[t]; t += 1 }
+        return (a0 + a1) + (a2 + a3)
+    }
+
+    /// Output `j` of `decimate` near an end of `v`: the weighted mean of the taps inside.
+    static func decimatedEdge(
+        _ v: UnsafeBufferPointer<Double>, _ w: UnsafeBufferPointer<Double>, at j: Int, factor k: Int
+    ) -> Double {
+        let start = j * k - (k - 1)
+        var acc = 0.0, wsum = 0.0
+        for t in 0..<w.count where start + t >= 0 && start + t < v.count {
+            acc += w[t] * v[start + t]; wsum += w[t]
+        }
+        return acc / wsum
     }
 }
