@@ -47,13 +47,13 @@ extension QRSDetector {
             for j in max(0, i - half)..<min(n, i - half + w) { acc += s[j] * s[j] }
             return (acc * scale).squareRoot()
         }
-        // Outputs whose window lies inside s.
-        let interior = half..<max(half, n - w + half + 1)
-        for i in 0..<min(n, interior.lowerBound) { e[i] = edge(i) }
-        var i = min(n, interior.lowerBound)
+        // Outputs `start ..< end` have their window inside s.
+        let start = min(n, half), end = max(start, n - w + half + 1)
+        for i in 0..<start { e[i] = edge(i) }
+        var i = start
         let src = UnsafeRawPointer(s.baseAddress!), dst = UnsafeMutableRawPointer(e.baseAddress!)
         let stride = MemoryLayout<Double>.stride
-        while i + 4 <= interior.upperBound {
+        while i + 4 <= end {
             var acc = SIMD4<Double>()
             for j in (i - half)..<(i - half + w) {
                 let v = src.loadUnaligned(fromByteOffset: j * stride, as: SIMD4<Double>.self)
