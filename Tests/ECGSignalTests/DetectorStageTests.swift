@@ -68,3 +68,29 @@ extension DetectorStageTests {
         }
     }
 }
+
+extension DetectorStageTests {
+    /// The definition: `x[i]` is the maximum of `x[i - h ... i + h]`, the first of ties.
+    func directDominantMaxima(_ x: [Double], halfWidth h: Int) -> [Int] {
+        x.indices.filter { i in
+            let window = max(0, i - h)...min(x.count - 1, i + h)
+            return window.allSatisfy { j in x[j] < x[i] || (x[j] == x[i] && j >= i) }
+        }
+    }
+
+    func testDominantMaximaMatchDefinition() {
+        for h in [1, 2, 3, 11, 22] {
+            for n in [1, 2, 3, 10, 64, 65, 66, 200, 1_000] {
+                // Coarse values make ties and plateaus common.
+                let x = randomSignal(n, seed: UInt64(31 * h + n)).map { ($0 * 4).rounded() }
+                XCTAssertEqual(
+                    QRSDetector.dominantMaxima(x, halfWidth: h), directDominantMaxima(x, halfWidth: h),
+                    "h \(h), n \(n)")
+                let smooth = randomSignal(n, seed: UInt64(n)).enumerated().map { sin(Double($0.offset) / 5) + 0.1 * $0.element }
+                XCTAssertEqual(
+                    QRSDetector.dominantMaxima(smooth, halfWidth: h), directDominantMaxima(smooth, halfWidth: h),
+                    "smooth, h \(h), n \(n)")
+            }
+        }
+    }
+}

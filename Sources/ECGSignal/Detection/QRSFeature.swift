@@ -85,8 +85,12 @@ extension QRSDetector {
             var marks = [UInt64](repeating: 0, count: words)
             marks.withUnsafeMutableBufferPointer { m in
                 for w in 0..<words {
-                    var bits: UInt64 = 0
                     let base = w * 64
+                    if base >= 1 && base + 65 <= n {
+                        m[w] = localMaximaBits(v, from: base)
+                        continue
+                    }
+                    var bits: UInt64 = 0
                     for i in max(1, base)..<max(1, min(n - 1, base + 64)) {
                         let rises: UInt64 = v[i] <= v[i - 1] ? 0 : 1
                         let falls: UInt64 = v[i] < v[i + 1] ? 0 : 1
@@ -109,19 +113,55 @@ extension QRSDetector {
                     bits = marks[w]
                 }
                 i = w * 64 + bits.trailingZeroBitCount
-                let lo = max(0, i - h), hi = min(n - 1, i + h)
-                var isMax = true
-                var j = lo
-                while j <= hi {
-                    if v[j] > v[i] || (v[j] == v[i] && j < i) { isMax = false; break }
-                    j += 1
-                }
+                // Above every sample before it and not below any after it, within h.
+                let isMax = !anySample(v, max(0, i - h)..<i, above: v[i], orEqual: true)
+                    && !anySample(v, (i + 1)..<min(n, i + h + 1), above: v[i], orEqual: false)
                 if isMax { out.append(i); i += h } else { i += 1 }
             }
         }
         return out
     }
 
+
+    /// Bit `b` set when `v[from + b]` is a strict local maximum (above the sample before it,
+    /// not below the one after it), for `b < 64`; needs `v[from - 1 ... from + 64]`. Four
+    /// samples per step.
+    @inline(__always)
+    static func localMaximaBits(_ v: UnsafeBufferPointer<Double>, from base: Int) -> UInt64 {
+        let p = UnsafeRawPointer(v.baseAddress!)
+        func load(_ j: Int) -> SIMD4<Double> {
+            p.loadUnaligned(fromByteOffset: j * MemoryLayout<Double>.stride, as: SIMD4<Double>.self)
+        }
+        let weights = SIMD4<Int64>(1, 2, 4, 8)
+        var bits: UInt64 = 0
+        for b in Swift.stride(from: 0, to: 64, by: 4) {
+            let here = load(base + b)
+            // Negated tests, as in the scalar pass (a NaN counts as rising and falling).
+            let peak = .!(here .<= load(base + b - 1)) .& .!(here .< load(base + b + 1))
+            let nibble = SIMD4<Int64>().replacing(with: weights, where: peak).wrappedSum()
+            bits |= UInt64(nibble) &<< UInt64(b)
+        }
+        return bits
+    }
+
+    /// Whether some `v[j]`, `j` in `range`, is above `x` (or equal to it, with `orEqual`).
+    /// Branch-free over vectors of four, the last one overlapping the previous when the range
+    /// is not a multiple of four.
+    @inline(__always)
+    static func anySample(
+        _ v: UnsafeBufferPointer<Double>, _ range: Range<Int>, above x: Double, orEqual: Bool
+    ) -> Bool {
+        guard range.count >= 4 else { return v[range].contains { $0 > x || (orEqual && $0 == x) } }
+        let p = UnsafeRawPointer(v.baseAddress!)
+        let bound = SIMD4(repeating: x)
+        func hits(_ j: Int) -> SIMDMask<SIMD4<Int64>> {
+            let y = p.loadUnaligned(fromByteOffset: j * MemoryLayout<Double>.stride, as: SIMD4<Double>.self)
+            return orEqual ? y .>= bound : y .> bound
+        }
+        var hit = hits(range.upperBound - 4)
+        for j in Swift.stride(from: range.lowerBound, to: range.upperBound - 4, by: 4) { hit .|= hits(j) }
+        return any(hit)
+    }
 
     /// Low-pass (triangular window of 2 * factor - 1 taps) and keep every `factor`-th sample;
     /// output `j` is centred on input sample `j * factor`. `finite` tells whether every
