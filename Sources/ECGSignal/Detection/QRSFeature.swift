@@ -173,14 +173,15 @@ extension QRSDetector {
         let weights = (1 - k..<k).map { Double(k - abs($0)) / Double(k * k) }
         // Outputs 1 ..< n / k have their whole window inside x.
         let interiorEnd = max(1, n / k)
-        // A non-finite output makes `probe` NaN (0 * inf and 0 * NaN are NaN).
-        var probe = SIMD4<Double>()
+        var finite = true
         let values = [Double](unsafeUninitializedCapacity: m) { out, count in
             x.withUnsafeBufferPointer { v in
                 weights.withUnsafeBufferPointer { w in
+                    // A non-finite output makes `probe` NaN (0 * inf and 0 * NaN are NaN).
+                    var probe = SIMD4<Double>()
                     var j = 1
                     while j + 4 <= interiorEnd {
-                        let y = decimatedInterior4(v, w, at: j, factor: k)
+                        let y = decimatedInterior4(v.baseAddress! + (j * k - (k - 1)), w, factor: k)
                         out[j] = y[0]; out[j + 1] = y[1]; out[j + 2] = y[2]; out[j + 3] = y[3]
                         probe += 0 * y
                         j += 4
@@ -191,32 +192,34 @@ extension QRSDetector {
                             : decimatedEdge(v, w, at: i, factor: k)
                         probe[0] += 0 * out[i]
                     }
+                    finite = !probe.sum().isNaN
                 }
             }
             count = m
         }
-        return (values, !probe.sum().isNaN)
+        return (values, finite)
     }
 
-    /// Outputs `j ..< j + 4` of `decimate`, whose windows lie inside `v`. Each lane sums its
-    /// taps in four interleaved partial sums (t mod 4, the rest into the first).
+    /// Four consecutive interior outputs of `decimate`, the first window starting at `p`.
+    /// Each lane sums its taps in four interleaved partial sums (t mod 4, the rest into the
+    /// first).
     @inline(__always)
     static func decimatedInterior4(
-        _ v: UnsafeBufferPointer<Double>, _ w: UnsafeBufferPointer<Double>, at j: Int, factor k: Int
+        _ p: UnsafePointer<Double>, _ w: UnsafeBufferPointer<Double>, factor k: Int
     ) -> SIMD4<Double> {
         let taps = w.count
-        let p = v.baseAddress! + (j * k - (k - 1))
-        func tap(_ t: Int) -> SIMD4<Double> { SIMD4(p[t], p[k + t], p[2 * k + t], p[3 * k + t]) }
+        let p1 = p + k, p2 = p + 2 * k, p3 = p + 3 * k
+        func tap(_ t: Int) -> SIMD4<Double> { SIMD4(p[t], p1[t], p2[t], p3[t]) }
         var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), a2 = SIMD4<Double>(), a3 = SIMD4<Double>()
         var t = 0
-        while t + 4 <= taps {
+        while t &+ 4 <= taps {
             a0 += w[t] * tap(t)
-            a1 += w[t + 1] * tap(t + 1)
-            a2 += w[t + 2] * tap(t + 2)
-            a3 += w[t + 3] * tap(t + 3)
-            t += 4
+            a1 += w[t &+ 1] * tap(t &+ 1)
+            a2 += w[t &+ 2] * tap(t &+ 2)
+            a3 += w[t &+ 3] * tap(t &+ 3)
+            t &+= 4
         }
-        while t < taps { a0 += w[t] * tap(t); t += 1 }
+        while t < taps { a0 += w[t] * tap(t); t &+= 1 }
         return (a0 + a1) + (a2 + a3)
     }
 
