@@ -41,7 +41,7 @@ let package = Package(
             ]),
         // Recordings, readers, filters, resampling, QRS detection, scoring.
         .target(name: "ECGSignal", dependencies: ["CSignalKernels"]),
-        // Vector square roots for ECGSignal's feature (instruction set chosen at run time).
+        // Vector kernels for ECGSignal's QRS feature (instruction set chosen at run time).
         .target(name: "CSignalKernels"),
         // SIMD GEMM micro-kernels (AVX-512 / AVX2 / portable, chosen at run time) for ECGInference.
         .target(name: "CKernels"),

@@ -1,8 +1,9 @@
 #ifndef ECGD_CSIGNALKERNELS_H
 #define ECGD_CSIGNALKERNELS_H
 
-/// x[i] = sqrt(x[i]) for i < n, correctly rounded like Swift's squareRoot(), with the widest
-/// vector square root this CPU has (Swift's own goes one lane at a time through libm).
-void ecg_sqrt_inplace(double *x, long n);
+/// out[i] = sqrt(scale * (s[i]^2 + s[i+1]^2 + ... + s[i+w-1]^2)) for i < count, the squares
+/// added in that order from zero (as ECGSignal's scalar edge path does), several outputs per
+/// vector; reads s[0 ..< count + w - 1].
+void ecg_window_rms(const double *s, long count, long w, double scale, double *out);
 
 #endif

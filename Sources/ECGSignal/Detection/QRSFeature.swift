@@ -36,8 +36,8 @@ extension QRSDetector {
 
     /// `e[i]` = root mean square of `s` over the window `[i - w / 2, i - w / 2 + w)`, the
     /// sum taken over the samples inside `s` (but divided by `w`). Sums are direct, not
-    /// running, so they do not drift; four outputs are computed together, and square roots
-    /// are taken a cache-sized chunk at a time with the CPU's widest vectors.
+    /// running, so they do not drift; where the window lies inside `s` they run in C, several
+    /// outputs per vector, with the same rounding.
     static func movingRMS(
         _ s: UnsafeBufferPointer<Double>, window w: Int, into e: UnsafeMutableBufferPointer<Double>
     ) {
@@ -47,29 +47,15 @@ extension QRSDetector {
         func edge(_ i: Int) -> Double {
             var acc = 0.0
             for j in max(0, i - half)..<min(n, i - half + w) { acc += s[j] * s[j] }
-            return acc * scale
+            return (acc * scale).squareRoot()
         }
         // Outputs `start ..< end` have their window inside s.
         let start = min(n, half), end = max(start, n - w + half + 1)
-        let src = UnsafeRawPointer(s.baseAddress!), dst = UnsafeMutableRawPointer(e.baseAddress!)
-        let stride = MemoryLayout<Double>.stride
-        let chunk = 2048
-        for from in Swift.stride(from: 0, to: n, by: chunk) {
-            let to = min(n, from + chunk)
-            var i = from
-            while i < to && (i < start || i + 4 > min(to, end)) { e[i] = edge(i); i += 1 }
-            while i + 4 <= min(to, end) {
-                var acc = SIMD4<Double>()
-                for j in (i - half)..<(i - half + w) {
-                    let v = src.loadUnaligned(fromByteOffset: j * stride, as: SIMD4<Double>.self)
-                    acc += v * v
-                }
-                dst.storeBytes(of: acc * scale, toByteOffset: i * stride, as: SIMD4<Double>.self)
-                i += 4
-            }
-            for i in i..<to { e[i] = edge(i) }
-            ecg_sqrt_inplace(e.baseAddress! + from, to - from)
+        for i in 0..<start { e[i] = edge(i) }
+        if end > start {
+            ecg_window_rms(s.baseAddress! + (start - half), end - start, w, scale, e.baseAddress! + start)
         }
+        for i in end..<n { e[i] = edge(i) }
     }
 
     /// Indices `i` where `x[i]` is the maximum of `x[i - h ... i + h]` (first of ties).

@@ -1,0 +1,80 @@
+// Vector kernels for ECGSignal's QRS feature, the instruction set chosen at run time.
+// Products and sums are separate instructions (no fused multiply-add), so every lane rounds
+// exactly like the scalar Swift code it replaces.
+#include "csignalkernels.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+__attribute__((target("avx512f")))
+static long rms_avx512(const double *s, long count, long w, double scale, double *out) {
+    long i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m512d acc = _mm512_setzero_pd();
+        for (long j = 0; j < w; j++) {
+            __m512d v = _mm512_loadu_pd(s + i + j);
+            acc = _mm512_add_pd(acc, _mm512_mul_pd(v, v));
+        }
+        _mm512_storeu_pd(out + i, _mm512_sqrt_pd(_mm512_mul_pd(acc, _mm512_set1_pd(scale))));
+    }
+    return i;
+}
+
+__attribute__((target("avx")))
+static long rms_avx(const double *s, long count, long w, double scale, double *out) {
+    long i = 0;
+    for (; i + 4 <= count; i += 4) {
+        __m256d acc = _mm256_setzero_pd();
+        for (long j = 0; j < w; j++) {
+            __m256d v = _mm256_loadu_pd(s + i + j);
+            acc = _mm256_add_pd(acc, _mm256_mul_pd(v, v));
+        }
+        _mm256_storeu_pd(out + i, _mm256_sqrt_pd(_mm256_mul_pd(acc, _mm256_set1_pd(scale))));
+    }
+    return i;
+}
+
+static long rms_sse2(const double *s, long count, long w, double scale, double *out) {
+    long i = 0;
+    for (; i + 2 <= count; i += 2) {
+        __m128d acc = _mm_setzero_pd();
+        for (long j = 0; j < w; j++) {
+            __m128d v = _mm_loadu_pd(s + i + j);
+            acc = _mm_add_pd(acc, _mm_mul_pd(v, v));
+        }
+        _mm_storeu_pd(out + i, _mm_sqrt_pd(_mm_mul_pd(acc, _mm_set1_pd(scale))));
+    }
+    return i;
+}
+
+static int level(void) {
+    static int cached = -1;  // racing first calls all store the same value
+    int found = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (found < 0) {
+        __builtin_cpu_init();
+        found = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx") ? 1 : 0;
+        __atomic_store_n(&cached, found, __ATOMIC_RELAXED);
+    }
+    return found;
+}
+#endif
+
+void ecg_window_rms(const double *s, long count, long w, double scale, double *out) {
+    long i = 0;
+#if defined(__x86_64__)
+    switch (level()) {
+    case 2: i = rms_avx512(s, count, w, scale, out); break;
+    case 1: i = rms_avx(s, count, w, scale, out); break;
+    default: i = rms_sse2(s, count, w, scale, out); break;
+    }
+#endif
+    for (; i < count; i++) {
+        double acc = 0;
+        for (long j = 0; j < w; j++) {
+            double square = s[i + j] * s[i + j];
+            acc += square;
+        }
+        double mean = acc * scale;
+        out[i] = __builtin_sqrt(mean);
+    }
+}
