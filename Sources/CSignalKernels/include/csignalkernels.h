@@ -6,4 +6,7 @@
 /// vector; reads s[0 ..< count + w - 1].
 void ecg_window_rms(const double *s, long count, long w, double scale, double *out);
 
+/// Asks the cache for the line holding `p` ahead of its use (a hint; no effect on results).
+static inline void ecg_prefetch(const void *p) { __builtin_prefetch(p); }
+
 #endif

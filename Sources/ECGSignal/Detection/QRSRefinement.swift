@@ -1,3 +1,4 @@
+import CSignalKernels
 import Foundation
 
 // Stage 5 of the detector: moving each beat to the R-peak extremum of the full-rate signal.
@@ -34,6 +35,14 @@ extension QRSDetector {
                     let centre = min(last, beats[k] * factor)
                     return (max(0, centre - halfWidth), min(last, centre + halfWidth))
                 }
+                // The windows are far apart in a long signal that is no longer in cache:
+                // they are requested three groups of beats ahead of their search.
+                func prefetch(_ k: Int) {
+                    guard k < n else { return }
+                    let (from, to) = range(k)
+                    for j in Swift.stride(from: from, through: to, by: 8) { ecg_prefetch(v.baseAddress! + j) }
+                    ecg_prefetch(v.baseAddress! + to)
+                }
                 func firstIndex(_ k: Int, from: Int, to: Int, of m: Double) -> Int {
                     var best = from
                     while best < to && abs(v[best] - bases[k]) < m { best += 1 }
@@ -41,7 +50,9 @@ extension QRSDetector {
                 }
                 var k = 0
                 let width = 2 * halfWidth + 1
+                for first in 0..<12 { prefetch(first) }
                 while k + 4 <= n {
+                    for ahead in (k + 12)..<(k + 16) { prefetch(ahead) }
                     let r0 = range(k), r1 = range(k + 1), r2 = range(k + 2), r3 = range(k + 3)
                     if r0.1 - r0.0 + 1 == width && r3.1 - r3.0 + 1 == width
                         && r1.1 - r1.0 + 1 == width && r2.1 - r2.0 + 1 == width
