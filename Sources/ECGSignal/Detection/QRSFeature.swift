@@ -61,53 +61,66 @@ extension QRSDetector {
     /// Indices `i` where `x[i]` is the maximum of `x[i - h ... i + h]` (first of ties).
     static func dominantMaxima(_ x: [Double], halfWidth h: Int) -> [Int] {
         let n = x.count
-        var out: [Int] = []
-        out.reserveCapacity(n / max(1, h))
-        guard n > 0 else { return out }
-        x.withUnsafeBufferPointer { v in
-            // Only strict local maxima are candidates: a branch-free pass marks them in a
-            // bit set, which is then walked a word at a time.
-            let words = (n + 63) / 64
-            var marks = [UInt64](repeating: 0, count: words)
-            marks.withUnsafeMutableBufferPointer { m in
-                for w in 0..<words {
-                    let base = w * 64
-                    if base >= 1 && base + 65 <= n {
-                        m[w] = localMaximaBits(v, from: base)
-                        continue
+        guard n > 0 else { return [] }
+        // Dominant maxima are more than h apart, which bounds their number (one more slot
+        // takes the rejected candidate written after the last of them).
+        return [Int](unsafeUninitializedCapacity: n / (h + 1) + 2) { out, count in
+            count = 0
+            x.withUnsafeBufferPointer { v in
+                // Only strict local maxima are candidates: a branch-free pass marks them in a
+                // bit set, which is then walked a word at a time.
+                let marks = localMaximaMarks(v)
+                var i = 0
+                while i < n {
+                    // Next marked index at or after i.
+                    var w = i / 64
+                    var bits = marks[w] & (~0 &<< UInt64(i % 64))
+                    while bits == 0 {
+                        w += 1
+                        if w == marks.count { return }
+                        bits = marks[w]
                     }
-                    var bits: UInt64 = 0
-                    for i in max(1, base)..<max(1, min(n - 1, base + 64)) {
-                        let rises: UInt64 = v[i] <= v[i - 1] ? 0 : 1
-                        let falls: UInt64 = v[i] < v[i + 1] ? 0 : 1
-                        bits |= (rises & falls) &<< UInt64(i - base)
-                    }
-                    m[w] = bits
+                    i = w &* 64 &+ bits.trailingZeroBitCount
+                    // Above every sample before it and not below any after it, within h; the
+                    // index is stored in any case and kept by advancing the count.
+                    let beaten = anySample(v, max(0, i &- h)..<i, above: v[i], orEqual: true)
+                    let beatenAfter = anySample(v, (i &+ 1)..<min(n, i &+ h &+ 1), above: v[i], orEqual: false)
+                    let isMax = (beaten ? 0 : 1) & (beatenAfter ? 0 : 1)
+                    out[count] = i
+                    count &+= isMax
+                    // Nothing within h after a dominant maximum can be one.
+                    i &+= isMax == 1 ? max(1, h) : 1
                 }
-                // The ends compare with their one neighbour only.
-                if n == 1 || !(v[0] < v[1]) { m[0] |= 1 }
-                if n > 1 && !(v[n - 1] <= v[n - 2]) { m[(n - 1) / 64] |= 1 &<< UInt64((n - 1) % 64) }
-            }
-            var i = 0
-            while i < n {
-                // Next marked index at or after i.
-                var w = i / 64
-                var bits = marks[w] & (~0 &<< UInt64(i % 64))
-                while bits == 0 {
-                    w += 1
-                    if w == words { return }
-                    bits = marks[w]
-                }
-                i = w * 64 + bits.trailingZeroBitCount
-                // Above every sample before it and not below any after it, within h.
-                let isMax = !anySample(v, max(0, i - h)..<i, above: v[i], orEqual: true)
-                    && !anySample(v, (i + 1)..<min(n, i + h + 1), above: v[i], orEqual: false)
-                if isMax { out.append(i); i += h } else { i += 1 }
             }
         }
-        return out
     }
 
+    /// Bit set of the strict local maxima of `v` (above the sample before, not below the one
+    /// after; each end compares with its one neighbour): bit `i % 64` of word `i / 64`.
+    static func localMaximaMarks(_ v: UnsafeBufferPointer<Double>) -> [UInt64] {
+        let n = v.count
+        let words = (n + 63) / 64
+        var marks = [UInt64](repeating: 0, count: words)
+        marks.withUnsafeMutableBufferPointer { m in
+            for w in 0..<words {
+                let base = w * 64
+                if base >= 1 && base + 65 <= n {
+                    m[w] = localMaximaBits(v, from: base)
+                    continue
+                }
+                var bits: UInt64 = 0
+                for i in max(1, base)..<max(1, min(n - 1, base + 64)) {
+                    let rises: UInt64 = v[i] <= v[i - 1] ? 0 : 1
+                    let falls: UInt64 = v[i] < v[i + 1] ? 0 : 1
+                    bits |= (rises & falls) &<< UInt64(i - base)
+                }
+                m[w] = bits
+            }
+            if n == 1 || !(v[0] < v[1]) { m[0] |= 1 }
+            if n > 1 && !(v[n - 1] <= v[n - 2]) { m[(n - 1) / 64] |= 1 &<< UInt64((n - 1) % 64) }
+        }
+        return marks
+    }
 
     /// Bit `b` set when `v[from + b]` is a strict local maximum (above the sample before it,
     /// not below the one after it), for `b < 64`; needs `v[from - 1 ... from + 64]`. Four
