@@ -58,6 +58,29 @@ extension QRSDetector {
         for i in end..<n { e[i] = edge(i) }
     }
 
+    /// The largest of zero and the values in each window `[k * length, (k + 1) * length)`
+    /// of `e` (the last one possibly shorter); four running maxima over vectors of four.
+    static func windowMaxima(_ e: [Double], length: Int) -> [Double] {
+        let count = (e.count + length - 1) / length
+        return e.withUnsafeBufferPointer { v in
+            let p = UnsafeRawPointer(v.baseAddress!)
+            return (0..<count).map { k in
+                let from = k * length, to = min(e.count, from + length)
+                var m = SIMD4<Double>()
+                var i = from
+                while i + 4 <= to {
+                    let y = p.loadUnaligned(fromByteOffset: i * MemoryLayout<Double>.stride, as: SIMD4<Double>.self)
+                    m.replace(with: y, where: y .> m)
+                    i += 4
+                }
+                var best = 0.0
+                for lane in 0..<4 where m[lane] > best { best = m[lane] }
+                for j in i..<to where v[j] > best { best = v[j] }
+                return best
+            }
+        }
+    }
+
     /// Indices `i` where `x[i]` is the maximum of `x[i - h ... i + h]` (first of ties).
     static func dominantMaxima(_ x: [Double], halfWidth h: Int) -> [Int] {
         let n = x.count

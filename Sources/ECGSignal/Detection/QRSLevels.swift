@@ -11,14 +11,7 @@ extension QRSDetector {
     {
         let len = max(1, Int(window * fs))
         let count = (e.count + len - 1) / len
-        var maxima = [Double](repeating: 0, count: count)
-        e.withUnsafeBufferPointer { v in
-            for k in 0..<count {
-                var m = 0.0
-                for i in (k * len)..<min(e.count, (k + 1) * len) where v[i] > m { m = v[i] }
-                maxima[k] = m
-            }
-        }
+        let maxima = windowMaxima(e, length: len)
         var level = [Double](repeating: 0, count: count)
         var buf: [Double] = []
         for k in 0..<count {
