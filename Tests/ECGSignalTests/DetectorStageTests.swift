@@ -94,3 +94,17 @@ extension DetectorStageTests {
         }
     }
 }
+
+extension DetectorStageTests {
+    func testWindowMaximaEqualsDirectMaxima() {
+        for length in [1, 3, 4, 5, 180] {
+            for n in [1, 3, 4, 7, 100, 1_001] {
+                let e = randomSignal(n, seed: UInt64(length * n)).map { $0 - 0.5 }
+                let expected = stride(from: 0, to: n, by: length).map { from in
+                    e[from..<min(n, from + length)].reduce(0.0) { max($0, $1) }
+                }
+                XCTAssertEqual(QRSDetector.windowMaxima(e, length: length), expected, "length \(length), n \(n)")
+            }
+        }
+    }
+}
