@@ -78,3 +78,24 @@ void ecg_window_rms(const double *s, long count, long w, double scale, double *o
         out[i] = __builtin_sqrt(mean);
     }
 }
+
+void ecg_local_maxima_marks(const double *v, long first, long end, unsigned long long *marks) {
+    for (long w = first; w < end; w++) {
+        const double *p = v + 64 * w;
+        unsigned long long bits = 0;
+#if defined(__x86_64__)
+        for (int b = 0; b < 64; b += 2) {
+            __m128d here = _mm_loadu_pd(p + b);
+            __m128d rises = _mm_cmpnle_pd(here, _mm_loadu_pd(p + b - 1));
+            __m128d falls = _mm_cmpnlt_pd(here, _mm_loadu_pd(p + b + 1));
+            bits |= (unsigned long long)_mm_movemask_pd(_mm_and_pd(rises, falls)) << b;
+        }
+#else
+        for (int b = 0; b < 64; b++) {
+            int peak = !(p[b] <= p[b - 1]) && !(p[b] < p[b + 1]);
+            bits |= (unsigned long long)peak << b;
+        }
+#endif
+        marks[w] = bits;
+    }
+}

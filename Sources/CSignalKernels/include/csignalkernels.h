@@ -6,6 +6,11 @@
 /// vector; reads s[0 ..< count + w - 1].
 void ecg_window_rms(const double *s, long count, long w, double scale, double *out);
 
+/// Bit sets of strict local maxima: bit b of marks[w] is set when v[i], i = 64 * w + b, is
+/// above v[i - 1] and not below v[i + 1] (NaN counts as both), for w in [first, end); reads
+/// v[64 * first - 1 ... 64 * end].
+void ecg_local_maxima_marks(const double *v, long first, long end, unsigned long long *marks);
+
 /// Asks the cache for the line holding `p` ahead of its use (a hint; no effect on results).
 static inline void ecg_prefetch(const void *p) { __builtin_prefetch(p); }
 

@@ -123,14 +123,13 @@ extension QRSDetector {
     static func localMaximaMarks(_ v: UnsafeBufferPointer<Double>) -> [UInt64] {
         let n = v.count
         let words = (n + 63) / 64
+        // Words 1 ... (n - 65) / 64 have both neighbours of every sample inside v.
+        let interior = 1..<max(1, (n - 65) / 64 + 1)
         var marks = [UInt64](repeating: 0, count: words)
         marks.withUnsafeMutableBufferPointer { m in
-            for w in 0..<words {
+            ecg_local_maxima_marks(v.baseAddress!, interior.lowerBound, interior.upperBound, m.baseAddress!)
+            for w in 0..<words where !interior.contains(w) {
                 let base = w * 64
-                if base >= 1 && base + 65 <= n {
-                    m[w] = localMaximaBits(v, from: base)
-                    continue
-                }
                 var bits: UInt64 = 0
                 for i in max(1, base)..<max(1, min(n - 1, base + 64)) {
                     let rises: UInt64 = v[i] <= v[i - 1] ? 0 : 1
@@ -143,27 +142,6 @@ extension QRSDetector {
             if n > 1 && !(v[n - 1] <= v[n - 2]) { m[(n - 1) / 64] |= 1 &<< UInt64((n - 1) % 64) }
         }
         return marks
-    }
-
-    /// Bit `b` set when `v[from + b]` is a strict local maximum (above the sample before it,
-    /// not below the one after it), for `b < 64`; needs `v[from - 1 ... from + 64]`. Four
-    /// samples per step.
-    @inline(__always)
-    static func localMaximaBits(_ v: UnsafeBufferPointer<Double>, from base: Int) -> UInt64 {
-        let p = UnsafeRawPointer(v.baseAddress!)
-        func load(_ j: Int) -> SIMD4<Double> {
-            p.loadUnaligned(fromByteOffset: j * MemoryLayout<Double>.stride, as: SIMD4<Double>.self)
-        }
-        let weights = SIMD4<Int64>(1, 2, 4, 8)
-        var bits: UInt64 = 0
-        for b in Swift.stride(from: 0, to: 64, by: 4) {
-            let here = load(base + b)
-            // Negated tests, as in the scalar pass (a NaN counts as rising and falling).
-            let peak = .!(here .<= load(base + b - 1)) .& .!(here .< load(base + b + 1))
-            let nibble = SIMD4<Int64>().replacing(with: weights, where: peak).wrappedSum()
-            bits |= UInt64(nibble) &<< UInt64(b)
-        }
-        return bits
     }
 
     /// Whether some `v[j]`, `j` in `range`, is above `x` (or equal to it, with `orEqual`).
