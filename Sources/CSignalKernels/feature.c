@@ -3,6 +3,8 @@
 // exactly like the scalar Swift code it replaces.
 #include "csignalkernels.h"
 
+#pragma STDC FP_CONTRACT OFF
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -98,4 +100,60 @@ void ecg_local_maxima_marks(const double *v, long first, long end, unsigned long
 #endif
         marks[w] = bits;
     }
+}
+
+/// Eight doubles; one AVX-512 register, or several narrower ones.
+typedef double lanes8 __attribute__((vector_size(64)));
+
+static inline __attribute__((always_inline)) void biquad8(
+    double *base, long step, long n, double b0, double b1, double b2, double a1, double a2,
+    double gain, double input, long warm_up) {
+    long block = (n - warm_up) / 8;
+    double *p[8];
+    for (int c = 0; c < 8; c++) p[c] = base + step * c * block;
+    lanes8 x1 = {input, p[1][0], p[2][0], p[3][0], p[4][0], p[5][0], p[6][0], p[7][0]};
+    lanes8 x2 = x1, y1 = gain * x1, y2 = y1;
+    for (long t = 0; t < block + warm_up; t++) {
+        long o = step * t;
+        lanes8 x0 = {p[0][o], p[1][o], p[2][o], p[3][o], p[4][o], p[5][o], p[6][o], p[7][o]};
+        lanes8 partial = b0 * x0 + b1 * x1 + b2 * x2 - a2 * y2;
+        lanes8 y0 = partial - a1 * y1;
+        x2 = x1; x1 = x0;
+        y2 = y1; y1 = y0;
+        p[0][o] = y0[0];
+        if (t >= warm_up) {
+            for (int c = 1; c < 8; c++) p[c][o] = y0[c];
+        }
+    }
+    // The last eighth carries on to the end.
+    double u1 = x1[7], u2 = x2[7], v1 = y1[7], v2 = y2[7];
+    for (long i = 8 * block + warm_up; i < n; i++) {
+        double x0 = base[step * i];
+        double partial = b0 * x0 + b1 * u1 + b2 * u2 - a2 * v2;
+        double y0 = partial - a1 * v1;
+        u2 = u1; u1 = x0;
+        v2 = v1; v1 = y0;
+        base[step * i] = y0;
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static void biquad8_avx512(
+    double *base, long step, long n, double b0, double b1, double b2, double a1, double a2,
+    double gain, double input, long warm_up) {
+    biquad8(base, step, n, b0, b1, b2, a1, a2, gain, input, warm_up);
+}
+#endif
+
+void ecg_biquad_steady_interleaved(
+    double *base, long step, long n, double b0, double b1, double b2, double a1, double a2,
+    double gain, double input, long warm_up) {
+#if defined(__x86_64__)
+    if (level() == 2) {
+        biquad8_avx512(base, step, n, b0, b1, b2, a1, a2, gain, input, warm_up);
+        return;
+    }
+#endif
+    biquad8(base, step, n, b0, b1, b2, a1, a2, gain, input, warm_up);
 }

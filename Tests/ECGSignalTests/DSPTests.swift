@@ -167,7 +167,7 @@ final class DSPTests: XCTestCase {
             // The shortest buffer the interleaved pass accepts.
             let s = filter.sections[0]
             let warmUp = try XCTUnwrap(s.warmUpLength)
-            let x = randomSignal(4 * warmUp + 4, seed: 3)
+            let x = randomSignal(8 * warmUp + 8, seed: 3)
             var plain = x, fast = x
             plain.withUnsafeMutableBufferPointer {
                 SOSFilter.steadyPass(s, on: $0, backward: true, input: x[x.count - 1])

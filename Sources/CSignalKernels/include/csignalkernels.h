@@ -6,6 +6,15 @@
 /// vector; reads s[0 ..< count + w - 1].
 void ecg_window_rms(const double *s, long count, long w, double scale, double *out);
 
+/// One biquad section run in place over the logical samples i = 0 ..< n at base[step * i]
+/// (step 1 or -1) in direct form I from the steady state of a constant `input`, as eight
+/// recurrences in step, one per eighth of the samples; eighth c > 0 starts `warm_up` samples
+/// early from the steady state of its first sample and writes once that transient has
+/// decayed. Needs n >= 8 * warm_up + 8. `gain` is the section's DC gain.
+void ecg_biquad_steady_interleaved(
+    double *base, long step, long n, double b0, double b1, double b2, double a1, double a2,
+    double gain, double input, long warm_up);
+
 /// Bit sets of strict local maxima: bit b of marks[w] is set when v[i], i = 64 * w + b, is
 /// above v[i - 1] and not below v[i + 1] (NaN counts as both), for w in [first, end); reads
 /// v[64 * first - 1 ... 64 * end].

@@ -1,3 +1,4 @@
+import CSignalKernels
 import Foundation
 
 /// An IIR filter as a cascade of second-order sections (biquads), `a0` normalised to one.
@@ -124,7 +125,7 @@ public struct SOSFilter: Sendable, Equatable {
         guard n > 0 else { return }
         var input = backward ? buf[n - 1] : buf[0]
         for s in sections {
-            if let warmUp = s.warmUpLength, n >= 16 * warmUp {
+            if let warmUp = s.warmUpLength, n >= 32 * warmUp {
                 steadyPassInterleaved(s, on: buf, backward: backward, input: input, warmUp: warmUp)
             } else {
                 steadyPass(s, on: buf, backward: backward, input: input)
@@ -152,50 +153,20 @@ public struct SOSFilter: Sendable, Equatable {
         }
     }
 
-    /// `steadyPass` as four recurrences in step, one per quarter of the buffer, so that
-    /// their latencies overlap. Quarter 0 starts from the steady state of `input` like the
-    /// plain pass; quarter c starts `warmUp` samples early from the steady state of the
-    /// sample there, and its start-up transient has decayed below rounding when it begins
-    /// to write. (A quarter's warm-up reads samples that the previous quarter overwrites
-    /// only later.) Needs `buf.count >= 4 * warmUp + 4`.
+    /// `steadyPass` as eight recurrences in step, one per eighth of the buffer, so that
+    /// their latencies overlap (in C, where they fill one AVX-512 register). Eighth 0 starts
+    /// from the steady state of `input` like the plain pass; eighth c starts `warmUp`
+    /// samples early from the steady state of the sample there, and its start-up transient
+    /// has decayed below rounding when it begins to write. (An eighth's warm-up reads samples
+    /// that the previous eighth overwrites only later.) Needs `buf.count >= 8 * warmUp + 8`.
     static func steadyPassInterleaved(
         _ s: Section, on buf: UnsafeMutableBufferPointer<Double>, backward: Bool, input: Double,
         warmUp: Int
     ) {
         let n = buf.count
-        let block = (n - warmUp) / 4
-        let steps = block + warmUp
-        // Logical index i (in processing order) is at base[step * i].
-        let step = backward ? -1 : 1
         let base = buf.baseAddress! + (backward ? n - 1 : 0)
-        let p0 = base, p1 = base + step * block, p2 = base + step * 2 * block
-        let p3 = base + step * 3 * block
-        let b0 = s.b0, b1 = s.b1, b2 = s.b2, a1 = s.a1, a2 = s.a2
-        var x1 = SIMD4(input, p1[0], p2[0], p3[0])
-        var x2 = x1
-        var y1 = s.dcGain * x1, y2 = y1
-        var t = 0
-        while t < steps {
-            let o = step * t
-            let x0 = SIMD4(p0[o], p1[o], p2[o], p3[o])
-            let partial = b0 * x0 + b1 * x1 + b2 * x2 - a2 * y2
-            let y0 = partial - a1 * y1
-            x2 = x1; x1 = x0
-            y2 = y1; y1 = y0
-            p0[o] = y0[0]
-            if t >= warmUp { p1[o] = y0[1]; p2[o] = y0[2]; p3[o] = y0[3] }
-            t += 1
-        }
-        // Quarter 3 carries on to the end.
-        var u1 = x1[3], u2 = x2[3], v1 = y1[3], v2 = y2[3]
-        for i in (4 * block + warmUp)..<n {
-            let x0 = base[step * i]
-            let partial = b0 * x0 + b1 * u1 + b2 * u2 - a2 * v2
-            let y0 = partial - a1 * v1
-            u2 = u1; u1 = x0
-            v2 = v1; v1 = y0
-            base[step * i] = y0
-        }
+        ecg_biquad_steady_interleaved(
+            base, backward ? -1 : 1, n, s.b0, s.b1, s.b2, s.a1, s.a2, s.dcGain, input, warmUp)
     }
 
     /// In-place cascade over a buffer; the hot loop of every filter. Sections run two at a
