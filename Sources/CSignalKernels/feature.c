@@ -157,3 +157,62 @@ void ecg_biquad_steady_interleaved(
 #endif
     biquad8(base, step, n, b0, b1, b2, a1, a2, gain, input, warm_up);
 }
+
+static inline __attribute__((always_inline)) long decimate8(
+    const double *p, long count, long k, const double *w, long taps, double *out, int *finite) {
+    lanes8 probe = {0};
+    long j = 0;
+    for (; j + 8 <= count; j += 8) {
+        const double *q = p + j * k;
+        lanes8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+#define TAP(t) ((lanes8){q[t], q[k + t], q[2 * k + t], q[3 * k + t], q[4 * k + t], q[5 * k + t], \
+                         q[6 * k + t], q[7 * k + t]})
+        long t = 0;
+        for (; t + 4 <= taps; t += 4) {
+            a0 = a0 + w[t] * TAP(t);
+            a1 = a1 + w[t + 1] * TAP(t + 1);
+            a2 = a2 + w[t + 2] * TAP(t + 2);
+            a3 = a3 + w[t + 3] * TAP(t + 3);
+        }
+        for (; t < taps; t++) a0 = a0 + w[t] * TAP(t);
+#undef TAP
+        lanes8 y = (a0 + a1) + (a2 + a3);
+        probe = probe + 0 * y;
+        for (int l = 0; l < 8; l++) out[j + l] = y[l];
+    }
+    for (int l = 0; l < 8; l++) if (probe[l] != probe[l]) *finite = 0;
+    return j;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static long decimate8_avx512(
+    const double *p, long count, long k, const double *w, long taps, double *out, int *finite) {
+    return decimate8(p, count, k, w, taps, out, finite);
+}
+#endif
+
+int ecg_decimate(const double *p, long count, long k, const double *w, long taps, double *out) {
+    int finite = 1;
+    long j;
+#if defined(__x86_64__)
+    if (level() == 2) j = decimate8_avx512(p, count, k, w, taps, out, &finite);
+    else
+#endif
+    j = decimate8(p, count, k, w, taps, out, &finite);
+    for (; j < count; j++) {
+        const double *q = p + j * k;
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        long t = 0;
+        for (; t + 4 <= taps; t += 4) {
+            a0 = a0 + w[t] * q[t];
+            a1 = a1 + w[t + 1] * q[t + 1];
+            a2 = a2 + w[t + 2] * q[t + 2];
+            a3 = a3 + w[t + 3] * q[t + 3];
+        }
+        for (; t < taps; t++) a0 = a0 + w[t] * q[t];
+        out[j] = (a0 + a1) + (a2 + a3);
+        if (0 * out[j] != 0) finite = 0;
+    }
+    return finite;
+}

@@ -15,6 +15,12 @@ void ecg_biquad_steady_interleaved(
     double *base, long step, long n, double b0, double b1, double b2, double a1, double a2,
     double gain, double input, long warm_up);
 
+/// out[j] = (a0 + a1) + (a2 + a3) for j < count, where a_r adds w[t] * p[j * k + t] from zero
+/// over the taps t = r, r + 4, ... that fill whole groups of four, and the remaining taps go
+/// into a0 (ECGSignal's decimation order), eight outputs per vector; reads
+/// p[0 ..< (count - 1) * k + taps]. Returns 0 if some output is not finite, else 1.
+int ecg_decimate(const double *p, long count, long k, const double *w, long taps, double *out);
+
 /// Bit sets of strict local maxima: bit b of marks[w] is set when v[i], i = 64 * w + b, is
 /// above v[i - 1] and not below v[i + 1] (NaN counts as both), for w in [first, end); reads
 /// v[64 * first - 1 ... 64 * end].

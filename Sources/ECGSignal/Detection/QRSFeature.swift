@@ -177,70 +177,21 @@ extension QRSDetector {
         let values = [Double](unsafeUninitializedCapacity: m) { out, count in
             x.withUnsafeBufferPointer { v in
                 weights.withUnsafeBufferPointer { w in
-                    // A non-finite output makes `probe` NaN (0 * inf and 0 * NaN are NaN).
-                    var probe = SIMD4<Double>()
-                    var j = 1
-                    while j + 4 <= interiorEnd {
-                        let y = decimatedInterior4(v.baseAddress! + (j * k - (k - 1)), w, factor: k)
-                        out[j] = y[0]; out[j + 1] = y[1]; out[j + 2] = y[2]; out[j + 3] = y[3]
-                        probe += 0 * y
-                        j += 4
+                    if interiorEnd > 1 {
+                        // In C, eight outputs per vector with the same rounding.
+                        finite = ecg_decimate(
+                            v.baseAddress! + 1, interiorEnd - 1, k, w.baseAddress!, w.count,
+                            out.baseAddress! + 1) != 0
                     }
-                    for i in [0] + Array(j..<m) where i < m {
-                        out[i] = i > 0 && i < interiorEnd
-                            ? decimatedInterior(v, w, at: i, factor: k)
-                            : decimatedEdge(v, w, at: i, factor: k)
-                        probe[0] += 0 * out[i]
+                    for j in [0] + Array(interiorEnd..<m) where j < m {
+                        out[j] = decimatedEdge(v, w, at: j, factor: k)
+                        if !out[j].isFinite { finite = false }
                     }
-                    finite = !probe.sum().isNaN
                 }
             }
             count = m
         }
         return (values, finite)
-    }
-
-    /// Four consecutive interior outputs of `decimate`, the first window starting at `p`.
-    /// Each lane sums its taps in four interleaved partial sums (t mod 4, the rest into the
-    /// first).
-    @inline(__always)
-    static func decimatedInterior4(
-        _ p: UnsafePointer<Double>, _ w: UnsafeBufferPointer<Double>, factor k: Int
-    ) -> SIMD4<Double> {
-        let taps = w.count
-        let p1 = p + k, p2 = p + 2 * k, p3 = p + 3 * k
-        func tap(_ t: Int) -> SIMD4<Double> { SIMD4(p[t], p1[t], p2[t], p3[t]) }
-        var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), a2 = SIMD4<Double>(), a3 = SIMD4<Double>()
-        var t = 0
-        while t &+ 4 <= taps {
-            a0 += w[t] * tap(t)
-            a1 += w[t &+ 1] * tap(t &+ 1)
-            a2 += w[t &+ 2] * tap(t &+ 2)
-            a3 += w[t &+ 3] * tap(t &+ 3)
-            t &+= 4
-        }
-        while t < taps { a0 += w[t] * tap(t); t &+= 1 }
-        return (a0 + a1) + (a2 + a3)
-    }
-
-    /// Output `j` of `decimate` (window inside `v`), with the operations of one lane of
-    /// `decimatedInterior4`.
-    static func decimatedInterior(
-        _ v: UnsafeBufferPointer<Double>, _ w: UnsafeBufferPointer<Double>, at j: Int, factor k: Int
-    ) -> Double {
-        let taps = w.count
-        let p = v.baseAddress! + (j * k - (k - 1))
-        var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
-        var t = 0
-        while t + 4 <= taps {
-            a0 += w[t] * p[t]
-            a1 += w[t + 1] * p[t + 1]
-            a2 += w[t + 2] * p[t + 2]
-            a3 += w[t + 3] * p[t + 3]
-            t += 4
-        }
-        while t < taps { a0 += w[t] * p[t]; t += 1 }
-        return (a0 + a1) + (a2 + a3)
     }
 
     /// Output `j` of `decimate` near an end of `v`: the weighted mean of the taps inside.
