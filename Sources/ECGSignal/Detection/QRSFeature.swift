@@ -62,6 +62,7 @@ extension QRSDetector {
     /// of `e` (the last one possibly shorter); four running maxima over vectors of four.
     static func windowMaxima(_ e: [Double], length: Int) -> [Double] {
         let count = (e.count + length - 1) / length
+        guard count > 0 else { return [] }
         return e.withUnsafeBufferPointer { v in
             let p = UnsafeRawPointer(v.baseAddress!)
             return (0..<count).map { k in
