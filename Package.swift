@@ -40,7 +40,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Recordings, readers, filters, resampling, QRS detection, scoring.
-        .target(name: "ECGSignal"),
+        .target(name: "ECGSignal", dependencies: ["CSignalKernels"]),
+        // Vector kernels for ECGSignal's QRS feature (instruction set chosen at run time).
+        .target(name: "CSignalKernels"),
         // SIMD GEMM micro-kernels (AVX-512 / AVX2 / portable, chosen at run time) for ECGInference.
         .target(name: "CKernels"),
         // Tensors, operators, graph executor, ONNX and Keras loaders.

@@ -127,4 +127,56 @@ final class DSPTests: XCTestCase {
         let residual = zip(y, qrsBand).map { $0 - $1 }
         XCTAssertLessThan(middleRMS(residual), 0.05)
     }
+
+    /// A random walk with noise (ECG-like baseline and detail), reproducible.
+    func randomSignal(_ n: Int, seed: UInt64) -> [Double] {
+        var state = seed
+        var level = 0.0
+        return (0..<n).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            level += Double(Int64(bitPattern: state) >> 11) / Double(1 << 52)
+            return level + Double(state >> 40) / Double(1 << 24)
+        }
+    }
+
+    /// The interleaved steady-state pass equals the sample-by-sample one.
+    func testInterleavedSteadyPassEqualsPlain() throws {
+        let filters = [
+            try Butterworth.design(.bandpass(low: 4, high: 18), order: 1, fs: 90),
+            try Butterworth.design(.bandpass(low: 5, high: 15), order: 2, fs: 360),
+            try Butterworth.design(.lowpass(cutoff: 40), order: 4, fs: 360),
+        ]
+        for (f, filter) in filters.enumerated() {
+            for n in [1, 2, 3, 7, 64, 500, 1_000, 4_099, 20_001] {
+                let x = randomSignal(n, seed: UInt64(7 * n + f))
+                for backward in [false, true] {
+                    var plain = x, fast = x
+                    var input = backward ? x[n - 1] : x[0]
+                    plain.withUnsafeMutableBufferPointer { buf in
+                        for s in filter.sections {
+                            SOSFilter.steadyPass(s, on: buf, backward: backward, input: input)
+                            input = s.dcGain * input
+                        }
+                    }
+                    fast.withUnsafeMutableBufferPointer {
+                        SOSFilter.runSteady(filter.sections, on: $0, backward: backward)
+                    }
+                    XCTAssertLessThan(relativeError(fast, plain), 1e-12, "filter \(f), n \(n)")
+                }
+            }
+            // The shortest buffer the interleaved pass accepts.
+            let s = filter.sections[0]
+            let warmUp = try XCTUnwrap(s.warmUpLength)
+            let x = randomSignal(8 * warmUp + 8, seed: 3)
+            var plain = x, fast = x
+            plain.withUnsafeMutableBufferPointer {
+                SOSFilter.steadyPass(s, on: $0, backward: true, input: x[x.count - 1])
+            }
+            fast.withUnsafeMutableBufferPointer {
+                SOSFilter.steadyPassInterleaved(
+                    s, on: $0, backward: true, input: x[x.count - 1], warmUp: warmUp)
+            }
+            XCTAssertLessThan(relativeError(fast, plain), 1e-12, "filter \(f), shortest")
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import CSignalKernels
 import Foundation
 
 /// An IIR filter as a cascade of second-order sections (biquads), `a0` normalised to one.
@@ -7,6 +8,19 @@ public struct SOSFilter: Sendable, Equatable {
         public var b0, b1, b2, a1, a2: Double
         public init(b0: Double, b1: Double, b2: Double, a1: Double, a2: Double) {
             self.b0 = b0; self.b1 = b1; self.b2 = b2; self.a1 = a1; self.a2 = a2
+        }
+
+        /// Output over input for a constant input.
+        var dcGain: Double { (b0 + b1 + b2) / (1 + a1 + a2) }
+
+        /// Samples after which a start-up error in the state has decayed below 1e-20 of its
+        /// size (from the largest pole radius); nil for poles too close to the unit circle.
+        var warmUpLength: Int? {
+            let disc = a1 * a1 - 4 * a2
+            let radius = disc < 0 ? a2.squareRoot() : (abs(a1) + disc.squareRoot()) / 2
+            guard radius < 0.99 else { return nil }
+            // A double pole decays as k * r^k: a margin covers the factor k.
+            return radius == 0 ? 4 : Int((log(1e-20) / log(radius)).rounded(.up)) + 16
         }
     }
 
@@ -103,7 +117,7 @@ public struct SOSFilter: Sendable, Equatable {
     /// state of a constant input equal to the first sample processed (what `zi * x[0]` gives
     /// in scipy's `sosfiltfilt`). Runs in direct form I, whose recurrence has one
     /// multiply-add on the critical path (same result as direct form II transposed up to
-    /// rounding).
+    /// rounding). Long buffers go through `steadyPassInterleaved`.
     static func runSteady(
         _ sections: [Section], on buf: UnsafeMutableBufferPointer<Double>, backward: Bool
     ) {
@@ -111,21 +125,48 @@ public struct SOSFilter: Sendable, Equatable {
         guard n > 0 else { return }
         var input = backward ? buf[n - 1] : buf[0]
         for s in sections {
-            let gain = (s.b0 + s.b1 + s.b2) / (1 + s.a1 + s.a2)
-            let output = gain * input
-            var x1 = input, x2 = input, y1 = output, y2 = output
-            let b0 = s.b0, b1 = s.b1, b2 = s.b2, a1 = s.a1, a2 = s.a2
-            for k in 0..<n {
-                let i = backward ? n - 1 - k : k
-                let x0 = buf[i]
-                let partial = b0 * x0 + b1 * x1 + b2 * x2 - a2 * y2
-                let y0 = partial - a1 * y1
-                x2 = x1; x1 = x0
-                y2 = y1; y1 = y0
-                buf[i] = y0
+            if let warmUp = s.warmUpLength, n >= 32 * warmUp {
+                steadyPassInterleaved(s, on: buf, backward: backward, input: input, warmUp: warmUp)
+            } else {
+                steadyPass(s, on: buf, backward: backward, input: input)
             }
-            input = output
+            input = s.dcGain * input
         }
+    }
+
+    /// One section of `runSteady`, sample after sample, from the steady state of `input`.
+    static func steadyPass(
+        _ s: Section, on buf: UnsafeMutableBufferPointer<Double>, backward: Bool, input: Double
+    ) {
+        let n = buf.count
+        let output = s.dcGain * input
+        var x1 = input, x2 = input, y1 = output, y2 = output
+        let b0 = s.b0, b1 = s.b1, b2 = s.b2, a1 = s.a1, a2 = s.a2
+        for k in 0..<n {
+            let i = backward ? n - 1 - k : k
+            let x0 = buf[i]
+            let partial = b0 * x0 + b1 * x1 + b2 * x2 - a2 * y2
+            let y0 = partial - a1 * y1
+            x2 = x1; x1 = x0
+            y2 = y1; y1 = y0
+            buf[i] = y0
+        }
+    }
+
+    /// `steadyPass` as eight recurrences in step, one per eighth of the buffer, so that
+    /// their latencies overlap (in C, where they fill one AVX-512 register). Eighth 0 starts
+    /// from the steady state of `input` like the plain pass; eighth c starts `warmUp`
+    /// samples early from the steady state of the sample there, and its start-up transient
+    /// has decayed below rounding when it begins to write. (An eighth's warm-up reads samples
+    /// that the previous eighth overwrites only later.) Needs `buf.count >= 8 * warmUp + 8`.
+    static func steadyPassInterleaved(
+        _ s: Section, on buf: UnsafeMutableBufferPointer<Double>, backward: Bool, input: Double,
+        warmUp: Int
+    ) {
+        let n = buf.count
+        let base = buf.baseAddress! + (backward ? n - 1 : 0)
+        ecg_biquad_steady_interleaved(
+            base, backward ? -1 : 1, n, s.b0, s.b1, s.b2, s.a1, s.a2, s.dcGain, input, warmUp)
     }
 
     /// In-place cascade over a buffer; the hot loop of every filter. Sections run two at a

@@ -1,3 +1,4 @@
+import CSignalKernels
 import Foundation
 
 // Stage 1 and 2 of the detector: decimation, the slope-energy feature and its candidate maxima.
@@ -20,81 +21,148 @@ extension QRSDetector {
     {
         let n = x.count
         let w = max(1, Int(window * fs))
-        let half = w / 2
         let slope = [Double](unsafeUninitializedCapacity: n) { s, count in
             let k = fs / 2
             for i in 1..<(n - 1) { s[i] = abs(x[i + 1] - x[i - 1]) * k }
             s[0] = s[1]; s[n - 1] = s[n - 2]
             count = n
         }
-        // Running sum of slope^2 over the centred window [i - half, i - half + w).
         let energy = [Double](unsafeUninitializedCapacity: n) { e, count in
-            slope.withUnsafeBufferPointer { s in
-                let scale = 1 / Double(w)
-                var acc = 0.0
-                for j in 0..<min(n, w - half - 1) { acc += s[j] * s[j] }
-                for i in 0..<n {
-                    let add = i - half + w - 1, drop = i - half - 1
-                    if add < n { acc += s[add] * s[add] }
-                    if drop >= 0 { acc -= s[drop] * s[drop] }
-                    e[i] = (max(0, acc) * scale).squareRoot()
-                }
-            }
+            slope.withUnsafeBufferPointer { movingRMS($0, window: w, into: e) }
             count = n
         }
         return (energy, slope)
     }
 
+    /// `e[i]` = root mean square of `s` over the window `[i - w / 2, i - w / 2 + w)`, the
+    /// sum taken over the samples inside `s` (but divided by `w`). Sums are direct, not
+    /// running, so they do not drift; where the window lies inside `s` they run in C, several
+    /// outputs per vector, with the same rounding.
+    static func movingRMS(
+        _ s: UnsafeBufferPointer<Double>, window w: Int, into e: UnsafeMutableBufferPointer<Double>
+    ) {
+        let n = s.count
+        let half = w / 2
+        let scale = 1 / Double(w)
+        func edge(_ i: Int) -> Double {
+            var acc = 0.0
+            for j in max(0, i - half)..<min(n, i - half + w) { acc += s[j] * s[j] }
+            return (acc * scale).squareRoot()
+        }
+        // Outputs `start ..< end` have their window inside s.
+        let start = min(n, half), end = max(start, n - w + half + 1)
+        for i in 0..<start { e[i] = edge(i) }
+        if end > start {
+            ecg_window_rms(s.baseAddress! + (start - half), end - start, w, scale, e.baseAddress! + start)
+        }
+        for i in end..<n { e[i] = edge(i) }
+    }
+
+    /// The largest of zero and the values in each window `[k * length, (k + 1) * length)`
+    /// of `e` (the last one possibly shorter); four running maxima over vectors of four.
+    static func windowMaxima(_ e: [Double], length: Int) -> [Double] {
+        let count = (e.count + length - 1) / length
+        guard count > 0 else { return [] }
+        return e.withUnsafeBufferPointer { v in
+            let p = UnsafeRawPointer(v.baseAddress!)
+            return (0..<count).map { k in
+                let from = k * length, to = min(e.count, from + length)
+                var m = SIMD4<Double>()
+                var i = from
+                while i + 4 <= to {
+                    let y = p.loadUnaligned(fromByteOffset: i * MemoryLayout<Double>.stride, as: SIMD4<Double>.self)
+                    m.replace(with: y, where: y .> m)
+                    i += 4
+                }
+                var best = 0.0
+                for lane in 0..<4 where m[lane] > best { best = m[lane] }
+                for j in i..<to where v[j] > best { best = v[j] }
+                return best
+            }
+        }
+    }
+
     /// Indices `i` where `x[i]` is the maximum of `x[i - h ... i + h]` (first of ties).
     static func dominantMaxima(_ x: [Double], halfWidth h: Int) -> [Int] {
         let n = x.count
-        var out: [Int] = []
-        out.reserveCapacity(n / max(1, h))
-        guard n > 0 else { return out }
-        x.withUnsafeBufferPointer { v in
-            // Only strict local maxima are candidates: a branch-free pass marks them in a
-            // bit set, which is then walked a word at a time.
-            let words = (n + 63) / 64
-            var marks = [UInt64](repeating: 0, count: words)
-            marks.withUnsafeMutableBufferPointer { m in
-                for w in 0..<words {
-                    var bits: UInt64 = 0
-                    let base = w * 64
-                    for i in max(1, base)..<max(1, min(n - 1, base + 64)) {
-                        let rises: UInt64 = v[i] <= v[i - 1] ? 0 : 1
-                        let falls: UInt64 = v[i] < v[i + 1] ? 0 : 1
-                        bits |= (rises & falls) &<< UInt64(i - base)
+        guard n > 0 else { return [] }
+        // Dominant maxima are more than h apart, which bounds their number (one more slot
+        // takes the rejected candidate written after the last of them).
+        return [Int](unsafeUninitializedCapacity: n / (h + 1) + 2) { out, count in
+            count = 0
+            x.withUnsafeBufferPointer { v in
+                // Only strict local maxima are candidates: a branch-free pass marks them in a
+                // bit set, which is then walked a word at a time.
+                let marks = localMaximaMarks(v)
+                var i = 0
+                while i < n {
+                    // Next marked index at or after i.
+                    var w = i / 64
+                    var bits = marks[w] & (~0 &<< UInt64(i % 64))
+                    while bits == 0 {
+                        w += 1
+                        if w == marks.count { return }
+                        bits = marks[w]
                     }
-                    m[w] = bits
+                    i = w &* 64 &+ bits.trailingZeroBitCount
+                    // Above every sample before it and not below any after it, within h; the
+                    // index is stored in any case and kept by advancing the count.
+                    let beaten = anySample(v, max(0, i &- h)..<i, above: v[i], orEqual: true)
+                    let beatenAfter = anySample(v, (i &+ 1)..<min(n, i &+ h &+ 1), above: v[i], orEqual: false)
+                    let isMax = (beaten ? 0 : 1) & (beatenAfter ? 0 : 1)
+                    out[count] = i
+                    count &+= isMax
+                    // Nothing within h after a dominant maximum can be one.
+                    i &+= isMax == 1 ? max(1, h) : 1
                 }
-                // The ends compare with their one neighbour only.
-                if n == 1 || !(v[0] < v[1]) { m[0] |= 1 }
-                if n > 1 && !(v[n - 1] <= v[n - 2]) { m[(n - 1) / 64] |= 1 &<< UInt64((n - 1) % 64) }
-            }
-            var i = 0
-            while i < n {
-                // Next marked index at or after i.
-                var w = i / 64
-                var bits = marks[w] & (~0 &<< UInt64(i % 64))
-                while bits == 0 {
-                    w += 1
-                    if w == words { return }
-                    bits = marks[w]
-                }
-                i = w * 64 + bits.trailingZeroBitCount
-                let lo = max(0, i - h), hi = min(n - 1, i + h)
-                var isMax = true
-                var j = lo
-                while j <= hi {
-                    if v[j] > v[i] || (v[j] == v[i] && j < i) { isMax = false; break }
-                    j += 1
-                }
-                if isMax { out.append(i); i += h } else { i += 1 }
             }
         }
-        return out
     }
 
+    /// Bit set of the strict local maxima of `v` (above the sample before, not below the one
+    /// after; each end compares with its one neighbour): bit `i % 64` of word `i / 64`.
+    static func localMaximaMarks(_ v: UnsafeBufferPointer<Double>) -> [UInt64] {
+        let n = v.count
+        let words = (n + 63) / 64
+        // Words 1 ... (n - 65) / 64 have both neighbours of every sample inside v.
+        let interior = 1..<max(1, (n - 65) / 64 + 1)
+        var marks = [UInt64](repeating: 0, count: words)
+        marks.withUnsafeMutableBufferPointer { m in
+            ecg_local_maxima_marks(v.baseAddress!, interior.lowerBound, interior.upperBound, m.baseAddress!)
+            for w in 0..<words where !interior.contains(w) {
+                let base = w * 64
+                var bits: UInt64 = 0
+                for i in max(1, base)..<max(1, min(n - 1, base + 64)) {
+                    let rises: UInt64 = v[i] <= v[i - 1] ? 0 : 1
+                    let falls: UInt64 = v[i] < v[i + 1] ? 0 : 1
+                    bits |= (rises & falls) &<< UInt64(i - base)
+                }
+                m[w] = bits
+            }
+            if n == 1 || !(v[0] < v[1]) { m[0] |= 1 }
+            if n > 1 && !(v[n - 1] <= v[n - 2]) { m[(n - 1) / 64] |= 1 &<< UInt64((n - 1) % 64) }
+        }
+        return marks
+    }
+
+    /// Whether some `v[j]`, `j` in `range`, is above `x` (or equal to it, with `orEqual`).
+    /// Branch-free over vectors of four, the last one overlapping the previous when the range
+    /// is not a multiple of four.
+    @inline(__always)
+    static func anySample(
+        _ v: UnsafeBufferPointer<Double>, _ range: Range<Int>, above x: Double, orEqual: Bool
+    ) -> Bool {
+        guard range.count >= 4 else { return v[range].contains { $0 > x || (orEqual && $0 == x) } }
+        let p = UnsafeRawPointer(v.baseAddress!)
+        let bound = SIMD4(repeating: x)
+        func hits(_ j: Int) -> SIMDMask<SIMD4<Int64>> {
+            let y = p.loadUnaligned(fromByteOffset: j * MemoryLayout<Double>.stride, as: SIMD4<Double>.self)
+            return orEqual ? y .>= bound : y .> bound
+        }
+        var hit = hits(range.upperBound - 4)
+        for j in Swift.stride(from: range.lowerBound, to: range.upperBound - 4, by: 4) { hit .|= hits(j) }
+        return any(hit)
+    }
 
     /// Low-pass (triangular window of 2 * factor - 1 taps) and keep every `factor`-th sample;
     /// output `j` is centred on input sample `j * factor`. `finite` tells whether every
@@ -103,42 +171,39 @@ extension QRSDetector {
         guard k > 1 else { return (x, !x.contains(where: { !$0.isFinite })) }
         let n = x.count
         let m = (n + k - 1) / k
-        let taps = 2 * k - 1
         let weights = (1 - k..<k).map { Double(k - abs($0)) / Double(k * k) }
+        // Outputs 1 ..< n / k have their whole window inside x.
+        let interiorEnd = max(1, n / k)
         var finite = true
         let values = [Double](unsafeUninitializedCapacity: m) { out, count in
             x.withUnsafeBufferPointer { v in
                 weights.withUnsafeBufferPointer { w in
-                    for j in 0..<m {
-                        let start = j * k - (k - 1)
-                        if start >= 0 && start + taps <= n {
-                            // Four independent accumulators keep the FMA pipeline busy.
-                            var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
-                            var t = 0
-                            while t + 4 <= taps {
-                                a0 += w[t] * v[start + t]
-                                a1 += w[t + 1] * v[start + t + 1]
-                                a2 += w[t + 2] * v[start + t + 2]
-                                a3 += w[t + 3] * v[start + t + 3]
-                                t += 4
-                            }
-                            while t < taps { a0 += w[t] * v[start + t]; t += 1 }
-                            let y = (a0 + a1) + (a2 + a3)
-                            out[j] = y
-                            if !y.isFinite { finite = false }
-                        } else {
-                            var acc = 0.0, wsum = 0.0
-                            for t in 0..<taps where start + t >= 0 && start + t < n {
-                                acc += w[t] * v[start + t]; wsum += w[t]
-                            }
-                            out[j] = acc / wsum
-                            if !out[j].isFinite { finite = false }
-                        }
+                    if interiorEnd > 1 {
+                        // In C, eight outputs per vector with the same rounding.
+                        finite = ecg_decimate(
+                            v.baseAddress! + 1, interiorEnd - 1, k, w.baseAddress!, w.count,
+                            out.baseAddress! + 1) != 0
+                    }
+                    for j in [0] + Array(interiorEnd..<m) where j < m {
+                        out[j] = decimatedEdge(v, w, at: j, factor: k)
+                        if !out[j].isFinite { finite = false }
                     }
                 }
             }
             count = m
         }
         return (values, finite)
+    }
+
+    /// Output `j` of `decimate` near an end of `v`: the weighted mean of the taps inside.
+    static func decimatedEdge(
+        _ v: UnsafeBufferPointer<Double>, _ w: UnsafeBufferPointer<Double>, at j: Int, factor k: Int
+    ) -> Double {
+        let start = j * k - (k - 1)
+        var acc = 0.0, wsum = 0.0
+        for t in 0..<w.count where start + t >= 0 && start + t < v.count {
+            acc += w[t] * v[start + t]; wsum += w[t]
+        }
+        return acc / wsum
     }
 }

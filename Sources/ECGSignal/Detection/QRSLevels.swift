@@ -11,24 +11,7 @@ extension QRSDetector {
     {
         let len = max(1, Int(window * fs))
         let count = (e.count + len - 1) / len
-        var maxima = [Double](repeating: 0, count: count)
-        e.withUnsafeBufferPointer { v in
-            for k in 0..<count {
-                // Four running maxima (no NaN in the feature) let the loop vectorise.
-                var m0 = 0.0, m1 = 0.0, m2 = 0.0, m3 = 0.0
-                var i = k * len
-                let end = min(e.count, (k + 1) * len)
-                while i + 4 <= end {
-                    m0 = v[i] > m0 ? v[i] : m0
-                    m1 = v[i + 1] > m1 ? v[i + 1] : m1
-                    m2 = v[i + 2] > m2 ? v[i + 2] : m2
-                    m3 = v[i + 3] > m3 ? v[i + 3] : m3
-                    i += 4
-                }
-                while i < end { m0 = v[i] > m0 ? v[i] : m0; i += 1 }
-                maxima[k] = Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
-            }
-        }
+        let maxima = windowMaxima(e, length: len)
         // Median of the window maxima k - neighbours ... k + neighbours, by insertion sort into
         // a small scratch buffer.
         let level = withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * neighbours + 1) { buf in

@@ -1,3 +1,4 @@
+import CSignalKernels
 import Foundation
 
 // Stage 5 of the detector: moving each beat to the R-peak extremum of the full-rate signal.
@@ -34,6 +35,14 @@ extension QRSDetector {
                     let centre = min(last, beats[k] * factor)
                     return (max(0, centre - halfWidth), min(last, centre + halfWidth))
                 }
+                // The windows are far apart in a long signal that is no longer in cache:
+                // they are requested three groups of beats ahead of their search.
+                func prefetch(_ k: Int) {
+                    guard k < n else { return }
+                    let (from, to) = range(k)
+                    for j in Swift.stride(from: from, through: to, by: 8) { ecg_prefetch(v.baseAddress! + j) }
+                    ecg_prefetch(v.baseAddress! + to)
+                }
                 func firstIndex(_ k: Int, from: Int, to: Int, of m: Double) -> Int {
                     var best = from
                     while best < to && abs(v[best] - bases[k]) < m { best += 1 }
@@ -41,23 +50,27 @@ extension QRSDetector {
                 }
                 var k = 0
                 let width = 2 * halfWidth + 1
+                for first in 0..<12 { prefetch(first) }
                 while k + 4 <= n {
+                    for ahead in (k + 12)..<(k + 16) { prefetch(ahead) }
                     let r0 = range(k), r1 = range(k + 1), r2 = range(k + 2), r3 = range(k + 3)
                     if r0.1 - r0.0 + 1 == width && r3.1 - r3.0 + 1 == width
                         && r1.1 - r1.0 + 1 == width && r2.1 - r2.0 + 1 == width
                     {
-                        let b0 = bases[k], b1 = bases[k + 1], b2 = bases[k + 2], b3 = bases[k + 3]
-                        var m0 = 0.0, m1 = 0.0, m2 = 0.0, m3 = 0.0
+                        // One lane per beat.
+                        let b = SIMD4(bases[k], bases[k + 1], bases[k + 2], bases[k + 3])
+                        let q0 = v.baseAddress! + r0.0, q1 = v.baseAddress! + r1.0
+                        let q2 = v.baseAddress! + r2.0, q3 = v.baseAddress! + r3.0
+                        var m = SIMD4<Double>()
                         for j in 0..<width {
-                            m0 = max(m0, abs(v[r0.0 + j] - b0))
-                            m1 = max(m1, abs(v[r1.0 + j] - b1))
-                            m2 = max(m2, abs(v[r2.0 + j] - b2))
-                            m3 = max(m3, abs(v[r3.0 + j] - b3))
+                            let diff = SIMD4(q0[j], q1[j], q2[j], q3[j]) - b
+                            let d = diff.replacing(with: -diff, where: diff .< 0)  // |diff|
+                            m.replace(with: d, where: d .> m)
                         }
-                        out[k] = firstIndex(k, from: r0.0, to: r0.1, of: m0)
-                        out[k + 1] = firstIndex(k + 1, from: r1.0, to: r1.1, of: m1)
-                        out[k + 2] = firstIndex(k + 2, from: r2.0, to: r2.1, of: m2)
-                        out[k + 3] = firstIndex(k + 3, from: r3.0, to: r3.1, of: m3)
+                        out[k] = firstIndex(k, from: r0.0, to: r0.1, of: m[0])
+                        out[k + 1] = firstIndex(k + 1, from: r1.0, to: r1.1, of: m[1])
+                        out[k + 2] = firstIndex(k + 2, from: r2.0, to: r2.1, of: m[2])
+                        out[k + 3] = firstIndex(k + 3, from: r3.0, to: r3.1, of: m[3])
                         k += 4
                         continue
                     }

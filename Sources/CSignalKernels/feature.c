@@ -1,0 +1,218 @@
+// Vector kernels for ECGSignal's QRS feature, the instruction set chosen at run time.
+// Products and sums are separate instructions (no fused multiply-add), so every lane rounds
+// exactly like the scalar Swift code it replaces.
+#include "csignalkernels.h"
+
+#pragma STDC FP_CONTRACT OFF
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+__attribute__((target("avx512f")))
+static long rms_avx512(const double *s, long count, long w, double scale, double *out) {
+    long i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m512d acc = _mm512_setzero_pd();
+        for (long j = 0; j < w; j++) {
+            __m512d v = _mm512_loadu_pd(s + i + j);
+            acc = _mm512_add_pd(acc, _mm512_mul_pd(v, v));
+        }
+        _mm512_storeu_pd(out + i, _mm512_sqrt_pd(_mm512_mul_pd(acc, _mm512_set1_pd(scale))));
+    }
+    return i;
+}
+
+__attribute__((target("avx")))
+static long rms_avx(const double *s, long count, long w, double scale, double *out) {
+    long i = 0;
+    for (; i + 4 <= count; i += 4) {
+        __m256d acc = _mm256_setzero_pd();
+        for (long j = 0; j < w; j++) {
+            __m256d v = _mm256_loadu_pd(s + i + j);
+            acc = _mm256_add_pd(acc, _mm256_mul_pd(v, v));
+        }
+        _mm256_storeu_pd(out + i, _mm256_sqrt_pd(_mm256_mul_pd(acc, _mm256_set1_pd(scale))));
+    }
+    return i;
+}
+
+static long rms_sse2(const double *s, long count, long w, double scale, double *out) {
+    long i = 0;
+    for (; i + 2 <= count; i += 2) {
+        __m128d acc = _mm_setzero_pd();
+        for (long j = 0; j < w; j++) {
+            __m128d v = _mm_loadu_pd(s + i + j);
+            acc = _mm_add_pd(acc, _mm_mul_pd(v, v));
+        }
+        _mm_storeu_pd(out + i, _mm_sqrt_pd(_mm_mul_pd(acc, _mm_set1_pd(scale))));
+    }
+    return i;
+}
+
+static int level(void) {
+    static int cached = -1;  // racing first calls all store the same value
+    int found = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (found < 0) {
+        __builtin_cpu_init();
+        found = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx") ? 1 : 0;
+        __atomic_store_n(&cached, found, __ATOMIC_RELAXED);
+    }
+    return found;
+}
+#endif
+
+void ecg_window_rms(const double *s, long count, long w, double scale, double *out) {
+    long i = 0;
+#if defined(__x86_64__)
+    switch (level()) {
+    case 2: i = rms_avx512(s, count, w, scale, out); break;
+    case 1: i = rms_avx(s, count, w, scale, out); break;
+    default: i = rms_sse2(s, count, w, scale, out); break;
+    }
+#endif
+    for (; i < count; i++) {
+        double acc = 0;
+        for (long j = 0; j < w; j++) {
+            double square = s[i + j] * s[i + j];
+            acc += square;
+        }
+        double mean = acc * scale;
+        out[i] = __builtin_sqrt(mean);
+    }
+}
+
+void ecg_local_maxima_marks(const double *v, long first, long end, unsigned long long *marks) {
+    for (long w = first; w < end; w++) {
+        const double *p = v + 64 * w;
+        unsigned long long bits = 0;
+#if defined(__x86_64__)
+        for (int b = 0; b < 64; b += 2) {
+            __m128d here = _mm_loadu_pd(p + b);
+            __m128d rises = _mm_cmpnle_pd(here, _mm_loadu_pd(p + b - 1));
+            __m128d falls = _mm_cmpnlt_pd(here, _mm_loadu_pd(p + b + 1));
+            bits |= (unsigned long long)_mm_movemask_pd(_mm_and_pd(rises, falls)) << b;
+        }
+#else
+        for (int b = 0; b < 64; b++) {
+            int peak = !(p[b] <= p[b - 1]) && !(p[b] < p[b + 1]);
+            bits |= (unsigned long long)peak << b;
+        }
+#endif
+        marks[w] = bits;
+    }
+}
+
+/// Eight doubles; one AVX-512 register, or several narrower ones.
+typedef double lanes8 __attribute__((vector_size(64)));
+
+static inline __attribute__((always_inline)) void biquad8(
+    double *base, long step, long n, double b0, double b1, double b2, double a1, double a2,
+    double gain, double input, long warm_up) {
+    long block = (n - warm_up) / 8;
+    double *p[8];
+    for (int c = 0; c < 8; c++) p[c] = base + step * c * block;
+    lanes8 x1 = {input, p[1][0], p[2][0], p[3][0], p[4][0], p[5][0], p[6][0], p[7][0]};
+    lanes8 x2 = x1, y1 = gain * x1, y2 = y1;
+    for (long t = 0; t < block + warm_up; t++) {
+        long o = step * t;
+        lanes8 x0 = {p[0][o], p[1][o], p[2][o], p[3][o], p[4][o], p[5][o], p[6][o], p[7][o]};
+        lanes8 partial = b0 * x0 + b1 * x1 + b2 * x2 - a2 * y2;
+        lanes8 y0 = partial - a1 * y1;
+        x2 = x1; x1 = x0;
+        y2 = y1; y1 = y0;
+        p[0][o] = y0[0];
+        if (t >= warm_up) {
+            for (int c = 1; c < 8; c++) p[c][o] = y0[c];
+        }
+    }
+    // The last eighth carries on to the end.
+    double u1 = x1[7], u2 = x2[7], v1 = y1[7], v2 = y2[7];
+    for (long i = 8 * block + warm_up; i < n; i++) {
+        double x0 = base[step * i];
+        double partial = b0 * x0 + b1 * u1 + b2 * u2 - a2 * v2;
+        double y0 = partial - a1 * v1;
+        u2 = u1; u1 = x0;
+        v2 = v1; v1 = y0;
+        base[step * i] = y0;
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static void biquad8_avx512(
+    double *base, long step, long n, double b0, double b1, double b2, double a1, double a2,
+    double gain, double input, long warm_up) {
+    biquad8(base, step, n, b0, b1, b2, a1, a2, gain, input, warm_up);
+}
+#endif
+
+void ecg_biquad_steady_interleaved(
+    double *base, long step, long n, double b0, double b1, double b2, double a1, double a2,
+    double gain, double input, long warm_up) {
+#if defined(__x86_64__)
+    if (level() == 2) {
+        biquad8_avx512(base, step, n, b0, b1, b2, a1, a2, gain, input, warm_up);
+        return;
+    }
+#endif
+    biquad8(base, step, n, b0, b1, b2, a1, a2, gain, input, warm_up);
+}
+
+static inline __attribute__((always_inline)) long decimate8(
+    const double *p, long count, long k, const double *w, long taps, double *out, int *finite) {
+    lanes8 probe = {0};
+    long j = 0;
+    for (; j + 8 <= count; j += 8) {
+        const double *q = p + j * k;
+        lanes8 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+#define TAP(t) ((lanes8){q[t], q[k + t], q[2 * k + t], q[3 * k + t], q[4 * k + t], q[5 * k + t], \
+                         q[6 * k + t], q[7 * k + t]})
+        long t = 0;
+        for (; t + 4 <= taps; t += 4) {
+            a0 = a0 + w[t] * TAP(t);
+            a1 = a1 + w[t + 1] * TAP(t + 1);
+            a2 = a2 + w[t + 2] * TAP(t + 2);
+            a3 = a3 + w[t + 3] * TAP(t + 3);
+        }
+        for (; t < taps; t++) a0 = a0 + w[t] * TAP(t);
+#undef TAP
+        lanes8 y = (a0 + a1) + (a2 + a3);
+        probe = probe + 0 * y;
+        for (int l = 0; l < 8; l++) out[j + l] = y[l];
+    }
+    for (int l = 0; l < 8; l++) if (probe[l] != probe[l]) *finite = 0;
+    return j;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static long decimate8_avx512(
+    const double *p, long count, long k, const double *w, long taps, double *out, int *finite) {
+    return decimate8(p, count, k, w, taps, out, finite);
+}
+#endif
+
+int ecg_decimate(const double *p, long count, long k, const double *w, long taps, double *out) {
+    int finite = 1;
+    long j;
+#if defined(__x86_64__)
+    if (level() == 2) j = decimate8_avx512(p, count, k, w, taps, out, &finite);
+    else
+#endif
+    j = decimate8(p, count, k, w, taps, out, &finite);
+    for (; j < count; j++) {
+        const double *q = p + j * k;
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        long t = 0;
+        for (; t + 4 <= taps; t += 4) {
+            a0 = a0 + w[t] * q[t];
+            a1 = a1 + w[t + 1] * q[t + 1];
+            a2 = a2 + w[t + 2] * q[t + 2];
+            a3 = a3 + w[t + 3] * q[t + 3];
+        }
+        for (; t < taps; t++) a0 = a0 + w[t] * q[t];
+        out[j] = (a0 + a1) + (a2 + a3);
+        if (0 * out[j] != 0) finite = 0;
+    }
+    return finite;
+}

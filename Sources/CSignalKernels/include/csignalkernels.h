@@ -1,0 +1,32 @@
+#ifndef ECGD_CSIGNALKERNELS_H
+#define ECGD_CSIGNALKERNELS_H
+
+/// out[i] = sqrt(scale * (s[i]^2 + s[i+1]^2 + ... + s[i+w-1]^2)) for i < count, the squares
+/// added in that order from zero (as ECGSignal's scalar edge path does), several outputs per
+/// vector; reads s[0 ..< count + w - 1].
+void ecg_window_rms(const double *s, long count, long w, double scale, double *out);
+
+/// One biquad section run in place over the logical samples i = 0 ..< n at base[step * i]
+/// (step 1 or -1) in direct form I from the steady state of a constant `input`, as eight
+/// recurrences in step, one per eighth of the samples; eighth c > 0 starts `warm_up` samples
+/// early from the steady state of its first sample and writes once that transient has
+/// decayed. Needs n >= 8 * warm_up + 8. `gain` is the section's DC gain.
+void ecg_biquad_steady_interleaved(
+    double *base, long step, long n, double b0, double b1, double b2, double a1, double a2,
+    double gain, double input, long warm_up);
+
+/// out[j] = (a0 + a1) + (a2 + a3) for j < count, where a_r adds w[t] * p[j * k + t] from zero
+/// over the taps t = r, r + 4, ... that fill whole groups of four, and the remaining taps go
+/// into a0 (ECGSignal's decimation order), eight outputs per vector; reads
+/// p[0 ..< (count - 1) * k + taps]. Returns 0 if some output is not finite, else 1.
+int ecg_decimate(const double *p, long count, long k, const double *w, long taps, double *out);
+
+/// Bit sets of strict local maxima: bit b of marks[w] is set when v[i], i = 64 * w + b, is
+/// above v[i - 1] and not below v[i + 1] (NaN counts as both), for w in [first, end); reads
+/// v[64 * first - 1 ... 64 * end].
+void ecg_local_maxima_marks(const double *v, long first, long end, unsigned long long *marks);
+
+/// Asks the cache for the line holding `p` ahead of its use (a hint; no effect on results).
+static inline void ecg_prefetch(const void *p) { __builtin_prefetch(p); }
+
+#endif
