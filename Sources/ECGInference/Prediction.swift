@@ -59,19 +59,28 @@ extension LoadedModel {
         guard out.count == count * (card.output == .sigmoid ? 1 : classes) else {
             throw ModelError.invalidInput(reason: "output '\(output.name)' has \(out.count) values for \(count) beats of \(classes) classes")
         }
-        switch card.output {
+        return card.output.probabilities(out, count: count, classes: classes)
+    }
+}
+
+extension OutputKind {
+    /// Class probabilities, `count` x `classes` row-major, from a model's raw output: softmax
+    /// outputs as they are, a sigmoid unit `p` (one value per beat) as `[1 - p, p]`, logits
+    /// through a softmax.
+    public func probabilities(_ raw: [Float], count: Int, classes: Int) -> [Float] {
+        switch self {
         case .softmax:
-            return out
+            return raw
         case .sigmoid:
             var p = [Float](repeating: 0, count: count * 2)
-            for i in 0..<count {
-                p[2 * i] = 1 - out[i]
-                p[2 * i + 1] = out[i]
+            for i in 0..<min(count, raw.count) {
+                p[2 * i] = 1 - raw[i]
+                p[2 * i + 1] = raw[i]
             }
             return p
         case .logits:
-            var p = out
-            for i in 0..<count {
+            var p = raw
+            for i in 0..<min(count, raw.count / max(1, classes)) {
                 let row = (i * classes)..<((i + 1) * classes)
                 let m = p[row].max() ?? 0
                 var sum: Float = 0

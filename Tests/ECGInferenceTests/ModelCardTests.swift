@@ -111,4 +111,13 @@ final class PredictionTests: XCTestCase {
         noFeatures.input.features = []
         XCTAssertThrowsError(try ModelLoader.load(card: noFeatures, directory: dir))
     }
+
+    func testOutputKindsBecomeProbabilities() {
+        XCTAssertEqual(OutputKind.softmax.probabilities([0.2, 0.8], count: 1, classes: 2), [0.2, 0.8])
+        XCTAssertEqual(OutputKind.sigmoid.probabilities([0.25, 1], count: 2, classes: 2), [0.75, 0.25, 0, 1])
+        let p = OutputKind.logits.probabilities([0, 0, 1000, 1, 2, 3], count: 2, classes: 3)
+        XCTAssertEqual(Array(p[0..<3]), [0, 0, 1], "a huge logit does not overflow")
+        XCTAssertEqual(p[3..<6].reduce(0, +), 1, accuracy: 1e-6)
+        XCTAssertEqual(p[5] / p[4], Float(M_E), accuracy: 1e-4)
+    }
 }

@@ -85,27 +85,6 @@ public struct ServedModel: Sendable {
             feeds[featureInput.name] = try Tensor(shape: [count] + featureInput.shape.dropFirst(), data: Array(features))
         }
         guard let raw = try model.run(feeds, threads: threads)[output.name]?.data else { return [] }
-        switch card.output {
-        case .softmax:
-            return raw
-        case .sigmoid:
-            var out = [Float](repeating: 0, count: 2 * raw.count)
-            for (i, p) in raw.enumerated() {
-                out[2 * i] = 1 - p
-                out[2 * i + 1] = p
-            }
-            return out
-        case .logits:
-            let k = classes.count
-            var out = raw
-            for row in 0..<count {
-                let slice = out[row * k..<(row + 1) * k]
-                let top = slice.max() ?? 0
-                let exps = slice.map { Foundation.exp($0 - top) }
-                let total = exps.reduce(0, +)
-                for j in 0..<k { out[row * k + j] = exps[j] / total }
-            }
-            return out
-        }
+        return card.output.probabilities(raw, count: count, classes: classes.count)
     }
 }
