@@ -76,17 +76,19 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
 
+        // Helpers shared by the test targets (a seedable random generator).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "JSONRPCTests",
             dependencies: [
-                "JSONRPC",
+                "JSONRPC", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ECGInferenceTests", dependencies: ["ECGInference"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ECGInferenceTests", dependencies: ["ECGInference", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ECGPlotTests", dependencies: ["ECGPlot"]),
         .testTarget(
             name: "ECGServiceTests",

@@ -1,25 +1,6 @@
 @testable import ECGInference
 import Foundation
-
-/// SplitMix64: a small deterministic generator, so every fuzz case can be replayed from its seed.
-struct FuzzRNG: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..<n (n > 0).
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-
-    mutating func pick<T>(_ xs: [T]) -> T { xs[below(xs.count)] }
-}
+import TestSupport
 
 /// Mutations of model files: raw bytes, zip headers, ONNX protobuf fields and Keras JSON.
 enum FuzzMutators {
@@ -30,7 +11,7 @@ enum FuzzMutators {
     // MARK: bytes
 
     /// One random byte-level mutation and what it did.
-    static func bytes(_ data: Data, _ r: inout FuzzRNG) -> (Data, String) {
+    static func bytes(_ data: Data, _ r: inout SplitMix64) -> (Data, String) {
         var b = [UInt8](data)
         guard !b.isEmpty else { return (Data([0]), "one zero byte") }
         let p = r.below(b.count)
@@ -83,7 +64,7 @@ enum FuzzMutators {
 
     /// Overwrites a size, count, offset or name-length field of a zip local header, central
     /// directory entry or end-of-central-directory record.
-    static func zipHeader(_ data: Data, _ r: inout FuzzRNG) -> (Data, String) {
+    static func zipHeader(_ data: Data, _ r: inout SplitMix64) -> (Data, String) {
         var b = [UInt8](data)
         let records: [(sig: [UInt8], fields: [(Int, Int)])] = [
             ([0x50, 0x4B, 0x03, 0x04], [(8, 2), (14, 4), (18, 4), (22, 4), (26, 2), (28, 2)]),
@@ -124,7 +105,7 @@ enum FuzzMutators {
 
     /// Overwrites a field near one of `structures` (from `hdf5Structures`) with a hostile 1-,
     /// 2-, 4- or 8-byte value.
-    static func hdf5Metadata(_ data: Data, structures: [Int], _ r: inout FuzzRNG) -> (Data, String) {
+    static func hdf5Metadata(_ data: Data, structures: [Int], _ r: inout SplitMix64) -> (Data, String) {
         var b = [UInt8](data)
         let start = r.pick(structures), p = min(b.count - 1, start + r.below(96))
         let width = r.pick([1, 2, 4, 8])
@@ -136,7 +117,7 @@ enum FuzzMutators {
     // MARK: ONNX
 
     /// One structural mutation of an ONNX model: dims, attributes, operator types, wiring.
-    static func onnx(_ m: inout Onnx_ModelProto, _ r: inout FuzzRNG) -> String {
+    static func onnx(_ m: inout Onnx_ModelProto, _ r: inout SplitMix64) -> String {
         let g = m.graph
         switch r.below(10) {
         case 0 where !g.initializer.isEmpty:
@@ -215,13 +196,13 @@ enum FuzzMutators {
     // MARK: Keras JSON
 
     /// Values of the wrong type or absurd size for any JSON field.
-    static func hostileJSON(_ r: inout FuzzRNG) -> Any {
+    static func hostileJSON(_ r: inout SplitMix64) -> Any {
         r.pick([NSNull(), "x", "same", "causal", -1, 0, 1 << 40, Int64.max, -(1 << 31), 1.5, true, [Any](), [String: Any](),
                 [0], [-1], [1 << 40], [1 << 31, 1 << 31], [NSNull(), 1 << 40], ["a": 1]] as [Any])
     }
 
     /// Replaces, deletes or adds one field somewhere in the configuration, favouring layer settings.
-    static func keras(_ root: Any, _ r: inout FuzzRNG) -> (Any, String) {
+    static func keras(_ root: Any, _ r: inout SplitMix64) -> (Any, String) {
         var paths: [[Any]] = []
         func walk(_ v: Any, _ path: [Any]) {
             if !path.isEmpty { paths.append(path) }

@@ -1,5 +1,6 @@
 @testable import ECGInference
 import Foundation
+import TestSupport
 import XCTest
 
 /// Mutation fuzzing of the model loaders: every mutated fixture must either load (and then run)
@@ -32,8 +33,8 @@ final class LoaderFuzzTests: XCTestCase {
         try? FileManager.default.removeItem(at: tmp)
     }
 
-    private func rng(_ test: UInt64, _ i: Int) -> FuzzRNG {
-        FuzzRNG(seed: Self.seed &* 0x1000_0000_01B3 ^ test << 32 ^ UInt64(i))
+    private func rng(_ test: UInt64, _ i: Int) -> SplitMix64 {
+        SplitMix64(seed: Self.seed &* 0x1000_0000_01B3 ^ test << 32 ^ UInt64(i))
     }
 
     /// Loads `url`; a load must give a model that runs, a failure a ModelError naming `url`.
@@ -55,7 +56,7 @@ final class LoaderFuzzTests: XCTestCase {
     private func exercise(_ model: InferenceModel, _ what: String) {
         let perSample = model.inputs.map { $0.shape.dropFirst().reduce(1, *) }
         guard perSample.reduce(0, +) <= 1 << 20, model.memoryBytes <= 64 << 20 else { return }
-        var r = FuzzRNG(seed: UInt64(perSample.reduce(0, +)))
+        var r = SplitMix64(seed: UInt64(perSample.reduce(0, +)))
         var feeds: [String: Tensor] = [:]
         for (spec, count) in zip(model.inputs, perSample) {
             let data = (0..<(2 * count)).map { _ in Float(r.below(2001)) / 1000 - 1 }

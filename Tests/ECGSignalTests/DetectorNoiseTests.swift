@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 @testable import ECGSignal
@@ -103,24 +104,5 @@ final class DetectorNoiseTests: XCTestCase {
         XCTAssertEqual(w[2], 1)
         XCTAssertEqual(w[3], 0, accuracy: 1e-12)
         XCTAssertEqual(w[4], 0, "a window without signal level gets no weight")
-    }
-}
-
-/// A small seeded generator (SplitMix64) so that the noise is the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A standard normal sample (Box–Muller).
-    mutating func nextGaussian() -> Double {
-        let u = Double.random(in: Double.ulpOfOne..<1, using: &self)
-        let v = Double.random(in: 0..<1, using: &self)
-        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
     }
 }

@@ -1,5 +1,6 @@
 import JSONRPC
 import NIOCore
+import TestSupport
 import XCTest
 
 final class FrameDecoderTests: XCTestCase {

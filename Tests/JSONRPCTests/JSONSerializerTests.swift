@@ -1,4 +1,5 @@
 import JSONRPC
+import TestSupport
 import XCTest
 
 final class JSONSerializerTests: XCTestCase {
