@@ -12,6 +12,8 @@ struct DetectPeaks {
         var peaks: [Int]
         var times: [Double]
         var rr: [Double]
+        /// 60 / RR of each interval, beats per minute.
+        var instantaneousHeartRate: [Double]
         var heartRate: HeartRateSummary
     }
 
@@ -28,7 +30,7 @@ struct DetectPeaks {
                 fs: recording.fs, lead: lead, leadName: recording.leadNames[lead], sampleCount: recording.sampleCount,
                 durationSeconds: Double(recording.sampleCount) / recording.fs,
                 peaks: timing.peaks, times: timing.times, rr: timing.rr,
-                heartRate: HeartRateSummary(timing)))
+                instantaneousHeartRate: timing.instantaneousHeartRate, heartRate: HeartRateSummary(timing)))
     }
 }
 

@@ -40,6 +40,10 @@ def test_numpy_signal_round_trip_finds_the_synthetic_beats(spawned, dtype, compr
     assert len(peaks) == len(expected)
     assert np.max(np.abs(peaks - expected)) <= 2  # within 2 samples of the true peak
     assert result["heartRate"]["mean"] == pytest.approx(72, abs=0.5)
+    rr = np.diff(peaks) / 360.0
+    assert np.allclose(result["rr"], rr)
+    assert np.allclose(result["instantaneousHeartRate"], 60 / rr)
+    assert result["heartRate"]["max"] == pytest.approx(max(result["instantaneousHeartRate"]))
 
 
 def test_binary_and_inline_payloads_agree(spawned):
