@@ -216,3 +216,76 @@ int ecg_decimate(const double *p, long count, long k, const double *w, long taps
     }
     return finite;
 }
+
+static inline __attribute__((always_inline)) long blend8(
+    const double *x, const double *y, double *out, long start, long end, double centre,
+    double a, double b, double da, double db) {
+    const lanes8 offsets = {0, 1, 2, 3, 4, 5, 6, 7};
+    long i = start;
+    for (; i + 8 <= end; i += 8) {
+        lanes8 t = ((double)i + offsets) - centre;  // i + l is exact
+        lanes8 xv, yv;
+        __builtin_memcpy(&xv, x + i, sizeof xv);
+        __builtin_memcpy(&yv, y + i, sizeof yv);
+        lanes8 r = (a + da * t) * xv + (b + db * t) * yv;
+        __builtin_memcpy(out + i, &r, sizeof r);
+    }
+    return i;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static long blend8_avx512(
+    const double *x, const double *y, double *out, long start, long end, double centre,
+    double a, double b, double da, double db) {
+    return blend8(x, y, out, start, end, centre, a, b, da, db);
+}
+#endif
+
+void ecg_blend(
+    const double *x, const double *y, double *out, long start, long end, double centre,
+    double a, double b, double da, double db) {
+    long i;
+#if defined(__x86_64__)
+    if (level() == 2) i = blend8_avx512(x, y, out, start, end, centre, a, b, da, db);
+    else
+#endif
+    i = blend8(x, y, out, start, end, centre, a, b, da, db);
+    for (; i < end; i++) {
+        double t = (double)i - centre;
+        out[i] = (a + da * t) * x[i] + (b + db * t) * y[i];
+    }
+}
+
+static double window_max_scalar(const double *v, long from, long to) {
+    double best = 0;
+    for (long j = from; j < to; j++) if (v[j] > best) best = v[j];
+    return best;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static double window_max_avx512(const double *v, long from, long to) {
+    __m512d m = _mm512_setzero_pd();
+    long j = from;
+    for (; j + 8 <= to; j += 8) m = _mm512_max_pd(_mm512_loadu_pd(v + j), m);  // NaN keeps m
+    double lanes[8];
+    _mm512_storeu_pd(lanes, m);
+    double best = window_max_scalar(lanes, 0, 8);
+    double rest = window_max_scalar(v, j, to);
+    return rest > best ? rest : best;
+}
+#endif
+
+void ecg_window_maxima(const double *v, long n, long length, double *out) {
+    long count = (n + length - 1) / length;
+    int wide = level() == 2;
+    for (long k = 0; k < count; k++) {
+        long from = k * length, to = from + length < n ? from + length : n;
+#if defined(__x86_64__)
+        if (wide) { out[k] = window_max_avx512(v, from, to); continue; }
+#endif
+        (void)wide;
+        out[k] = window_max_scalar(v, from, to);
+    }
+}

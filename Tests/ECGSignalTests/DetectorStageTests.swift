@@ -108,3 +108,20 @@ extension DetectorStageTests {
         }
     }
 }
+
+extension DetectorStageTests {
+    func testRunningMedianEqualsSortedWindows() {
+        for neighbours in [0, 1, 4] {
+            for n in [1, 2, 5, 9, 10, 200] {
+                // Few distinct values, so that ties are common.
+                let x = randomSignal(n, seed: UInt64(7 * n + neighbours)).map { ($0 * 5).rounded() }
+                let expected = (0..<n).map { k -> Double in
+                    let window = x[max(0, k - neighbours)...min(n - 1, k + neighbours)].sorted()
+                    return window[window.count / 2]
+                }
+                let median = x.withUnsafeBufferPointer { QRSDetector.runningMedian($0, neighbours: neighbours) }
+                XCTAssertEqual(median, expected, "neighbours \(neighbours), n \(n)")
+            }
+        }
+    }
+}

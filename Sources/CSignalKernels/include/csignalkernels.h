@@ -26,6 +26,16 @@ int ecg_decimate(const double *p, long count, long k, const double *w, long taps
 /// v[64 * first - 1 ... 64 * end].
 void ecg_local_maxima_marks(const double *v, long first, long end, unsigned long long *marks);
 
+/// out[i] = (a + da * t) * x[i] + (b + db * t) * y[i] with t = i - centre, for i in
+/// [start, end), products and sums rounded as written, eight outputs per vector.
+void ecg_blend(
+    const double *x, const double *y, double *out, long start, long end, double centre,
+    double a, double b, double da, double db);
+
+/// out[k] = the largest of zero and v[j] for j in [k * length, min(n, (k + 1) * length)),
+/// NaN ignored, for k < ceil(n / length).
+void ecg_window_maxima(const double *v, long n, long length, double *out);
+
 /// Asks the cache for the line holding `p` ahead of its use (a hint; no effect on results).
 static inline void ecg_prefetch(const void *p) { __builtin_prefetch(p); }
 

@@ -59,26 +59,14 @@ extension QRSDetector {
     }
 
     /// The largest of zero and the values in each window `[k * length, (k + 1) * length)`
-    /// of `e` (the last one possibly shorter); four running maxima over vectors of four.
+    /// of `e` (the last one possibly shorter), NaN ignored; in C, over vectors of eight.
     static func windowMaxima(_ e: [Double], length: Int) -> [Double] {
         let count = (e.count + length - 1) / length
-        guard count > 0 else { return [] }
-        return e.withUnsafeBufferPointer { v in
-            let p = UnsafeRawPointer(v.baseAddress!)
-            return (0..<count).map { k in
-                let from = k * length, to = min(e.count, from + length)
-                var m = SIMD4<Double>()
-                var i = from
-                while i + 4 <= to {
-                    let y = p.loadUnaligned(fromByteOffset: i * MemoryLayout<Double>.stride, as: SIMD4<Double>.self)
-                    m.replace(with: y, where: y .> m)
-                    i += 4
-                }
-                var best = 0.0
-                for lane in 0..<4 where m[lane] > best { best = m[lane] }
-                for j in i..<to where v[j] > best { best = v[j] }
-                return best
+        return [Double](unsafeUninitializedCapacity: count) { out, initialized in
+            e.withUnsafeBufferPointer { v in
+                if count > 0 { ecg_window_maxima(v.baseAddress!, v.count, length, out.baseAddress!) }
             }
+            initialized = count
         }
     }
 

@@ -10,24 +10,45 @@ extension QRSDetector {
         -> (values: [Double], length: Int)
     {
         let len = max(1, Int(window * fs))
-        let count = (e.count + len - 1) / len
         let maxima = windowMaxima(e, length: len)
-        // Median of the window maxima k - neighbours ... k + neighbours, by insertion sort into
-        // a small scratch buffer.
-        let level = withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * neighbours + 1) { buf in
-            (0..<count).map { k -> Double in
-                var n = 0
-                for j in max(0, k - neighbours)...min(count - 1, k + neighbours) {
-                    let v = maxima[j]
-                    var at = n
-                    while at > 0 && buf[at - 1] > v { buf[at] = buf[at - 1]; at -= 1 }
-                    buf[at] = v
-                    n += 1
+        let level = maxima.withUnsafeBufferPointer { runningMedian($0, neighbours: neighbours) }
+        return (level, len)
+    }
+
+    /// `out[k]` = the median (upper of two) of `x[k - neighbours ... k + neighbours]` clipped to
+    /// `x`, from a sorted buffer that slides along (one value in, one out). `x` has no NaN.
+    static func runningMedian(_ x: UnsafeBufferPointer<Double>, neighbours: Int) -> [Double] {
+        let n = x.count
+        guard n > 0 else { return [] }
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * neighbours + 2) { scratch in
+            let buf = scratch.baseAddress!
+            var size = 0
+            /// Inserts `v` after the values not above it.
+            func add(_ v: Double) {
+                var at = size
+                while at > 0 && buf[at - 1] > v { buf[at] = buf[at - 1]; at -= 1 }
+                buf[at] = v
+                size += 1
+            }
+            /// Removes one value equal to `v`.
+            func drop(_ v: Double) {
+                var at = 0
+                while buf[at] != v { at += 1 }
+                while at + 1 < size { buf[at] = buf[at + 1]; at += 1 }
+                size -= 1
+            }
+            for j in 0..<min(n, neighbours + 1) { add(x[j]) }
+            return [Double](unsafeUninitializedCapacity: n) { out, count in
+                for k in 0..<n {
+                    if k > 0 {
+                        if k + neighbours < n { add(x[k + neighbours]) }
+                        if k - 1 - neighbours >= 0 { drop(x[k - 1 - neighbours]) }
+                    }
+                    out[k] = buf[size / 2]
                 }
-                return buf[n / 2]
+                count = n
             }
         }
-        return (level, len)
     }
 
     /// Per-window noise level: a quantile of the feature at candidate maxima that are not
