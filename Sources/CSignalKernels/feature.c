@@ -289,3 +289,67 @@ void ecg_window_maxima(const double *v, long n, long length, double *out) {
         out[k] = window_max_scalar(v, from, to);
     }
 }
+
+/// Whether v[j] > x (or >= x with or_equal) for some j in [from, to); NaN never counts.
+static inline __attribute__((always_inline)) int any_above_scalar(
+    const double *v, long from, long to, double x, int or_equal) {
+    int hit = 0;
+    for (long j = from; j < to; j++) hit |= v[j] > x || (or_equal && v[j] == x);
+    return hit;
+}
+
+static inline __attribute__((always_inline)) long dominant_walk(
+    const double *v, long n, long h, const unsigned long long *marks, long words, long *out,
+    int (*any_above)(const double *, long, long, double, int)) {
+    long count = 0, i = 0;
+    while (i < n) {
+        long w = i / 64;
+        unsigned long long bits = marks[w] & (~0ULL << (i % 64));
+        while (bits == 0) {
+            if (++w == words) return count;
+            bits = marks[w];
+        }
+        i = w * 64 + __builtin_ctzll(bits);
+        int beaten = any_above(v, i - h > 0 ? i - h : 0, i, v[i], 1);
+        int beaten_after = any_above(v, i + 1, i + h + 1 < n ? i + h + 1 : n, v[i], 0);
+        long is_max = !beaten & !beaten_after;
+        out[count] = i;
+        count += is_max;
+        i += is_max ? (h > 1 ? h : 1) : 1;
+    }
+    return count;
+}
+
+static int any_above_plain(const double *v, long from, long to, double x, int or_equal) {
+    return any_above_scalar(v, from, to, x, or_equal);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static int any_above_avx512(const double *v, long from, long to, double x, int or_equal) {
+    __m512d bound = _mm512_set1_pd(x);
+    __mmask8 hit = 0;
+    for (long j = from; j < to; j += 8) {
+        __mmask8 live = to - j >= 8 ? 0xFF : (__mmask8)((1u << (to - j)) - 1);
+        __m512d y = _mm512_maskz_loadu_pd(live, v + j);
+        hit |= or_equal ? _mm512_mask_cmp_pd_mask(live, y, bound, _CMP_GE_OQ)
+                        : _mm512_mask_cmp_pd_mask(live, y, bound, _CMP_GT_OQ);
+    }
+    return hit != 0;
+}
+
+__attribute__((target("avx512f")))
+static long dominant_walk_avx512(
+    const double *v, long n, long h, const unsigned long long *marks, long words, long *out) {
+    return dominant_walk(v, n, h, marks, words, out, any_above_avx512);
+}
+#endif
+
+long ecg_dominant_maxima(
+    const double *v, long n, long h, const unsigned long long *marks, long *out) {
+    long words = (n + 63) / 64;
+#if defined(__x86_64__)
+    if (level() == 2) return dominant_walk_avx512(v, n, h, marks, words, out);
+#endif
+    return dominant_walk(v, n, h, marks, words, out, any_above_plain);
+}

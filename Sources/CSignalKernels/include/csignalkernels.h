@@ -36,6 +36,13 @@ void ecg_blend(
 /// NaN ignored, for k < ceil(n / length).
 void ecg_window_maxima(const double *v, long n, long length, double *out);
 
+/// The marked indices i (bit i % 64 of marks[i / 64], as from ecg_local_maxima_marks) with
+/// v[i] above every v[j], j in [i - h, i), and not below any v[j], j in (i, i + h], clipped to
+/// [0, n); after one, the next h - 1 indices are skipped. Writes them to out in order and
+/// returns their number; out needs room for n / (h + 1) + 2 entries (one scratch write).
+long ecg_dominant_maxima(
+    const double *v, long n, long h, const unsigned long long *marks, long *out);
+
 /// Asks the cache for the line holding `p` ahead of its use (a hint; no effect on results).
 static inline void ecg_prefetch(const void *p) { __builtin_prefetch(p); }
 
