@@ -54,20 +54,20 @@ extension QRSDetector {
     /// Per-window noise level: a quantile of the feature at candidate maxima that are not
     /// beats, over the same windows as `signalLevel` (zero where there are none).
     static func noiseLevel(
-        candidates: [Int], beats: [Int], energy: [Double], windowLength: Int, windows: Int,
+        candidates: Candidates, beats: [Int], windowLength: Int, windows: Int,
         neighbours: Int, quantile: Double
     ) -> [Double] {
         // Non-beat candidate values grouped by window (candidates are sorted, so window k's
         // values are values[starts[k] ..< starts[k + 1]]).
         var values: [Double] = []
-        values.reserveCapacity(candidates.count)
+        values.reserveCapacity(candidates.positions.count)
         var starts = [Int](repeating: 0, count: windows + 1)
         var b = 0
-        for i in candidates {
+        for (k, i) in candidates.positions.enumerated() {
             while b < beats.count && beats[b] < i { b += 1 }
             if b < beats.count && beats[b] == i { continue }
             starts[min(windows - 1, i / windowLength) + 1] += 1
-            values.append(energy[i])
+            values.append(candidates.energy[k])
         }
         for k in 0..<windows { starts[k + 1] += starts[k] }
         // A sorted buffer of the values of windows k - neighbours ... k + neighbours slides
