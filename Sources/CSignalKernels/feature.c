@@ -353,3 +353,113 @@ long ecg_dominant_maxima(
 #endif
     return dominant_walk(v, n, h, marks, words, out, any_above_plain);
 }
+
+enum { DENSE_CHUNK = 2048, DENSE_MAX_H = 256 };
+
+/// The steps of a dense chunk, scalar or over vectors.
+struct dense_ops {
+    /// dst[t] = src[t] for t < count; returns 0 if some value is not finite.
+    int (*copy)(double *dst, const double *src, long count);
+    /// b[t] = the larger of b[t] and b[t + offset] for t < count (no NaN; in place, forward).
+    void (*widen)(double *b, long offset, long count);
+    /// Appends each i in [c, end) with v[i] > b[i - c] and v[i] >= b[i - c + h + 1].
+    long (*collect)(const double *v, const double *b, long c, long end, long h, long *out, long count);
+};
+
+static int copy_scalar(double *dst, const double *src, long count) {
+    double probe = 0;
+    for (long t = 0; t < count; t++) { dst[t] = src[t]; probe = probe + 0 * src[t]; }
+    return probe == 0;
+}
+
+static void widen_scalar(double *b, long offset, long count) {
+    for (long t = 0; t < count; t++) b[t] = b[t + offset] > b[t] ? b[t + offset] : b[t];
+}
+
+static long collect_scalar(const double *v, const double *b, long c, long end, long h, long *out, long count) {
+    for (long i = c; i < end; i++)
+        if (v[i] > b[i - c] && v[i] >= b[i - c + h + 1]) out[count++] = i;
+    return count;
+}
+
+/// One chunk of ecg_dominant_maxima_dense: outputs [c, end); returns the new count, or -1 on
+/// a non-finite sample.
+static inline __attribute__((always_inline)) long dense_chunk(
+    const double *v, long n, long h, long c, long end, long *out, long count, double *b,
+    struct dense_ops ops) {
+    // b[t] = v[c + t - h], minus infinity outside v.
+    long len = (end - c) + 2 * h;
+    long lo = c - h < 0 ? h - c : 0, hi = c + len - h > n ? n - c + h : len;
+    for (long t = 0; t < lo; t++) b[t] = -__builtin_inf();
+    if (!ops.copy(b + lo, v + c - h + lo, hi - lo)) return -1;
+    for (long t = hi; t < len; t++) b[t] = -__builtin_inf();
+    // Windows of h: doublings to the largest power of two p <= h, then two overlapping ones.
+    long p = 1;
+    for (; 2 * p <= h; p *= 2) ops.widen(b, p, len - p);
+    ops.widen(b, h - p, len - (h - p));
+    // Now b[t] is the largest of v[c + t - h ... c + t - 1]: before i = c + t, and b[t + h + 1]
+    // the largest of v[i + 1 ... i + h].
+    return ops.collect(v, b, c, end, h, out, count);
+}
+
+static inline __attribute__((always_inline)) long dominant_dense(
+    const double *v, long n, long h, long *out, struct dense_ops ops) {
+    if (h < 1 || h > DENSE_MAX_H) return -1;
+    double b[DENSE_CHUNK + 2 * DENSE_MAX_H];
+    long count = 0;
+    for (long c = 0; c < n && count >= 0; c += DENSE_CHUNK)
+        count = dense_chunk(v, n, h, c, c + DENSE_CHUNK < n ? c + DENSE_CHUNK : n, out, count, b, ops);
+    return count;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static int copy_avx512(double *dst, const double *src, long count) {
+    __m512d probe = _mm512_setzero_pd(), zero = _mm512_setzero_pd();
+    long t = 0;
+    for (; t + 8 <= count; t += 8) {
+        __m512d x = _mm512_loadu_pd(src + t);
+        _mm512_storeu_pd(dst + t, x);
+        probe = _mm512_add_pd(probe, _mm512_mul_pd(zero, x));
+    }
+    double lanes[8];
+    _mm512_storeu_pd(lanes, probe);
+    int finite = copy_scalar(dst + t, src + t, count - t);
+    for (int l = 0; l < 8; l++) finite &= lanes[l] == 0;
+    return finite;
+}
+
+__attribute__((target("avx512f")))
+static void widen_avx512(double *b, long offset, long count) {
+    long t = 0;
+    for (; t + 8 <= count; t += 8)
+        _mm512_storeu_pd(b + t, _mm512_max_pd(_mm512_loadu_pd(b + t + offset), _mm512_loadu_pd(b + t)));
+    widen_scalar(b + t, offset, count - t);
+}
+
+__attribute__((target("avx512f")))
+static long collect_avx512(const double *v, const double *b, long c, long end, long h, long *out, long count) {
+    long i = c;
+    for (; i + 8 <= end; i += 8) {
+        __m512d x = _mm512_loadu_pd(v + i);
+        __mmask8 m = _mm512_cmp_pd_mask(x, _mm512_loadu_pd(b + (i - c)), _CMP_GT_OQ)
+            & _mm512_cmp_pd_mask(x, _mm512_loadu_pd(b + (i - c + h + 1)), _CMP_GE_OQ);
+        while (m) { out[count++] = i + __builtin_ctz(m); m &= m - 1; }
+    }
+    return collect_scalar(v, b + (i - c), i, end, h, out, count);
+}
+
+__attribute__((target("avx512f")))
+static long dominant_dense_avx512(const double *v, long n, long h, long *out) {
+    struct dense_ops ops = {copy_avx512, widen_avx512, collect_avx512};
+    return dominant_dense(v, n, h, out, ops);
+}
+#endif
+
+long ecg_dominant_maxima_dense(const double *v, long n, long h, long *out) {
+#if defined(__x86_64__)
+    if (level() == 2) return dominant_dense_avx512(v, n, h, out);
+#endif
+    struct dense_ops ops = {copy_scalar, widen_scalar, collect_scalar};
+    return dominant_dense(v, n, h, out, ops);
+}

@@ -79,8 +79,9 @@ extension DetectorStageTests {
     }
 
     func testDominantMaximaMatchDefinition() {
-        for h in [1, 2, 3, 11, 22] {
-            for n in [1, 2, 3, 10, 64, 65, 66, 200, 1_000] {
+        // h = 300 takes the marked-maxima walk; n = 4_100 spans several chunks of the dense path.
+        for h in [1, 2, 3, 11, 22, 300] {
+            for n in [1, 2, 3, 10, 64, 65, 66, 200, 1_000, 4_100] {
                 // Coarse values make ties and plateaus common.
                 let x = randomSignal(n, seed: UInt64(31 * h + n)).map { ($0 * 4).rounded() }
                 XCTAssertEqual(
@@ -91,6 +92,14 @@ extension DetectorStageTests {
                     QRSDetector.dominantMaxima(smooth, halfWidth: h), directDominantMaxima(smooth, halfWidth: h),
                     "smooth, h \(h), n \(n)")
             }
+        }
+    }
+
+    func testDominantMaximaWithInfinityTakeTheWalk() {
+        var x = randomSignal(3_000, seed: 5).map { ($0 * 4).rounded() }
+        x[2_500] = .infinity
+        for h in [1, 11] {
+            XCTAssertEqual(QRSDetector.dominantMaxima(x, halfWidth: h), directDominantMaxima(x, halfWidth: h), "h \(h)")
         }
     }
 }

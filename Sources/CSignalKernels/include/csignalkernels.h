@@ -43,6 +43,12 @@ void ecg_window_maxima(const double *v, long n, long length, double *out);
 long ecg_dominant_maxima(
     const double *v, long n, long h, const unsigned long long *marks, long *out);
 
+/// The same indices as ecg_dominant_maxima for 1 <= h <= 256 and finite v, found without
+/// local-maximum marks: i with v[i] above the largest of v[i - h ... i - 1] and not below the
+/// largest of v[i + 1 ... i + h] (clipped to v), the window maxima by doubling over chunks
+/// that stay in cache. Returns -1 (out undefined) for other h or a non-finite sample.
+long ecg_dominant_maxima_dense(const double *v, long n, long h, long *out);
+
 /// Asks the cache for the line holding `p` ahead of its use (a hint; no effect on results).
 static inline void ecg_prefetch(const void *p) { __builtin_prefetch(p); }
 

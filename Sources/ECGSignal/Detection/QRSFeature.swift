@@ -78,8 +78,11 @@ extension QRSDetector {
         // takes the rejected candidate written after the last of them).
         return [Int](unsafeUninitializedCapacity: n / (h + 1) + 2) { out, count in
             x.withUnsafeBufferPointer { v in
-                // Only strict local maxima are candidates: a branch-free pass marks them in a
-                // bit set, which C walks a word at a time, comparing over vectors.
+                // Window maxima by doubling, when the feature is finite (the usual case).
+                count = ecg_dominant_maxima_dense(v.baseAddress!, n, h, out.baseAddress!)
+                guard count < 0 else { return }
+                // Else only strict local maxima are candidates: a branch-free pass marks them
+                // in a bit set, which C walks a word at a time, comparing over vectors.
                 let marks = localMaximaMarks(v)
                 count = marks.withUnsafeBufferPointer {
                     ecg_dominant_maxima(v.baseAddress!, n, h, $0.baseAddress!, out.baseAddress!)
