@@ -72,27 +72,43 @@ extension QRSDetector {
         for k in 0..<windows { starts[k + 1] += starts[k] }
         // A sorted buffer of the values of windows k - neighbours ... k + neighbours slides
         // along (one window in, one out).
-        var buf: [Double] = []
-        func lowerBound(_ v: Double) -> Int {
-            var lo = 0, hi = buf.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if buf[mid] < v { lo = mid + 1 } else { hi = mid }
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, values.count)) { scratch in
+            let buf = scratch.baseAddress!
+            var size = 0
+            func lowerBound(_ v: Double) -> Int {
+                var lo = 0, hi = size
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if buf[mid] < v { lo = mid + 1 } else { hi = mid }
+                }
+                return lo
             }
-            return lo
-        }
-        func add(_ w: Int) { for v in values[starts[w]..<starts[w + 1]] { buf.insert(v, at: lowerBound(v)) } }
-        func drop(_ w: Int) { for v in values[starts[w]..<starts[w + 1]] { buf.remove(at: lowerBound(v)) } }
-        for j in 0...min(windows - 1, neighbours) { add(j) }
-        var out = [Double](repeating: 0, count: windows)
-        for k in 0..<windows {
-            if k > 0 {
-                if k + neighbours < windows { add(k + neighbours) }
-                if k - 1 - neighbours >= 0 { drop(k - 1 - neighbours) }
+            func add(_ w: Int) {
+                for v in values[starts[w]..<starts[w + 1]] {
+                    let at = lowerBound(v)
+                    (buf + at + 1).update(from: buf + at, count: size - at)
+                    buf[at] = v
+                    size += 1
+                }
             }
-            guard !buf.isEmpty else { continue }
-            out[k] = buf[min(buf.count - 1, Int(quantile * Double(buf.count)))]
+            func drop(_ w: Int) {
+                for v in values[starts[w]..<starts[w + 1]] {
+                    let at = lowerBound(v)
+                    (buf + at).update(from: buf + at + 1, count: size - at - 1)
+                    size -= 1
+                }
+            }
+            for j in 0...min(windows - 1, neighbours) { add(j) }
+            var out = [Double](repeating: 0, count: windows)
+            for k in 0..<windows {
+                if k > 0 {
+                    if k + neighbours < windows { add(k + neighbours) }
+                    if k - 1 - neighbours >= 0 { drop(k - 1 - neighbours) }
+                }
+                guard size > 0 else { continue }
+                out[k] = buf[min(size - 1, Int(quantile * Double(size)))]
+            }
+            return out
         }
-        return out
     }
 }
