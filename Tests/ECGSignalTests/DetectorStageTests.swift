@@ -134,3 +134,20 @@ extension DetectorStageTests {
         }
     }
 }
+
+extension DetectorStageTests {
+    func testSortedFifthIsTheUpperMedianOfEight() {
+        // Every 0/1 input (a network that sorts all of them sorts everything), then ties.
+        for bits in 0..<256 {
+            let v = (0..<8).map { (bits >> $0) & 1 }
+            let t = (v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7])
+            XCTAssertEqual(QRSDetector.sortedFifth(of: t), v.sorted()[4], "bits \(bits)")
+        }
+        let x = randomSignal(800, seed: 3).map { Int($0 * 6) }
+        for s in stride(from: 0, to: 800, by: 8) {
+            let v = Array(x[s..<(s + 8)])
+            let t = (v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7])
+            XCTAssertEqual(QRSDetector.sortedFifth(of: t), v.sorted()[4])
+        }
+    }
+}

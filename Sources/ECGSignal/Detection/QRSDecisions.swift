@@ -135,10 +135,38 @@ extension QRSDetector {
         return m == Int.max ? Double.infinity : Double(m)
     }
 
+    /// The fifth smallest of eight values (the upper median), by Batcher's odd-even merge
+    /// sorting network (19 compare-exchanges without branches).
+    static func sortedFifth(of v: (Int, Int, Int, Int, Int, Int, Int, Int)) -> Int {
+        var (a0, a1, a2, a3, a4, a5, a6, a7) = v
+        @inline(__always) func order(_ x: inout Int, _ y: inout Int) {
+            let lo = min(x, y), hi = max(x, y)
+            x = lo; y = hi
+        }
+        order(&a0, &a1); order(&a2, &a3); order(&a4, &a5); order(&a6, &a7)
+        order(&a0, &a2); order(&a1, &a3); order(&a4, &a6); order(&a5, &a7)
+        order(&a1, &a2); order(&a5, &a6)
+        order(&a0, &a4); order(&a1, &a5); order(&a2, &a6); order(&a3, &a7)
+        order(&a2, &a4); order(&a3, &a5)
+        order(&a1, &a2); order(&a3, &a4); order(&a5, &a6)
+        _ = (a0, a1, a2, a3, a5, a6, a7)
+        return a4
+    }
+
     /// Median of up to eight RR intervals around beat index `k` (samples).
     func localRR(_ beats: [Int], at k: Int) -> Double {
         let lo = max(1, k - 4), hi = min(beats.count - 1, k + 4)
         guard lo <= hi else { return Double.infinity }
+        if hi - lo == 8 {
+            // All eight intervals (the usual case): a branch-free sorting network.
+            var v = (0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &v) { raw in
+                let rr = raw.bindMemory(to: Int.self)
+                for j in 0..<4 { rr[j] = beats[k - 4 + j] - beats[k - 5 + j] }
+                for j in 0..<4 { rr[4 + j] = beats[k + 1 + j] - beats[k + j] }
+            }
+            return Double(QRSDetector.sortedFifth(of: v))
+        }
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: 9) { rr in
             var count = 0
             for j in lo...hi where j != k {
