@@ -151,3 +151,14 @@ extension DetectorStageTests {
         }
     }
 }
+
+extension DetectorStageTests {
+    func testWindowValuesEqualDivision() {
+        let values: [Double] = [3, 1, 4, 1, 5]
+        let at = [0, 1, 9, 10, 11, 29, 30, 39, 40, 41, 99, 1_000]
+        for length in [1, 10, 13] {
+            let expected = at.map { values[min(values.count - 1, $0 / length)] }
+            XCTAssertEqual(QRSDetector.windowValues(values, length: length, at: at), expected, "length \(length)")
+        }
+    }
+}

@@ -15,9 +15,8 @@ extension QRSDetector {
         let refractory = Int(c.refractory * fs)
         let tWindow = Int(c.tWaveWindow * fs)
         let at = candidates.positions, energy = candidates.energy, slope = candidates.peakSlope
-        func threshold(_ a: Int) -> Double {
-            thresholds.values[min(thresholds.values.count - 1, at[a] / thresholds.length)]
-        }
+        let limits = QRSDetector.windowValues(thresholds.values, length: thresholds.length, at: at)
+        func threshold(_ a: Int) -> Double { limits[a] }
         /// Whether candidate `a` can follow beat `prev` (refractory and T-wave tests).
         func canFollow(_ a: Int, _ prev: Int?) -> Bool {
             guard let p = prev else { return true }
@@ -133,6 +132,19 @@ extension QRSDetector {
         var m = Int.max
         for j in lo...hi where j != k { m = min(m, beats[j] - beats[j - 1]) }
         return m == Int.max ? Double.infinity : Double(m)
+    }
+
+    /// `values[min(values.count - 1, i / length)]` for each of the sorted indices `at`, by a
+    /// walk along the windows (no division per index).
+    static func windowValues(_ values: [Double], length: Int, at: [Int]) -> [Double] {
+        [Double](unsafeUninitializedCapacity: at.count) { out, count in
+            var w = 0, end = length  // window w covers [end - length, end)
+            for (k, i) in at.enumerated() {
+                while i >= end && w < values.count - 1 { w += 1; end += length }
+                out[k] = values[w]
+            }
+            count = at.count
+        }
     }
 
     /// The fifth smallest of eight values (the upper median), by Batcher's odd-even merge
