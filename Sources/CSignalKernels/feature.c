@@ -216,3 +216,250 @@ int ecg_decimate(const double *p, long count, long k, const double *w, long taps
     }
     return finite;
 }
+
+static inline __attribute__((always_inline)) long blend8(
+    const double *x, const double *y, double *out, long start, long end, double centre,
+    double a, double b, double da, double db) {
+    const lanes8 offsets = {0, 1, 2, 3, 4, 5, 6, 7};
+    long i = start;
+    for (; i + 8 <= end; i += 8) {
+        lanes8 t = ((double)i + offsets) - centre;  // i + l is exact
+        lanes8 xv, yv;
+        __builtin_memcpy(&xv, x + i, sizeof xv);
+        __builtin_memcpy(&yv, y + i, sizeof yv);
+        lanes8 r = (a + da * t) * xv + (b + db * t) * yv;
+        __builtin_memcpy(out + i, &r, sizeof r);
+    }
+    return i;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static long blend8_avx512(
+    const double *x, const double *y, double *out, long start, long end, double centre,
+    double a, double b, double da, double db) {
+    return blend8(x, y, out, start, end, centre, a, b, da, db);
+}
+#endif
+
+void ecg_blend(
+    const double *x, const double *y, double *out, long start, long end, double centre,
+    double a, double b, double da, double db) {
+    long i;
+#if defined(__x86_64__)
+    if (level() == 2) i = blend8_avx512(x, y, out, start, end, centre, a, b, da, db);
+    else
+#endif
+    i = blend8(x, y, out, start, end, centre, a, b, da, db);
+    for (; i < end; i++) {
+        double t = (double)i - centre;
+        out[i] = (a + da * t) * x[i] + (b + db * t) * y[i];
+    }
+}
+
+static double window_max_scalar(const double *v, long from, long to) {
+    double best = 0;
+    for (long j = from; j < to; j++) if (v[j] > best) best = v[j];
+    return best;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static double window_max_avx512(const double *v, long from, long to) {
+    __m512d m = _mm512_setzero_pd();
+    long j = from;
+    for (; j + 8 <= to; j += 8) m = _mm512_max_pd(_mm512_loadu_pd(v + j), m);  // NaN keeps m
+    double lanes[8];
+    _mm512_storeu_pd(lanes, m);
+    double best = window_max_scalar(lanes, 0, 8);
+    double rest = window_max_scalar(v, j, to);
+    return rest > best ? rest : best;
+}
+#endif
+
+void ecg_window_maxima(const double *v, long n, long length, double *out) {
+    long count = (n + length - 1) / length;
+    int wide = level() == 2;
+    for (long k = 0; k < count; k++) {
+        long from = k * length, to = from + length < n ? from + length : n;
+#if defined(__x86_64__)
+        if (wide) { out[k] = window_max_avx512(v, from, to); continue; }
+#endif
+        (void)wide;
+        out[k] = window_max_scalar(v, from, to);
+    }
+}
+
+/// Whether v[j] > x (or >= x with or_equal) for some j in [from, to); NaN never counts.
+static inline __attribute__((always_inline)) int any_above_scalar(
+    const double *v, long from, long to, double x, int or_equal) {
+    int hit = 0;
+    for (long j = from; j < to; j++) hit |= v[j] > x || (or_equal && v[j] == x);
+    return hit;
+}
+
+static inline __attribute__((always_inline)) long dominant_walk(
+    const double *v, long n, long h, const unsigned long long *marks, long words, long *out,
+    int (*any_above)(const double *, long, long, double, int)) {
+    long count = 0, i = 0;
+    while (i < n) {
+        long w = i / 64;
+        unsigned long long bits = marks[w] & (~0ULL << (i % 64));
+        while (bits == 0) {
+            if (++w == words) return count;
+            bits = marks[w];
+        }
+        i = w * 64 + __builtin_ctzll(bits);
+        int beaten = any_above(v, i - h > 0 ? i - h : 0, i, v[i], 1);
+        int beaten_after = any_above(v, i + 1, i + h + 1 < n ? i + h + 1 : n, v[i], 0);
+        long is_max = !beaten & !beaten_after;
+        out[count] = i;
+        count += is_max;
+        i += is_max ? (h > 1 ? h : 1) : 1;
+    }
+    return count;
+}
+
+static int any_above_plain(const double *v, long from, long to, double x, int or_equal) {
+    return any_above_scalar(v, from, to, x, or_equal);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static int any_above_avx512(const double *v, long from, long to, double x, int or_equal) {
+    __m512d bound = _mm512_set1_pd(x);
+    __mmask8 hit = 0;
+    for (long j = from; j < to; j += 8) {
+        __mmask8 live = to - j >= 8 ? 0xFF : (__mmask8)((1u << (to - j)) - 1);
+        __m512d y = _mm512_maskz_loadu_pd(live, v + j);
+        hit |= or_equal ? _mm512_mask_cmp_pd_mask(live, y, bound, _CMP_GE_OQ)
+                        : _mm512_mask_cmp_pd_mask(live, y, bound, _CMP_GT_OQ);
+    }
+    return hit != 0;
+}
+
+__attribute__((target("avx512f")))
+static long dominant_walk_avx512(
+    const double *v, long n, long h, const unsigned long long *marks, long words, long *out) {
+    return dominant_walk(v, n, h, marks, words, out, any_above_avx512);
+}
+#endif
+
+long ecg_dominant_maxima(
+    const double *v, long n, long h, const unsigned long long *marks, long *out) {
+    long words = (n + 63) / 64;
+#if defined(__x86_64__)
+    if (level() == 2) return dominant_walk_avx512(v, n, h, marks, words, out);
+#endif
+    return dominant_walk(v, n, h, marks, words, out, any_above_plain);
+}
+
+enum { DENSE_CHUNK = 2048, DENSE_MAX_H = 256 };
+
+/// The steps of a dense chunk, scalar or over vectors.
+struct dense_ops {
+    /// dst[t] = src[t] for t < count; returns 0 if some value is not finite.
+    int (*copy)(double *dst, const double *src, long count);
+    /// b[t] = the larger of b[t] and b[t + offset] for t < count (no NaN; in place, forward).
+    void (*widen)(double *b, long offset, long count);
+    /// Appends each i in [c, end) with v[i] > b[i - c] and v[i] >= b[i - c + h + 1].
+    long (*collect)(const double *v, const double *b, long c, long end, long h, long *out, long count);
+};
+
+static int copy_scalar(double *dst, const double *src, long count) {
+    double probe = 0;
+    for (long t = 0; t < count; t++) { dst[t] = src[t]; probe = probe + 0 * src[t]; }
+    return probe == 0;
+}
+
+static void widen_scalar(double *b, long offset, long count) {
+    for (long t = 0; t < count; t++) b[t] = b[t + offset] > b[t] ? b[t + offset] : b[t];
+}
+
+static long collect_scalar(const double *v, const double *b, long c, long end, long h, long *out, long count) {
+    for (long i = c; i < end; i++)
+        if (v[i] > b[i - c] && v[i] >= b[i - c + h + 1]) out[count++] = i;
+    return count;
+}
+
+/// One chunk of ecg_dominant_maxima_dense: outputs [c, end); returns the new count, or -1 on
+/// a non-finite sample.
+static inline __attribute__((always_inline)) long dense_chunk(
+    const double *v, long n, long h, long c, long end, long *out, long count, double *b,
+    struct dense_ops ops) {
+    // b[t] = v[c + t - h], minus infinity outside v.
+    long len = (end - c) + 2 * h;
+    long lo = c - h < 0 ? h - c : 0, hi = c + len - h > n ? n - c + h : len;
+    for (long t = 0; t < lo; t++) b[t] = -__builtin_inf();
+    if (!ops.copy(b + lo, v + c - h + lo, hi - lo)) return -1;
+    for (long t = hi; t < len; t++) b[t] = -__builtin_inf();
+    // Windows of h: doublings to the largest power of two p <= h, then two overlapping ones.
+    long p = 1;
+    for (; 2 * p <= h; p *= 2) ops.widen(b, p, len - p);
+    ops.widen(b, h - p, len - (h - p));
+    // Now b[t] is the largest of v[c + t - h ... c + t - 1]: before i = c + t, and b[t + h + 1]
+    // the largest of v[i + 1 ... i + h].
+    return ops.collect(v, b, c, end, h, out, count);
+}
+
+static inline __attribute__((always_inline)) long dominant_dense(
+    const double *v, long n, long h, long *out, struct dense_ops ops) {
+    if (h < 1 || h > DENSE_MAX_H) return -1;
+    double b[DENSE_CHUNK + 2 * DENSE_MAX_H];
+    long count = 0;
+    for (long c = 0; c < n && count >= 0; c += DENSE_CHUNK)
+        count = dense_chunk(v, n, h, c, c + DENSE_CHUNK < n ? c + DENSE_CHUNK : n, out, count, b, ops);
+    return count;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static int copy_avx512(double *dst, const double *src, long count) {
+    __m512d probe = _mm512_setzero_pd(), zero = _mm512_setzero_pd();
+    long t = 0;
+    for (; t + 8 <= count; t += 8) {
+        __m512d x = _mm512_loadu_pd(src + t);
+        _mm512_storeu_pd(dst + t, x);
+        probe = _mm512_add_pd(probe, _mm512_mul_pd(zero, x));
+    }
+    double lanes[8];
+    _mm512_storeu_pd(lanes, probe);
+    int finite = copy_scalar(dst + t, src + t, count - t);
+    for (int l = 0; l < 8; l++) finite &= lanes[l] == 0;
+    return finite;
+}
+
+__attribute__((target("avx512f")))
+static void widen_avx512(double *b, long offset, long count) {
+    long t = 0;
+    for (; t + 8 <= count; t += 8)
+        _mm512_storeu_pd(b + t, _mm512_max_pd(_mm512_loadu_pd(b + t + offset), _mm512_loadu_pd(b + t)));
+    widen_scalar(b + t, offset, count - t);
+}
+
+__attribute__((target("avx512f")))
+static long collect_avx512(const double *v, const double *b, long c, long end, long h, long *out, long count) {
+    long i = c;
+    for (; i + 8 <= end; i += 8) {
+        __m512d x = _mm512_loadu_pd(v + i);
+        __mmask8 m = _mm512_cmp_pd_mask(x, _mm512_loadu_pd(b + (i - c)), _CMP_GT_OQ)
+            & _mm512_cmp_pd_mask(x, _mm512_loadu_pd(b + (i - c + h + 1)), _CMP_GE_OQ);
+        while (m) { out[count++] = i + __builtin_ctz(m); m &= m - 1; }
+    }
+    return collect_scalar(v, b + (i - c), i, end, h, out, count);
+}
+
+__attribute__((target("avx512f")))
+static long dominant_dense_avx512(const double *v, long n, long h, long *out) {
+    struct dense_ops ops = {copy_avx512, widen_avx512, collect_avx512};
+    return dominant_dense(v, n, h, out, ops);
+}
+#endif
+
+long ecg_dominant_maxima_dense(const double *v, long n, long h, long *out) {
+#if defined(__x86_64__)
+    if (level() == 2) return dominant_dense_avx512(v, n, h, out);
+#endif
+    struct dense_ops ops = {copy_scalar, widen_scalar, collect_scalar};
+    return dominant_dense(v, n, h, out, ops);
+}

@@ -96,7 +96,8 @@ final class DetectorNoiseTests: XCTestCase {
         c.noisyBandStart = 0.2
         c.noisyBandFull = 0.4
         let d = Decision(
-            beats: [], candidates: [], level: [1, 1, 1, 1, 0], noise: [0.1, 0.3, 0.5, 0.2, 0.5],
+            beats: [], candidates: Candidates([], of: BandFeature(energy: [], slope: []), slopeHalfWidth: 1),
+            level: [1, 1, 1, 1, 0], noise: [0.1, 0.3, 0.5, 0.2, 0.5],
             windowLength: 10, noiseWeights: [])
         let w = QRSDetector(configuration: c).noiseBandWeights(d)
         XCTAssertEqual(w[0], 0)

@@ -79,8 +79,9 @@ extension DetectorStageTests {
     }
 
     func testDominantMaximaMatchDefinition() {
-        for h in [1, 2, 3, 11, 22] {
-            for n in [1, 2, 3, 10, 64, 65, 66, 200, 1_000] {
+        // h = 300 takes the marked-maxima walk; n = 4_100 spans several chunks of the dense path.
+        for h in [1, 2, 3, 11, 22, 300] {
+            for n in [1, 2, 3, 10, 64, 65, 66, 200, 1_000, 4_100] {
                 // Coarse values make ties and plateaus common.
                 let x = randomSignal(n, seed: UInt64(31 * h + n)).map { ($0 * 4).rounded() }
                 XCTAssertEqual(
@@ -91,6 +92,14 @@ extension DetectorStageTests {
                     QRSDetector.dominantMaxima(smooth, halfWidth: h), directDominantMaxima(smooth, halfWidth: h),
                     "smooth, h \(h), n \(n)")
             }
+        }
+    }
+
+    func testDominantMaximaWithInfinityTakeTheWalk() {
+        var x = randomSignal(3_000, seed: 5).map { ($0 * 4).rounded() }
+        x[2_500] = .infinity
+        for h in [1, 11] {
+            XCTAssertEqual(QRSDetector.dominantMaxima(x, halfWidth: h), directDominantMaxima(x, halfWidth: h), "h \(h)")
         }
     }
 }
@@ -105,6 +114,51 @@ extension DetectorStageTests {
                 }
                 XCTAssertEqual(QRSDetector.windowMaxima(e, length: length), expected, "length \(length), n \(n)")
             }
+        }
+    }
+}
+
+extension DetectorStageTests {
+    func testRunningMedianEqualsSortedWindows() {
+        for neighbours in [0, 1, 4] {
+            for n in [1, 2, 5, 9, 10, 200] {
+                // Few distinct values, so that ties are common.
+                let x = randomSignal(n, seed: UInt64(7 * n + neighbours)).map { ($0 * 5).rounded() }
+                let expected = (0..<n).map { k -> Double in
+                    let window = x[max(0, k - neighbours)...min(n - 1, k + neighbours)].sorted()
+                    return window[window.count / 2]
+                }
+                let median = x.withUnsafeBufferPointer { QRSDetector.runningMedian($0, neighbours: neighbours) }
+                XCTAssertEqual(median, expected, "neighbours \(neighbours), n \(n)")
+            }
+        }
+    }
+}
+
+extension DetectorStageTests {
+    func testSortedFifthIsTheUpperMedianOfEight() {
+        // Every 0/1 input (a network that sorts all of them sorts everything), then ties.
+        for bits in 0..<256 {
+            let v = (0..<8).map { (bits >> $0) & 1 }
+            let t = (v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7])
+            XCTAssertEqual(QRSDetector.sortedFifth(of: t), v.sorted()[4], "bits \(bits)")
+        }
+        let x = randomSignal(800, seed: 3).map { Int($0 * 6) }
+        for s in stride(from: 0, to: 800, by: 8) {
+            let v = Array(x[s..<(s + 8)])
+            let t = (v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7])
+            XCTAssertEqual(QRSDetector.sortedFifth(of: t), v.sorted()[4])
+        }
+    }
+}
+
+extension DetectorStageTests {
+    func testWindowValuesEqualDivision() {
+        let values: [Double] = [3, 1, 4, 1, 5]
+        let at = [0, 1, 9, 10, 11, 29, 30, 39, 40, 41, 99, 1_000]
+        for length in [1, 10, 13] {
+            let expected = at.map { values[min(values.count - 1, $0 / length)] }
+            XCTAssertEqual(QRSDetector.windowValues(values, length: length, at: at), expected, "length \(length)")
         }
     }
 }

@@ -26,6 +26,29 @@ int ecg_decimate(const double *p, long count, long k, const double *w, long taps
 /// v[64 * first - 1 ... 64 * end].
 void ecg_local_maxima_marks(const double *v, long first, long end, unsigned long long *marks);
 
+/// out[i] = (a + da * t) * x[i] + (b + db * t) * y[i] with t = i - centre, for i in
+/// [start, end), products and sums rounded as written, eight outputs per vector.
+void ecg_blend(
+    const double *x, const double *y, double *out, long start, long end, double centre,
+    double a, double b, double da, double db);
+
+/// out[k] = the largest of zero and v[j] for j in [k * length, min(n, (k + 1) * length)),
+/// NaN ignored, for k < ceil(n / length).
+void ecg_window_maxima(const double *v, long n, long length, double *out);
+
+/// The marked indices i (bit i % 64 of marks[i / 64], as from ecg_local_maxima_marks) with
+/// v[i] above every v[j], j in [i - h, i), and not below any v[j], j in (i, i + h], clipped to
+/// [0, n); after one, the next h - 1 indices are skipped. Writes them to out in order and
+/// returns their number; out needs room for n / (h + 1) + 2 entries (one scratch write).
+long ecg_dominant_maxima(
+    const double *v, long n, long h, const unsigned long long *marks, long *out);
+
+/// The same indices as ecg_dominant_maxima for 1 <= h <= 256 and finite v, found without
+/// local-maximum marks: i with v[i] above the largest of v[i - h ... i - 1] and not below the
+/// largest of v[i + 1 ... i + h] (clipped to v), the window maxima by doubling over chunks
+/// that stay in cache. Returns -1 (out undefined) for other h or a non-finite sample.
+long ecg_dominant_maxima_dense(const double *v, long n, long h, long *out);
+
 /// Asks the cache for the line holding `p` ahead of its use (a hint; no effect on results).
 static inline void ecg_prefetch(const void *p) { __builtin_prefetch(p); }
 

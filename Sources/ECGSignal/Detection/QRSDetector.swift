@@ -124,7 +124,7 @@ public struct QRSDetector: Sendable {
                 (feature, decision) = (blended, d)
             }
         }
-        let beats = secondPass(decision, feature: feature, fs: fs)
+        let beats = secondPass(decision, fs: fs)
         return QRSDetector.refine(
             beats, factor: factor, on: clean, reduced: reduced, energy: feature.energy,
             halfWidth: Int(c.refinementWindow * inputRate),
@@ -155,18 +155,19 @@ public struct QRSDetector: Sendable {
     func firstPass(_ feature: BandFeature, fs: Double, noiseWeights: [Double] = []) -> Decision? {
         let c = configuration
         let halfRefractory = max(1, Int(c.refractory * fs / 2))
-        let candidates = QRSDetector.dominantMaxima(feature.energy, halfWidth: halfRefractory)
-        guard !candidates.isEmpty else { return nil }
+        let maxima = QRSDetector.dominantMaxima(feature.energy, halfWidth: halfRefractory)
+        guard !maxima.isEmpty else { return nil }
+        let candidates = Candidates(maxima, of: feature, slopeHalfWidth: max(1, Int(0.04 * fs)))
         let level = QRSDetector.signalLevel(
             feature.energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours)
         var decision = Decision(
             beats: [], candidates: candidates, level: level.values, noise: [],
             windowLength: level.length, noiseWeights: noiseWeights)
         decision.beats = selectBeats(
-            decision, feature: feature, thresholds: level.values.map { c.thresholdFraction * $0 },
+            decision, thresholds: level.values.map { c.thresholdFraction * $0 },
             fs: fs)
         decision.noise = QRSDetector.noiseLevel(
-            candidates: candidates, beats: decision.beats, energy: feature.energy,
+            candidates: candidates, beats: decision.beats,
             windowLength: level.length, windows: level.values.count,
             neighbours: c.levelNeighbours, quantile: c.noiseQuantile)
         return decision
@@ -174,7 +175,7 @@ public struct QRSDetector: Sendable {
 
     /// Second pass: where candidates that are not beats (noise, P and T waves) are high, the
     /// threshold rises above them and the beats are chosen again.
-    func secondPass(_ decision: Decision, feature: BandFeature, fs: Double) -> [Int] {
+    func secondPass(_ decision: Decision, fs: Double) -> [Int] {
         let c = configuration
         var raised = false
         let thresholds = zip(decision.level, decision.noise).map { s, nz -> Double in
@@ -184,16 +185,15 @@ public struct QRSDetector: Sendable {
             return t
         }
         guard raised else { return decision.beats }
-        return selectBeats(decision, feature: feature, thresholds: thresholds, fs: fs)
+        return selectBeats(decision, thresholds: thresholds, fs: fs)
     }
 
     /// `selectBeats` over a decision's candidates with per-window `thresholds`.
-    func selectBeats(_ decision: Decision, feature: BandFeature, thresholds: [Double], fs: Double) -> [Int] {
+    func selectBeats(_ decision: Decision, thresholds: [Double], fs: Double) -> [Int] {
         let weights = decision.noiseWeights
         let length = decision.windowLength
         return selectBeats(
-            candidates: decision.candidates, energy: feature.energy, slope: feature.slope,
-            thresholds: (thresholds, length), fs: fs,
+            decision.candidates, thresholds: (thresholds, length), fs: fs,
             noiseWeight: { weights.isEmpty ? 0 : weights[min(weights.count - 1, $0 / length)] })
     }
 }
@@ -207,8 +207,8 @@ struct BandFeature {
 /// Beats chosen on one feature, with the candidates and per-window levels behind them.
 struct Decision {
     var beats: [Int]
-    /// Candidate maxima of the feature, sorted.
-    var candidates: [Int]
+    /// Candidate maxima of the feature.
+    var candidates: Candidates
     /// Signal level per window of `windowLength` reduced samples.
     var level: [Double]
     /// Noise level (high non-beat candidates) per window.

@@ -59,26 +59,14 @@ extension QRSDetector {
     }
 
     /// The largest of zero and the values in each window `[k * length, (k + 1) * length)`
-    /// of `e` (the last one possibly shorter); four running maxima over vectors of four.
+    /// of `e` (the last one possibly shorter), NaN ignored; in C, over vectors of eight.
     static func windowMaxima(_ e: [Double], length: Int) -> [Double] {
         let count = (e.count + length - 1) / length
-        guard count > 0 else { return [] }
-        return e.withUnsafeBufferPointer { v in
-            let p = UnsafeRawPointer(v.baseAddress!)
-            return (0..<count).map { k in
-                let from = k * length, to = min(e.count, from + length)
-                var m = SIMD4<Double>()
-                var i = from
-                while i + 4 <= to {
-                    let y = p.loadUnaligned(fromByteOffset: i * MemoryLayout<Double>.stride, as: SIMD4<Double>.self)
-                    m.replace(with: y, where: y .> m)
-                    i += 4
-                }
-                var best = 0.0
-                for lane in 0..<4 where m[lane] > best { best = m[lane] }
-                for j in i..<to where v[j] > best { best = v[j] }
-                return best
+        return [Double](unsafeUninitializedCapacity: count) { out, initialized in
+            e.withUnsafeBufferPointer { v in
+                if count > 0 { ecg_window_maxima(v.baseAddress!, v.count, length, out.baseAddress!) }
             }
+            initialized = count
         }
     }
 
@@ -89,31 +77,15 @@ extension QRSDetector {
         // Dominant maxima are more than h apart, which bounds their number (one more slot
         // takes the rejected candidate written after the last of them).
         return [Int](unsafeUninitializedCapacity: n / (h + 1) + 2) { out, count in
-            count = 0
             x.withUnsafeBufferPointer { v in
-                // Only strict local maxima are candidates: a branch-free pass marks them in a
-                // bit set, which is then walked a word at a time.
+                // Window maxima by doubling, when the feature is finite (the usual case).
+                count = ecg_dominant_maxima_dense(v.baseAddress!, n, h, out.baseAddress!)
+                guard count < 0 else { return }
+                // Else only strict local maxima are candidates: a branch-free pass marks them
+                // in a bit set, which C walks a word at a time, comparing over vectors.
                 let marks = localMaximaMarks(v)
-                var i = 0
-                while i < n {
-                    // Next marked index at or after i.
-                    var w = i / 64
-                    var bits = marks[w] & (~0 &<< UInt64(i % 64))
-                    while bits == 0 {
-                        w += 1
-                        if w == marks.count { return }
-                        bits = marks[w]
-                    }
-                    i = w &* 64 &+ bits.trailingZeroBitCount
-                    // Above every sample before it and not below any after it, within h; the
-                    // index is stored in any case and kept by advancing the count.
-                    let beaten = anySample(v, max(0, i &- h)..<i, above: v[i], orEqual: true)
-                    let beatenAfter = anySample(v, (i &+ 1)..<min(n, i &+ h &+ 1), above: v[i], orEqual: false)
-                    let isMax = (beaten ? 0 : 1) & (beatenAfter ? 0 : 1)
-                    out[count] = i
-                    count &+= isMax
-                    // Nothing within h after a dominant maximum can be one.
-                    i &+= isMax == 1 ? max(1, h) : 1
+                count = marks.withUnsafeBufferPointer {
+                    ecg_dominant_maxima(v.baseAddress!, n, h, $0.baseAddress!, out.baseAddress!)
                 }
             }
         }
@@ -143,25 +115,6 @@ extension QRSDetector {
             if n > 1 && !(v[n - 1] <= v[n - 2]) { m[(n - 1) / 64] |= 1 &<< UInt64((n - 1) % 64) }
         }
         return marks
-    }
-
-    /// Whether some `v[j]`, `j` in `range`, is above `x` (or equal to it, with `orEqual`).
-    /// Branch-free over vectors of four, the last one overlapping the previous when the range
-    /// is not a multiple of four.
-    @inline(__always)
-    static func anySample(
-        _ v: UnsafeBufferPointer<Double>, _ range: Range<Int>, above x: Double, orEqual: Bool
-    ) -> Bool {
-        guard range.count >= 4 else { return v[range].contains { $0 > x || (orEqual && $0 == x) } }
-        let p = UnsafeRawPointer(v.baseAddress!)
-        let bound = SIMD4(repeating: x)
-        func hits(_ j: Int) -> SIMDMask<SIMD4<Int64>> {
-            let y = p.loadUnaligned(fromByteOffset: j * MemoryLayout<Double>.stride, as: SIMD4<Double>.self)
-            return orEqual ? y .>= bound : y .> bound
-        }
-        var hit = hits(range.upperBound - 4)
-        for j in Swift.stride(from: range.lowerBound, to: range.upperBound - 4, by: 4) { hit .|= hits(j) }
-        return any(hit)
     }
 
     /// Low-pass (triangular window of 2 * factor - 1 taps) and keep every `factor`-th sample;

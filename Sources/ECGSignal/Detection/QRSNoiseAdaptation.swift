@@ -1,3 +1,4 @@
+import CSignalKernels
 import Foundation
 
 // Noise adaptation: where the noise level of a window rivals its beats, the feature of a
@@ -26,8 +27,8 @@ extension QRSDetector {
         let windows = weights.count
         let a = (0..<windows).map { (1 - weights[$0]) / max(wideLevel[$0], .leastNormalMagnitude) }
         let b = (0..<windows).map { weights[$0] / max(narrowLevel[$0], .leastNormalMagnitude) }
-        var energy = [Double](repeating: 0, count: n)
-        var slope = [Double](repeating: 0, count: n)
+        var energy = [Double](unsafeUninitializedCapacity: n) { _, count in count = n }
+        var slope = [Double](unsafeUninitializedCapacity: n) { _, count in count = n }
         // Sample i sits at u = (i + 0.5) / windowLength - 0.5 window centres; before the first
         // centre and after the last the coefficients are constant.
         let half = Double(windowLength) / 2
@@ -36,17 +37,34 @@ extension QRSDetector {
             let end = k + 1 < windows ? min(n, Int((Double(k + 1) * Double(windowLength) + half).rounded(.up))) : n
             guard start < end else { continue }
             let k0 = max(0, k), k1 = min(windows - 1, k + 1)
-            let centre = Double(k0) * Double(windowLength) + half - 0.5
-            let da = k0 == k1 ? 0 : (a[k1] - a[k0]) / Double(windowLength)
-            let db = k0 == k1 ? 0 : (b[k1] - b[k0]) / Double(windowLength)
-            for i in start..<end {
-                let t = Double(i) - centre
-                let ai = a[k0] + da * t, bi = b[k0] + db * t
-                energy[i] = ai * wide.energy[i] + bi * narrow.energy[i]
-                slope[i] = ai * wide.slope[i] + bi * narrow.slope[i]
-            }
+            let line = BlendSegment(
+                centre: Double(k0) * Double(windowLength) + half - 0.5, a: a[k0], b: b[k0],
+                da: k0 == k1 ? 0 : (a[k1] - a[k0]) / Double(windowLength),
+                db: k0 == k1 ? 0 : (b[k1] - b[k0]) / Double(windowLength))
+            line.apply(start..<end, wide.energy, narrow.energy, into: &energy)
+            line.apply(start..<end, wide.slope, narrow.slope, into: &slope)
             start = end
         }
         return BandFeature(energy: energy, slope: slope)
+    }
+}
+
+/// Blend coefficients over one span between window centres: `a + da * t` and `b + db * t`
+/// at `t = i - centre`.
+struct BlendSegment {
+    var centre, a, b, da, db: Double
+
+    /// `out[i] = (a + da * t) * x[i] + (b + db * t) * y[i]` for `i` in `range` (in C, eight
+    /// per vector with the same rounding).
+    func apply(_ range: Range<Int>, _ x: [Double], _ y: [Double], into out: inout [Double]) {
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeBufferPointer { y in
+                out.withUnsafeMutableBufferPointer { out in
+                    ecg_blend(
+                        x.baseAddress!, y.baseAddress!, out.baseAddress!, range.lowerBound,
+                        range.upperBound, centre, a, b, da, db)
+                }
+            }
+        }
     }
 }
