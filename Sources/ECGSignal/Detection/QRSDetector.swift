@@ -59,7 +59,7 @@ public struct QRSDetector: Sendable {
         public var noisyBandHigh: Double = 20
         /// The noisy band's weight grows linearly from 0 to 1 as the noise ratio N / S of a
         /// window goes from `noisyBandStart` to `noisyBandFull`.
-        public var noisyBandStart: Double = 0.15
+        public var noisyBandStart: Double = 0.2
         public var noisyBandFull: Double = 0.3
         /// Search-back starts when an RR gap exceeds this multiple of the local RR.
         public var searchBackFactor: Double = 1.5
@@ -108,25 +108,14 @@ public struct QRSDetector: Sendable {
             let first = firstPass(wide, fs: fs)
         else { return [] }
         // Where noise rivals the beats, a narrower band that leaves out most motion artefact
-        // takes over (see noiseBandWeights) and the decisions are made again on the blend.
-        var (feature, decision) = (wide, first)
+        // takes over (see noiseBandWeights) and the beats there are chosen again on the blend.
+        var beats = secondPass(first, fs: fs)
         let weights = noiseBandWeights(first)
-        if weights.contains(where: { $0 > 0 }),
-            let narrow = bandFeature(reduced, fs: fs, low: c.noisyBandLow, high: c.noisyBandHigh)
-        {
-            let blended = QRSDetector.blend(
-                wide, level: first.level, narrow,
-                level: QRSDetector.signalLevel(
-                    narrow.energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours
-                ).values,
-                weights: weights, windowLength: first.windowLength)
-            if let d = firstPass(blended, fs: fs, noiseWeights: weights) {
-                (feature, decision) = (blended, d)
-            }
+        if weights.contains(where: { $0 > 0 }) {
+            beats = adaptToNoise(beats, reduced: reduced, wide: wide, first: first, weights: weights, fs: fs)
         }
-        let beats = secondPass(decision, fs: fs)
         return QRSDetector.refine(
-            beats, factor: factor, on: clean, reduced: reduced, energy: feature.energy,
+            beats, factor: factor, on: clean, reduced: reduced, energy: wide.energy,
             halfWidth: Int(c.refinementWindow * inputRate),
             baselineHalfWidth: max(1, Int(c.baselineWindow * fs)),
             refractory: Int(c.refractory * inputRate))

@@ -2,9 +2,72 @@ import CSignalKernels
 import Foundation
 
 // Noise adaptation: where the noise level of a window rivals its beats, the feature of a
-// narrower band takes over from the wide QRS band's, each normalised by its own signal level.
+// narrower band takes over from the wide QRS band's, each normalised by its own signal level,
+// and the beats of those stretches are chosen again on the blend.
 
 extension QRSDetector {
+    /// Replaces the `beats` (chosen on the wide band) of every noisy stretch by those chosen
+    /// on the blend of the wide band and the noisy band there. The blend is computed over the
+    /// stretch with `levelNeighbours + 1` windows of context on each side, so that its levels
+    /// and noise estimates have neighbours; only beats inside the stretch's core are taken.
+    func adaptToNoise(
+        _ beats: [Int], reduced: [Double], wide: BandFeature, first: Decision, weights: [Double],
+        fs: Double
+    ) -> [Int] {
+        let c = configuration
+        let n = reduced.count
+        let length = first.windowLength
+        var out: [Int] = []
+        out.reserveCapacity(beats.count + 16)
+        var next = 0
+        for stretch in QRSDetector.noisyStretches(weights, context: c.levelNeighbours + 1) {
+            let span = (stretch.context.lowerBound * length)..<min(n, stretch.context.upperBound * length)
+            let core = (stretch.core.lowerBound * length)..<min(n, stretch.core.upperBound * length)
+            guard let narrow = bandFeature(Array(reduced[span]), fs: fs, low: c.noisyBandLow, high: c.noisyBandHigh)
+            else { continue }
+            let windowWeights = Array(weights[stretch.context])
+            let blended = QRSDetector.blend(
+                BandFeature(energy: Array(wide.energy[span]), slope: Array(wide.slope[span])),
+                level: Array(first.level[stretch.context]), narrow,
+                level: QRSDetector.signalLevel(
+                    narrow.energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours
+                ).values,
+                weights: windowWeights, windowLength: length)
+            guard let decision = firstPass(blended, fs: fs, noiseWeights: windowWeights) else { continue }
+            while next < beats.count && beats[next] < core.lowerBound {
+                out.append(beats[next])
+                next += 1
+            }
+            while next < beats.count && beats[next] < core.upperBound { next += 1 }
+            out += secondPass(decision, fs: fs).lazy.map { $0 + span.lowerBound }.filter { core.contains($0) }
+        }
+        out += beats[next...]
+        return out
+    }
+
+    /// Runs of windows where the noisy band has weight, each widened by one window on each
+    /// side (the blend's interpolation reaches into the neighbours) into `core`, and by
+    /// `context` more windows into `context`; stretches whose contexts overlap merge.
+    static func noisyStretches(_ weights: [Double], context: Int) -> [NoisyStretch] {
+        var stretches: [NoisyStretch] = []
+        var k = 0
+        while k < weights.count {
+            guard weights[k] > 0 else { k += 1; continue }
+            var end = k + 1
+            while end < weights.count && weights[end] > 0 { end += 1 }
+            let core = max(0, k - 1)..<min(weights.count, end + 1)
+            let wider = max(0, core.lowerBound - context)..<min(weights.count, core.upperBound + context)
+            if let last = stretches.last, last.context.upperBound >= wider.lowerBound {
+                stretches[stretches.count - 1] = NoisyStretch(
+                    core: last.core.lowerBound..<core.upperBound, context: last.context.lowerBound..<wider.upperBound)
+            } else {
+                stretches.append(NoisyStretch(core: core, context: wider))
+            }
+            k = end
+        }
+        return stretches
+    }
+
     /// Per-window weight of the noisy band: 0 while the wide band's noise ratio N / S stays
     /// below `noisyBandStart`, 1 from `noisyBandFull` on, linear in between.
     func noiseBandWeights(_ decision: Decision) -> [Double] {
@@ -67,4 +130,11 @@ struct BlendSegment {
             }
         }
     }
+}
+
+/// Level windows whose beats are chosen again on the noise blend (`core`), inside the windows
+/// the blend is computed over (`context`).
+struct NoisyStretch: Equatable {
+    var core: Range<Int>
+    var context: Range<Int>
 }
