@@ -87,7 +87,7 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal", "CSignalKernels", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ECGInferenceTests", dependencies: ["ECGInference", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ECGPlotTests", dependencies: ["ECGPlot"]),
         .testTarget(

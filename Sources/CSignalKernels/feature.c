@@ -49,6 +49,8 @@ static long rms_sse2(const double *s, long count, long w, double scale, double *
     return i;
 }
 
+static int level_cap = 2;
+
 static int level(void) {
     static int cached = -1;  // racing first calls all store the same value
     int found = __atomic_load_n(&cached, __ATOMIC_RELAXED);
@@ -57,8 +59,13 @@ static int level(void) {
         found = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx") ? 1 : 0;
         __atomic_store_n(&cached, found, __ATOMIC_RELAXED);
     }
-    return found;
+    int cap = __atomic_load_n(&level_cap, __ATOMIC_RELAXED);
+    return found < cap ? found : cap;
 }
+
+void ecg_signal_kernels_limit(int max_level) { __atomic_store_n(&level_cap, max_level, __ATOMIC_RELAXED); }
+#else
+void ecg_signal_kernels_limit(int max_level) { (void)max_level; }
 #endif
 
 void ecg_window_rms(const double *s, long count, long w, double scale, double *out) {
