@@ -198,4 +198,20 @@ final class ClassifyTests: XCTestCase {
         XCTAssertEqual(log.kinds.last, "end")
         XCTAssertEqual(log.all.last?["message"], "stopped")
     }
+
+    /// The direct JSONValue of a beat is the object its Encodable conformance writes.
+    func testClassifiedBeatJSONValueMatchesItsEncodable() throws {
+        let beats = [
+            ClassifiedBeat(sample: 370, time: 1.0277, label: "VEB", probability: 0.75, probabilities: ["N": 0.25, "VEB": 0.75]),
+            ClassifiedBeat(index: 3, line: 5, label: "N", probability: 1, probabilities: ["N": 1, "VEB": 0], trueLabel: "VEB"),
+        ]
+        for beat in beats {
+            let viaEncodable = try JSONParser.parse(Array(try JSONEncoder().encode(beat)))
+            XCTAssertEqual(beat.jsonValue, viaEncodable)
+            XCTAssertEqual(try JSONValueEncoder().encode(beat), viaEncodable)
+        }
+        let nan = ClassifiedBeat(label: "N", probability: .nan, probabilities: ["N": .nan])
+        XCTAssertEqual(nan.jsonValue["probability"], .null)
+        XCTAssertEqual(nan.jsonValue["probabilities"]?["N"], .null)
+    }
 }

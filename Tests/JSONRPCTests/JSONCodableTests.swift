@@ -218,3 +218,30 @@ final class JSONCodableTests: XCTestCase {
         XCTAssertEqual(try encoder.encode(validParams), validParams)
     }
 }
+
+/// A type that says it builds its own JSON; its Encodable form is deliberately different so
+/// the tests see which path the encoder took.
+private struct Prebuilt: Encodable, JSONValueRepresentable {
+    var jsonValue: JSONValue { ["direct": true] }
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode("through Encodable")
+    }
+}
+
+private struct Holder: Encodable {
+    var one = Prebuilt()
+    var many = [Prebuilt(), Prebuilt()]
+    var optional: Prebuilt? = Prebuilt()
+}
+
+final class JSONValueRepresentableTests: XCTestCase {
+    func testEncoderTakesTheDirectValueAtEveryLevel() throws {
+        let encoder = JSONValueEncoder()
+        XCTAssertEqual(try encoder.encode(Prebuilt()), ["direct": true])
+        XCTAssertEqual(try encoder.encode(Holder()), [
+            "one": ["direct": true], "many": [["direct": true], ["direct": true]], "optional": ["direct": true],
+        ])
+    }
+}
+

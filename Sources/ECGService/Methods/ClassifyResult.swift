@@ -1,5 +1,7 @@
+import JSONRPC
+
 /// One classified beat.
-struct ClassifiedBeat: Encodable, Sendable {
+struct ClassifiedBeat: Encodable, Sendable, JSONValueRepresentable {
     /// Row of the beat in `params.beats` (beats mode).
     var index: Int?
     /// CSV line of the beat (beats given as CSV text).
@@ -15,6 +17,23 @@ struct ClassifiedBeat: Encodable, Sendable {
     var probabilities: [String: Double]
     /// The label the caller gave (beats mode with labels).
     var trueLabel: String?
+
+    /// The same object `Encodable` gives (absent optionals left out), built directly: a
+    /// 30-minute recording has thousands of beats.
+    var jsonValue: JSONValue {
+        // Non-finite numbers become null, as JSONValueEncoder writes them.
+        func number(_ x: Double) -> JSONValue { x.isFinite ? .number(x) : .null }
+        var members: [String: JSONValue] = [
+            "label": .string(label), "probability": number(probability),
+            "probabilities": .object(probabilities.mapValues(number)),
+        ]
+        if let index { members["index"] = .number(Double(index)) }
+        if let line { members["line"] = .number(Double(line)) }
+        if let sample { members["sample"] = .number(Double(sample)) }
+        if let time { members["time"] = number(time) }
+        if let trueLabel { members["trueLabel"] = .string(trueLabel) }
+        return .object(members)
+    }
 }
 
 /// Counts, heart rate and the most confident abnormal beat.

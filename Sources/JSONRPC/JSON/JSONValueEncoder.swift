@@ -1,3 +1,9 @@
+/// A value that builds its own `JSONValue`: `JSONValueEncoder` takes it as it is instead of
+/// going through `Encodable`, which matters for results with thousands of small objects.
+public protocol JSONValueRepresentable {
+    var jsonValue: JSONValue { get }
+}
+
 /// Encodes `Encodable` values into a `JSONValue` tree, ready to be sent as a result.
 public struct JSONValueEncoder: Sendable {
     public init() {}
@@ -5,6 +11,7 @@ public struct JSONValueEncoder: Sendable {
     /// Encodes `value`. Non-finite floating-point numbers become `null`.
     public func encode<T: Encodable>(_ value: T) throws -> JSONValue {
         if let json = value as? JSONValue { return json }
+        if let value = value as? any JSONValueRepresentable { return value.jsonValue }
         let root = Slot()
         try value.encode(to: ValueEncoder(slot: root, codingPath: []))
         return root.value
@@ -66,6 +73,8 @@ private struct ValueEncoder: Encoder, SingleValueEncodingContainer {
     func encode<T: Encodable>(_ value: T) throws {
         switch value {
         case let json as JSONValue: set(json)
+        case let value as any JSONValueRepresentable: set(value.jsonValue)
+        case let values as [any JSONValueRepresentable]: set(.array(values.map(\.jsonValue)))
         case let numbers as [Double]: set(.array(numbers.map { $0.isFinite ? .number($0) : .null }))
         case let numbers as [Int]: set(.array(numbers.map { .number(Double($0)) }))
         default: try value.encode(to: self)
