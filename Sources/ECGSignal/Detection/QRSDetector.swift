@@ -16,10 +16,10 @@ import Foundation
 /// 4. search-back fills RR gaps longer than `searchBackFactor` times the local RR with the
 ///    best candidate above a lower threshold, and weak beats that split a regular RR
 ///    interval are dropped;
-/// 5. noise adaptation: where the non-beat peaks rival the beats (motion artefact, muscle
-///    noise), stages 2 to 4 run again on a blend that moves to a narrower, higher band
-///    (`noisyBand...`), which leaves out most motion artefact, and prunes extra beats
-///    harder there;
+/// 5. noise adaptation: in stretches where the non-beat peaks rival the beats (motion
+///    artefact, muscle noise), the beats are chosen again (stages 2 to 4) on a blend that
+///    moves to a narrower, higher band (`noisyBand...`), which leaves out most motion
+///    artefact, with harder pruning of extra beats; elsewhere the first choice stands;
 /// 6. each beat is moved to the extremum of the full-rate signal (relative to the local
 ///    mean) near it.
 public struct QRSDetector: Sendable {
