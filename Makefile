@@ -14,7 +14,7 @@ help:
 	@echo "make test      run the whole test suite (Swift unit + end-to-end, Python protocol/client tests)"
 	@echo "make build     release build of .build/release/ecgd"
 	@echo "make serve     run ecgd over TCP on 127.0.0.1:$(PORT) (data root: the repository)"
-	@echo "make evaluate  detector accuracy over DATA_DIR=$(DATA_DIR) at 125-1000 Hz"
+	@echo "make evaluate  detector accuracy over DATA_DIR=$(DATA_DIR) at 100-1000 Hz"
 	@echo "make noise     noise-stress F1 of ecgd, NeuroKit2 and XQRS at 12, 6 and 0 dB (installs the peers)"
 	@echo "make bench     benchmarks against NeuroKit2, WFDB and ONNX Runtime (installs the peers)"
 
