@@ -72,3 +72,12 @@ struct LimitOptions: ParsableArguments {
             maxConcurrentRequests: maxConcurrentRequests, gzipResponseThreshold: gzipThreshold)
     }
 }
+
+/// The reference annotations and the lead that `score` and `evaluate-detector` compare on.
+struct ReferenceOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Reference annotator (file extension).", valueName: "name"))
+    var annotator = "atr"
+
+    @Option(name: .long, help: ArgumentHelp("Lead to detect on (default: MLII if named, else 0).", valueName: "index"))
+    var lead: Int?
+}

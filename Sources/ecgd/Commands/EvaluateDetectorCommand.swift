@@ -26,11 +26,7 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
         "Comma-separated record names (default: every record with annotations).", valueName: "list"))
     var records: String?
 
-    @Option(name: .long, help: ArgumentHelp("Reference annotator (file extension).", valueName: "name"))
-    var annotator = "atr"
-
-    @Option(name: .long, help: ArgumentHelp("Lead to detect on (default: MLII if named, else 0).", valueName: "index"))
-    var lead: Int?
+    @OptionGroup var reference: ReferenceOptions
 
     @Flag(name: .long, help: "Print only the summary of totals, not the per-record tables.")
     var summaryOnly = false
@@ -71,9 +67,9 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
         let dir = URL(fileURLWithPath: dataDir)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
         let names = Set(files.filter { $0.hasSuffix(".hea") }.map { String($0.dropLast(4)) })
-            .filter { files.contains("\($0).\(annotator)") }
+            .filter { files.contains("\($0).\(reference.annotator)") }
         guard !names.isEmpty else {
-            throw ValidationError("no records with .hea and .\(annotator) files in \(dir.path)")
+            throw ValidationError("no records with .hea and .\(reference.annotator) files in \(dir.path)")
         }
         return names.sorted()
     }
@@ -81,7 +77,7 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
     func run() async throws {
         let names = try recordNames()
         let dir = URL(fileURLWithPath: dataDir)
-        let annotator = self.annotator, lead = self.lead
+        let annotator = reference.annotator, lead = reference.lead
         var summary: [(rate: Double, total: BeatMatchScore)] = []
         var reports: [RateReport] = []
         for rate in parsedRates {

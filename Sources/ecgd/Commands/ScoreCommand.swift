@@ -23,11 +23,7 @@ struct ScoreCommand: AsyncParsableCommand {
         "File of detections, one sample index per line (only with a single --record).", valueName: "file"))
     var detections: String?
 
-    @Option(name: .long, help: ArgumentHelp("Reference annotator (file extension).", valueName: "name"))
-    var annotator = "atr"
-
-    @Option(name: .long, help: ArgumentHelp("Lead to detect on (default: MLII if named, else 0).", valueName: "index"))
-    var lead: Int?
+    @OptionGroup var reference: ReferenceOptions
 
     @Option(name: .long, help: ArgumentHelp("Matching window in seconds.", valueName: "seconds"))
     var tolerance = BeatScorer.defaultTolerance
@@ -47,14 +43,14 @@ struct ScoreCommand: AsyncParsableCommand {
             if let detections {
                 let base = url.pathExtension == "hea" ? url.deletingPathExtension() : url
                 let header = try WFDB.readHeader(at: base)
-                let annotations = try WFDB.readAnnotations(at: base.appendingPathExtension(annotator))
+                let annotations = try WFDB.readAnnotations(at: base.appendingPathExtension(reference.annotator))
                 let samples = try Self.readDetections(URL(fileURLWithPath: detections))
                 let score = BeatScorer.score(
                     detections: samples, annotations: annotations, fs: header.fs, tolerance: tolerance)
                 table.rows.append((base.lastPathComponent, score))
             } else {
                 let result = try RecordEvaluation.evaluate(
-                    record: url, annotator: annotator, lead: lead, tolerance: tolerance)
+                    record: url, annotator: reference.annotator, lead: reference.lead, tolerance: tolerance)
                 table.rows.append((result.record, result.score))
             }
         }
