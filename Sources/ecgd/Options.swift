@@ -22,6 +22,19 @@ struct ServiceOptions: ParsableArguments {
             valueName: "n"))
     var maxModels: Int?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Model for editors' CSV documents (default: one that fits each document; a client's initializationOptions.model overrides).",
+            valueName: "name"))
+    var documentModel: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Sampling rate of raw ECG CSV documents (default: from a time column, else 360).", valueName: "hz"))
+    var documentFs: Double?
+
     func validate() throws {
         if let maxModels, maxModels < 1 { throw ValidationError("--max-models must be at least 1") }
     }
@@ -30,7 +43,7 @@ struct ServiceOptions: ParsableArguments {
         ServiceConfiguration(
             dataRoot: URL(fileURLWithPath: dataRoot),
             modelsDirectory: models.map { URL(fileURLWithPath: $0) } ?? ServiceConfiguration.defaultModelsDirectory(),
-            maxLoadedModels: maxModels)
+            maxLoadedModels: maxModels, documents: DocumentSettings(model: documentModel, fs: documentFs))
     }
 }
 
