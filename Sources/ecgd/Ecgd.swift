@@ -14,7 +14,7 @@ struct Ecgd: AsyncParsableCommand {
             """,
         version: ECGService.version,
         subcommands: [
-            ServeCommand.self, ScoreCommand.self, EvaluateDetectorCommand.self, BenchmarkDetectCommand.self,
+            ServeCommand.self, DetectCommand.self, ClassifyCommand.self, ScoreCommand.self, EvaluateDetectorCommand.self, BenchmarkDetectCommand.self,
             BenchmarkInferenceCommand.self,
         ],
         defaultSubcommand: ServeCommand.self)

@@ -3,7 +3,7 @@ import Foundation
 
 /// The first lines of a CSV document: enough to tell a beats CSV (one beat per line) from a raw
 /// ECG CSV (one sample per line) and to name its columns.
-struct CSVHead: Sendable, Equatable {
+public struct CSVHead: Sendable, Equatable {
     /// Column names, when the first non-blank line holds no number.
     var header: [String]?
     /// Cells in the first data row.
@@ -18,6 +18,11 @@ struct CSVHead: Sendable, Equatable {
 
     /// Whether rows are beats (many values) rather than samples of a few leads.
     var isBeatsTable: Bool { width >= Self.beatRowWidth }
+
+    /// Whether CSV `text` holds one beat per row (as the Kachuee CSVs) rather than samples.
+    public static func isBeatsCSV(_ text: String) -> Bool {
+        CSVHead(text)?.isBeatsTable ?? false
+    }
 
     /// Reads the head of `text`; nil when it holds no non-blank line. Cells are split on the
     /// first of tab, semicolon and comma found on the first non-blank line, as the CSV readers do,

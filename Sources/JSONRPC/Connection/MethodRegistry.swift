@@ -45,6 +45,11 @@ public struct MethodRegistry: Sendable {
         notificationHandlers[method] = handler
     }
 
+    /// The handler of a registered request method, for callers in the same process.
+    public func handler(for method: String) -> MethodHandler? {
+        requestHandlers[method]
+    }
+
     /// The names of every request method a client can call, built-in ones included, sorted.
     public var requestMethods: [String] {
         (Array(requestHandlers.keys) + Connection.builtInRequests).sorted()
