@@ -40,10 +40,18 @@ struct ServiceOptions: ParsableArguments {
     }
 
     func configuration() -> ServiceConfiguration {
+        var configuration = Self.configuration(dataRoot: dataRoot, models: models)
+        configuration.maxLoadedModels = maxModels
+        configuration.documents = DocumentSettings(model: documentModel, fs: documentFs)
+        return configuration
+    }
+
+    /// The service configuration for a data root and an optional models directory (default:
+    /// the shipped models).
+    static func configuration(dataRoot: String, models: String?) -> ServiceConfiguration {
         ServiceConfiguration(
             dataRoot: URL(fileURLWithPath: dataRoot),
-            modelsDirectory: models.map { URL(fileURLWithPath: $0) } ?? ServiceConfiguration.defaultModelsDirectory(),
-            maxLoadedModels: maxModels, documents: DocumentSettings(model: documentModel, fs: documentFs))
+            modelsDirectory: models.map { URL(fileURLWithPath: $0) } ?? ServiceConfiguration.defaultModelsDirectory())
     }
 }
 

@@ -41,9 +41,10 @@ struct DocumentAnalyzer: Sendable {
             throw Note(message: "no installed model takes beats of \(head.width) or \(head.width - 1) samples; set one with initializationOptions.model")
         }
         let model = try await registry.model(named: name)
-        let length = model.recipe.windowLength
-        guard head.width == length || head.width == length + 1 else {
-            throw Note(message: "rows have \(head.width) values, but model \"\(name)\" takes beats of \(length) samples (and an optional label column)")
+        let lengths = model.recipe.acceptedBeatLengths
+        guard let length = lengths.first(where: { head.width == $0 || head.width == $0 + 1 }) else {
+            let expected = lengths.map(String.init).joined(separator: " or ")
+            throw Note(message: "rows have \(head.width) values, but model \"\(name)\" takes beats of \(expected) samples (and an optional label column)")
         }
         guard model.recipe.featureCount == 0 else {
             throw Note(message: "model \"\(name)\" needs RR features, which a beats CSV does not carry")
@@ -54,7 +55,7 @@ struct DocumentAnalyzer: Sendable {
         analysis.classes = model.classes
         guard !table.beats.isEmpty else { return }
         let result = try await classify.classify(
-            beats: BeatsInput(beats: table.beats, labels: table.labels, lines: table.lineNumbers), trueLabels: nil,
+            beats: BeatsInput(beats: table.beats, labels: table.labels, lines: table.lineNumbers), truth: nil,
             features: [], model: model, progress: nil)
         analysis.beats = result.beats.enumerated().map { i, beat in
             DocumentAnalysis.Beat(

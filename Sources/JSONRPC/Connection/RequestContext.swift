@@ -15,8 +15,7 @@ public struct RequestContext: Sendable {
     /// The connection this request came on: its `initialize` params and application state.
     public let session: Session
 
-    /// A context for a handler called outside a connection (one-shot tools, tests).
-    public init(
+    init(
         id: RequestID?, method: String, logger: Logger, progress: ProgressReporter?,
         notify: @escaping @Sendable (Notification) -> Void, session: Session = Session()
     ) {

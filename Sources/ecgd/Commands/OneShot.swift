@@ -76,14 +76,10 @@ struct OneShotOptions: ParsableArguments {
             modelsDirectory: models.map { URL(fileURLWithPath: $0) } ?? ServiceConfiguration.defaultModelsDirectory())
         let logger = Logger(label: "ecgd")
         let registry = try ECGService.makeRegistry(configuration: configuration, limits: limits, logger: logger)
-        guard let handler = registry.handler(for: method) else { fatalError("\(method) is not an ecgd method") }
-        let showProgress = !quiet && (progress || isatty(STDERR_FILENO) == 1)
         let line = ProgressLine()
-        let context = RequestContext(
-            id: .number(1), method: method, logger: logger,
-            progress: showProgress ? ProgressReporter(token: "cli", notify: line.show) : nil, notify: { _ in })
+        let showProgress = !quiet && (progress || isatty(STDERR_FILENO) == 1)
         do {
-            return try await handler(.object(params), context)
+            return try await registry.call(method, params: .object(params), logger: logger, progress: showProgress ? line.show : nil)
         } catch let error as any ResponseErrorConvertible {
             let response = error.responseError
             FileHandle.standardError.write(Data("ecgd \(method): \(response.message) (error \(response.code))\n".utf8))
@@ -117,8 +113,7 @@ final class ProgressLine: Sendable {
     private let title = Mutex("")
     private let redraw = isatty(STDERR_FILENO) == 1
 
-    @Sendable func show(_ notification: JSONRPC.Notification) {
-        guard let value = notification.params?["value"] else { return }
+    @Sendable func show(_ value: JSONValue) {
         let title = self.title.withLock { title in
             if let new = value["title"]?.stringValue { title = new }
             return title
