@@ -2,6 +2,8 @@
 import collections
 import itertools
 import json
+import os
+import pathlib
 import socket
 import subprocess
 import sys
@@ -21,14 +23,28 @@ _LIFECYCLE = ("initialize", "shutdown", "ping")
 _CANCEL_GRACE_SECONDS = 10
 
 
+def checkout_models(executable):
+    """``models/`` of the ecgd checkout whose ``.build`` holds ``executable``, if any."""
+    for directory in pathlib.Path(os.path.abspath(executable)).parents:
+        if directory.name == ".build":
+            models = directory.parent / "models"
+            return str(models) if models.is_dir() else None
+    return None
+
+
 def spawn_command(executable, data_root, models, log_level, args):
-    """The command line of a spawned ``ecgd --stdio``."""
-    command = [executable or find_ecgd(), "--stdio"]
+    """The command line of a spawned ``ecgd --stdio``. A binary built in a checkout is given
+    that checkout's shipped models unless ``models`` (or ``--models`` in ``args``) says otherwise,
+    wherever the notebook runs."""
+    executable = executable or find_ecgd()
+    command = [executable, "--stdio"]
+    args = [str(a) for a in args]
     if data_root is not None:
         command += ["--data-root", str(data_root)]
+    if models is None and "--models" not in args:
+        models = checkout_models(executable)
     if models is not None:
         command += ["--models", str(models)]
-    args = [str(a) for a in args]
     if log_level is not None and "--log-level" not in args:
         command += ["--log-level", log_level]
     return command + args

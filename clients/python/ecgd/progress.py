@@ -31,7 +31,7 @@ class ProgressBar:
             self._line = self._stream or sys.stderr
             return
         self._bar = tqdm(total=100, desc=self._title, unit="%", file=self._stream, leave=False,
-                         bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}")
+                         bar_format="{desc}: {percentage:3.0f}%|{bar}|{postfix}")
 
     def _show(self, percentage, message):
         if self._bar is not None:

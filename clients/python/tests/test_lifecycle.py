@@ -111,3 +111,13 @@ def test_an_unusable_ecgd_setting_names_what_was_looked_at(monkeypatch):
     places = [description for description, _ in ecgd.locate.ecgd_candidates()]
     assert places[:2] == ["$ECGD", "ecgd on the PATH"]
     assert any("release build of" in place for place in places)
+
+
+def test_a_binary_built_in_a_checkout_gets_that_checkouts_models(tmp_path):
+    (tmp_path / ".build" / "debug").mkdir(parents=True)
+    (tmp_path / "models").mkdir()
+    binary = str(tmp_path / ".build" / "debug" / "ecgd")
+    command = ecgd.client.spawn_command(binary, None, None, "warning", [])
+    assert command[:4] == [binary, "--stdio", "--models", str(tmp_path / "models")]
+    assert "--models" not in ecgd.client.spawn_command(binary, None, None, None, ["--models", "elsewhere"])[:-2]
+    assert ecgd.client.spawn_command("/usr/bin/ecgd", "data", None, None, []) == ["/usr/bin/ecgd", "--stdio", "--data-root", "data"]
