@@ -80,12 +80,16 @@ class Methods:
                              "peaks": _peaks(peaks), "lead": lead})
         return self._call("extractBeats", params, ExtractedBeats.from_result, progress, timeout)
 
-    def plot_segment(self, signal, fs=None, *, progress=None, timeout=None, **options):
-        """A picture of a stretch of ECG (``plotSegment``): a ``Plot`` that shows itself in Jupyter.
-        ``options`` are the method's other params by their protocol names (``start``, ``end``,
-        ``format``, ``model``, ...)."""
-        params = {"signal": self._signal(signal, fs), **options}
-        return self._call("plotSegment", params, Plot.from_result, progress, timeout)
+    def plot_segment(self, signal, fs=None, *, start=None, end=None, model=None, format=None, progress=None,
+                     timeout=None, **options):
+        """A picture of ``signal`` on ECG paper (``plotSegment``): a ``Plot`` that shows itself in
+        Jupyter and saves with ``.save(path)``. ``start`` and ``end`` are seconds; with a ``model``
+        the beats are classified and labelled; ``format`` is png (default), svg or pdf; other
+        ``options`` are the method's params by their protocol names (``leads``, ``layout``, ``size``, ...)."""
+        params = {"signal": self._signal(signal, fs), "model": model, "format": format, **options}
+        if start is not None or end is not None:
+            params["window"] = _drop_none({"start": start, "end": end})
+        return self._call("plotSegment", _drop_none(params), Plot.from_result, progress, timeout)
 
     def load_model(self, name, path=None, *, input_spec=None, classes=None, output=None, timeout=None):
         """Loads a shipped model by name, or a model file under the server's data root as ``name``."""

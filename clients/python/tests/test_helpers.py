@@ -142,3 +142,15 @@ def test_client_side_argument_errors_are_plain_python_errors(spawned):
         spawned.classify(model="demo-aami5")
     with pytest.raises(TypeError):
         spawned.detect_peaks(np.array(["a", "b"]), fs=360)
+
+
+def test_a_plot_shows_itself_inline_and_saves(tmp_path):
+    import base64
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(40))
+    plot = ecgd.Plot.from_result({"format": "png", "data": base64.b64encode(png).decode(), "width": 1200,
+                                  "height": 400, "window": {"start": 0, "end": 10}, "beats": []})
+    assert plot._repr_png_() == png and plot._repr_svg_() is None
+    assert open(plot.save(tmp_path / "strip.png"), "rb").read() == png
+    svg = ecgd.Plot.from_result({"format": "svg", "data": "<svg/>", "width": 10, "height": 10})
+    assert svg._repr_svg_() == "<svg/>" and svg._repr_png_() is None
+    assert (tmp_path / "s.svg").write_text("") == 0 and open(svg.save(tmp_path / "s.svg")).read() == "<svg/>"
