@@ -30,6 +30,7 @@ final class DocumentAnalyzerTests: XCTestCase {
         XCTAssertEqual(beats.width, 188)
         XCTAssertTrue(beats.isBeatsTable)
         XCTAssertNil(CSVHead("\n  \n"))
+        XCTAssertEqual(CSVHead("ECG,time\r\n1,0\r\n2,0.5\r\n")?.timeColumnRate, 2, "CRLF line ends")
         XCTAssertEqual(CSVHead("\"a\",\"ECG\"\n1,2\n")?.ecgColumn, 1)
     }
 
@@ -116,5 +117,6 @@ final class DocumentAnalyzerTests: XCTestCase {
     func testLineLengthsFollowTheCSVReadersLineEnds() {
         XCTAssertEqual(DocumentAnalyzer.lineLengths("ab\r\ncde\rf\n"), [2, 3, 1, 0])
         XCTAssertEqual(DocumentAnalyzer.lineLengths("é€\n"), [2, 0])
+        XCTAssertEqual(DocumentAnalyzer.lineLengths("a😀b"), ["a😀b".utf16.count])
     }
 }

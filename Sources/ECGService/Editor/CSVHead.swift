@@ -28,11 +28,14 @@ public struct CSVHead: Sendable, Equatable {
     /// first of tab, semicolon and comma found on the first non-blank line, as the CSV readers do,
     /// and trimmed of spaces and surrounding double quotes.
     init?(_ text: String) {
+        // Only the first lines are read: a document may hold hundreds of thousands.
         var lines: [Substring] = []
-        for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" }) {
-            if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-            lines.append(line)
-            if lines.count > Self.sampleRows { break }
+        var rest = text[...]
+        while lines.count <= Self.sampleRows, !rest.isEmpty {
+            let end = rest.firstIndex(where: \.isNewline) ?? rest.endIndex
+            let line = rest[..<end]
+            rest = end < rest.endIndex ? rest[rest.index(after: end)...] : rest[end...]
+            if !line.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.append(line) }
         }
         guard let first = lines.first else { return nil }
         let separator: Character? = ["\t", ";", ","].first { first.contains($0) }

@@ -116,12 +116,13 @@ struct DocumentAnalyzer: Sendable {
     }
 
     /// UTF-16 length of every line; lines end at LF, CRLF or CR, as the CSV readers split them.
+    /// Counted on the UTF-8 bytes: continuation bytes add nothing, a 4-byte sequence adds two.
     static func lineLengths(_ text: String) -> [Int] {
         var lengths: [Int] = []
         var current = 0
         var previousCR = false
-        for unit in text.utf16 {
-            switch unit {
+        for byte in text.utf8 {
+            switch byte {
             case 0x0A:
                 if !previousCR { lengths.append(current) }
                 current = 0
@@ -131,7 +132,7 @@ struct DocumentAnalyzer: Sendable {
                 current = 0
                 previousCR = true
             default:
-                current += 1
+                if byte & 0xC0 != 0x80 { current += byte >= 0xF0 ? 2 : 1 }
                 previousCR = false
             }
         }
