@@ -22,6 +22,19 @@ struct ServiceOptions: ParsableArguments {
             valueName: "n"))
     var maxModels: Int?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Model for editors' CSV documents (default: one that fits each document; a client's initializationOptions.model overrides).",
+            valueName: "name"))
+    var documentModel: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Sampling rate of raw ECG CSV documents (default: from a time column, else 360).", valueName: "hz"))
+    var documentFs: Double?
+
     func validate() throws {
         if let maxModels, maxModels < 1 { throw ValidationError("--max-models must be at least 1") }
     }
@@ -29,6 +42,7 @@ struct ServiceOptions: ParsableArguments {
     func configuration() -> ServiceConfiguration {
         var configuration = Self.configuration(dataRoot: dataRoot, models: models)
         configuration.maxLoadedModels = maxModels
+        configuration.documents = DocumentSettings(model: documentModel, fs: documentFs)
         return configuration
     }
 

@@ -29,12 +29,16 @@ struct Classify {
     }
 
     private func classifySignal(_ fields: Fields, model: ServedModel, _ context: RequestContext) async throws -> ClassifyResult {
-        let located = try LeadPeaks.locate(fields, signals: signals)
+        try await classify(LeadPeaks.locate(fields, signals: signals), model: model, progress: context.progress)
+    }
+
+    /// Classifies the beats of one lead at its R-peaks (the `signal` mode; editors' documents too).
+    func classify(_ located: LeadPeaks, model: ServedModel, progress: ProgressReporter?) async throws -> ClassifyResult {
         let (recording, lead, peaks) = (located.recording, located.lead, located.peaks)
         let prepared = try model.recipe.prepare(signal: located.signal, fs: recording.fs, peaks: peaks)
         let probabilities = try await BatchRunner.probabilities(
             model, windows: prepared.windows, features: prepared.features, count: prepared.count, threads: threads,
-            progress: context.progress)
+            progress: progress)
         let beats = prepared.peaks.map { peak in
             ClassifiedBeat(sample: peak, time: Double(peak) / recording.fs, label: "", probability: 0, probabilities: [:])
         }
@@ -61,10 +65,20 @@ struct Classify {
             count: input.beats.count, classes: model.classes,
             name: labelParam != nil ? "params.labels" : "params.beats.csv (label column)")
         let features = try Self.features(fields.members["features"], count: input.beats.count, model: model)
+        return try await classify(beats: input, truth: truth, features: features, model: model, progress: context.progress)
+    }
+
+    /// Classifies beats cut beforehand, of a length `model.recipe.acceptedBeatLengths` holds (the
+    /// `beats` mode; editors' beats CSVs too). `truth` is `classIndices`' reading of the true
+    /// labels; `features` row-major.
+    func classify(
+        beats input: BeatsInput, truth: (indices: [Int], mappedFromAAMI: Bool)?, features: [Float], model: ServedModel,
+        progress: ProgressReporter?
+    ) async throws -> ClassifyResult {
         try Task.checkCancellation()
         let probabilities = try await BatchRunner.probabilities(
             model, windows: model.recipe.modelInput(beats: input.beats), features: features, count: input.beats.count,
-            threads: threads, progress: context.progress)
+            threads: threads, progress: progress)
         let beats = input.beats.indices.map { i in
             ClassifiedBeat(index: i, line: input.lines?[i], label: "", probability: 0, probabilities: [:])
         }
