@@ -124,20 +124,42 @@ final class BeatTemplateTests: XCTestCase {
         XCTAssertGreaterThan(template.beatCount, BeatTemplate.maxBeats / 2)
     }
 
-    func testFeaturesCompareShapeAndAmplitudeOverTheRegion() {
+    func testComparisonOfShapeAndAmplitudeOverARegion() {
         let template = BeatTemplate(samples: [0, 0, 1, 3, 1, 0, 0, 0], beatCount: 1)
-        let same = TemplateFeatures(window: [7, 7, 9, 13, 9, 7, 7, 100], template: template, region: 0..<7)
+        let same = TemplateComparison(window: [7, 7, 9, 13, 9, 7, 7, 100], template: template, region: 0..<7)
         XCTAssertEqual(same.correlation, 1, accuracy: 1e-12)
         XCTAssertEqual(same.amplitudeRatio, 2, accuracy: 1e-12)
-        let inverted = TemplateFeatures(window: [0, 0, -1, -3, -1, 0, 0, 0], template: template, region: 0..<8)
+        let inverted = TemplateComparison(window: [0, 0, -1, -3, -1, 0, 0, 0], template: template, region: 0..<8)
         XCTAssertEqual(inverted.correlation, -1, accuracy: 1e-12)
         XCTAssertEqual(inverted.amplitudeRatio, 1, accuracy: 1e-12)
-        let flat = TemplateFeatures(window: [Double](repeating: 2, count: 8), template: template, region: 0..<8)
+        let flat = TemplateComparison(window: [Double](repeating: 2, count: 8), template: template, region: 0..<8)
         XCTAssertEqual(flat.correlation, 0)
         XCTAssertEqual(flat.amplitudeRatio, 0)
         // A region past the window is clipped; one sample cannot be compared.
-        XCTAssertEqual(TemplateFeatures(window: [1, 2], template: template, region: 1..<9).vector, [0, 1])
-        XCTAssertEqual(TemplateFeatures.names.count, same.vector.count)
+        let clipped = TemplateComparison(window: [1, 2], template: template, region: 1..<9)
+        XCTAssertEqual([clipped.correlation, clipped.amplitudeRatio], [0, 1])
+    }
+
+    func testWavesAreComparedOverTheirOwnStretches() {
+        // 100 Hz, R-peak at 50: P is samples 20..<42, QRS 42..<62, T 62..<95.
+        XCTAssertEqual(TemplateFeatures.Wave.p.region(peak: 50, fs: 100), 20..<42)
+        XCTAssertEqual(TemplateFeatures.Wave.qrs.region(peak: 50, fs: 100), 42..<62)
+        XCTAssertEqual(TemplateFeatures.Wave.t.region(peak: 50, fs: 100), 62..<95)
+        XCTAssertEqual(TemplateFeatures.Wave.p.region(peak: 5, fs: 100), 0..<0)
+        // A beat equal to the template except for an inverted T wave.
+        let shape = (0..<100).map { (t: Int) -> Double in
+            let x = Double(t)
+            return t >= 62 && t < 95 ? sin((x - 62) / 33 * Double.pi) : cos(x / 7)
+        }
+        let template = BeatTemplate(samples: shape, beatCount: 1)
+        var beat = shape
+        for t in 62..<95 { beat[t] = -beat[t] }
+        let features = TemplateFeatures(window: beat, template: template, peak: 50, fs: 100)
+        XCTAssertEqual(features.vector.count, TemplateFeatures.names.count)
+        XCTAssertEqual(features.comparisons[0].correlation, 1, accuracy: 1e-9)
+        XCTAssertEqual(features.comparisons[1].correlation, 1, accuracy: 1e-9)
+        XCTAssertEqual(features.comparisons[2].correlation, -1, accuracy: 1e-9)
+        XCTAssertEqual(features.comparisons[2].amplitudeRatio, 1, accuracy: 1e-9)
     }
 }
 

@@ -37,9 +37,6 @@ public struct BeatRecipe: Sendable, Equatable {
     ]
     /// The longest window accepted, in samples.
     static let maxWindowLength = 100_000
-    /// Template features compare beats over this span around the R-peak, in seconds: the QRS
-    /// complex with room for a wide ventricular one.
-    static let qrsSpan = (before: 0.1, after: 0.2)
 
     /// Checks `input`; a failure message starts with the path of the offending member under `name`.
     init(input: InputSpec, segmentation: Segmentation, name: String) throws(InvalidRecipe) {
@@ -96,13 +93,6 @@ public struct BeatRecipe: Sendable, Equatable {
         channels.contains(.template) || featureIndices.contains { $0 >= RRFeatures.names.count }
     }
 
-    /// Window samples (at the model's rate) over which beats are compared with the template.
-    var qrsRegion: Range<Int> {
-        let before = Int((Self.qrsSpan.before * input.samplingRate).rounded())
-        let after = Int((Self.qrsSpan.after * input.samplingRate).rounded())
-        return max(0, input.samplesBefore - before)..<min(windowLength, input.samplesBefore + after)
-    }
-
     /// Cuts the beats at `peaks` (sample numbers of `signal`, sampled at `fs`, strictly
     /// increasing) and computes their features. Beats whose window leaves the signal or holds
     /// missing samples are left out and reported in `skipped`.
@@ -139,7 +129,9 @@ public struct BeatRecipe: Sendable, Equatable {
             if !featureIndices.isEmpty {
                 var vector = rr[segmented.beatIndices[k]]
                 if let template {
-                    vector += TemplateFeatures(window: windows[j], template: template, region: qrsRegion).vector
+                    vector += TemplateFeatures(
+                        window: windows[j], template: template, peak: input.samplesBefore, fs: input.samplingRate
+                    ).vector
                 }
                 beats.features.append(contentsOf: featureIndices.lazy.map { Float(vector[$0]) })
             }

@@ -83,19 +83,13 @@ public struct BeatTemplate: Sendable, Equatable {
     }
 }
 
-/// How one beat compares with its recording's template over the QRS region.
-public struct TemplateFeatures: Sendable, Equatable {
-    /// Pearson correlation of the beat with the template: near 1 for the patient's usual QRS,
-    /// low or negative for a ventricular beat (0 when either is flat).
+/// How one stretch of a beat compares with the same stretch of its recording's template.
+public struct TemplateComparison: Sendable, Equatable {
+    /// Pearson correlation of the beat with the template: near 1 for the patient's usual
+    /// shape, low or negative for a different one (0 when either is flat).
     public var correlation: Double
     /// Peak-to-peak amplitude of the beat over that of the template (1 when the template is flat).
     public var amplitudeRatio: Double
-
-    /// Names of the entries of `vector`, in order.
-    public static let names = ["templateCorrelation", "templateAmplitudeRatio"]
-
-    /// The features as one vector, in the order of `names`.
-    public var vector: [Double] { [correlation, amplitudeRatio] }
 
     /// Compares `window` with `template` over the samples `region` (indices into both).
     public init(window: [Double], template: BeatTemplate, region: Range<Int>) {
@@ -141,5 +135,49 @@ public struct TemplateFeatures: Sendable, Equatable {
     public init(correlation: Double, amplitudeRatio: Double) {
         self.correlation = correlation
         self.amplitudeRatio = amplitudeRatio
+    }
+}
+
+/// A beat against its recording's template over the P wave, the QRS complex and the T wave:
+/// a ventricular beat differs in its QRS and T wave, a supraventricular one in its P wave.
+public struct TemplateFeatures: Sendable, Equatable {
+    /// The stretches compared, in seconds from the R-peak.
+    public enum Wave: CaseIterable, Sendable {
+        case p, qrs, t
+
+        /// The stretch around the R-peak, in seconds (start inclusive, end exclusive).
+        public var span: (start: Double, end: Double) {
+            switch self {
+            case .p: (-0.30, -0.08)
+            case .qrs: (-0.08, 0.12)
+            case .t: (0.12, 0.45)
+            }
+        }
+
+        /// Window samples of the stretch for a window whose R-peak is at index `peak`, sampled at `fs`.
+        public func region(peak: Int, fs: Double) -> Range<Int> {
+            let start = peak + Int((span.start * fs).rounded())
+            let end = peak + Int((span.end * fs).rounded())
+            return max(0, start)..<max(max(0, start), end)
+        }
+    }
+
+    /// One comparison per wave, in the order of `Wave.allCases`.
+    public var comparisons: [TemplateComparison]
+
+    /// Names of the entries of `vector`, in order.
+    public static let names = [
+        "pWaveCorrelation", "pWaveAmplitudeRatio", "qrsCorrelation", "qrsAmplitudeRatio", "tWaveCorrelation",
+        "tWaveAmplitudeRatio",
+    ]
+
+    /// The features as one vector, in the order of `names`.
+    public var vector: [Double] { comparisons.flatMap { [$0.correlation, $0.amplitudeRatio] } }
+
+    /// Compares `window` (R-peak at index `peak`, sampled at `fs`) with `template` wave by wave.
+    public init(window: [Double], template: BeatTemplate, peak: Int, fs: Double) {
+        comparisons = Wave.allCases.map {
+            TemplateComparison(window: window, template: template, region: $0.region(peak: peak, fs: fs))
+        }
     }
 }
