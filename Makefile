@@ -5,7 +5,7 @@ RELEASE_BIN  := .build/release/ecgd
 DATA_DIR     ?= ../shared/data/mitdb
 PORT         ?= 7777
 
-.PHONY: all bootstrap build demo test serve bench evaluate noise clean help
+.PHONY: all bootstrap build demo test serve bench evaluate noise models clean help
 
 all: build
 
@@ -17,6 +17,7 @@ help:
 	@echo "make evaluate  detector accuracy over DATA_DIR=$(DATA_DIR) at 100-1000 Hz"
 	@echo "make noise     noise-stress F1 of ecgd, NeuroKit2 and XQRS at 12, 6 and 0 dB (installs the peers)"
 	@echo "make bench     benchmarks against NeuroKit2, WFDB and ONNX Runtime (installs the peers)"
+	@echo "make models    retrain the shipped models and their cards from DATA_DIR (cross-validation included)"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -34,6 +35,9 @@ test: bootstrap
 
 serve: build
 	$(RELEASE_BIN) --tcp 127.0.0.1:$(PORT) --data-root .
+
+models: build
+	cd models/train && $(CURDIR)/$(PYTHON) -m ecgtrain --data-dir $(abspath $(DATA_DIR)) --ecgd $(CURDIR)/$(RELEASE_BIN)
 
 evaluate: build
 	ECGD=$(RELEASE_BIN) scripts/evaluate_detector.sh --data-dir $(DATA_DIR) --rates 100,125,250,360,500,1000

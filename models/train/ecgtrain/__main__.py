@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from ecgd import Client
 
 from .beats import extract_records
 from .folds import patient_folds
@@ -30,8 +31,6 @@ def main(argv=None):
     parser.add_argument("--folds", type=int, default=11, help="patient-wise folds (default 11: two patients each)")
     parser.add_argument("--only", action="append", choices=sorted(MODELS), help="train only this model (repeatable)")
     args = parser.parse_args(argv)
-
-    from ecgd_client import Client  # the repository's client (clients/python)
 
     data_dir, models_dir = Path(args.data_dir).resolve(), Path(args.models_dir).resolve()
     started = time.time()
