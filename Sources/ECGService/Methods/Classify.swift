@@ -29,7 +29,11 @@ struct Classify {
     }
 
     private func classifySignal(_ fields: Fields, model: ServedModel, _ context: RequestContext) async throws -> ClassifyResult {
-        let located = try LeadPeaks.locate(fields, signals: signals)
+        try await classify(try LeadPeaks.locate(fields, signals: signals), model: model, context)
+    }
+
+    /// Cuts and classifies the beats at `located.peaks` (plotSegment draws what this returns).
+    func classify(_ located: LeadPeaks, model: ServedModel, _ context: RequestContext) async throws -> ClassifyResult {
         let (recording, lead, peaks) = (located.recording, located.lead, located.peaks)
         let prepared = try model.recipe.prepare(signal: located.signal, fs: recording.fs, peaks: peaks)
         let probabilities = try await BatchRunner.probabilities(
@@ -49,17 +53,30 @@ struct Classify {
 
     private func classifyBeats(_ fields: Fields, model: ServedModel, _ context: RequestContext) async throws -> ClassifyResult {
         let input = try BeatsInput.decode(fields.members["beats"], signals: signals)
-        let length = model.recipe.windowLength
-        if let bad = input.beats.firstIndex(where: { $0.count != length }) {
-            throw ServiceError.invalidParams(
-                "params.beats[\(bad)]: \(input.beats[bad].count) samples, but model \"\(model.name)\" takes beats of \(length) samples (\(model.recipe.input.samplingRate) Hz)")
-        }
+        try Self.checkLength(of: input, model: model)
         let labelParam = fields.members["labels"].flatMap { $0 == .null ? nil : $0 }
         let trueLabels = try Self.classIndices(
             try labelParam.map { value throws(ServiceError) in try Self.labels(value) } ?? input.labels,
             count: input.beats.count, classes: model.classes,
             name: labelParam != nil ? "params.labels" : "params.beats.csv (label column)")
         let features = try Self.features(fields.members["features"], count: input.beats.count, model: model)
+        return try await classify(input, trueLabels: trueLabels, features: features, model: model, context)
+    }
+
+    /// Every beat of `params.beats` must be as long as the model's window.
+    static func checkLength(of input: BeatsInput, model: ServedModel) throws(ServiceError) {
+        let length = model.recipe.windowLength
+        if let bad = input.beats.firstIndex(where: { $0.count != length }) {
+            throw ServiceError.invalidParams(
+                "params.beats[\(bad)]: \(input.beats[bad].count) samples, but model \"\(model.name)\" takes beats of \(length) samples (\(model.recipe.input.samplingRate) Hz)")
+        }
+    }
+
+    /// Classifies beats cut beforehand (checked by `checkLength`), with the class indices of
+    /// their true labels and their features (plotSegment draws what this returns).
+    func classify(
+        _ input: BeatsInput, trueLabels: [Int]?, features: [Float], model: ServedModel, _ context: RequestContext
+    ) async throws -> ClassifyResult {
         try Task.checkCancellation()
         let probabilities = try await BatchRunner.probabilities(
             model, windows: try model.recipe.normalize(input.beats), features: features, count: input.beats.count,
@@ -71,7 +88,7 @@ struct Classify {
     }
 
     /// `params.labels`: strings or numbers.
-    private static func labels(_ value: JSONValue) throws(ServiceError) -> [String] {
+    static func labels(_ value: JSONValue) throws(ServiceError) -> [String] {
         guard case .array(let elements) = value else {
             throw .invalidParams("params.labels: expected an array of class names or indices, found \(value.typeName)")
         }
@@ -100,7 +117,7 @@ struct Classify {
     }
 
     /// `params.features`: one array of feature values per beat, required by models with a feature input.
-    private static func features(_ value: JSONValue?, count: Int, model: ServedModel) throws(ServiceError) -> [Float] {
+    static func features(_ value: JSONValue?, count: Int, model: ServedModel) throws(ServiceError) -> [Float] {
         let width = model.recipe.featureCount
         guard width > 0 else {
             if let value, value != .null {
