@@ -43,6 +43,12 @@ public enum ECGService {
             "classify",
             handler: Classify(signals: signals, registry: models, threads: configuration.inferenceThreads).callAsFunction)
         registry.register("extractBeats", handler: ExtractBeats(signals: signals, registry: models).callAsFunction)
+        registry.register(
+            "plotSegment",
+            handler: PlotSegment(
+                signals: signals, classify: Classify(signals: signals, registry: models, threads: configuration.inferenceThreads),
+                registry: models
+            ).callAsFunction)
         return registry
     }
 }
