@@ -26,14 +26,18 @@ extension PlotSegment {
             fields.members["reference"], signal: fields.members["signal"], sampleCount: recording.sampleCount,
             dataRoot: signals.dataRoot)
         let leads = zip(recording.leadNames, recording.leads).map { PlotLead(name: $0, samples: $1) }
-        // The page must fit before anything is detected (a beat's window is as long as its context).
-        let longest: Range<Int> = switch window {
-        case .samples(let range): range
-        case .beat(_, let before, let after): 0..<min(recording.sampleCount, Int(((before + after) * recording.fs).rounded()) + 1)
+        // The page must fit before anything is detected or classified (a beat's window is as
+        // long as its context); with nothing to detect or classify, drawing finds out.
+        if modelName != nil || fields.members["peaks"] == nil {
+            let longest: Range<Int> = switch window {
+            case .samples(let range): range
+            case .beat(_, let before, let after):
+                0..<min(recording.sampleCount, Int(((before + after) * recording.fs).rounded()) + 1)
+            }
+            try Self.checkSize(
+                PlotRequest(fs: recording.fs, leads: leads, window: longest, layout: layout, paper: options.paper, references: references),
+                options)
         }
-        try Self.checkSize(
-            PlotRequest(fs: recording.fs, leads: leads, window: longest, layout: layout, paper: options.paper, references: references),
-            options)
         // Everything is checked: detect, then classify.
         var served: ServedModel?
         if let modelName { served = try await registry.model(named: modelName) }
