@@ -59,7 +59,7 @@ enum MarkPainter {
             let highlighted = index == request.highlightedBeat
             canvas.font(size: labelSize, bold: highlighted)
             let centre = inside(x, width: canvas.width(of: text), layout)
-            guard highlighted || centre - canvas.width(of: text) / 2 > lastRight + 0.6 else { continue }
+            guard highlighted || centre - canvas.width(of: text) / 2 > lastRight + 1.2 else { continue }
             let span = canvas.text(text, x: centre, y: strip.top + 3.5, alignment: .centre)
             if !highlighted { lastRight = span.upperBound }
             if highlighted { canvas.font(size: labelSize) }
@@ -77,7 +77,7 @@ enum MarkPainter {
             triangle(x: x, base: strip.bottom - 3.9, apex: strip.bottom - 5.7, on: canvas)
             let width = canvas.width(of: reference.label)
             let centre = inside(x, width: width, layout)
-            guard centre - width / 2 > lastRight + 0.6 else { continue }
+            guard centre - width / 2 > lastRight + 1.2 else { continue }
             lastRight = canvas.text(reference.label, x: centre, y: strip.bottom - 1.0, alignment: .centre).upperBound
         }
     }
