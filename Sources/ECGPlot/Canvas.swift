@@ -15,14 +15,14 @@ final class Canvas {
     enum Alignment { case left, centre, right }
 
     init(_ target: RenderTarget) throws(PlotError) {
-        guard let context = cairo_create(target.surface) else { throw .cairo("cannot create a context") }
+        guard let context = cairo_create(target.surface) else { throw .rendering("cannot create a context") }
         cairo = context
         scale = target.unitsPerMm
         isRaster = target.isRaster
         guard cairo_status(cairo) == CAIRO_STATUS_SUCCESS else {
             let message = String(cString: cairo_status_to_string(cairo_status(cairo)))
             cairo_destroy(cairo)
-            throw .cairo(message)
+            throw .rendering(message)
         }
         cairo_scale(cairo, scale, scale)
         // Cairo's fast antialiasing (a 4 x 4 sample grid instead of 16 x 16) looks the same on

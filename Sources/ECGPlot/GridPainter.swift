@@ -12,8 +12,7 @@ enum GridPainter {
         let rows = Int((layout.gridBottom - layout.gridTop + 1e-9).rounded(.down))
         for major in [false, true] {
             let pitch = major ? 5 : 1
-            if !major && canvas.scale * 1 < minimumPitchPixels && canvas.isRaster { continue }
-            if major && canvas.scale * 5 < minimumPitchPixels && canvas.isRaster { continue }
+            if canvas.isRaster && canvas.scale * Double(pitch) < minimumPitchPixels { continue }
             let xs = stride(from: 0, through: columns, by: pitch).filter { major || $0 % 5 != 0 }.map(Double.init)
             let ys = stride(from: 0, through: rows, by: pitch).filter { major || $0 % 5 != 0 }
                 .map { layout.gridTop + Double($0) }

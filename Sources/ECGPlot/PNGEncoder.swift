@@ -24,11 +24,11 @@ enum PNGEncoder {
         let height = Int(cairo_image_surface_get_height(surface))
         let stride = Int(cairo_image_surface_get_stride(surface))
         guard width > 0, height > 0, let pixels = cairo_image_surface_get_data(surface) else {
-            throw .cairo("the image surface has no pixels")
+            throw .rendering("the image surface has no pixels")
         }
         var stream = z_stream()
         guard cdeflate_init(&stream, compressionLevel, Z_DEFAULT_STRATEGY) == Z_OK else {
-            throw .cairo("zlib could not start")
+            throw .rendering("zlib could not start")
         }
         defer { deflateEnd(&stream) }
         let rowBytes = 1 + 3 * width
@@ -69,7 +69,7 @@ enum PNGEncoder {
                 }
             }
         }
-        guard status == Z_STREAM_END else { throw .cairo("zlib failed (\(status))") }
+        guard status == Z_STREAM_END else { throw .rendering("zlib failed (\(status))") }
         compressed.removeSubrange(Int(stream.total_out)...)
 
         var png = signature

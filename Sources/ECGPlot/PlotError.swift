@@ -22,8 +22,8 @@ public enum PlotError: Error, Equatable, CustomStringConvertible {
     case tooShort(neededMm: Double, givenMm: Double)
     /// The picture would exceed `PageSize.maxPixels` or `PageSize.maxSide`.
     case tooManyPixels(width: Int, height: Int)
-    /// Cairo failed (out of memory, for example).
-    case cairo(String)
+    /// Cairo or zlib failed (out of memory, for example).
+    case rendering(String)
 
     public var description: String {
         func mm(_ x: Double) -> String { String(Int(x.rounded(.up))) + " mm" }
@@ -41,7 +41,7 @@ public enum PlotError: Error, Equatable, CustomStringConvertible {
             return "the strips need a page at least \(mm(needed)) high, the size gives \(mm(given))"
         case .tooManyPixels(let w, let h):
             return "\(w) x \(h) px exceeds the limit of \(PageSize.maxSide) px a side and \(PageSize.maxPixels / 1_000_000) million pixels"
-        case .cairo(let message): return "cairo: \(message)"
+        case .rendering(let message): return "rendering failed: \(message)"
         }
     }
 }

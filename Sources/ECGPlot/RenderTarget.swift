@@ -45,12 +45,12 @@ final class RenderTarget {
             made = cairo_pdf_surface_create_for_stream(
                 Self.append, closure, page.widthMm * unitsPerMm, page.heightMm * unitsPerMm)
         }
-        guard let made else { throw .cairo("cannot create a \(format.rawValue) surface") }
+        guard let made else { throw .rendering("cannot create a \(format.rawValue) surface") }
         surface = made
         let status = cairo_surface_status(surface)
         guard status == CAIRO_STATUS_SUCCESS else {
             cairo_surface_destroy(surface)
-            throw .cairo(String(cString: cairo_status_to_string(status)))
+            throw .rendering(String(cString: cairo_status_to_string(status)))
         }
     }
 
@@ -64,7 +64,7 @@ final class RenderTarget {
         case .svg, .pdf:
             cairo_surface_finish(surface)
             let status = cairo_surface_status(surface)
-            guard status == CAIRO_STATUS_SUCCESS else { throw .cairo(String(cString: cairo_status_to_string(status))) }
+            guard status == CAIRO_STATUS_SUCCESS else { throw .rendering(String(cString: cairo_status_to_string(status))) }
         }
         return sink.bytes
     }

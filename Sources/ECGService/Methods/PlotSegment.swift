@@ -86,7 +86,7 @@ struct PlotSegment {
         case .window(let message): return ServiceError.invalidParams("params.window: \(message)")
         case .leads(let message): return ServiceError.invalidParams("params.leads: \(message)")
         case .paper(let message): return ServiceError.invalidParams("params: \(message)")
-        case .cairo(let message): return ResponseError.internalError("plotSegment: the picture could not be drawn (\(message))")
+        case .rendering(let message): return ResponseError.internalError("plotSegment: the picture could not be drawn (\(message))")
         }
     }
 }
