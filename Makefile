@@ -30,7 +30,7 @@ demo: build
 test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	ECGD=$(CURDIR)/.build/debug/ecgd $(PYTHON) -m pytest -q clients/python/tests protocol/tests
+	ECGD=$(CURDIR)/.build/debug/ecgd $(PYTHON) -m pytest -q clients/python/tests clients/editors protocol/tests
 
 serve: build
 	$(RELEASE_BIN) --tcp 127.0.0.1:$(PORT) --data-root .

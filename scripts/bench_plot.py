@@ -30,18 +30,15 @@ import json
 import os
 import pathlib
 import statistics
-import sys
 import time
 
 import numpy as np
 import wfdb
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT / "clients" / "python"))
+from ecgd import Client, encode_signal
+from ecgd_eval_common import ecgd_binary, mlii_lead  # scripts/ is on sys.path when run as a script
 
-from ecgd_client import Client, encode_signal  # noqa: E402
-from ecgd_eval_common import ecgd_binary, mlii_lead  # noqa: E402
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 SPEED, GAIN = 25.0, 10.0          # mm/s, mm/mV
 DPI = 100
@@ -160,14 +157,11 @@ def main():
     strip = record.p_signal[:, mlii_lead(record.sig_name)]
     twelve = wfdb.rdrecord(str(ROOT / "Tests/Data/ptbxl-synthetic/synth12_hr"))
     leads = twelve.p_signal.T.copy()
-    strip_signal = encode_signal(strip, fs, compress=False)
-    strip_signal["leadNames"] = ["MLII"]
-    twelve_signal = encode_signal(leads, twelve.fs, compress=False)
-    twelve_signal["leadNames"] = twelve.sig_name
+    strip_signal = encode_signal(strip, fs, compress=False, dtype="float32", lead_names=["MLII"])
+    twelve_signal = encode_signal(leads, twelve.fs, compress=False, dtype="float32", lead_names=twelve.sig_name)
 
     binary = ecgd_binary()
-    arguments = {"data_root": str(ROOT / "Tests" / "Data"), "args": ["--log-level", "warning"]}
-    with Client.spawn(binary, **arguments) as ecgd:
+    with Client.spawn(binary, data_root=str(ROOT / "Tests" / "Data"), progress=False) as ecgd:
         # Warm-up: fonts, caches, imports.
         png, strip_result = ecgd_strip(ecgd, strip_signal)
         png12, twelve_result = ecgd_12lead(ecgd, twelve_signal)

@@ -18,11 +18,10 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
+from demo_plot import write_pictures
+from ecgd import Client, encode_signal
 
-from demo_plot import write_pictures  # noqa: E402
-from ecgd_client import Client, encode_signal  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 DATA_ROOT = os.path.join(ROOT, "Tests", "Data")
 

@@ -11,7 +11,6 @@ script spawns its own daemon:
 import argparse
 import base64
 import os
-import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA_ROOT = os.path.join(ROOT, "Tests", "Data")
@@ -42,8 +41,7 @@ def write_pictures(ecgd, record, model, out=OUT):
 
 
 def main():
-    sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
-    from ecgd_client import Client
+    from ecgd import Client
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ecgd", default=os.path.join(ROOT, ".build", "release", "ecgd"), help="ecgd binary")
@@ -51,7 +49,7 @@ def main():
     parser.add_argument("--model", default="demo-aami5", help="model (default demo-aami5)")
     parser.add_argument("--out", default=OUT, help="directory for the pictures (default out/demo)")
     args = parser.parse_args()
-    with Client.spawn(args.ecgd, data_root=DATA_ROOT, args=["--log-level", "warning"]) as ecgd:
+    with Client.spawn(args.ecgd, data_root=DATA_ROOT, progress=False) as ecgd:
         for path, what in write_pictures(ecgd, args.record, args.model, args.out):
             print(f"wrote {os.path.relpath(path, ROOT)}: {what}")
 

@@ -49,20 +49,23 @@ extension PlotSegment {
         if let modelName = try fields.string("model") {
             let model = try await registry.model(named: modelName)
             served = model
-            try Classify.checkLength(of: input, model: model)
-            let classIndices = try Classify.classIndices(
-                trueLabels, count: input.beats.count, classes: model.classes, name: labelsName)
+            try Classify.checkLengths(of: input, model: model)
+            let truth = try Classify.classIndices(trueLabels, count: input.beats.count, classes: model.classes, name: labelsName)
             let features = try Classify.features(fields.members["features"], count: input.beats.count, model: model)
-            // One beat is classified alone; the most confident abnormal needs them all.
-            let rows: [Int] = if case .index(let i) = choice { [i] } else { Array(input.beats.indices) }
+            // A beat of a one-channel model is classified alone, as classify would classify it
+            // among the others; a model with a template channel takes the median of all the beats
+            // given, and the most confident abnormal beat needs them all.
+            let alone = model.recipe.channels == [.beat]
+            let rows: [Int] = if case .index(let i) = choice, alone { [i] } else { Array(input.beats.indices) }
             let width = model.recipe.featureCount
-            let sliced = BeatsInput(beats: rows.map { input.beats[$0] }, labels: nil, lines: input.lines.map { lines in rows.map { lines[$0] } })
+            let sliced = BeatsInput(
+                beats: rows.map { input.beats[$0] }, labels: nil, lines: input.lines.map { lines in rows.map { lines[$0] } })
             let result = try await classify.classify(
-                sliced, trueLabels: classIndices.map { indices in rows.map { indices[$0] } },
-                features: rows.flatMap { features[$0 * width..<($0 + 1) * width] }, model: model, context)
+                beats: sliced, truth: truth.map { truth in (rows.map { truth.indices[$0] }, truth.mappedFromAAMI) },
+                features: rows.flatMap { features[$0 * width..<($0 + 1) * width] }, model: model, progress: context.progress)
             let position: Int
             switch choice {
-            case .index: position = 0
+            case .index(let i): position = rows.count == 1 ? 0 : i
             case .mostConfidentAbnormal:
                 guard let best = result.summary.mostConfidentAbnormal?.index else {
                     throw ServiceError.invalidParams("params.index: model \"\(model.name)\" labels no beat abnormal")
@@ -96,7 +99,13 @@ extension PlotSegment {
             if let trueLabel { members["trueLabel"] = .string(trueLabel) }
             beatJSON = .object(members)
         }
-        let samples = input.beats[index]
+        // A beat given as a model's whole input (channels interleaved) is drawn as its beat channel.
+        var samples = input.beats[index]
+        if let recipe = served?.recipe, recipe.channels.count > 1, samples.count == recipe.windowValues,
+            let channel = recipe.channels.firstIndex(of: .beat)
+        {
+            samples = stride(from: channel, to: samples.count, by: recipe.channels.count).map { samples[$0] }
+        }
         // Where the model's window puts the R-peak; without a model it is not known, and the
         // true label goes in the title only.
         mark.sample = min(peak ?? 0, samples.count - 1)

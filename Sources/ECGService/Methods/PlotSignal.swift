@@ -45,7 +45,7 @@ extension PlotSegment {
         var marks: [BeatMark]
         var mostConfidentAbnormal: Int?
         if let served {
-            let result = try await classify.classify(located, model: served, context)
+            let result = try await classify.classify(located, model: served, progress: context.progress)
             marks = PlotMarks.classified(peaks: located.peaks, result)
             mostConfidentAbnormal = result.summary.mostConfidentAbnormal?.sample.flatMap { located.peaks.firstIndex(of: $0) }
         } else {

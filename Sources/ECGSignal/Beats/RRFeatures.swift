@@ -18,16 +18,21 @@ public struct RRFeatures: Sendable, Equatable {
     public var previousToRecord: Double { previous / recordAverage }
     /// `localAverage / recordAverage`: whether the recent rhythm is faster than usual.
     public var localToRecord: Double { localAverage / recordAverage }
+    /// `next / recordAverage`: the pause after a beat against the patient's average rhythm.
+    public var nextToRecord: Double { next / recordAverage }
 
     /// Names of the entries of `vector`, in order.
     public static let names = [
         "previousRR", "nextRR", "localAverageRR", "recordAverageRR",
-        "previousToNext", "previousToLocal", "previousToRecord", "localToRecord",
+        "previousToNext", "previousToLocal", "previousToRecord", "localToRecord", "nextToRecord",
     ]
 
     /// The features as one vector, in the order of `names`.
     public var vector: [Double] {
-        [previous, next, localAverage, recordAverage, previousToNext, previousToLocal, previousToRecord, localToRecord]
+        [
+            previous, next, localAverage, recordAverage, previousToNext, previousToLocal, previousToRecord, localToRecord,
+            nextToRecord,
+        ]
     }
 
     /// Features of every beat given its R-peaks (strictly increasing sample numbers at rate `fs`).
