@@ -11,6 +11,8 @@ final class OpenDocumentsTests: XCTestCase {
         let cancelled = Mutex<[Int]>([])
         let published = Mutex<[Int]>([])
         let started = AsyncStream.makeStream(of: Int.self)
+        /// Versions whose held analysis saw its cancellation and returned.
+        let stopped = AsyncStream.makeStream(of: Int.self)
 
         func analyse(version: Int, held: Bool) -> @Sendable () async -> DocumentAnalysis? {
             { [self] in
@@ -19,6 +21,7 @@ final class OpenDocumentsTests: XCTestCase {
                 if held {
                     while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(1)) }
                     cancelled.withLock { $0.append(version) }
+                    stopped.continuation.yield(version)
                     return nil
                 }
                 var analysis = DocumentAnalysis()
@@ -41,7 +44,9 @@ final class OpenDocumentsTests: XCTestCase {
         documents.update(uri: "u", version: 2, analyse: analyses.analyse(version: 2, held: false), publish: analyses.publish(2))
         let current = await documents.analysis(of: "u")
         XCTAssertEqual(current?.note, "version 2")
-        XCTAssertEqual(analyses.cancelled.withLock { $0 }, [1])
+        var stopped = analyses.stopped.stream.makeAsyncIterator()
+        let cancelledVersion = await stopped.next()
+        XCTAssertEqual(cancelledVersion, 1, "version 1's analysis was cancelled")
         XCTAssertEqual(analyses.published.withLock { $0 }, [2])
     }
 

@@ -79,14 +79,32 @@ final class BeatsTests: XCTestCase {
         XCTAssertEqual(features[2].previousToRecord, 1.5 / (3.5 / 3))
         XCTAssertEqual(features[3].localToRecord, 1.25 / (3.5 / 3))
         XCTAssertEqual(features[1].nextToRecord, 1.5 / (3.5 / 3))
+        // Intervals 1, 1.5, 1 (s): every beat sees all three; median 1, steps 0.5 and 0.5.
+        XCTAssertEqual(features.map(\.localMedian), [1, 1, 1, 1])
+        XCTAssertEqual(features.map(\.irregularity), [0.5, 0.5, 0.5, 0.5])
+        XCTAssertEqual(features[2].previousToLocalMedian, 1.5)
         XCTAssertEqual(features[2].vector.count, RRFeatures.names.count)
         XCTAssertEqual(features[2].vector[0...3], [1.5, 1, 1.25, 3.5 / 3])
 
         let wide = RRFeatures.compute(peaks: [0, 100, 250, 350], fs: 100)
         XCTAssertEqual(wide.map(\.localAverage), [1, 1, 3.5 / 3, 4.5 / 4])
 
-        XCTAssertEqual(RRFeatures.compute(peaks: [7], fs: 360, fallbackRR: 0.75).map(\.vector), [[0.75, 0.75, 0.75, 0.75, 1, 1, 1, 1, 1]])
+        XCTAssertEqual(RRFeatures.compute(peaks: [7], fs: 360, fallbackRR: 0.75).map(\.vector), [[0.75, 0.75, 0.75, 0.75, 1, 1, 1, 1, 1, 0.75, 1, 0]])
         XCTAssertEqual(RRFeatures.compute(peaks: [], fs: 360), [])
+    }
+
+    func testIrregularityTellsAnIsolatedPrematureBeatFromAnIrregularRhythm() {
+        // A regular 1 s rhythm with one premature beat (0.6 s, then a 1.4 s pause) against an
+        // irregular rhythm alternating 0.6 and 1.4 s.
+        var regular = [0]
+        for k in 1...40 { regular.append(regular.last! + (k == 20 ? 60 : k == 21 ? 140 : 100)) }
+        var irregular = [0]
+        for k in 1...40 { irregular.append(irregular.last! + (k % 2 == 0 ? 60 : 140)) }
+        let isolated = RRFeatures.compute(peaks: regular, fs: 100)[20]
+        let fibrillating = RRFeatures.compute(peaks: irregular, fs: 100)[20]
+        XCTAssertEqual(isolated.previousToLocalMedian, 0.6, accuracy: 1e-12)
+        XCTAssertEqual(isolated.irregularity, 0)
+        XCTAssertEqual(fibrillating.irregularity, 0.8, accuracy: 1e-12)
     }
 }
 

@@ -23,7 +23,7 @@ def _beats(beats):
         return beats
     if isinstance(beats, (str, os.PathLike)):
         text = os.fspath(beats)
-        if "\n" not in text and os.path.isfile(text):
+        if "\n" not in text:  # a path, not CSV text
             with open(text, encoding="utf-8") as f:
                 text = f.read()
         return {"csv": text}

@@ -200,12 +200,12 @@ class Plot:
     ``data`` is the file's bytes (PNG, PDF) or text (SVG)."""
 
     format: str
-    data: object
-    width: int
-    height: int
-    window: dict
-    beats: list
-    raw: dict = field(repr=False)
+    data: object = field(repr=False)
+    width: int = None
+    height: int = None
+    window: dict = None
+    beats: list = field(default=None, repr=False)
+    raw: dict = field(default=None, repr=False)
 
     @classmethod
     def from_result(cls, result):

@@ -119,7 +119,11 @@ def signal_param(signal, fs=None, gzip_over=None, lead_names=None):
         return signal.to_param()
     if isinstance(signal, (str, os.PathLike)):
         from .records import read_record
-        signal = read_record(signal, fs=fs)
+        try:
+            signal = read_record(signal, fs=fs)
+        except FileNotFoundError as error:
+            raise FileNotFoundError(f"{error}; a path is read on this machine: name a file on the server's "
+                                    f"data root with ecgd.ServerFile({os.fspath(signal)!r})") from None
         fs = None
     if hasattr(signal, "signal") and hasattr(signal, "fs"):  # a Record
         if fs is not None and fs != signal.fs:

@@ -121,3 +121,20 @@ def test_a_binary_built_in_a_checkout_gets_that_checkouts_models(tmp_path):
     assert command[:4] == [binary, "--stdio", "--models", str(tmp_path / "models")]
     assert "--models" not in ecgd.client.spawn_command(binary, None, None, None, ["--models", "elsewhere"])[:-2]
     assert ecgd.client.spawn_command("/usr/bin/ecgd", "data", None, None, []) == ["/usr/bin/ecgd", "--stdio", "--data-root", "data"]
+
+
+def test_a_tcp_server_that_goes_away_fails_the_pending_call(long_signal):
+    import re
+    import subprocess
+    server = subprocess.Popen([ecgd.find_ecgd(), "--tcp", "127.0.0.1:0", "--models", MODELS, "--log-level", "warning"],
+                              stderr=subprocess.PIPE, text=True)
+    port = int(re.search(r"listening on [\d.]+:(\d+)", server.stderr.readline()).group(1))
+    client = ecgd.Client.connect("127.0.0.1", port, progress=False)
+    _, future = client.send_request("classify", {"model": "demo-aami5", "signal": client._signal(long_signal, 360)})
+    server.kill()
+    server.wait()
+    with pytest.raises(ecgd.DaemonDied, match=f"ecgd at 127.0.0.1:{port} closed the connection"):
+        future.result(timeout=60)
+    with pytest.raises(ecgd.DaemonDied):
+        client.ping()
+    client.close()

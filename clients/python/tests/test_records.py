@@ -95,9 +95,13 @@ def test_csv_read_locally_matches_the_server_reading_it_by_path(tmp_path):
     assert len(sent.peaks) == len(expected)
 
 
-def test_unreadable_local_files_say_why(tmp_path):
+def test_unreadable_local_files_say_why(tmp_path, spawned):
     with pytest.raises(ValueError, match="fs"):
         ecgd.read_record(tmp_path / "x.csv")
+    with pytest.raises(FileNotFoundError, match=r"ecgd.ServerFile\('mitdb/nope'\)"):
+        spawned.detect_peaks("mitdb/nope")
+    with pytest.raises(FileNotFoundError):
+        spawned.classify(beats=str(tmp_path / "missing.csv"), model="kachuee187-demo")
     header = tmp_path / "r.hea"
     header.write_text("r 1 360 10\nr.dat 310 200 12 0 0 0 0 I\n")
     (tmp_path / "r.dat").write_bytes(struct.pack("<10h", *range(10)))
