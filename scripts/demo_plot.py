@@ -30,7 +30,7 @@ def write_pictures(ecgd, record, model, out=OUT):
     ]
     written = []
     for name, what, params in pictures:
-        result = ecgd.request("plotSegment", {**common, **params}, timeout=300)
+        result = ecgd.request("plotSegment", {**common, **params}, progress=False, timeout=300)
         path = os.path.join(out, f"{os.path.basename(record)}-{name}.png")
         with open(path, "wb") as file:
             file.write(base64.b64decode(result["data"]))
