@@ -16,7 +16,7 @@ help:
 	@echo "make serve     run ecgd over TCP on 127.0.0.1:$(PORT) (data root: the repository)"
 	@echo "make evaluate  detector accuracy over DATA_DIR=$(DATA_DIR) at 100-1000 Hz"
 	@echo "make noise     noise-stress F1 of ecgd, NeuroKit2 and XQRS at 12, 6 and 0 dB (installs the peers)"
-	@echo "make bench     benchmarks against NeuroKit2, WFDB and ONNX Runtime (installs the peers)"
+	@echo "make bench     benchmarks against NeuroKit2, WFDB, ONNX Runtime and matplotlib (installs the peers)"
 	@echo "make models    retrain the shipped models and their cards from DATA_DIR (cross-validation included)"
 
 bootstrap:
@@ -51,6 +51,7 @@ bench: build
 	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_detect.py
 	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_inference.py
 	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_pipeline.py
+	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_plot.py
 
 clean:
 	rm -rf .build .venv

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(pkg-config zlib1g-dev libcairo2-dev python3-venv neovim)
+# fonts-dejavu-core: the font plotSegment draws its text in, so pictures look alike everywhere.
+APT_PACKAGES=(pkg-config zlib1g-dev libcairo2-dev fonts-dejavu-core python3-venv neovim)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

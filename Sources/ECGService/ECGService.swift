@@ -42,6 +42,7 @@ public enum ECGService {
         let classify = Classify(signals: signals, registry: models, threads: configuration.inferenceThreads)
         registry.register("classify", handler: classify.callAsFunction)
         registry.register("extractBeats", handler: ExtractBeats(signals: signals, registry: models).callAsFunction)
+        registry.register("plotSegment", handler: PlotSegment(signals: signals, classify: classify, registry: models).callAsFunction)
         EditorMethods(analyzer: DocumentAnalyzer(classify: classify, registry: models), defaults: configuration.documents)
             .register(in: &registry)
         return registry

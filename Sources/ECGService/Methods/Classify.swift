@@ -53,12 +53,7 @@ struct Classify {
 
     private func classifyBeats(_ fields: Fields, model: ServedModel, _ context: RequestContext) async throws -> ClassifyResult {
         let input = try BeatsInput.decode(fields.members["beats"], signals: signals)
-        let lengths = model.recipe.acceptedBeatLengths
-        if let bad = input.beats.firstIndex(where: { $0.count != input.beats[0].count || !lengths.contains($0.count) }) {
-            let expected = lengths.map(String.init).joined(separator: " or ")
-            throw ServiceError.invalidParams(
-                "params.beats[\(bad)]: \(input.beats[bad].count) samples, but model \"\(model.name)\" takes beats of \(expected) samples (\(model.recipe.input.samplingRate) Hz)")
-        }
+        try Self.checkLengths(of: input, model: model)
         let labelParam = fields.members["labels"].flatMap { $0 == .null ? nil : $0 }
         let truth = try Self.classIndices(
             try labelParam.map { value throws(ServiceError) in try Self.labels(value) } ?? input.labels,
@@ -66,6 +61,16 @@ struct Classify {
             name: labelParam != nil ? "params.labels" : "params.beats.csv (label column)")
         let features = try Self.features(fields.members["features"], count: input.beats.count, model: model)
         return try await classify(beats: input, truth: truth, features: features, model: model, progress: context.progress)
+    }
+
+    /// Beats cut beforehand must all be of one length the model takes (plotSegment checks them too).
+    static func checkLengths(of input: BeatsInput, model: ServedModel) throws(ServiceError) {
+        let lengths = model.recipe.acceptedBeatLengths
+        if let bad = input.beats.firstIndex(where: { $0.count != input.beats[0].count || !lengths.contains($0.count) }) {
+            let expected = lengths.map(String.init).joined(separator: " or ")
+            throw ServiceError.invalidParams(
+                "params.beats[\(bad)]: \(input.beats[bad].count) samples, but model \"\(model.name)\" takes beats of \(expected) samples (\(model.recipe.input.samplingRate) Hz)")
+        }
     }
 
     /// Classifies beats cut beforehand, of a length `model.recipe.acceptedBeatLengths` holds (the
@@ -88,7 +93,7 @@ struct Classify {
     }
 
     /// `params.labels`: strings or numbers.
-    private static func labels(_ value: JSONValue) throws(ServiceError) -> [String] {
+    static func labels(_ value: JSONValue) throws(ServiceError) -> [String] {
         guard case .array(let elements) = value else {
             throw .invalidParams("params.labels: expected an array of class names or indices, found \(value.typeName)")
         }
@@ -130,7 +135,7 @@ struct Classify {
     }
 
     /// `params.features`: one array of feature values per beat, required by models with a feature input.
-    private static func features(_ value: JSONValue?, count: Int, model: ServedModel) throws(ServiceError) -> [Float] {
+    static func features(_ value: JSONValue?, count: Int, model: ServedModel) throws(ServiceError) -> [Float] {
         let width = model.recipe.featureCount
         guard width > 0 else {
             if let value, value != .null {

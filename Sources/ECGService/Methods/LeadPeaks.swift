@@ -12,7 +12,11 @@ struct LeadPeaks {
     /// Decodes `signal`, picks `lead` and finds the R-peaks, checking for cancellation between steps.
     static func locate(_ fields: Fields, signals: SignalDecoder) throws -> LeadPeaks {
         let recording = try signals.decode(fields.members["signal"])
-        let lead = try LeadSelector.index(fields.members["lead"], in: recording)
+        return try locate(fields, in: recording, lead: try LeadSelector.index(fields.members["lead"], in: recording))
+    }
+
+    /// The R-peaks of `lead` of a decoded recording: `params.peaks`, or detected.
+    static func locate(_ fields: Fields, in recording: Recording, lead: Int) throws -> LeadPeaks {
         try Task.checkCancellation()
         let peaks = try fields.peaks("peaks", sampleCount: recording.sampleCount)
             ?? QRSDetector().detect(recording.leads[lead], fs: recording.fs)
