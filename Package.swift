@@ -29,6 +29,9 @@ let package = Package(
         .systemLibrary(
             name: "CCairo", pkgConfig: "cairo",
             providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(
+            name: "CFLAC", pkgConfig: "flac",
+            providers: [.apt(["libflac-dev"])]),
 
         // JSON-RPC 2.0 with LSP base-protocol framing. Knows nothing about ECG.
         .target(
@@ -40,7 +43,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Recordings, readers, filters, resampling, QRS detection, scoring.
-        .target(name: "ECGSignal", dependencies: ["CSignalKernels"]),
+        .target(name: "ECGSignal", dependencies: ["CSignalKernels", "CFLAC"]),
         // Vector kernels for ECGSignal's QRS feature (instruction set chosen at run time).
         .target(name: "CSignalKernels"),
         // SIMD GEMM micro-kernels (AVX-512 / AVX2 / portable, chosen at run time) for ECGInference.

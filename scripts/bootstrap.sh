@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(pkg-config zlib1g-dev libcairo2-dev python3-venv)
+APT_PACKAGES=(pkg-config zlib1g-dev libcairo2-dev libflac-dev python3-venv)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
