@@ -79,6 +79,25 @@ public struct QRSDetector: Sendable {
         public var baselineWindow: Double = 0.2
         /// Half-width of the R-peak refinement window (s).
         public var refinementWindow: Double = 0.075
+        /// Signal quality (see `SignalQuality`): a window whose noise ratio N / S reaches
+        /// `qualityNoisyRatio` is noisy, one reaching `qualityUnreadableRatio` unreadable, and
+        /// one whose largest peak is below `qualityFlatFraction` of S has no signal.
+        public var qualityNoisyRatio: Double = 0.3
+        public var qualityUnreadableRatio: Double = 0.6
+        public var qualityFlatFraction: Double = 0.05
+        /// The signal level of a window is at least this fraction of the span's median level,
+        /// so that a flat line (a lead off) yields no beats.
+        public var levelFloorFraction: Double = 0.05
+        /// Long recordings are detected in spans of this many seconds (in parallel, with
+        /// memory bounded by the span), each read with `spanOverlap` seconds of context on
+        /// either side, far more than any stage looks ahead or back (about 20 s).
+        public var spanLength: Double = 300
+        public var spanOverlap: Double = 30
+        /// Several leads: where the first lead's noise ratio reaches `fusionStart` and another
+        /// lead's is below `fusionGain` times it, the beats of that window come from the lead
+        /// with the lowest noise ratio.
+        public var fusionStart: Double = 0.3
+        public var fusionGain: Double = 0.7
 
         public init() {}
     }
@@ -91,22 +110,35 @@ public struct QRSDetector: Sendable {
 
     /// Detects QRS complexes; returns sorted R-peak sample indices of `signal`.
     public func detect(_ signal: [Double], fs inputRate: Double) -> [Int] {
+        analyze(leads: [signal], fs: inputRate).peaks
+    }
+
+    /// Stages 1 to 6 on one span of one lead: its beats (sample indices of `signal`) and what
+    /// the first pass saw of each level window (the signal quality's raw material).
+    func detectSpan(_ signal: UnsafeBufferPointer<Double>, fs inputRate: Double) -> SpanDetection {
         let c = configuration
-        guard inputRate > 0, signal.count >= max(8, Int(inputRate * 0.5)) else { return [] }
+        let factor = max(1, Int(inputRate / c.featureRate))
+        let fs = inputRate / Double(factor)
+        let windowLength = max(1, Int(c.levelWindow * fs))
+        func empty(finite: Bool) -> SpanDetection {
+            SpanDetection(
+                peaks: [], windowLength: windowLength * factor,
+                windows: QRSDetector.windowStatistics(
+                    signal, length: windowLength * factor, finite: finite, maxima: [], noise: [], level: []))
+        }
+        guard inputRate > 0, signal.count >= max(8, Int(inputRate * 0.5)) else { return empty(finite: false) }
         // Features and decisions run at a reduced rate; refinement uses the full signal.
         // Non-finite samples (WFDB "no data") are bridged only when there are any.
-        let factor = max(1, Int(inputRate / c.featureRate))
-        var clean = signal
         let decimated = QRSDetector.decimate(signal, factor: factor)
         var reduced = decimated.values
+        var filled: [Double]?
         if !decimated.finite {
-            clean = QRSDetector.fillGaps(signal)
-            reduced = QRSDetector.decimate(clean, factor: factor).values
+            filled = QRSDetector.fillGaps(signal)
+            reduced = filled!.withUnsafeBufferPointer { QRSDetector.decimate($0, factor: factor).values }
         }
-        let fs = inputRate / Double(factor)
         guard let wide = bandFeature(reduced, fs: fs, low: c.bandLow, high: c.bandHigh),
             let first = firstPass(wide, fs: fs)
-        else { return [] }
+        else { return empty(finite: decimated.finite) }
         // Where noise rivals the beats, a narrower band that leaves out most motion artefact
         // takes over (see noiseBandWeights) and the beats there are chosen again on the blend.
         var beats = secondPass(first, fs: fs)
@@ -114,11 +146,20 @@ public struct QRSDetector: Sendable {
         if weights.contains(where: { $0 > 0 }) {
             beats = adaptToNoise(beats, reduced: reduced, wide: wide, first: first, weights: weights, fs: fs)
         }
-        return QRSDetector.refine(
-            beats, factor: factor, on: clean, reduced: reduced, energy: wide.energy,
-            halfWidth: Int(c.refinementWindow * inputRate),
-            baselineHalfWidth: max(1, Int(c.baselineWindow * fs)),
-            refractory: Int(c.refractory * inputRate))
+        func refine(_ x: UnsafeBufferPointer<Double>) -> [Int] {
+            QRSDetector.refine(
+                beats, factor: factor, on: x, reduced: reduced, energy: wide.energy,
+                halfWidth: Int(c.refinementWindow * inputRate),
+                baselineHalfWidth: max(1, Int(c.baselineWindow * fs)),
+                refractory: Int(c.refractory * inputRate))
+        }
+        let peaks = filled.map { $0.withUnsafeBufferPointer(refine) } ?? refine(signal)
+        return SpanDetection(
+            peaks: peaks, windowLength: first.windowLength * factor,
+            windows: QRSDetector.windowStatistics(
+                signal, length: first.windowLength * factor, finite: decimated.finite,
+                maxima: QRSDetector.windowMaxima(wide.energy, length: first.windowLength), noise: first.noise,
+                level: first.level))
     }
 
     /// The slope-energy feature of the band `low ... high` Hz of the reduced signal, or nil
@@ -148,9 +189,10 @@ public struct QRSDetector: Sendable {
         guard !maxima.isEmpty else { return nil }
         let candidates = Candidates(maxima, of: feature, slopeHalfWidth: max(1, Int(0.04 * fs)))
         let level = QRSDetector.signalLevel(
-            feature.energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours)
+            feature.energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours,
+            floorFraction: c.levelFloorFraction)
         var decision = Decision(
-            beats: [], candidates: candidates, level: level.values, noise: [],
+            beats: [], candidates: candidates, level: level.values, levelFloor: level.floor, noise: [],
             windowLength: level.length, noiseWeights: noiseWeights)
         decision.beats = selectBeats(
             decision, thresholds: level.values.map { c.thresholdFraction * $0 },
@@ -200,6 +242,8 @@ struct Decision {
     var candidates: Candidates
     /// Signal level per window of `windowLength` reduced samples.
     var level: [Double]
+    /// The floor of `level`: windows at it have no signal level of their own (a flat line).
+    var levelFloor: Double
     /// Noise level (high non-beat candidates) per window.
     var noise: [Double]
     var windowLength: Int

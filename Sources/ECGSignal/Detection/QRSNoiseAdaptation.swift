@@ -30,7 +30,8 @@ extension QRSDetector {
                 BandFeature(energy: Array(wide.energy[span]), slope: Array(wide.slope[span])),
                 level: Array(first.level[stretch.context]), narrow,
                 level: QRSDetector.signalLevel(
-                    narrow.energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours
+                    narrow.energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours,
+                    floorFraction: c.levelFloorFraction
                 ).values,
                 weights: windowWeights, windowLength: length)
             guard let decision = firstPass(blended, fs: fs, noiseWeights: windowWeights) else { continue }
@@ -69,12 +70,13 @@ extension QRSDetector {
     }
 
     /// Per-window weight of the noisy band: 0 while the wide band's noise ratio N / S stays
-    /// below `noisyBandStart`, 1 from `noisyBandFull` on, linear in between.
+    /// below `noisyBandStart`, 1 from `noisyBandFull` on, linear in between; 0 where the
+    /// signal level is at its floor (no signal, not noise).
     func noiseBandWeights(_ decision: Decision) -> [Double] {
         let c = configuration
         let span = max(1e-9, c.noisyBandFull - c.noisyBandStart)
         return zip(decision.level, decision.noise).map { s, n in
-            guard s > 0 else { return 0 }
+            guard s > 0, s > decision.levelFloor else { return 0 }
             return min(1, max(0, (n / s - c.noisyBandStart) / span))
         }
     }

@@ -28,6 +28,13 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
 
     @OptionGroup var reference: ReferenceOptions
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Seconds at the start of each record that are not scored (noise stress records: 300).", valueName: "seconds"))
+    var scoreFrom = 0.0
+
+    @Flag(name: .long, help: "Detect on every lead of each record together (the reference lead first).")
+    var fuseLeads = false
+
     @Flag(name: .long, help: "Print only the summary of totals, not the per-record tables.")
     var summaryOnly = false
 
@@ -51,6 +58,7 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        guard scoreFrom >= 0 else { throw ValidationError("--score-from must not be negative") }
         guard !parsedRates.isEmpty, parsedRates.allSatisfy({ $0 >= 50 && $0 <= 5000 }) else {
             throw ValidationError("--rates must be a comma-separated list of rates between 50 and 5000 Hz")
         }
@@ -77,14 +85,15 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
     func run() async throws {
         let names = try recordNames()
         let dir = URL(fileURLWithPath: dataDir)
-        let annotator = reference.annotator, lead = reference.lead
+        let annotator = reference.annotator, lead = reference.lead, scoreFrom = scoreFrom, fuseLeads = fuseLeads
         var summary: [(rate: Double, total: BeatMatchScore)] = []
         var reports: [RateReport] = []
         for rate in parsedRates {
             let started = Date()
             let results = try await Self.parallelMap(names) { name in
                 try RecordEvaluation.evaluate(
-                    record: dir.appendingPathComponent(name), annotator: annotator, rate: rate, lead: lead)
+                    record: dir.appendingPathComponent(name), annotator: annotator, rate: rate, lead: lead,
+                    scoreFrom: scoreFrom, fuseLeads: fuseLeads)
             }
             let table = ScoreTable(rows: results.map { ($0.record, $0.score) })
             reports.append(RateReport(
