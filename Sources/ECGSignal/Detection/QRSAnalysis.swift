@@ -9,13 +9,13 @@ public struct QRSAnalysis: Sendable, Equatable {
     public var quality: [SignalQuality]
 }
 
-/// One lead's beats and window statistics over one span.
+/// The beats of one span and, per lead, its window statistics.
 struct SpanDetection {
     /// R-peaks, sample indices within the span.
     var peaks: [Int]
     /// Samples per level window.
     var windowLength: Int
-    var windows: [WindowStatistics]
+    var windows: [[WindowStatistics]]
 }
 
 /// A stretch of the recording detected on its own: beats are kept in `core`, the rest of
@@ -27,8 +27,8 @@ struct DetectionSpan: Equatable {
 
 extension QRSDetector {
     /// Detects QRS complexes on one or more leads of equal length sampled at `fs`; with
-    /// several, each level window takes its beats from the first lead unless that lead is
-    /// noisy and another reads clearly better there (see `fusionStart`). Returns the beats and
+    /// several, the first lead's beats stand except in its noisy stretches, which are decided
+    /// on every lead's noise blend together (see `adaptToNoise`). Returns the beats and
     /// each lead's signal quality. Recordings longer than `spanLength` are detected span by
     /// span, in parallel.
     public func analyze(leads: [[Double]], fs: Double) -> QRSAnalysis {
@@ -87,18 +87,25 @@ extension QRSDetector {
     /// The beats of `span`'s core (recording sample indices) and, per lead, the statistics of
     /// the level windows that start in it.
     func detectCore(_ span: DetectionSpan, leads: [[Double]], fs: Double, unit: Int) -> ([Int], [[WindowStatistics]]) {
-        let detections = leads.map { lead in
-            lead.withUnsafeBufferPointer { detectSpan(UnsafeBufferPointer(rebasing: $0[span.context]), fs: fs) }
-        }
+        let detection = QRSDetector.withSlices(leads, span.context) { detectSpan($0, fs: fs) }
         let offset = span.context.lowerBound
         let firstWindow = (span.core.lowerBound - offset) / unit
         let windowCount = (span.core.count + unit - 1) / unit
-        let windows = detections.map { d in
-            (0..<windowCount).map { k in firstWindow + k < d.windows.count ? d.windows[firstWindow + k] : .absent }
+        let windows = detection.windows.map { lead in
+            (0..<windowCount).map { k in firstWindow + k < lead.count ? lead[firstWindow + k] : .absent }
         }
-        let peaks = detections.count == 1
-            ? detections[0].peaks : fuse(detections, fs: fs)
-        return (peaks.lazy.map { $0 + offset }.filter { span.core.contains($0) }, windows)
+        return (detection.peaks.lazy.map { $0 + offset }.filter { span.core.contains($0) }, windows)
+    }
+
+    /// Runs `body` with buffers of `range` of every lead.
+    static func withSlices<T>(
+        _ leads: [[Double]], _ range: Range<Int>, _ body: ([UnsafeBufferPointer<Double>]) -> T
+    ) -> T {
+        func nest(_ i: Int, _ slices: [UnsafeBufferPointer<Double>]) -> T {
+            guard i < leads.count else { return body(slices) }
+            return leads[i].withUnsafeBufferPointer { nest(i + 1, slices + [UnsafeBufferPointer(rebasing: $0[range])]) }
+        }
+        return nest(0, [])
     }
 }
 

@@ -93,11 +93,9 @@ public struct QRSDetector: Sendable {
         /// either side, far more than any stage looks ahead or back (about 20 s).
         public var spanLength: Double = 300
         public var spanOverlap: Double = 30
-        /// Several leads: where the first lead's noise ratio reaches `fusionStart` and another
-        /// lead's is below `fusionGain` times it, the beats of that window come from the lead
-        /// with the lowest noise ratio.
-        public var fusionStart: Double = 0.3
-        public var fusionGain: Double = 0.7
+        /// Several leads: in the first lead's noisy stretches each lead's noise blend enters
+        /// with a weight proportional to 1 / max(N / S, `fusionRatioFloor`)^2 of its window.
+        public var fusionRatioFloor: Double = 0.05
 
         public init() {}
     }
@@ -113,53 +111,62 @@ public struct QRSDetector: Sendable {
         analyze(leads: [signal], fs: inputRate).peaks
     }
 
-    /// Stages 1 to 6 on one span of one lead: its beats (sample indices of `signal`) and what
-    /// the first pass saw of each level window (the signal quality's raw material).
-    func detectSpan(_ signal: UnsafeBufferPointer<Double>, fs inputRate: Double) -> SpanDetection {
+    /// Stages 1 to 6 on one span of one or more leads: the beats (sample indices of the span)
+    /// and, per lead, what its first pass saw of each level window (the signal quality's raw
+    /// material). The first lead's decisions stand except in its noisy stretches, which are
+    /// decided on the leads' noise blends together, each weighted by how well it reads there.
+    func detectSpan(_ leads: [UnsafeBufferPointer<Double>], fs inputRate: Double) -> SpanDetection {
         let c = configuration
         let factor = max(1, Int(inputRate / c.featureRate))
         let fs = inputRate / Double(factor)
-        let windowLength = max(1, Int(c.levelWindow * fs))
-        func empty(finite: Bool) -> SpanDetection {
-            SpanDetection(
-                peaks: [], windowLength: windowLength * factor,
-                windows: QRSDetector.windowStatistics(
-                    signal, length: windowLength * factor, finite: finite, maxima: [], noise: [], level: []))
+        let length = max(1, Int(c.levelWindow * fs)) * factor
+        let n = leads[0].count
+        guard inputRate > 0, n >= max(8, Int(inputRate * 0.5)) else {
+            return SpanDetection(peaks: [], windowLength: length, windows: leads.map {
+                QRSDetector.windowStatistics($0, length: length, finite: false, maxima: [], noise: [], level: [])
+            })
         }
-        guard inputRate > 0, signal.count >= max(8, Int(inputRate * 0.5)) else { return empty(finite: false) }
         // Features and decisions run at a reduced rate; refinement uses the full signal.
         // Non-finite samples (WFDB "no data") are bridged only when there are any.
-        let decimated = QRSDetector.decimate(signal, factor: factor)
-        var reduced = decimated.values
-        var filled: [Double]?
-        if !decimated.finite {
-            filled = QRSDetector.fillGaps(signal)
-            reduced = filled!.withUnsafeBufferPointer { QRSDetector.decimate($0, factor: factor).values }
+        var filledFirst: [Double]?
+        var features: [LeadFeatures?] = []
+        var windows: [[WindowStatistics]] = []
+        for (l, signal) in leads.enumerated() {
+            let decimated = QRSDetector.decimate(signal, factor: factor)
+            var reduced = decimated.values
+            if !decimated.finite {
+                let filled = QRSDetector.fillGaps(signal)
+                reduced = filled.withUnsafeBufferPointer { QRSDetector.decimate($0, factor: factor).values }
+                if l == 0 { filledFirst = filled }
+            }
+            if let wide = bandFeature(reduced, fs: fs, low: c.bandLow, high: c.bandHigh), let first = firstPass(wide, fs: fs) {
+                features.append(LeadFeatures(reduced: reduced, wide: wide, first: first, weights: noiseBandWeights(first)))
+                windows.append(QRSDetector.windowStatistics(
+                    signal, length: first.windowLength * factor, finite: decimated.finite,
+                    maxima: QRSDetector.windowMaxima(wide.energy, length: first.windowLength),
+                    noise: first.noise, level: first.level))
+            } else {
+                features.append(nil)
+                windows.append(QRSDetector.windowStatistics(
+                    signal, length: length, finite: decimated.finite, maxima: [], noise: [], level: []))
+            }
         }
-        guard let wide = bandFeature(reduced, fs: fs, low: c.bandLow, high: c.bandHigh),
-            let first = firstPass(wide, fs: fs)
-        else { return empty(finite: decimated.finite) }
+        guard let lead = features[0] else { return SpanDetection(peaks: [], windowLength: length, windows: windows) }
         // Where noise rivals the beats, a narrower band that leaves out most motion artefact
         // takes over (see noiseBandWeights) and the beats there are chosen again on the blend.
-        var beats = secondPass(first, fs: fs)
-        let weights = noiseBandWeights(first)
-        if weights.contains(where: { $0 > 0 }) {
-            beats = adaptToNoise(beats, reduced: reduced, wide: wide, first: first, weights: weights, fs: fs)
+        var beats = secondPass(lead.first, fs: fs)
+        if lead.weights.contains(where: { $0 > 0 }) {
+            beats = adaptToNoise(beats, leads: features.compactMap { $0 }, fs: fs)
         }
         func refine(_ x: UnsafeBufferPointer<Double>) -> [Int] {
             QRSDetector.refine(
-                beats, factor: factor, on: x, reduced: reduced, energy: wide.energy,
+                beats, factor: factor, on: x, reduced: lead.reduced, energy: lead.wide.energy,
                 halfWidth: Int(c.refinementWindow * inputRate),
                 baselineHalfWidth: max(1, Int(c.baselineWindow * fs)),
                 refractory: Int(c.refractory * inputRate))
         }
-        let peaks = filled.map { $0.withUnsafeBufferPointer(refine) } ?? refine(signal)
-        return SpanDetection(
-            peaks: peaks, windowLength: first.windowLength * factor,
-            windows: QRSDetector.windowStatistics(
-                signal, length: first.windowLength * factor, finite: decimated.finite,
-                maxima: QRSDetector.windowMaxima(wide.energy, length: first.windowLength), noise: first.noise,
-                level: first.level))
+        let peaks = filledFirst.map { $0.withUnsafeBufferPointer(refine) } ?? refine(leads[0])
+        return SpanDetection(peaks: peaks, windowLength: lead.first.windowLength * factor, windows: windows)
     }
 
     /// The slope-energy feature of the band `low ... high` Hz of the reduced signal, or nil
@@ -227,6 +234,14 @@ public struct QRSDetector: Sendable {
             decision.candidates, thresholds: (thresholds, length), fs: fs,
             noiseWeight: { weights.isEmpty ? 0 : weights[min(weights.count - 1, $0 / length)] })
     }
+}
+
+/// One lead at the reduced rate: its samples, QRS-band feature, first pass and noise weights.
+struct LeadFeatures {
+    var reduced: [Double]
+    var wide: BandFeature
+    var first: Decision
+    var weights: [Double]
 }
 
 /// A slope-energy feature at the reduced rate and the |derivative| it was computed from.

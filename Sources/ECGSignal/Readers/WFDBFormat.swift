@@ -59,6 +59,38 @@ enum WFDBFormat {
         }
     }
 
+    /// Decodes only the samples at `positions` (offsets within a frame of `width` samples) of
+    /// `frames` frames into their places in `out`, when the format allows it (16 and 212, the
+    /// formats of long recordings); false when `decode` must decode every sample instead.
+    static func decode(
+        format: Int, bytes: UnsafeRawBufferPointer, frames: Int, width: Int, positions: [Int],
+        into out: UnsafeMutablePointer<Int32>
+    ) -> Bool {
+        let b = bytes.bindMemory(to: UInt8.self)
+        switch format {
+        case 16:
+            for p in positions {
+                for f in 0..<frames {
+                    let i = f * width + p
+                    out[i] = Int32(Int16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self)))
+                }
+            }
+        case 212:
+            for p in positions {
+                for f in 0..<frames {
+                    let i = f * width + p
+                    let base = i / 2 * 3
+                    let middle = Int32(b[base + 1])
+                    let raw = i % 2 == 0 ? Int32(b[base]) | (middle & 0x0F) << 8 : Int32(b[base + 2]) | (middle & 0xF0) << 4
+                    out[i] = (raw << 20) >> 20
+                }
+            }
+        default:
+            return false
+        }
+        return true
+    }
+
     /// Decodes the first `count` samples of `bytes` (interleaved over the file's signals) into
     /// `out`. `bytes` starts at a sample that begins a packing group (any sample for byte
     /// formats, an even one for 212, a multiple of three for 310 and 311). Difference format 8

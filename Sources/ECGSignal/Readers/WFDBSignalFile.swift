@@ -83,6 +83,8 @@ struct WFDBSignalFile {
     private func readBinary(frames: Int, into sink: inout WFDBSampleSink) throws {
         guard frames > 0 else { return }
         let width = frameWidth
+        let offsets = frameOffsets
+        let positions = wanted.flatMap { s in (0..<specs[s].samplesPerFrame).map { offsets[s] + $0 } }
         // A multiple of 6 frames starts every block on a packing group of 212, 310 and 311.
         let blockFrames = 6 * max(1, 16_384 / width)
         let maxBytes = WFDBFormat.byteCount(format: format, samples: blockFrames * width) + 4
@@ -97,8 +99,14 @@ struct WFDBSignalFile {
             let start = specs[0].byteOffset + WFDBFormat.byteCount(format: format, samples: first * width)
             let length = WFDBFormat.byteCount(format: format, samples: count * width)
             try reader.read(at: start, count: length, into: bytes.baseAddress!)
-            WFDBFormat.decode(
-                format: format, bytes: UnsafeRawBufferPointer(rebasing: bytes[0..<length]), count: count * width, into: raw)
+            let block = UnsafeRawBufferPointer(rebasing: bytes[0..<length])
+            // Only the wanted signals' samples, where the format allows (not format 8, whose
+            // differences run through every sample).
+            if format == 8
+                || !WFDBFormat.decode(format: format, bytes: block, frames: count, width: width, positions: positions, into: raw)
+            {
+                WFDBFormat.decode(format: format, bytes: block, count: count * width, into: raw)
+            }
             sink.take(raw, firstFrame: first, frames: count)
             first += count
         }
@@ -156,17 +164,14 @@ struct WFDBSampleSink {
     /// Takes stored frames `firstFrame ..< firstFrame + frames` from `raw`.
     mutating func take(_ raw: UnsafeMutablePointer<Int32>, firstFrame: Int, frames count: Int) {
         if file.format == 8 { integrate(raw, frames: count) }
+        // Checksums of the wanted signals (the others are not decoded).
         let summed = max(0, min(count, checksumFrames - firstFrame))
-        for s in file.specs.indices where file.specs[s].checksum != nil && summed > 0 {
+        for s in Set(file.wanted) where file.specs[s].checksum != nil && summed > 0 {
             let k = file.specs[s].samplesPerFrame
             var sum = 0
-            if k == 1 {
-                let p = raw + offsets[s]
-                for f in 0..<summed { sum &+= Int(p[f * width]) }
-            } else {
-                for f in 0..<summed {
-                    for j in 0..<k { sum &+= Int(raw[f * width + offsets[s] + j]) }
-                }
+            let p = raw + offsets[s]
+            for f in 0..<summed {
+                for j in 0..<k { sum &+= Int(p[f * width + j]) }
             }
             sums[s] &+= sum
         }
@@ -228,9 +233,10 @@ struct WFDBSampleSink {
         }
     }
 
-    /// Compares the 16-bit sums of every stored signal with the header's checksums.
+    /// Compares the 16-bit sums of the wanted signals with the header's checksums.
     func verifyChecksums(url: URL) throws {
-        for (s, spec) in file.specs.enumerated() {
+        for s in Set(file.wanted).sorted() {
+            let spec = file.specs[s]
             guard let checksum = spec.checksum else { continue }
             if Int16(truncatingIfNeeded: sums[s]) != Int16(truncatingIfNeeded: checksum) {
                 throw SignalFileError(
