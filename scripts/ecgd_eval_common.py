@@ -112,6 +112,12 @@ class EcgdSession:
     def pid(self):
         return self._proc.pid
 
+    def cpu_seconds(self):
+        """CPU time the daemon has used so far, all threads (Linux /proc)."""
+        with open(f"/proc/{self._proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self):
         try:
             self.request("shutdown")

@@ -174,9 +174,17 @@ def build_and_score_peers(job):
     return name, key, {**cached, **fresh}, fresh
 
 
-def ecgd_counts(binary, out_dir, names, fuse, start):
+def ecgd_counts(binary, out_dir, names, fuse, start, settings=()):
     """Per-record (tp, fp, fn) of ecgd's `detectPeaks` on each record by path (the MLII lead,
-    or with `fuse` every lead of the record voting), scored like the peers."""
+    or with `fuse` every lead of the record voting), scored like the peers. With detector
+    `settings` (NAME=VALUE, for tuning) `ecgd evaluate-detector --set` runs instead."""
+    if settings:
+        command = [binary, "evaluate-detector", "--data-dir", str(out_dir), "--rates", "360", "--records",
+                   ",".join(names), "--score-from", str(start), "--json"] + (["--fuse-leads"] if fuse else [])
+        for setting in settings:
+            command += ["--set", setting]
+        rows = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)[0]["records"]
+        return {r["record"]: [r["tp"], r["fp"], r["fn"]] for r in rows}
     counts = {}
     with EcgdSession(binary, out_dir) as ecgd:
         for name in names:
@@ -213,6 +221,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel workers")
     ap.add_argument("--peer-cache", help="JSON file of peer counts keyed by the noisy file's contents, read and "
                     "extended (for tuning runs; reported figures come from runs without it)")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="detector parameter for tuning runs (through evaluate-detector); repeat for several")
     ap.add_argument("--keep", help="write the noisy records here instead of a temporary directory")
     ap.add_argument("--json", action="store_true", help="print per-record counts as JSON")
     ap.add_argument("-v", "--verbose", action="store_true", help="also print Se and +P")
@@ -247,9 +257,9 @@ def main():
                         for peer, c in per_peer.items():
                             counts[peer][name] = c
                         cache.update({f"{key}/{p}": c for p, c in fresh.items()})
-                    counts["ecgd"] = ecgd_counts(binary, out_dir, names, False, args.score_from)
+                    counts["ecgd"] = ecgd_counts(binary, out_dir, names, False, args.score_from, args.set)
                     if "ecgd-2lead" in tools:
-                        counts["ecgd-2lead"] = ecgd_counts(binary, out_dir, names, True, args.score_from)
+                        counts["ecgd-2lead"] = ecgd_counts(binary, out_dir, names, True, args.score_from, args.set)
                     results.setdefault(kind, {})[snr] = counts
                     if not args.keep:
                         shutil.rmtree(out_dir, ignore_errors=True)

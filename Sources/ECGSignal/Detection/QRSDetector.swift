@@ -94,10 +94,31 @@ public struct QRSDetector: Sendable {
         public var spanLength: Double = 300
         public var spanOverlap: Double = 30
         /// Several leads: in the first lead's noisy stretches each lead's noise blend enters
-        /// with a weight proportional to 1 / max(N / S, `fusionRatioFloor`)^2 of its window.
+        /// with a weight proportional to 1 / max(N / S, `fusionRatioFloor`)^`fusionPower` of
+        /// its window.
         public var fusionRatioFloor: Double = 0.05
+        public var fusionPower: Double = 2
 
         public init() {}
+
+        /// The real-valued parameters by name, for tuning tools.
+        public static var tunable: [String: WritableKeyPath<Configuration, Double>] {
+            [
+            "bandLow": \.bandLow, "bandHigh": \.bandHigh, "integrationWindow": \.integrationWindow,
+            "refractory": \.refractory, "tWaveWindow": \.tWaveWindow, "tWaveSlopeRatio": \.tWaveSlopeRatio,
+            "levelWindow": \.levelWindow, "thresholdFraction": \.thresholdFraction,
+            "noiseThresholdFraction": \.noiseThresholdFraction, "noiseQuantile": \.noiseQuantile,
+            "noisyLevelRatio": \.noisyLevelRatio, "noisyThresholdFraction": \.noisyThresholdFraction,
+            "noisyBandLow": \.noisyBandLow, "noisyBandHigh": \.noisyBandHigh, "noisyBandStart": \.noisyBandStart,
+            "noisyBandFull": \.noisyBandFull, "searchBackFactor": \.searchBackFactor,
+            "searchBackThreshold": \.searchBackThreshold, "extraBeatRR": \.extraBeatRR, "extraBeatRatio": \.extraBeatRatio,
+            "noisyExtraBeatRatio": \.noisyExtraBeatRatio, "featureRate": \.featureRate, "baselineWindow": \.baselineWindow,
+            "refinementWindow": \.refinementWindow, "qualityNoisyRatio": \.qualityNoisyRatio,
+            "qualityUnreadableRatio": \.qualityUnreadableRatio, "qualityFlatFraction": \.qualityFlatFraction,
+            "levelFloorFraction": \.levelFloorFraction, "spanLength": \.spanLength, "spanOverlap": \.spanOverlap,
+            "fusionRatioFloor": \.fusionRatioFloor, "fusionPower": \.fusionPower,
+            ]
+        }
     }
 
     public let configuration: Configuration

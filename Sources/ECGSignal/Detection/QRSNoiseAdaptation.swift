@@ -9,7 +9,7 @@ extension QRSDetector {
     /// Replaces the `beats` (chosen on the first lead's wide band) of every noisy stretch of
     /// the first lead by those chosen on the blend of the wide band and the noisy band there;
     /// with several leads, on the leads' blends together, each weighted per window by
-    /// 1 / max(N / S, `fusionRatioFloor`)^2 (the lead that reads best counts most, leads that
+    /// 1 / max(N / S, `fusionRatioFloor`)^`fusionPower` (the lead that reads best counts most, leads that
     /// read alike average their noise away). The blend is computed over the stretch with
     /// `levelNeighbours + 1` windows of context on each side, so that its levels and noise
     /// estimates have neighbours; only beats inside the stretch's core are taken.
@@ -30,7 +30,7 @@ extension QRSDetector {
                 guard let blended = noiseBlend(lead, span: span, windows: stretch.context, fs: fs) else { continue }
                 let weights = stretch.context.map { k -> Double in
                     let ratio = lead.first.level[k] > 0 ? lead.first.noise[k] / lead.first.level[k] : .infinity
-                    return 1 / pow(max(ratio, c.fusionRatioFloor), 2)
+                    return 1 / pow(max(ratio, c.fusionRatioFloor), c.fusionPower)
                 }
                 guard let sofar = fused else {
                     fused = blended
