@@ -5,7 +5,7 @@ RELEASE_BIN  := .build/release/ecgd
 DATA_DIR     ?= ../shared/data/mitdb
 PORT         ?= 7777
 
-.PHONY: all bootstrap build demo test serve bench evaluate noise clean help
+.PHONY: all bootstrap build demo test serve bench evaluate noise models clean help
 
 all: build
 
@@ -16,7 +16,8 @@ help:
 	@echo "make serve     run ecgd over TCP on 127.0.0.1:$(PORT) (data root: the repository)"
 	@echo "make evaluate  detector accuracy over DATA_DIR=$(DATA_DIR) at 100-1000 Hz"
 	@echo "make noise     real-noise stress (NSTDB bw+ma, 24 to -6 dB): F1 of ecgd vs NeuroKit2, XQRS, GQRS, sleepecg"
-	@echo "make bench     benchmarks against NeuroKit2, sleepecg, WFDB and ONNX Runtime; day-long recordings (installs the peers)"
+	@echo "make bench     benchmarks against NeuroKit2, sleepecg, WFDB, ONNX Runtime and matplotlib; day-long recordings (installs the peers)"
+	@echo "make models    retrain the shipped models and their cards from DATA_DIR (cross-validation included)"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -30,10 +31,13 @@ demo: build
 test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	ECGD=$(CURDIR)/.build/debug/ecgd $(PYTHON) -m pytest -q clients/python/tests protocol/tests
+	ECGD=$(CURDIR)/.build/debug/ecgd $(PYTHON) -m pytest -q clients/python/tests clients/editors protocol/tests
 
 serve: build
 	$(RELEASE_BIN) --tcp 127.0.0.1:$(PORT) --data-root .
+
+models: build
+	cd models/train && $(CURDIR)/$(PYTHON) -m ecgtrain --data-dir $(abspath $(DATA_DIR)) --ecgd $(CURDIR)/$(RELEASE_BIN)
 
 evaluate: build
 	ECGD=$(RELEASE_BIN) scripts/evaluate_detector.sh --data-dir $(DATA_DIR) --rates 100,125,250,360,500,1000
@@ -48,6 +52,7 @@ bench: build
 	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_daylong.py --data-dir $(DATA_DIR)
 	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_inference.py
 	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_pipeline.py
+	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_plot.py
 
 clean:
 	rm -rf .build .venv

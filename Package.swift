@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(
             name: "CFLAC", pkgConfig: "flac",
             providers: [.apt(["libflac-dev"])]),
+        // zlib's deflate for ECGPlot's PNG writer (ZIPFoundation already names its zlib module CZlib).
+        .systemLibrary(name: "CDeflate", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // JSON-RPC 2.0 with LSP base-protocol framing. Knows nothing about ECG.
         .target(
@@ -57,8 +59,8 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             exclude: ["ONNX/onnx.proto"]),
-        // ECG paper rendering through Cairo (PNG and SVG).
-        .target(name: "ECGPlot", dependencies: ["CCairo"]),
+        // ECG paper rendering through Cairo (PNG, SVG and PDF; PNG compressed with zlib directly).
+        .target(name: "ECGPlot", dependencies: ["CCairo", "CDeflate"]),
         // The ecgd methods, the model registry actor, payload decoding and limits.
         .target(
             name: "ECGService",
@@ -92,7 +94,9 @@ let package = Package(
             ]),
         .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal", "CSignalKernels", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ECGInferenceTests", dependencies: ["ECGInference", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ECGPlotTests", dependencies: ["ECGPlot"]),
+        // Decodes PNGs (through Cairo) for the tests that look at pictures.
+        .target(name: "PlotTestSupport", dependencies: ["CCairo"], path: "Tests/PlotTestSupport"),
+        .testTarget(name: "ECGPlotTests", dependencies: ["ECGPlot", "PlotTestSupport"]),
         .testTarget(
             name: "ECGServiceTests",
             dependencies: [
@@ -103,7 +107,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "JSONRPC",
+                "JSONRPC", "PlotTestSupport",
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),

@@ -20,17 +20,13 @@ import argparse
 import json
 import pathlib
 import statistics
-import sys
 import time
 
 import numpy as np
+from ecgd import Client, encode_signal
+from ecgd_eval_common import ecgd_binary, mlii_lead  # scripts/ is on sys.path when run as a script
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT / "clients" / "python"))
-
-from ecgd_client import Client, encode_signal  # noqa: E402
-from ecgd_eval_common import ecgd_binary, mlii_lead  # noqa: E402
 
 
 def median_ms(fn, repeat):
@@ -94,7 +90,8 @@ def main():
     session = ort.InferenceSession(str(model_dir / card["file"]), options, providers=["CPUExecutionProvider"])
     py_ms, (py_peaks, _) = median_ms(python_pipeline(signal, fs, session, card), args.repeat)
 
-    with Client.spawn(ecgd_binary(), args=["--log-level", "warning", "--models", str(ROOT / "models")]) as ecgd:
+    with Client.spawn(ecgd_binary(), args=["--log-level", "warning", "--models", str(ROOT / "models")],
+                      progress=False) as ecgd:
         ecgd.request("loadModel", {"name": args.model})
 
         def through_daemon():

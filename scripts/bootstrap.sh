@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(pkg-config zlib1g-dev libcairo2-dev libflac-dev python3-venv)
+# fonts-dejavu-core: the font plotSegment draws its text in, so pictures look alike everywhere.
+# libflac-dev: WFDB's FLAC formats 508/516/524.
+APT_PACKAGES=(pkg-config zlib1g-dev libcairo2-dev libflac-dev fonts-dejavu-core python3-venv neovim)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -20,13 +22,15 @@ fi
 
 # Python environment for the client, its tests and the protocol checks;
 # `--dev` adds the benchmark peers and fixture tools (scripts/requirements-dev.txt).
+# The `ecgd` package (clients/python) is installed editable, so scripts, tests and notebooks
+# import it as users do, and edits to it apply without reinstalling.
 REQ=scripts/requirements.txt
 [ "${1:-}" = "--dev" ] && REQ=scripts/requirements-dev.txt
 STAMP=".venv/.installed-$(basename "$REQ").sha256"
-want=$(sha256sum "$REQ" | cut -d' ' -f1)
+want=$(cat "$REQ" clients/python/pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
-    echo "bootstrap: preparing .venv from $REQ" >&2
+    echo "bootstrap: preparing .venv from $REQ and clients/python" >&2
     [ -x .venv/bin/python ] || python3 -m venv .venv
-    .venv/bin/pip install -q --disable-pip-version-check -r "$REQ"
+    .venv/bin/pip install -q --disable-pip-version-check -r "$REQ" -e ./clients/python
     echo "$want" > "$STAMP"
 fi

@@ -7,7 +7,9 @@
 3. print heart rate and beat count, and score the detections against the record's reference
    annotations with `ecgd score` (EC57 beat-by-beat matching);
 4. list the shipped models, load one into the daemon's warm registry and classify every beat of
-   the record with it, showing progress as the daemon reports it.
+   the record with it, showing progress as the daemon reports it;
+5. draw the most confident abnormal beat and the strip around it on ECG paper (plotSegment) and
+   write both pictures as PNG files (scripts/demo_plot.py).
 """
 import argparse
 import os
@@ -16,10 +18,10 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
+from demo_plot import write_pictures
+from ecgd import Client, encode_signal
 
-from ecgd_client import Client, encode_signal  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 DATA_ROOT = os.path.join(ROOT, "Tests", "Data")
 
@@ -96,6 +98,9 @@ def main():
         if top:
             print(f"  most confident abnormal beat: {top['label']} p={top['probability']:.2f} "
                   f"at {top['time']:.2f} s (sample {top['sample']})")
+            print(f"\nplotSegment {args.record} (most confident abnormal beat, with {model}):")
+            for path, what in write_pictures(ecgd, args.record, model):
+                print(f"  wrote {os.path.relpath(path, ROOT)}: {what}")
 
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as detections:
         detections.write("\n".join(str(p) for p in by_path["peaks"]) + "\n")

@@ -14,9 +14,13 @@ public struct InputSpec: Codable, Sendable, Equatable {
     public var windowInput: String?
     /// Name of the model input holding the features (default: the second input).
     public var featureInput: String?
+    /// What each channel of the window input holds, channels last (default `["beat"]`; a
+    /// `"template"` channel holds the recording's typical beat, see ECGService's BeatRecipe).
+    public var channels: [String]?
 
     public init(samplingRate: Double, samplesBefore: Int, samplesAfter: Int, normalization: Normalization,
-                features: [String] = [], windowInput: String? = nil, featureInput: String? = nil) {
+                features: [String] = [], windowInput: String? = nil, featureInput: String? = nil,
+                channels: [String]? = nil) {
         self.samplingRate = samplingRate
         self.samplesBefore = samplesBefore
         self.samplesAfter = samplesAfter
@@ -24,6 +28,7 @@ public struct InputSpec: Codable, Sendable, Equatable {
         self.features = features
         self.windowInput = windowInput
         self.featureInput = featureInput
+        self.channels = channels
     }
 
     /// Window length in samples (Int.max when the sum overflows; loading refuses such cards).

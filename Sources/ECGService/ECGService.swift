@@ -21,7 +21,7 @@ public enum ECGService {
                     "min": .number(SignalDecoder.samplingRates.lowerBound),
                     "max": .number(SignalDecoder.samplingRates.upperBound),
                 ],
-            ])
+            ].merging(EditorMethods.capabilities) { ecgd, _ in ecgd })
     }
 
     /// Every ecgd method, ready to serve.
@@ -39,10 +39,12 @@ public enum ECGService {
         registry.register("loadModel", handler: modelMethods.loadModel)
         registry.register("unloadModel", handler: modelMethods.unloadModel)
         registry.register("listModels", handler: modelMethods.listModels)
-        registry.register(
-            "classify",
-            handler: Classify(signals: signals, registry: models, threads: configuration.inferenceThreads).callAsFunction)
+        let classify = Classify(signals: signals, registry: models, threads: configuration.inferenceThreads)
+        registry.register("classify", handler: classify.callAsFunction)
         registry.register("extractBeats", handler: ExtractBeats(signals: signals, registry: models).callAsFunction)
+        registry.register("plotSegment", handler: PlotSegment(signals: signals, classify: classify, registry: models).callAsFunction)
+        EditorMethods(analyzer: DocumentAnalyzer(classify: classify, registry: models), defaults: configuration.documents)
+            .register(in: &registry)
         return registry
     }
 }
@@ -57,15 +59,19 @@ public struct ServiceConfiguration: Sendable {
     public var maxLoadedModels: Int?
     /// Threads one model call may use.
     public var inferenceThreads: Int
+    /// How editors' documents are analysed unless a client's `initializationOptions` say otherwise.
+    public var documents: DocumentSettings
 
     public init(
         dataRoot: URL, modelsDirectory: URL, maxLoadedModels: Int? = nil,
-        inferenceThreads: Int = min(2, ProcessInfo.processInfo.activeProcessorCount)
+        inferenceThreads: Int = min(2, ProcessInfo.processInfo.activeProcessorCount),
+        documents: DocumentSettings = DocumentSettings()
     ) {
         self.dataRoot = dataRoot
         self.modelsDirectory = modelsDirectory
         self.maxLoadedModels = maxLoadedModels
         self.inferenceThreads = max(1, inferenceThreads)
+        self.documents = documents
     }
 
     /// `./models` when it exists, else the `models/` directory of the checkout the binary was built in.

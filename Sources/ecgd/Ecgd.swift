@@ -14,8 +14,8 @@ struct Ecgd: AsyncParsableCommand {
             """,
         version: ECGService.version,
         subcommands: [
-            ServeCommand.self, ScoreCommand.self, EvaluateDetectorCommand.self, BenchmarkDetectCommand.self,
-            BenchmarkInferenceCommand.self,
+            ServeCommand.self, DetectCommand.self, ClassifyCommand.self, ScoreCommand.self, EvaluateDetectorCommand.self,
+            EvaluateClassifierCommand.self, BenchmarkDetectCommand.self, BenchmarkInferenceCommand.self,
         ],
         defaultSubcommand: ServeCommand.self)
 }

@@ -22,15 +22,36 @@ struct ServiceOptions: ParsableArguments {
             valueName: "n"))
     var maxModels: Int?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Model for editors' CSV documents (default: one that fits each document; a client's initializationOptions.model overrides).",
+            valueName: "name"))
+    var documentModel: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Sampling rate of raw ECG CSV documents (default: from a time column, else 360).", valueName: "hz"))
+    var documentFs: Double?
+
     func validate() throws {
         if let maxModels, maxModels < 1 { throw ValidationError("--max-models must be at least 1") }
     }
 
     func configuration() -> ServiceConfiguration {
+        var configuration = Self.configuration(dataRoot: dataRoot, models: models)
+        configuration.maxLoadedModels = maxModels
+        configuration.documents = DocumentSettings(model: documentModel, fs: documentFs)
+        return configuration
+    }
+
+    /// The service configuration for a data root and an optional models directory (default:
+    /// the shipped models).
+    static func configuration(dataRoot: String, models: String?) -> ServiceConfiguration {
         ServiceConfiguration(
             dataRoot: URL(fileURLWithPath: dataRoot),
-            modelsDirectory: models.map { URL(fileURLWithPath: $0) } ?? ServiceConfiguration.defaultModelsDirectory(),
-            maxLoadedModels: maxModels)
+            modelsDirectory: models.map { URL(fileURLWithPath: $0) } ?? ServiceConfiguration.defaultModelsDirectory())
     }
 }
 

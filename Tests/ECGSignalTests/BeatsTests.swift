@@ -78,14 +78,106 @@ final class BeatsTests: XCTestCase {
         XCTAssertEqual(features[2].previousToLocal, 1.5 / 1.25)
         XCTAssertEqual(features[2].previousToRecord, 1.5 / (3.5 / 3))
         XCTAssertEqual(features[3].localToRecord, 1.25 / (3.5 / 3))
+        XCTAssertEqual(features[1].nextToRecord, 1.5 / (3.5 / 3))
+        // Intervals 1, 1.5, 1 (s): every beat sees all three; median 1, steps 0.5 and 0.5.
+        XCTAssertEqual(features.map(\.localMedian), [1, 1, 1, 1])
+        XCTAssertEqual(features.map(\.irregularity), [0.5, 0.5, 0.5, 0.5])
+        XCTAssertEqual(features[2].previousToLocalMedian, 1.5)
         XCTAssertEqual(features[2].vector.count, RRFeatures.names.count)
         XCTAssertEqual(features[2].vector[0...3], [1.5, 1, 1.25, 3.5 / 3])
 
         let wide = RRFeatures.compute(peaks: [0, 100, 250, 350], fs: 100)
         XCTAssertEqual(wide.map(\.localAverage), [1, 1, 3.5 / 3, 4.5 / 4])
 
-        XCTAssertEqual(RRFeatures.compute(peaks: [7], fs: 360, fallbackRR: 0.75).map(\.vector), [[0.75, 0.75, 0.75, 0.75, 1, 1, 1, 1]])
+        XCTAssertEqual(RRFeatures.compute(peaks: [7], fs: 360, fallbackRR: 0.75).map(\.vector), [[0.75, 0.75, 0.75, 0.75, 1, 1, 1, 1, 1, 0.75, 1, 0]])
         XCTAssertEqual(RRFeatures.compute(peaks: [], fs: 360), [])
+    }
+
+    func testIrregularityTellsAnIsolatedPrematureBeatFromAnIrregularRhythm() {
+        // A regular 1 s rhythm with one premature beat (0.6 s, then a 1.4 s pause) against an
+        // irregular rhythm alternating 0.6 and 1.4 s.
+        var regular = [0]
+        for k in 1...40 { regular.append(regular.last! + (k == 20 ? 60 : k == 21 ? 140 : 100)) }
+        var irregular = [0]
+        for k in 1...40 { irregular.append(irregular.last! + (k % 2 == 0 ? 60 : 140)) }
+        let isolated = RRFeatures.compute(peaks: regular, fs: 100)[20]
+        let fibrillating = RRFeatures.compute(peaks: irregular, fs: 100)[20]
+        XCTAssertEqual(isolated.previousToLocalMedian, 0.6, accuracy: 1e-12)
+        XCTAssertEqual(isolated.irregularity, 0)
+        XCTAssertEqual(fibrillating.irregularity, 0.8, accuracy: 1e-12)
+    }
+}
+
+final class BeatTemplateTests: XCTestCase {
+    func testMedianIgnoresOffsetsAndOutlierBeats() {
+        // Nine copies of one shape at different baselines and one beat of another shape: the
+        // template is the shape, moved to zero mean.
+        let shape: [Double] = [0, 1, 4, 9, 4, 1, 0, -1]
+        let mean = shape.reduce(0, +) / Double(shape.count)
+        var windows = (0..<9).map { k in shape.map { $0 + Double(k) * 10 } }
+        windows.insert([50, -50, 50, -50, 50, -50, 50, -50], at: 4)
+        let template = BeatTemplate(windows: windows)
+        XCTAssertEqual(template.beatCount, 10)
+        for (t, value) in template.samples.enumerated() { XCTAssertEqual(value, shape[t] - mean, accuracy: 1e-12) }
+        XCTAssertEqual(BeatTemplate(windows: []).samples, [])
+    }
+
+    func testMedianOfEvenAndOddCounts() {
+        var odd: [Double] = [5, 1, 4, 2, 3]
+        XCTAssertEqual(BeatTemplate.median(&odd), 3)
+        var even: [Double] = [8, 1, 7, 2, 2, 9]
+        XCTAssertEqual(BeatTemplate.median(&even), 4.5)
+        var sorted = (0..<1001).map(Double.init)
+        XCTAssertEqual(BeatTemplate.median(&sorted), 500)
+        var reversed = (0..<1000).reversed().map(Double.init)
+        XCTAssertEqual(BeatTemplate.median(&reversed), 499.5)
+        var ties = [Double](repeating: 2, count: 7) + [1, 3]
+        XCTAssertEqual(BeatTemplate.median(&ties), 2)
+    }
+
+    func testLongRecordingsUseEvenlySpacedBeats() {
+        let windows = (0..<(BeatTemplate.maxBeats * 3 + 1)).map { k in [Double(k % 3), 0] }
+        let template = BeatTemplate(windows: windows)
+        XCTAssertLessThanOrEqual(template.beatCount, BeatTemplate.maxBeats)
+        XCTAssertGreaterThan(template.beatCount, BeatTemplate.maxBeats / 2)
+    }
+
+    func testComparisonOfShapeAndAmplitudeOverARegion() {
+        let template = BeatTemplate(samples: [0, 0, 1, 3, 1, 0, 0, 0], beatCount: 1)
+        let same = TemplateComparison(window: [7, 7, 9, 13, 9, 7, 7, 100], template: template, region: 0..<7)
+        XCTAssertEqual(same.correlation, 1, accuracy: 1e-12)
+        XCTAssertEqual(same.amplitudeRatio, 2, accuracy: 1e-12)
+        let inverted = TemplateComparison(window: [0, 0, -1, -3, -1, 0, 0, 0], template: template, region: 0..<8)
+        XCTAssertEqual(inverted.correlation, -1, accuracy: 1e-12)
+        XCTAssertEqual(inverted.amplitudeRatio, 1, accuracy: 1e-12)
+        let flat = TemplateComparison(window: [Double](repeating: 2, count: 8), template: template, region: 0..<8)
+        XCTAssertEqual(flat.correlation, 0)
+        XCTAssertEqual(flat.amplitudeRatio, 0)
+        // A region past the window is clipped; one sample cannot be compared.
+        let clipped = TemplateComparison(window: [1, 2], template: template, region: 1..<9)
+        XCTAssertEqual([clipped.correlation, clipped.amplitudeRatio], [0, 1])
+    }
+
+    func testWavesAreComparedOverTheirOwnStretches() {
+        // 100 Hz, R-peak at 50: P is samples 20..<42, QRS 42..<62, T 62..<95.
+        XCTAssertEqual(TemplateFeatures.Wave.p.region(peak: 50, fs: 100), 20..<42)
+        XCTAssertEqual(TemplateFeatures.Wave.qrs.region(peak: 50, fs: 100), 42..<62)
+        XCTAssertEqual(TemplateFeatures.Wave.t.region(peak: 50, fs: 100), 62..<95)
+        XCTAssertEqual(TemplateFeatures.Wave.p.region(peak: 5, fs: 100), 0..<0)
+        // A beat equal to the template except for an inverted T wave.
+        let shape = (0..<100).map { (t: Int) -> Double in
+            let x = Double(t)
+            return t >= 62 && t < 95 ? sin((x - 62) / 33 * Double.pi) : cos(x / 7)
+        }
+        let template = BeatTemplate(samples: shape, beatCount: 1)
+        var beat = shape
+        for t in 62..<95 { beat[t] = -beat[t] }
+        let features = TemplateFeatures(window: beat, template: template, peak: 50, fs: 100)
+        XCTAssertEqual(features.vector.count, TemplateFeatures.names.count)
+        XCTAssertEqual(features.comparisons[0].correlation, 1, accuracy: 1e-9)
+        XCTAssertEqual(features.comparisons[1].correlation, 1, accuracy: 1e-9)
+        XCTAssertEqual(features.comparisons[2].correlation, -1, accuracy: 1e-9)
+        XCTAssertEqual(features.comparisons[2].amplitudeRatio, 1, accuracy: 1e-9)
     }
 }
 

@@ -1,18 +1,16 @@
 import os
-import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
+from ecgd import Client, find_ecgd
 
-from ecgd_client import Client, find_ecgd  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture(scope="module")
 def ecgd():
     client = Client.spawn(find_ecgd(), data_root=os.path.join(ROOT, "Tests", "Data"),
-                          args=["--log-level", "warning"])
+                          args=["--log-level", "warning"], progress=False)
     yield client
     client.close()
 

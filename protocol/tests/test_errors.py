@@ -4,7 +4,7 @@ import struct
 
 import pytest
 
-from ecgd_client import EcgdError
+from ecgd import EcgdError
 
 
 @pytest.mark.parametrize("params,code,fragment", [

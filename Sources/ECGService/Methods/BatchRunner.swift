@@ -10,7 +10,7 @@ enum BatchRunner {
         _ model: ServedModel, windows: [Float], features: [Float], count: Int, threads: Int,
         progress: ProgressReporter?
     ) async throws -> [Float] {
-        let length = model.recipe.windowLength
+        let length = model.recipe.windowValues
         let featureCount = model.recipe.featureCount
         progress?.begin(title: "classify", message: "\(count) beats with \(model.name)", percentage: 0)
         var finished = false

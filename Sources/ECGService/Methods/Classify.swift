@@ -29,12 +29,16 @@ struct Classify {
     }
 
     private func classifySignal(_ fields: Fields, model: ServedModel, _ context: RequestContext) async throws -> ClassifyResult {
-        let located = try LeadPeaks.locate(fields, signals: signals)
+        try await classify(LeadPeaks.locate(fields, signals: signals), model: model, progress: context.progress)
+    }
+
+    /// Classifies the beats of one lead at its R-peaks (the `signal` mode; editors' documents too).
+    func classify(_ located: LeadPeaks, model: ServedModel, progress: ProgressReporter?) async throws -> ClassifyResult {
         let (recording, lead, peaks) = (located.recording, located.lead, located.peaks)
         let prepared = try model.recipe.prepare(signal: located.signal, fs: recording.fs, peaks: peaks)
         let probabilities = try await BatchRunner.probabilities(
             model, windows: prepared.windows, features: prepared.features, count: prepared.count, threads: threads,
-            progress: context.progress)
+            progress: progress)
         let beats = prepared.peaks.map { peak in
             ClassifiedBeat(sample: peak, time: Double(peak) / recording.fs, label: "", probability: 0, probabilities: [:])
         }
@@ -50,29 +54,47 @@ struct Classify {
 
     private func classifyBeats(_ fields: Fields, model: ServedModel, _ context: RequestContext) async throws -> ClassifyResult {
         let input = try BeatsInput.decode(fields.members["beats"], signals: signals)
-        let length = model.recipe.windowLength
-        if let bad = input.beats.firstIndex(where: { $0.count != length }) {
-            throw ServiceError.invalidParams(
-                "params.beats[\(bad)]: \(input.beats[bad].count) samples, but model \"\(model.name)\" takes beats of \(length) samples (\(model.recipe.input.samplingRate) Hz)")
-        }
+        try Self.checkLengths(of: input, model: model)
         let labelParam = fields.members["labels"].flatMap { $0 == .null ? nil : $0 }
-        let trueLabels = try Self.classIndices(
+        let truth = try Self.classIndices(
             try labelParam.map { value throws(ServiceError) in try Self.labels(value) } ?? input.labels,
             count: input.beats.count, classes: model.classes,
             name: labelParam != nil ? "params.labels" : "params.beats.csv (label column)")
         let features = try Self.features(fields.members["features"], count: input.beats.count, model: model)
+        return try await classify(beats: input, truth: truth, features: features, model: model, progress: context.progress)
+    }
+
+    /// Beats cut beforehand must all be of one length the model takes (plotSegment checks them too).
+    static func checkLengths(of input: BeatsInput, model: ServedModel) throws(ServiceError) {
+        let lengths = model.recipe.acceptedBeatLengths
+        if let bad = input.beats.firstIndex(where: { $0.count != input.beats[0].count || !lengths.contains($0.count) }) {
+            let expected = lengths.map(String.init).joined(separator: " or ")
+            throw ServiceError.invalidParams(
+                "params.beats[\(bad)]: \(input.beats[bad].count) samples, but model \"\(model.name)\" takes beats of \(expected) samples (\(model.recipe.input.samplingRate) Hz)")
+        }
+    }
+
+    /// Classifies beats cut beforehand, of a length `model.recipe.acceptedBeatLengths` holds (the
+    /// `beats` mode; editors' beats CSVs too). `truth` is `classIndices`' reading of the true
+    /// labels; `features` row-major.
+    func classify(
+        beats input: BeatsInput, truth: (indices: [Int], mappedFromAAMI: Bool)?, features: [Float], model: ServedModel,
+        progress: ProgressReporter?
+    ) async throws -> ClassifyResult {
         try Task.checkCancellation()
         let probabilities = try await BatchRunner.probabilities(
-            model, windows: try model.recipe.normalize(input.beats), features: features, count: input.beats.count,
-            threads: threads, progress: context.progress)
+            model, windows: model.recipe.modelInput(beats: input.beats), features: features, count: input.beats.count,
+            threads: threads, progress: progress)
         let beats = input.beats.indices.map { i in
             ClassifiedBeat(index: i, line: input.lines?[i], label: "", probability: 0, probabilities: [:])
         }
-        return ClassifyResult.make(model: model, probabilities: probabilities, beats: beats, trueLabels: trueLabels)
+        var result = ClassifyResult.make(model: model, probabilities: probabilities, beats: beats, trueLabels: truth?.indices)
+        if truth?.mappedFromAAMI == true { result.labelMapping = AAMILabels.binaryMappingNote }
+        return result
     }
 
     /// `params.labels`: strings or numbers.
-    private static func labels(_ value: JSONValue) throws(ServiceError) -> [String] {
+    static func labels(_ value: JSONValue) throws(ServiceError) -> [String] {
         guard case .array(let elements) = value else {
             throw .invalidParams("params.labels: expected an array of class names or indices, found \(value.typeName)")
         }
@@ -85,23 +107,36 @@ struct Classify {
         }
     }
 
-    /// Maps labels to class indices: a class name, or an integer index into the classes
-    /// (the Kachuee CSVs label 0 to 4, or 0 and 1).
-    static func classIndices(_ labels: [String]?, count: Int, classes: [String], name: String) throws(ServiceError) -> [Int]? {
+    /// Maps labels to class indices: a class name, or an integer index into the classes (the
+    /// Kachuee PTB CSVs label 0 and 1). A two-class model also takes labels in the five AAMI
+    /// classes (names, or the Kachuee MIT-BIH codes 0 to 4) and scores them as normal (N) vs
+    /// abnormal (the rest); `mappedFromAAMI` says so.
+    static func classIndices(
+        _ labels: [String]?, count: Int, classes: [String], name: String
+    ) throws(ServiceError) -> (indices: [Int], mappedFromAAMI: Bool)? {
         guard let labels else { return nil }
         guard labels.count == count else {
             throw .invalidParams("\(name): \(labels.count) labels for \(count) beats")
         }
-        return try labels.enumerated().map { (i, label) throws(ServiceError) -> Int in
+        func direct(_ label: String) -> Int? {
             if let index = classes.firstIndex(of: label) { return index }
             if let index = Int(label), classes.indices.contains(index) { return index }
-            throw .invalidParams(
-                "\(name)[\(i)]: \"\(label)\" is not a class of the model (classes: \(classes.joined(separator: ", ")), or their indices 0-\(classes.count - 1))")
+            return nil
         }
+        let indices = labels.compactMap(direct)
+        if indices.count == labels.count { return (indices, false) }
+        if classes.count == 2 {
+            let mapped = labels.compactMap { AAMILabels.aamiClass(label: $0).flatMap { AAMILabels.modelClass(of: $0, classes: classes) } }
+            if mapped.count == labels.count { return (mapped, true) }
+        }
+        let i = labels.firstIndex { direct($0) == nil }!
+        let also = classes.count == 2 ? ", or AAMI classes N, SVEB, VEB, F, Q and their codes 0-4" : ""
+        throw .invalidParams(
+            "\(name)[\(i)]: \"\(labels[i])\" is not a class of the model (classes: \(classes.joined(separator: ", ")), or their indices 0-\(classes.count - 1)\(also))")
     }
 
     /// `params.features`: one array of feature values per beat, required by models with a feature input.
-    private static func features(_ value: JSONValue?, count: Int, model: ServedModel) throws(ServiceError) -> [Float] {
+    static func features(_ value: JSONValue?, count: Int, model: ServedModel) throws(ServiceError) -> [Float] {
         let width = model.recipe.featureCount
         guard width > 0 else {
             if let value, value != .null {

@@ -77,6 +77,8 @@ struct ClassifyResult: Encodable, Sendable {
     /// Beats mode with labels.
     var accuracy: Double?
     var confusionMatrix: ConfusionMatrix?
+    /// How the true labels were mapped onto the model's classes, when they were not its own.
+    var labelMapping: String?
 
     /// Labels each beat with its most probable class and summarises the batch.
     /// - Parameters:

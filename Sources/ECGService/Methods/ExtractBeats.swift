@@ -27,7 +27,8 @@ struct ExtractBeats {
         var peaks: [Int]
         /// R-peaks of beats left out (window past an edge, or missing samples).
         var skipped: [Int]
-        /// `[beats, windowLength]`, at `inputSpec.samplingRate`.
+        /// `[beats, windowLength]`, or `[beats, windowLength, channels]` for several channels,
+        /// at `inputSpec.samplingRate`.
         var windows: Matrix
         var features: Features
     }
@@ -53,7 +54,9 @@ struct ExtractBeats {
             Result(
                 model: modelName, inputSpec: recipe.description, fs: recording.fs, lead: lead,
                 leadName: located.leadName, peaks: beats.peaks, skipped: beats.skipped,
-                windows: .init(shape: [beats.count, beats.length], data: Self.base64(beats.windows)),
+                windows: .init(
+                    shape: [beats.count, recipe.windowLength] + (recipe.channels.count > 1 ? [recipe.channels.count] : []),
+                    data: Self.base64(beats.windows)),
                 features: .init(
                     names: recipe.input.features,
                     values: width == 0

@@ -1,7 +1,7 @@
 import ECGSignal
 
 /// The lead a method works on and its R-peaks: the caller's `peaks`, or detected (then with the
-/// lead's signal quality). Only that lead of the signal is read.
+/// lead's signal quality).
 struct LeadPeaks {
     /// The chosen lead alone.
     let recording: Recording
@@ -9,16 +9,30 @@ struct LeadPeaks {
     let lead: Int
     let peaks: [Int]
     /// The stretches judged noisy or unreadable, when the peaks were detected.
-    let quality: [LeadQuality]?
+    var quality: [LeadQuality]? = nil
 
     /// The samples of the chosen lead.
     var signal: [Double] { recording.leads[0] }
     /// The chosen lead's name.
     var leadName: String { recording.leadNames[0] }
 
-    /// Decodes `signal`'s lead `lead` and finds the R-peaks, checking for cancellation between steps.
+    /// Decodes `signal`'s lead `lead` (only that lead is read) and finds the R-peaks, checking
+    /// for cancellation between steps.
     static func locate(_ fields: Fields, signals: SignalDecoder) throws -> LeadPeaks {
-        let decoded = try signals.decode(fields.members["signal"], leads: .one(fields.members["lead"]))
+        try locate(fields, signals.decode(fields.members["signal"], leads: .one(fields.members["lead"])))
+    }
+
+    /// The R-peaks of `lead` of a decoded recording: `params.peaks`, or detected.
+    static func locate(_ fields: Fields, in recording: Recording, lead: Int) throws -> LeadPeaks {
+        var chosen = recording
+        chosen.leads = [recording.leads[lead]]
+        chosen.leadNames = [recording.leadNames[lead]]
+        chosen.units = [recording.units[lead]]
+        return try locate(fields, DecodedSignal(recording: chosen, leadIndices: [lead]))
+    }
+
+    /// The R-peaks of a decoded signal's one lead.
+    private static func locate(_ fields: Fields, _ decoded: DecodedSignal) throws -> LeadPeaks {
         let recording = decoded.recording
         try Task.checkCancellation()
         var quality: [LeadQuality]?

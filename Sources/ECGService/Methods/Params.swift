@@ -5,17 +5,19 @@ enum Params {
     /// The members of `params` (absent params read as an empty object), refusing members not
     /// in `known`; `workDoneToken` is always allowed.
     static func object(_ params: JSONValue?, known: Set<String>) throws(ServiceError) -> Fields {
-        let members: [String: JSONValue]
         switch params {
-        case nil, .null?: members = [:]
-        case .object(let object)?: members = object
-        case let other?: throw .invalidParams("params: expected object, found \(other.typeName)")
+        case nil, .null?: Fields(members: [:], name: "params")
+        case let value?: try members(of: value, name: "params", known: known.union(["workDoneToken"]))
         }
-        let allowed = known.union(["workDoneToken"])
-        if let unknown = members.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw .invalidParams("params.\(unknown): unknown member (expected one of \(known.sorted().joined(separator: ", ")))")
+    }
+
+    /// The members of the object `value`, the parameter at path `name`, refusing members not in `known`.
+    static func members(of value: JSONValue, name: String, known: Set<String>) throws(ServiceError) -> Fields {
+        guard case .object(let members) = value else { throw .invalidParams("\(name): expected object, found \(value.typeName)") }
+        if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
+            throw .invalidParams("\(name).\(unknown): unknown member (expected one of \(known.sorted().joined(separator: ", ")))")
         }
-        return Fields(members: members, name: "params")
+        return Fields(members: members, name: name)
     }
 }
 

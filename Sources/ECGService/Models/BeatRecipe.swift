@@ -10,16 +10,28 @@ public enum Segmentation: String, Sendable, Codable, CaseIterable {
     case kachuee
 }
 
+/// What one channel of a model's window input holds.
+public enum BeatChannel: String, Sendable, CaseIterable {
+    /// The beat's own window.
+    case beat
+    /// The recording's typical beat (`BeatTemplate`), the same for every beat of a recording.
+    case template
+}
+
 /// Everything needed to turn a recording into a model's inputs: the model card's input spec
 /// and the way beats are cut. `classify` and `extractBeats` both go through `prepare`.
 public struct BeatRecipe: Sendable, Equatable {
     /// The model card's input spec.
     public let input: InputSpec
     public let segmentation: Segmentation
-    /// For each entry of `input.features`, its index in `RRFeatures.names`.
+    /// The channels of the window input, in order (channels last).
+    public let channels: [BeatChannel]
+    /// For each entry of `input.features`, its index in `featureNames`.
     let featureIndices: [Int]
 
-    /// Feature names a card may use besides `RRFeatures.names`.
+    /// Every per-beat feature a card may name, in the order `prepare` computes them.
+    static let featureNames = RRFeatures.names + TemplateFeatures.names
+    /// Feature names a card may use besides `featureNames`.
     static let featureAliases = [
         "preRR": "previousRR", "postRR": "nextRR", "localRR": "localAverageRR", "averageRR": "recordAverageRR",
     ]
@@ -41,23 +53,45 @@ public struct BeatRecipe: Sendable, Equatable {
         if segmentation == .kachuee && input.samplesBefore != 0 {
             throw InvalidRecipe("\(name).samplesBefore: must be 0 for kachuee segmentation (beats start at the R-peak)")
         }
+        var channels: [BeatChannel] = []
+        for (i, channel) in (input.channels ?? [BeatChannel.beat.rawValue]).enumerated() {
+            guard let parsed = BeatChannel(rawValue: channel) else {
+                throw InvalidRecipe("\(name).channels[\(i)]: unknown channel \"\(channel)\" (known: beat, template)")
+            }
+            channels.append(parsed)
+        }
+        guard !channels.isEmpty else { throw InvalidRecipe("\(name).channels: must name at least one channel") }
+        if segmentation == .kachuee && channels != [.beat] {
+            throw InvalidRecipe("\(name).channels: kachuee segmentation has one channel, the beat")
+        }
         var indices: [Int] = []
         for (i, feature) in input.features.enumerated() {
-            guard let index = RRFeatures.names.firstIndex(of: Self.featureAliases[feature] ?? feature) else {
-                let known = (RRFeatures.names + Self.featureAliases.keys.sorted()).joined(separator: ", ")
+            guard let index = Self.featureNames.firstIndex(of: Self.featureAliases[feature] ?? feature) else {
+                let known = (Self.featureNames + Self.featureAliases.keys.sorted()).joined(separator: ", ")
                 throw InvalidRecipe("\(name).features[\(i)]: unknown feature \"\(feature)\" (known: \(known))")
+            }
+            if index >= RRFeatures.names.count && segmentation == .kachuee {
+                throw InvalidRecipe("\(name).features[\(i)]: \"\(feature)\" needs window segmentation")
             }
             indices.append(index)
         }
         self.input = input
         self.segmentation = segmentation
+        self.channels = channels
         self.featureIndices = indices
     }
 
-    /// Samples per beat window.
+    /// Samples per beat window (per channel).
     public var windowLength: Int { input.windowLength }
+    /// Values per beat in the window input: `windowLength` times the channel count.
+    public var windowValues: Int { windowLength * channels.count }
     /// Values per beat in the feature input (0 when the model takes only windows).
     public var featureCount: Int { featureIndices.count }
+
+    /// Whether the recording's template is needed (as a channel or for a feature).
+    var usesTemplate: Bool {
+        channels.contains(.template) || featureIndices.contains { $0 >= RRFeatures.names.count }
+    }
 
     /// Cuts the beats at `peaks` (sample numbers of `signal`, sampled at `fs`, strictly
     /// increasing) and computes their features. Beats whose window leaves the signal or holds
@@ -67,10 +101,10 @@ public struct BeatRecipe: Sendable, Equatable {
         do {
             switch segmentation {
             case .window:
+                // Cut as recorded: the template is the median of raw windows; channels are normalised after.
                 segmented = try BeatSegmenter(
                     before: input.samplesBefore, after: input.samplesAfter,
-                    targetFS: input.samplingRate == fs ? nil : input.samplingRate, edges: .skip,
-                    normalization: input.normalization.beatNormalization
+                    targetFS: input.samplingRate == fs ? nil : input.samplingRate, edges: .skip
                 ).segment(signal, fs: fs, peaks: peaks)
             case .kachuee:
                 segmented = try KachueeSegmenter(targetFS: input.samplingRate, length: windowLength)
@@ -79,46 +113,77 @@ public struct BeatRecipe: Sendable, Equatable {
         } catch {
             throw .unsupportedSignal("params.signal: cannot resample from \(fs) Hz to \(input.samplingRate) Hz: \(error)")
         }
-        let rr = featureIndices.isEmpty ? [] : RRFeatures.compute(peaks: peaks, fs: fs).map(\.vector)
-        var beats = PreparedBeats(length: windowLength, featureCount: featureCount)
         var skipped = segmented.skipped.map { peaks[$0] }
-        beats.windows.reserveCapacity(segmented.windows.count * windowLength)
+        var kept: [Int] = []
+        kept.reserveCapacity(segmented.windows.count)
         for (k, window) in segmented.windows.enumerated() {
-            guard window.allSatisfy(\.isFinite) else {
-                skipped.append(segmented.peaks[k])
-                continue
+            if window.allSatisfy(\.isFinite) { kept.append(k) } else { skipped.append(segmented.peaks[k]) }
+        }
+        let windows = kept.map { segmented.windows[$0] }
+        let rr = featureIndices.isEmpty ? [] : RRFeatures.compute(peaks: peaks, fs: fs).map(\.vector)
+        var beats = PreparedBeats(length: windowValues, featureCount: featureCount)
+        beats.windows = modelWindows(windows)
+        beats.features.reserveCapacity(kept.count * featureCount)
+        let template = usesTemplate ? BeatTemplate(windows: windows) : nil
+        for (j, k) in kept.enumerated() {
+            if !featureIndices.isEmpty {
+                var vector = rr[segmented.beatIndices[k]]
+                if let template {
+                    vector += TemplateFeatures(
+                        window: windows[j], template: template, peak: input.samplesBefore, fs: input.samplingRate
+                    ).vector
+                }
+                beats.features.append(contentsOf: featureIndices.lazy.map { Float(vector[$0]) })
             }
-            beats.windows.append(contentsOf: window.lazy.map { Float($0) })
-            let vector = featureIndices.isEmpty ? [] : rr[segmented.beatIndices[k]]
-            beats.features.append(contentsOf: featureIndices.lazy.map { Float(vector[$0]) })
             beats.peaks.append(segmented.peaks[k])
         }
         beats.skipped = skipped.sorted()
         return beats
     }
 
-    /// Beats cut beforehand, normalised as the model expects: per-beat normalisation is applied
-    /// again for window models (it is idempotent on beats already normalised the same way);
-    /// Kachuee beats are taken as they are (their scaling spans 10 s, not one beat).
-    func normalize(_ beats: [[Double]]) throws(ServiceError) -> [Float] {
-        guard segmentation == .window, input.normalization != .none, let length = beats.first?.count, length > 0 else {
+    /// Beats cut beforehand, as the model takes them: beats of `windowLength` samples are
+    /// normalised as the card says (per-beat normalisation is idempotent on beats already
+    /// normalised the same way) and given their channels, the template being the median of
+    /// the beats given; beats of `windowValues` samples with several channels are taken as
+    /// they are (the windows `extractBeats` returns). Kachuee beats are taken as they are
+    /// (their scaling spans 10 s, not one beat).
+    func modelInput(beats: [[Double]]) -> [Float] {
+        let alreadyModelInput = channels.count > 1 && beats.first?.count == windowValues
+        guard segmentation == .window, !alreadyModelInput else {
             return beats.flatMap { $0.lazy.map { Float($0) } }
         }
-        // One call over the concatenated beats gives exactly BeatSegmenter's normalisation.
-        let joined = beats.flatMap { $0 }
-        let segmenter = BeatSegmenter(before: 0, after: length, normalization: input.normalization.beatNormalization)
-        do {
-            let starts = Array(stride(from: 0, to: joined.count, by: length))
-            return try segmenter.segment(joined, fs: input.samplingRate, peaks: starts).windows.flatMap { $0.lazy.map { Float($0) } }
-        } catch {
-            throw .invalidParams("params.beats: cannot normalise: \(error)")
+        return modelWindows(beats)
+    }
+
+    /// Lengths of beats `classify` accepts in beats mode.
+    var acceptedBeatLengths: [Int] { channels.count > 1 ? [windowLength, windowValues] : [windowLength] }
+
+    /// The window input for raw windows of one recording: each channel normalised, channels
+    /// interleaved (row-major `count x windowLength x channels`).
+    private func modelWindows(_ windows: [[Double]]) -> [Float] {
+        let normalization = segmentation == .window ? input.normalization.beatNormalization : .none
+        let template = channels.contains(.template) ? normalization.apply(BeatTemplate(windows: windows).samples) : []
+        var out: [Float] = []
+        out.reserveCapacity(windows.count * windowValues)
+        for window in windows {
+            let beat = normalization.apply(window)
+            if channels == [.beat] {
+                out.append(contentsOf: beat.lazy.map { Float($0) })
+                continue
+            }
+            for t in 0..<windowLength {
+                for channel in channels {
+                    out.append(Float(channel == .beat ? beat[t] : template[t]))
+                }
+            }
         }
+        return out
     }
 }
 
 /// Beats ready for a model: row-major windows and features of the kept beats.
 struct PreparedBeats: Sendable {
-    /// Samples per window.
+    /// Values per window (samples times channels).
     let length: Int
     /// Features per beat.
     let featureCount: Int

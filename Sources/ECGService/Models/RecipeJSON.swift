@@ -11,7 +11,7 @@ extension BeatRecipe {
         }
         let known: Set<String> = [
             "samplingRate", "samplesBefore", "samplesAfter", "normalization", "features", "windowInput", "featureInput",
-            "segmentation",
+            "segmentation", "channels",
         ]
         if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
             throw .invalidParams("\(name).\(unknown): unknown member (expected one of \(known.sorted().joined(separator: ", ")))")
@@ -34,7 +34,8 @@ extension BeatRecipe {
             samplesBefore: try required("samplesBefore", fields.integer("samplesBefore")),
             samplesAfter: try required("samplesAfter", fields.integer("samplesAfter")),
             normalization: normalization, features: try fields.strings("features") ?? [],
-            windowInput: try fields.string("windowInput"), featureInput: try fields.string("featureInput"))
+            windowInput: try fields.string("windowInput"), featureInput: try fields.string("featureInput"),
+            channels: try fields.strings("channels"))
         do {
             return try BeatRecipe(input: input, segmentation: segmentation, name: name)
         } catch {
@@ -47,7 +48,8 @@ extension BeatRecipe {
         Description(
             samplingRate: input.samplingRate, samplesBefore: input.samplesBefore, samplesAfter: input.samplesAfter,
             windowLength: windowLength, normalization: input.normalization.rawValue, features: input.features,
-            segmentation: segmentation.rawValue, windowInput: input.windowInput, featureInput: input.featureInput)
+            segmentation: segmentation.rawValue, channels: channels.map(\.rawValue), windowInput: input.windowInput,
+            featureInput: input.featureInput)
     }
 
     /// The `inputSpec` object of method results.
@@ -59,6 +61,7 @@ extension BeatRecipe {
         var normalization: String
         var features: [String]
         var segmentation: String
+        var channels: [String]
         var windowInput: String?
         var featureInput: String?
     }

@@ -42,8 +42,8 @@ public struct ServedModel: Sendable {
             guard let first = inputs.first else { throw InvalidRecipe("\(inputName): the model has no inputs") }
             window = first
         }
-        guard width(window) == recipe.windowLength else {
-            throw InvalidRecipe("\(inputName): a window of \(recipe.windowLength) samples does not fit input \"\(window.name)\" of shape \(window.shape)")
+        guard width(window) == recipe.windowValues else {
+            throw InvalidRecipe("\(inputName): a window of \(recipe.windowLength) samples x \(recipe.channels.count) channel(s) does not fit input \"\(window.name)\" of shape \(window.shape)")
         }
         var features: TensorSpec?
         if recipe.featureCount > 0 {

@@ -63,6 +63,14 @@ struct LeadRequest: Sendable {
     }
 }
 
+/// Chooses a lead of a decoded recording from a `lead` parameter: an index, a lead name, or
+/// absent (lead 0).
+enum LeadSelector {
+    static func index(_ value: JSONValue?, in recording: Recording, name: String = "params.lead") throws(ServiceError) -> Int {
+        try LeadRequest.index(value, in: recording.leadNames, name: name)
+    }
+}
+
 /// A decoded signal holding the leads a `LeadRequest` chose, with their places in the source.
 struct DecodedSignal: Sendable {
     /// The chosen leads, in the order asked for.

@@ -16,6 +16,23 @@ public enum BeatNormalization: String, Sendable, CaseIterable {
     case minMax
     /// Zero mean and unit standard deviation (a flat window becomes all 0).
     case zScore
+
+    /// `window` normalised this way.
+    public func apply(_ window: [Double]) -> [Double] {
+        switch self {
+        case .none:
+            return window
+        case .minMax:
+            let low = window.min() ?? 0
+            let range = (window.max() ?? 0) - low
+            return window.map { range > 0 ? ($0 - low) / range : 0 }
+        case .zScore:
+            let mean = window.reduce(0, +) / Double(window.count)
+            let variance = window.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(window.count)
+            let deviation = variance.squareRoot()
+            return window.map { deviation > 0 ? ($0 - mean) / deviation : 0 }
+        }
+    }
 }
 
 /// Fixed-length windows cut around R-peaks, with the beats they belong to.
@@ -97,26 +114,10 @@ public struct BeatSegmenter: Sendable, Equatable {
                     window[k] = t < 0 ? samples[0] : samples[n - 1]
                 }
             }
-            result.windows.append(normalize(window))
+            result.windows.append(normalization.apply(window))
             result.beatIndices.append(index)
             result.peaks.append(peaks[index])
         }
         return result
-    }
-
-    private func normalize(_ window: [Double]) -> [Double] {
-        switch normalization {
-        case .none:
-            return window
-        case .minMax:
-            let low = window.min() ?? 0
-            let range = (window.max() ?? 0) - low
-            return window.map { range > 0 ? ($0 - low) / range : 0 }
-        case .zScore:
-            let mean = window.reduce(0, +) / Double(window.count)
-            let variance = window.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(window.count)
-            let deviation = variance.squareRoot()
-            return window.map { deviation > 0 ? ($0 - mean) / deviation : 0 }
-        }
     }
 }

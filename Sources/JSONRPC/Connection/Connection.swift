@@ -42,6 +42,7 @@ public final class Connection: Sendable {
     private let codec: BodyCodec
     private let logger: Logger
     private let state = Mutex(State())
+    private let session = Session()
     private let startTime = ContinuousClock.now
     private let outbox: AsyncStream<JSONValue>.Continuation
     private let outboxStream: AsyncStream<JSONValue>
@@ -80,6 +81,7 @@ public final class Connection: Sendable {
         let pending = state.withLock { Array($0.inFlight.values) }
         if !pending.isEmpty { logger.debug("waiting for \(pending.count) request(s) in flight") }
         for task in pending { await task.value }
+        await session.end()
         outbox.finish()
         await writer.value
         logger.debug("connection ended: \(reason)")
@@ -280,7 +282,7 @@ public final class Connection: Sendable {
         return RequestContext(
             id: id, method: method, logger: requestLogger,
             progress: ProgressReporter.token(in: params).map { ProgressReporter(token: $0, notify: notify) },
-            notify: notify)
+            notify: notify, session: session)
     }
 
     private func initialize(_ params: JSONValue?) -> JSONValue {
@@ -290,6 +292,7 @@ public final class Connection: Sendable {
             $0.lifecycle = .running
             $0.acceptsGzip = acceptsGzip
         }
+        session.initialized(with: params)
         if let client = params?["clientInfo"]?["name"]?.stringValue {
             logger.info("initialized by \(client)\(acceptsGzip ? " (accepts gzip)" : "")")
         }

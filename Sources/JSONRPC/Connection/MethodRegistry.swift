@@ -1,3 +1,5 @@
+import Logging
+
 /// Handles a request: receives the raw params (`nil` when absent) and returns the result.
 public typealias MethodHandler = @Sendable (_ params: JSONValue?, _ context: RequestContext) async throws -> JSONValue
 
@@ -43,6 +45,21 @@ public struct MethodRegistry: Sendable {
     /// Registers a notification handler.
     public mutating func onNotification(_ method: String, handler: @escaping NotificationHandler) {
         notificationHandlers[method] = handler
+    }
+
+    /// Calls `method` in-process with the code a connection would run, for one-shot tools;
+    /// `progress` receives the value of each `$/progress` notification the method sends.
+    /// Errors are thrown as the handler throws them (`ResponseErrorConvertible` or
+    /// `ResponseError`); an unknown method throws `ResponseError.methodNotFound`.
+    public func call(
+        _ method: String, params: JSONValue?, logger: Logger, progress: (@Sendable (JSONValue) -> Void)? = nil
+    ) async throws -> JSONValue {
+        guard let handler = requestHandlers[method] else { throw ResponseError.methodNotFound(method) }
+        let reporter = progress.map { sink in
+            ProgressReporter(token: "in-process") { sink($0.params?["value"] ?? .null) }
+        }
+        let context = RequestContext(id: nil, method: method, logger: logger, progress: reporter, notify: { _ in })
+        return try await handler(params, context)
     }
 
     /// The names of every request method a client can call, built-in ones included, sorted.

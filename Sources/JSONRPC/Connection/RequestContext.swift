@@ -12,6 +12,20 @@ public struct RequestContext: Sendable {
     public let progress: ProgressReporter?
     /// Sends a notification to the client of this connection.
     public let notify: @Sendable (Notification) -> Void
+    /// The connection this request came on: its `initialize` params and application state.
+    public let session: Session
+
+    init(
+        id: RequestID?, method: String, logger: Logger, progress: ProgressReporter?,
+        notify: @escaping @Sendable (Notification) -> Void, session: Session = Session()
+    ) {
+        self.id = id
+        self.method = method
+        self.logger = logger
+        self.progress = progress
+        self.notify = notify
+        self.session = session
+    }
 }
 
 /// Sends LSP work-done progress (`$/progress`) for one request.

@@ -156,7 +156,7 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
 
     /// Maps `items` concurrently (one task per processor at a time), keeping their order.
     static func parallelMap<T: Sendable>(
-        _ items: [String], _ body: @escaping @Sendable (String) throws -> T
+        _ items: [String], _ body: @escaping @Sendable (String) async throws -> T
     ) async throws -> [T] {
         let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
         return try await withThrowingTaskGroup(of: (Int, T).self) { group in
@@ -165,7 +165,7 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
             func submit() {
                 let i = next
                 next += 1
-                group.addTask { (i, try body(items[i])) }
+                group.addTask { (i, try await body(items[i])) }
             }
             while next < min(width, items.count) { submit() }
             for try await (i, value) in group {

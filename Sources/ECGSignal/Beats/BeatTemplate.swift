@@ -1,0 +1,183 @@
+/// A recording's typical beat: the per-sample median of its beat windows, each first moved to
+/// zero mean so that baseline wander does not blur it.
+///
+/// Inter-patient beat classifiers work best when each patient is compared with himself: a
+/// ventricular beat is one whose QRS differs from the patient's usual QRS, whatever that looks
+/// like. The template needs no labels, so it is computed the same way in training and serving.
+public struct BeatTemplate: Sendable, Equatable {
+    /// The template, one value per window sample, zero mean.
+    public var samples: [Double]
+    /// How many windows the median was taken over.
+    public var beatCount: Int
+
+    /// Most windows the median looks at; longer recordings use this many evenly spaced beats,
+    /// so that a day-long recording costs no more than an hour.
+    public static let maxBeats = 4096
+
+    /// The median of `windows` (all of the same length) after removing each one's mean; an
+    /// empty list gives an empty template.
+    public init(windows: [[Double]]) {
+        guard let length = windows.first?.count else {
+            self.init(samples: [], beatCount: 0)
+            return
+        }
+        precondition(windows.allSatisfy { $0.count == length }, "template windows must have one length")
+        let step = max(1, (windows.count + Self.maxBeats - 1) / Self.maxBeats)
+        let chosen = stride(from: 0, to: windows.count, by: step).map { windows[$0] }
+        let means = chosen.map { $0.reduce(0, +) / Double(max(1, $0.count)) }
+        var column = [Double](repeating: 0, count: chosen.count)
+        var samples = [Double](repeating: 0, count: length)
+        for t in 0..<length {
+            for (k, window) in chosen.enumerated() { column[k] = window[t] - means[k] }
+            samples[t] = Self.median(&column)
+        }
+        let mean = samples.reduce(0, +) / Double(length)
+        self.init(samples: samples.map { $0 - mean }, beatCount: chosen.count)
+    }
+
+    public init(samples: [Double], beatCount: Int) {
+        self.samples = samples
+        self.beatCount = beatCount
+    }
+
+    /// The median of `values` (reordered in place); the lower middle value for an even count
+    /// averaged with the upper one.
+    static func median(_ values: inout [Double]) -> Double {
+        let n = values.count
+        guard n > 0 else { return 0 }
+        let upper = select(&values, n / 2)
+        guard n % 2 == 0 else { return upper }
+        // After selection every value below n / 2 is at most `upper`: the lower middle is their maximum.
+        let lower = values[0..<(n / 2)].max() ?? upper
+        return (lower + upper) / 2
+    }
+
+    /// The k-th smallest of `values` (0-based), leaving smaller values before index k.
+    private static func select(_ values: inout [Double], _ k: Int) -> Double {
+        var low = 0
+        var high = values.count - 1
+        while low < high {
+            // Median of three as the pivot keeps sorted and reversed input linear.
+            let middle = low + (high - low) / 2
+            let pivot = Swift.max(Swift.min(values[low], values[middle]), Swift.min(Swift.max(values[low], values[middle]), values[high]))
+            var i = low
+            var j = high
+            while i <= j {
+                while values[i] < pivot { i += 1 }
+                while values[j] > pivot { j -= 1 }
+                if i <= j {
+                    values.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if k <= j {
+                high = j
+            } else if k >= i {
+                low = i
+            } else {
+                return values[k]
+            }
+        }
+        return values[k]
+    }
+}
+
+/// How one stretch of a beat compares with the same stretch of its recording's template.
+public struct TemplateComparison: Sendable, Equatable {
+    /// Pearson correlation of the beat with the template: near 1 for the patient's usual
+    /// shape, low or negative for a different one (0 when either is flat).
+    public var correlation: Double
+    /// Peak-to-peak amplitude of the beat over that of the template (1 when the template is flat).
+    public var amplitudeRatio: Double
+
+    /// Compares `window` with `template` over the samples `region` (indices into both).
+    public init(window: [Double], template: BeatTemplate, region: Range<Int>) {
+        let range = region.clamped(to: 0..<min(window.count, template.samples.count))
+        guard range.count >= 2 else {
+            self.init(correlation: 0, amplitudeRatio: 1)
+            return
+        }
+        let n = Double(range.count)
+        var beatMean = 0.0
+        var templateMean = 0.0
+        for t in range {
+            beatMean += window[t]
+            templateMean += template.samples[t]
+        }
+        beatMean /= n
+        templateMean /= n
+        var cross = 0.0
+        var beatSquares = 0.0
+        var templateSquares = 0.0
+        var beatLow = Double.infinity
+        var beatHigh = -Double.infinity
+        var templateLow = Double.infinity
+        var templateHigh = -Double.infinity
+        for t in range {
+            let b = window[t] - beatMean
+            let m = template.samples[t] - templateMean
+            cross += b * m
+            beatSquares += b * b
+            templateSquares += m * m
+            beatLow = min(beatLow, window[t])
+            beatHigh = max(beatHigh, window[t])
+            templateLow = min(templateLow, template.samples[t])
+            templateHigh = max(templateHigh, template.samples[t])
+        }
+        let denominator = (beatSquares * templateSquares).squareRoot()
+        let templateRange = templateHigh - templateLow
+        self.init(
+            correlation: denominator > 0 ? cross / denominator : 0,
+            amplitudeRatio: templateRange > 0 ? (beatHigh - beatLow) / templateRange : 1)
+    }
+
+    public init(correlation: Double, amplitudeRatio: Double) {
+        self.correlation = correlation
+        self.amplitudeRatio = amplitudeRatio
+    }
+}
+
+/// A beat against its recording's template over the P wave, the QRS complex and the T wave:
+/// a ventricular beat differs in its QRS and T wave, a supraventricular one in its P wave.
+public struct TemplateFeatures: Sendable, Equatable {
+    /// The stretches compared, in seconds from the R-peak.
+    public enum Wave: CaseIterable, Sendable {
+        case p, qrs, t
+
+        /// The stretch around the R-peak, in seconds (start inclusive, end exclusive).
+        public var span: (start: Double, end: Double) {
+            switch self {
+            case .p: (-0.30, -0.08)
+            case .qrs: (-0.08, 0.12)
+            case .t: (0.12, 0.45)
+            }
+        }
+
+        /// Window samples of the stretch for a window whose R-peak is at index `peak`, sampled at `fs`.
+        public func region(peak: Int, fs: Double) -> Range<Int> {
+            let start = peak + Int((span.start * fs).rounded())
+            let end = peak + Int((span.end * fs).rounded())
+            return max(0, start)..<max(max(0, start), end)
+        }
+    }
+
+    /// One comparison per wave, in the order of `Wave.allCases`.
+    public var comparisons: [TemplateComparison]
+
+    /// Names of the entries of `vector`, in order.
+    public static let names = [
+        "pWaveCorrelation", "pWaveAmplitudeRatio", "qrsCorrelation", "qrsAmplitudeRatio", "tWaveCorrelation",
+        "tWaveAmplitudeRatio",
+    ]
+
+    /// The features as one vector, in the order of `names`.
+    public var vector: [Double] { comparisons.flatMap { [$0.correlation, $0.amplitudeRatio] } }
+
+    /// Compares `window` (R-peak at index `peak`, sampled at `fs`) with `template` wave by wave.
+    public init(window: [Double], template: BeatTemplate, peak: Int, fs: Double) {
+        comparisons = Wave.allCases.map {
+            TemplateComparison(window: window, template: template, region: $0.region(peak: peak, fs: fs))
+        }
+    }
+}
