@@ -17,10 +17,13 @@ public struct InputSpec: Codable, Sendable, Equatable {
     /// What each channel of the window input holds, channels last (default `["beat"]`; a
     /// `"template"` channel holds the recording's typical beat, see ECGService's BeatRecipe).
     public var channels: [String]?
+    /// Cutoff in hertz of the zero-phase high-pass filter applied to the lead before beats are
+    /// cut (baseline-wander removal); nil for none.
+    public var highpass: Double?
 
     public init(samplingRate: Double, samplesBefore: Int, samplesAfter: Int, normalization: Normalization,
                 features: [String] = [], windowInput: String? = nil, featureInput: String? = nil,
-                channels: [String]? = nil) {
+                channels: [String]? = nil, highpass: Double? = nil) {
         self.samplingRate = samplingRate
         self.samplesBefore = samplesBefore
         self.samplesAfter = samplesAfter
@@ -29,6 +32,7 @@ public struct InputSpec: Codable, Sendable, Equatable {
         self.windowInput = windowInput
         self.featureInput = featureInput
         self.channels = channels
+        self.highpass = highpass
     }
 
     /// Window length in samples (Int.max when the sum overflows; loading refuses such cards).

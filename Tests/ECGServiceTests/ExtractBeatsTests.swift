@@ -80,6 +80,18 @@ final class ExtractBeatsTests: XCTestCase {
             ["samplingRate": 360, "samplesBefore": 10, "samplesAfter": 10, "normalization": "l2"],
             ["samplingRate": 125, "samplesBefore": 10, "samplesAfter": 177, "segmentation": "kachuee"],
             ["samplingRate": 10, "samplesBefore": 10, "samplesAfter": 10],
+            ["samplingRate": 360, "samplesBefore": 10, "samplesAfter": 10, "highpass": 0],
+            ["samplingRate": 360, "samplesBefore": 10, "samplesAfter": 10, "highpass": 40],
+            ["samplingRate": 360, "samplesBefore": 10, "samplesAfter": 10, "channels": ["beat", "noise"]],
+            ["samplingRate": 360, "samplesBefore": 10, "samplesAfter": 10, "channels": []],
+            [
+                "samplingRate": 125, "samplesBefore": 0, "samplesAfter": 187, "segmentation": "kachuee",
+                "channels": ["beat", "template"],
+            ],
+            [
+                "samplingRate": 125, "samplesBefore": 0, "samplesAfter": 187, "segmentation": "kachuee",
+                "features": ["qrsCorrelation"],
+            ],
         ] {
             await ServiceTestSupport.assertError(code: -32602) {
                 _ = try await self.extract(["signal": ["path": "mitdb/119"], "inputSpec": spec], context)
@@ -87,6 +99,54 @@ final class ExtractBeatsTests: XCTestCase {
         }
         await ServiceTestSupport.assertError(code: -32602) {
             _ = try await self.extract(["signal": ["path": "mitdb/119"]], context)
+        }
+    }
+
+    func testTemplateChannelAndFeatures() async throws {
+        let result = try await extract(
+            [
+                "signal": ["path": "mitdb/119"],
+                "inputSpec": [
+                    "samplingRate": 360, "samplesBefore": 90, "samplesAfter": 90, "normalization": "zscore",
+                    "channels": ["beat", "template"], "features": ["qrsCorrelation", "previousToLocalMedian"],
+                ],
+            ], ServiceTestSupport.context())
+        let count = try XCTUnwrap(result["peaks"]?.arrayValue).count
+        XCTAssertEqual(result["windows"]?["shape"], [.number(Double(count)), 180, 2])
+        XCTAssertEqual(result["inputSpec"]?["channels"], ["beat", "template"])
+        let values = try ServiceTestSupport.floats(result["windows"])
+        // Channel 1 is the same template, z-scored, for every beat; channel 0 is each beat.
+        let template = stride(from: 1, to: 360, by: 2).map { values[$0] }
+        let last = stride(from: (count - 1) * 360 + 1, to: count * 360, by: 2).map { values[$0] }
+        XCTAssertEqual(template, last)
+        XCTAssertNotEqual(stride(from: 0, to: 360, by: 2).map { values[$0] }, template)
+        // Record 119's normal beats match its template; its many ventricular beats (bigeminy) do not.
+        let correlations = try XCTUnwrap(result["features"]?["values"]?.arrayValue).compactMap { $0.arrayValue?.first?.numberValue }
+        XCTAssertEqual(correlations.count, count)
+        let typical = correlations.filter { $0 > 0.95 }.count
+        XCTAssertGreaterThan(typical, count / 2)
+        XCTAssertGreaterThan(correlations.filter { $0 < 0.8 }.count, 300)
+    }
+
+    func testHighpassRemovesBaselineAndKeepsMissingSamplesMissing() async throws {
+        // One lead: 1 Hz beats (a narrow pulse) on a large, slowly drifting baseline, and one
+        // missing sample in the middle beat's window.
+        let fs = 250.0
+        var samples = (0..<5000).map { (i: Int) -> Double in
+            let t = Double(i) / fs
+            return 40 + 5 * t + (i % 250 == 125 ? 1 : 0)
+        }
+        samples[2600] = .nan
+        let spec: JSONValue = ["samplingRate": 250, "samplesBefore": 50, "samplesAfter": 50, "highpass": 0.5]
+        let peaks: [JSONValue] = stride(from: 1125, through: 3875, by: 250).map { .number(Double($0)) }
+        let recipe = try BeatRecipe.decode(spec, name: "inputSpec")
+        let beats = try recipe.prepare(signal: samples, fs: fs, peaks: peaks.compactMap(\.intValue))
+        XCTAssertEqual(beats.skipped, [2625], "the window holding the missing sample is left out")
+        XCTAssertEqual(beats.count, 11)
+        for k in 0..<beats.count {
+            let window = beats.windows[k * 100..<(k + 1) * 100].map(Double.init)
+            XCTAssertLessThan(abs(window.reduce(0, +) / 100), 0.1, "baseline left in beat \(k)")
+            XCTAssertGreaterThan(window[50] - window[49], 0.5, "the pulse survives in beat \(k)")
         }
     }
 }

@@ -37,6 +37,8 @@ public struct BeatRecipe: Sendable, Equatable {
     ]
     /// The longest window accepted, in samples.
     static let maxWindowLength = 100_000
+    /// The highest high-pass cutoff accepted, in hertz (above it the QRS itself would go).
+    static let maxHighpass = 5.0
 
     /// Checks `input`; a failure message starts with the path of the offending member under `name`.
     init(input: InputSpec, segmentation: Segmentation, name: String) throws(InvalidRecipe) {
@@ -49,6 +51,9 @@ public struct BeatRecipe: Sendable, Equatable {
         }
         guard input.windowLength <= Self.maxWindowLength else {
             throw InvalidRecipe("\(name): a window of \(input.windowLength) samples exceeds \(Self.maxWindowLength)")
+        }
+        if let cutoff = input.highpass, !(cutoff > 0 && cutoff <= Self.maxHighpass) {
+            throw InvalidRecipe("\(name).highpass: \(cutoff) Hz is outside (0, \(Self.maxHighpass)] Hz")
         }
         if segmentation == .kachuee && input.samplesBefore != 0 {
             throw InvalidRecipe("\(name).samplesBefore: must be 0 for kachuee segmentation (beats start at the R-peak)")
@@ -96,7 +101,8 @@ public struct BeatRecipe: Sendable, Equatable {
     /// Cuts the beats at `peaks` (sample numbers of `signal`, sampled at `fs`, strictly
     /// increasing) and computes their features. Beats whose window leaves the signal or holds
     /// missing samples are left out and reported in `skipped`.
-    func prepare(signal: [Double], fs: Double, peaks: [Int]) throws(ServiceError) -> PreparedBeats {
+    func prepare(signal raw: [Double], fs: Double, peaks: [Int]) throws(ServiceError) -> PreparedBeats {
+        let signal = input.highpass.map { Self.highpassed(raw, fs: fs, cutoff: $0) } ?? raw
         let segmented: SegmentedBeats
         do {
             switch segmentation {
@@ -153,6 +159,26 @@ public struct BeatRecipe: Sendable, Equatable {
             return beats.flatMap { $0.lazy.map { Float($0) } }
         }
         return modelWindows(beats)
+    }
+
+    /// `signal` through the zero-phase high-pass at `cutoff` Hz; missing samples (NaN) are
+    /// bridged by holding the last value while filtering and stay missing in the result.
+    static func highpassed(_ signal: [Double], fs: Double, cutoff: Double) -> [Double] {
+        guard cutoff < fs / 2, let first = signal.first(where: \.isFinite) else { return signal }
+        var bridged = signal
+        var held = first
+        var missing: [Int] = []
+        for i in bridged.indices {
+            if bridged[i].isFinite {
+                held = bridged[i]
+            } else {
+                bridged[i] = held
+                missing.append(i)
+            }
+        }
+        var filtered = Baseline.remove(bridged, fs: fs, cutoff: cutoff)
+        for i in missing { filtered[i] = .nan }
+        return filtered
     }
 
     /// Lengths of beats `classify` accepts in beats mode.

@@ -11,7 +11,7 @@ extension BeatRecipe {
         }
         let known: Set<String> = [
             "samplingRate", "samplesBefore", "samplesAfter", "normalization", "features", "windowInput", "featureInput",
-            "segmentation", "channels",
+            "segmentation", "channels", "highpass",
         ]
         if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
             throw .invalidParams("\(name).\(unknown): unknown member (expected one of \(known.sorted().joined(separator: ", ")))")
@@ -35,7 +35,7 @@ extension BeatRecipe {
             samplesAfter: try required("samplesAfter", fields.integer("samplesAfter")),
             normalization: normalization, features: try fields.strings("features") ?? [],
             windowInput: try fields.string("windowInput"), featureInput: try fields.string("featureInput"),
-            channels: try fields.strings("channels"))
+            channels: try fields.strings("channels"), highpass: try fields.number("highpass"))
         do {
             return try BeatRecipe(input: input, segmentation: segmentation, name: name)
         } catch {
@@ -48,8 +48,8 @@ extension BeatRecipe {
         Description(
             samplingRate: input.samplingRate, samplesBefore: input.samplesBefore, samplesAfter: input.samplesAfter,
             windowLength: windowLength, normalization: input.normalization.rawValue, features: input.features,
-            segmentation: segmentation.rawValue, channels: channels.map(\.rawValue), windowInput: input.windowInput,
-            featureInput: input.featureInput)
+            segmentation: segmentation.rawValue, channels: channels.map(\.rawValue), highpass: input.highpass,
+            windowInput: input.windowInput, featureInput: input.featureInput)
     }
 
     /// The `inputSpec` object of method results.
@@ -62,6 +62,7 @@ extension BeatRecipe {
         var features: [String]
         var segmentation: String
         var channels: [String]
+        var highpass: Double?
         var windowInput: String?
         var featureInput: String?
     }

@@ -15,6 +15,7 @@ import numpy as np
 from ecgd import Client
 
 from .beats import extract_records
+from .evaluation import figures
 from .folds import patient_folds
 from .models import MODELS
 from .records import DS1
@@ -50,7 +51,9 @@ def main(argv=None):
                 spec.save(model, scratch / fold_name, fold_name, metrics=None, provenance=None)
                 table = spec.evaluate(args.ecgd, scratch, fold_name, data_dir, test)
                 tables.append(table)
-                print(f"{name}: fold {k + 1}/{len(folds)} (test {' '.join(test)}) done, {time.time() - t:.0f} s",
+                found = ", ".join(f"{c} {f['truePositives']}/{f['reference']} (predicted {f['predicted']})"
+                                  for c, f in figures(table["classes"], table["counts"]).items() if c != spec.classes[0])
+                print(f"{name}: fold {k + 1}/{len(folds)} (test {' '.join(test)}): {found}; {time.time() - t:.0f} s",
                       file=sys.stderr, flush=True)
                 shutil.rmtree(scratch / fold_name)
             final = spec.fit(labelled)

@@ -18,12 +18,13 @@ from .records import AAMI5
 #: Per-beat features of the MIT-BIH models: the rhythm around the beat against the patient's
 #: own rhythm, and the beat against the patient's own typical beat (P wave, QRS, T wave).
 MITBIH_FEATURES = [
-    "previousRR", "nextRR", "localAverageRR", "previousToNext", "previousToLocal", "previousToRecord",
-    "nextToRecord", "localToRecord", "pWaveCorrelation", "pWaveAmplitudeRatio", "qrsCorrelation",
-    "qrsAmplitudeRatio", "tWaveCorrelation", "tWaveAmplitudeRatio",
+    "previousToNext", "previousToLocal", "previousToRecord", "nextToRecord", "localToRecord",
+    "previousToLocalMedian", "localIrregularity",
+    "pWaveCorrelation", "pWaveAmplitudeRatio", "qrsCorrelation", "qrsAmplitudeRatio", "tWaveCorrelation",
+    "tWaveAmplitudeRatio",
 ]
 MITBIH_INPUT = {
-    "samplingRate": 360, "samplesBefore": 180, "samplesAfter": 180, "normalization": "zscore",
+    "samplingRate": 360, "samplesBefore": 180, "samplesAfter": 180, "highpass": 0.5, "normalization": "zscore",
     "channels": ["beat", "template"], "features": MITBIH_FEATURES, "windowInput": "beat", "featureInput": "features",
 }
 KACHUEE_INPUT = {
@@ -46,6 +47,7 @@ LIMITATIONS = [
 class ModelSpec:
     name: str
     kind: str            # "mitbih" or "kachuee"
+    recipe: training.Recipe
     classes: list
     input: dict
     output: str          # "softmax" or "sigmoid"
@@ -56,7 +58,7 @@ class ModelSpec:
         return beats.labels if self.classes == AAMI5 else training.binary_labels(beats.labels)
 
     def fit(self, beats):
-        return training.fit(self.kind, beats, self.labels(beats), len(self.classes), SEED)
+        return training.fit(self.kind, beats, self.labels(beats), self.recipe, SEED)
 
     def card(self, name, metrics, provenance):
         return {
@@ -100,7 +102,7 @@ class ModelSpec:
             "madeBy": "make models (models/train, python -m ecgtrain)", "seed": SEED,
             "trainingData": "MIT-BIH Arrhythmia Database, DS1 (22 records), reference beat positions",
             "trainingBeats": dict(zip(classes, np.bincount(labels, minlength=len(classes)).tolist())),
-            "recipe": vars(training.MITBIH if self.kind == "mitbih" else training.KACHUEE),
+            "recipe": vars(self.recipe),
             "wallSeconds": round(seconds),
         }
         self.save(model, directory, self.name, metrics, provenance)
@@ -183,18 +185,18 @@ def _keras_directory(archive, directory):
 
 MODELS = {
     "mitbih-aami5": ModelSpec(
-        "mitbih-aami5", "mitbih", AAMI5, MITBIH_INPUT, "softmax",
+        "mitbih-aami5", "mitbih", training.AAMI5_RECIPE, AAMI5, MITBIH_INPUT, "softmax",
         "Five-class AAMI heartbeat classifier (N, SVEB, VEB, F, Q) for one ECG lead: a small 1D CNN on the beat "
         "and the recording's own typical beat, joined with the rhythm around the beat against the patient's own "
         "rhythm and the beat's P wave, QRS and T wave against the typical beat.",
         {"N": "Se >= 95", "SVEB": "Se >= 85, +P >= 70", "VEB": "Se >= 95, +P >= 95"}),
     "mitbih-binary": ModelSpec(
-        "mitbih-binary", "mitbih", BINARY, MITBIH_INPUT, "softmax",
+        "mitbih-binary", "mitbih", training.BINARY_RECIPE, BINARY, MITBIH_INPUT, "softmax",
         "Normal (AAMI N) vs abnormal (SVEB, VEB, F, Q) heartbeat classifier for one ECG lead, with the inputs "
         "and architecture of mitbih-aami5.",
         {"abnormal": "Se >= 90, +P >= 85"}),
     "kachuee187-binary": ModelSpec(
-        "kachuee187-binary", "kachuee", BINARY, KACHUEE_INPUT, "sigmoid",
+        "kachuee187-binary", "kachuee", training.KACHUEE_RECIPE, BINARY, KACHUEE_INPUT, "sigmoid",
         "The inspiring Streamlit app's 1D CNN (Conv1D 32/6 - BatchNorm - MaxPool 2 - Conv1D 64/3 - BatchNorm - "
         "MaxPool 2 - Flatten - Dense 32 - Dense 1 sigmoid) on 187-sample Kachuee beats at 125 Hz, trained on "
         "MIT-BIH beats cut that way: normal (AAMI N) vs abnormal.",
