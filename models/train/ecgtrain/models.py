@@ -106,7 +106,7 @@ class ModelSpec:
             "wallSeconds": round(seconds),
         }
         self.save(model, directory, self.name, metrics, provenance)
-        model.save(str(directory / "model.keras"))
+        _save_keras(model, directory / "model.keras")
         if self.kind == "kachuee":
             _keras_directory(directory / "model.keras", directory / "model_lite")
         (directory / "README.md").write_text(self.readme(metrics, provenance, per_record, total, folds))
@@ -172,6 +172,36 @@ SVEB 75.9 / 38.5, VEB 77.7 / 81.9; Llamedo and Martinez 2011 SVEB 77 / 39, VEB 8
 {provenance["wallSeconds"]} s for this model on the 2-core development machine). `ecgd
 evaluate-classifier --model {self.name} --data-dir DIR` scores it on any annotated WFDB directory.
 """
+
+
+def _save_keras(model, path):
+    """`model.save(path)` made reproducible: Keras stamps the archive with the time it was saved
+    (in metadata.json and in each member's zip header) and names shared objects in config.json
+    by their Python `id()`; the times are fixed and the ids numbered in order of appearance here,
+    so that a rerun of `make models` writes the same bytes."""
+    model.save(str(path))
+    with zipfile.ZipFile(path) as z:
+        members = {name: z.read(name) for name in z.namelist()}
+    metadata = json.loads(members["metadata.json"])
+    metadata["date_saved"] = "see provenance in model.json"
+    members["metadata.json"] = json.dumps(metadata).encode()
+    members["config.json"] = json.dumps(_numbered_shared_objects(json.loads(members["config.json"]))).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                       compress_type=zipfile.ZIP_DEFLATED)
+
+
+def _numbered_shared_objects(config, numbers=None):
+    """`config` with every `shared_object_id` replaced by 1, 2, ... in order of first appearance
+    (Keras matches them only against each other when loading)."""
+    numbers = {} if numbers is None else numbers
+    if isinstance(config, dict):
+        return {key: numbers.setdefault(value, len(numbers) + 1) if key == "shared_object_id"
+                else _numbered_shared_objects(value, numbers) for key, value in config.items()}
+    if isinstance(config, list):
+        return [_numbered_shared_objects(value, numbers) for value in config]
+    return config
 
 
 def _keras_directory(archive, directory):

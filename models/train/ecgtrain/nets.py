@@ -1,4 +1,5 @@
-"""The Keras architectures of the shipped models."""
+"""The Keras architectures of the shipped models. Every layer is named, so that a rerun writes
+the same files (Keras would otherwise number layers by how many were made before)."""
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -13,23 +14,23 @@ def beat_and_rhythm_net(window_length, channels, features, classes, seed):
     morphology, which does not carry over from one patient to the next."""
     init = keras.initializers.GlorotUniform
     window = keras.Input((window_length, channels), name="beat")
-    x = layers.Conv1D(8, 9, strides=3, activation="relu", kernel_initializer=init(seed))(window)
-    x = layers.MaxPooling1D(2)(x)
-    x = layers.Conv1D(16, 5, activation="relu", kernel_initializer=init(seed + 1))(x)
-    x = layers.MaxPooling1D(2)(x)
-    x = layers.Conv1D(16, 5, activation="relu", kernel_initializer=init(seed + 2))(x)
-    x = layers.MaxPooling1D(2)(x)
-    x = layers.Flatten()(x)
-    x = layers.Dense(16, activation="relu", kernel_initializer=init(seed + 3))(x)
-    x = layers.Dropout(0.3, seed=seed)(x)
+    x = layers.Conv1D(8, 9, strides=3, activation="relu", kernel_initializer=init(seed), name="conv1")(window)
+    x = layers.MaxPooling1D(2, name="pool1")(x)
+    x = layers.Conv1D(16, 5, activation="relu", kernel_initializer=init(seed + 1), name="conv2")(x)
+    x = layers.MaxPooling1D(2, name="pool2")(x)
+    x = layers.Conv1D(16, 5, activation="relu", kernel_initializer=init(seed + 2), name="conv3")(x)
+    x = layers.MaxPooling1D(2, name="pool3")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(16, activation="relu", kernel_initializer=init(seed + 3), name="morphology")(x)
+    x = layers.Dropout(0.3, seed=seed, name="morphology_dropout")(x)
     rhythm = keras.Input((features,), name="features")
-    r = layers.BatchNormalization()(rhythm)
-    r = layers.Dense(32, activation="relu", kernel_initializer=init(seed + 4))(r)
-    h = layers.Concatenate()([x, r])
-    h = layers.Dense(32, activation="relu", kernel_initializer=init(seed + 5))(h)
-    h = layers.Dropout(0.2, seed=seed + 1)(h)
+    r = layers.BatchNormalization(name="features_norm")(rhythm)
+    r = layers.Dense(32, activation="relu", kernel_initializer=init(seed + 4), name="rhythm")(r)
+    h = layers.Concatenate(name="joined")([x, r])
+    h = layers.Dense(32, activation="relu", kernel_initializer=init(seed + 5), name="hidden")(h)
+    h = layers.Dropout(0.2, seed=seed + 1, name="hidden_dropout")(h)
     out = layers.Dense(classes, activation="softmax", kernel_initializer=init(seed + 6), name="probabilities")(h)
-    return keras.Model([window, rhythm], out)
+    return keras.Model([window, rhythm], out, name="beat_and_rhythm")
 
 
 def kachuee_net(seed):
@@ -38,13 +39,13 @@ def kachuee_net(seed):
     init = keras.initializers.GlorotUniform
     return keras.Sequential([
         keras.Input((187, 1), name="beat"),
-        layers.Conv1D(32, 6, activation="relu", kernel_initializer=init(seed)),
-        layers.BatchNormalization(),
-        layers.MaxPooling1D(2),
-        layers.Conv1D(64, 3, activation="relu", kernel_initializer=init(seed + 1)),
-        layers.BatchNormalization(),
-        layers.MaxPooling1D(2),
-        layers.Flatten(),
-        layers.Dense(32, activation="relu", kernel_initializer=init(seed + 2)),
-        layers.Dense(1, activation="sigmoid", kernel_initializer=init(seed + 3)),
-    ])
+        layers.Conv1D(32, 6, activation="relu", kernel_initializer=init(seed), name="conv1"),
+        layers.BatchNormalization(name="norm1"),
+        layers.MaxPooling1D(2, name="pool1"),
+        layers.Conv1D(64, 3, activation="relu", kernel_initializer=init(seed + 1), name="conv2"),
+        layers.BatchNormalization(name="norm2"),
+        layers.MaxPooling1D(2, name="pool2"),
+        layers.Flatten(name="flatten"),
+        layers.Dense(32, activation="relu", kernel_initializer=init(seed + 2), name="dense"),
+        layers.Dense(1, activation="sigmoid", kernel_initializer=init(seed + 3), name="probability"),
+    ], name="kachuee187")
