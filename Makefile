@@ -4,6 +4,9 @@ PYTHON       := .venv/bin/python
 RELEASE_BIN  := .build/release/ecgd
 DATA_DIR     ?= ../shared/data/mitdb
 PORT         ?= 7777
+# The build `make test` runs: every warning is an error, and a target may import only the
+# modules it declares in Package.swift (the layering of CONTRIBUTING.md).
+STRICT_FLAGS := -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error
 
 .PHONY: all bootstrap build demo test serve bench evaluate noise models clean help
 
@@ -29,7 +32,7 @@ demo: build
 	$(PYTHON) scripts/demo.py --ecgd $(RELEASE_BIN)
 
 test: bootstrap
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests $(STRICT_FLAGS)
 	$(SWIFT) test --skip-build
 	ECGD=$(CURDIR)/.build/debug/ecgd $(PYTHON) -m pytest -q clients/python/tests clients/editors protocol/tests
 

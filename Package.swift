@@ -3,11 +3,16 @@ import PackageDescription
 
 /// ecgd: an ECG analysis daemon speaking JSON-RPC 2.0 over stdio and TCP.
 ///
-/// Dependencies point one way: `ecgd` -> `ECGService` -> the four libraries
-/// (`JSONRPC`, `ECGSignal`, `ECGInference`, `ECGPlot`), which do not depend on each other.
+/// Dependencies point one way: `ecgd` -> `ECGService` -> the four libraries (`JSONRPC`,
+/// `ECGSignal`, `ECGInference`, `ECGPlot`), which do not depend on each other. The executable
+/// also uses `JSONRPC` (the server), `ECGSignal` and `ECGInference` (its one-shot tools) directly.
+/// `make test` builds with `--explicit-target-dependency-import-check error`, so a target can
+/// import only what it declares here (see CONTRIBUTING.md).
+///
+/// Linux only: the transports and tests call Glibc directly, and the project is built and tested
+/// on Debian alone, so the manifest claims no Apple platform.
 let package = Package(
     name: "ecgd",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ecgd", targets: ["ecgd"]),
         .library(name: "JSONRPC", targets: ["JSONRPC"]),
@@ -63,8 +68,8 @@ let package = Package(
             name: "ECGService",
             dependencies: [
                 "JSONRPC", "ECGSignal", "ECGInference", "ECGPlot",
-                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The daemon and its one-shot subcommands.
@@ -74,8 +79,6 @@ let package = Package(
                 "ECGService", "JSONRPC", "ECGSignal", "ECGInference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
 
         // Helpers shared by the test targets (a seedable random generator).
@@ -97,9 +100,9 @@ let package = Package(
         .testTarget(
             name: "ECGServiceTests",
             dependencies: [
-                "ECGService", "JSONRPC", "ECGSignal",
-                .product(name: "CompressNIO", package: "compress-nio"),
+                "ECGService", "JSONRPC", "ECGSignal", "ECGInference", "ECGPlot",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "EndToEndTests",

@@ -29,7 +29,7 @@ final class SessionTests: XCTestCase {
             context.session.initializeParams?["initializationOptions"] ?? .null
         }
         registry.onNotification("bump") { _, context in
-            _ = context.session.attachment { Counter() }.value.withLock { $0 += 10 }
+            context.session.attachment { Counter() }.value.withLock { $0 += 10 }
         }
         return registry
     }

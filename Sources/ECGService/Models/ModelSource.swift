@@ -143,20 +143,3 @@ extension PathModel {
         }
     }
 }
-
-extension ServiceError {
-    /// The same error with `target` replaced by `replacement` in its message.
-    func replacingInMessage(_ target: String, with replacement: String) -> ServiceError {
-        func r(_ m: String) -> String { m.replacingOccurrences(of: target, with: replacement) }
-        switch self {
-        case .invalidParams(let m): return .invalidParams(r(m))
-        case .modelNotFound(let m): return .modelNotFound(r(m))
-        case .modelLoadFailed(let m): return .modelLoadFailed(r(m))
-        case .unsupportedSignal(let m): return .unsupportedSignal(r(m))
-        case .pathNotAllowed(let m): return .pathNotAllowed(r(m))
-        case .fileNotFound(let m): return .fileNotFound(r(m))
-        case .fileUnreadable(let m): return .fileUnreadable(r(m))
-        case .payloadTooLarge(let m): return .payloadTooLarge(r(m))
-        }
-    }
-}

@@ -33,7 +33,7 @@ public struct Notification: Sendable, Equatable {
 public enum Message: Sendable, Equatable {
     case request(Request)
     case notification(Notification)
-    /// A response from the peer (ecgd sends no requests, so these are only logged).
+    /// A response from the peer (the server sends no requests, so these are only logged).
     case response(id: RequestID?)
 
     /// A message that is JSON but not a valid JSON-RPC message, with the id when one could be read.
