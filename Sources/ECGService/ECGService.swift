@@ -31,17 +31,21 @@ public enum ECGService {
         let signals = SignalDecoder(
             dataRoot: DataRoot(configuration.dataRoot), maxDecompressedBytes: limits.maxDecompressedBytes)
         // One model registry for the whole server: every connection shares the warm models.
+        // Blocking and CPU-long work runs on NIO's blocking pool, off the cooperative threads.
+        let work = WorkPool()
         let models = ModelRegistry(
-            modelsDirectory: configuration.modelsDirectory, maxLoaded: configuration.maxLoadedModels, logger: logger)
+            modelsDirectory: configuration.modelsDirectory, maxLoaded: configuration.maxLoadedModels, logger: logger,
+            work: work)
         let modelMethods = ModelMethods(registry: models, dataRoot: DataRoot(configuration.dataRoot))
         var registry = MethodRegistry()
         registry.register("detectPeaks", handler: DetectPeaks(signals: signals).callAsFunction)
         registry.register("loadModel", handler: modelMethods.loadModel)
         registry.register("unloadModel", handler: modelMethods.unloadModel)
         registry.register("listModels", handler: modelMethods.listModels)
-        let classify = Classify(signals: signals, registry: models, threads: configuration.inferenceThreads)
+        let classify = Classify(
+            signals: signals, registry: models, threads: configuration.inferenceThreads, work: work)
         registry.register("classify", handler: classify.callAsFunction)
-        registry.register("extractBeats", handler: ExtractBeats(signals: signals, registry: models).callAsFunction)
+        registry.register("extractBeats", handler: ExtractBeats(signals: signals, registry: models, work: work).callAsFunction)
         registry.register("plotSegment", handler: PlotSegment(signals: signals, classify: classify, registry: models).callAsFunction)
         EditorMethods(analyzer: DocumentAnalyzer(classify: classify, registry: models), defaults: configuration.documents)
             .register(in: &registry)

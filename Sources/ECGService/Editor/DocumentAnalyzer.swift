@@ -49,7 +49,9 @@ struct DocumentAnalyzer: Sendable {
         guard model.recipe.featureCount == 0 else {
             throw Note(message: "model \"\(name)\" needs RR features, which a beats CSV does not carry")
         }
-        let (table, issues) = BeatsCSVReader.check(text, lastColumnIsLabel: head.width == length + 1, hasHeader: head.header != nil)
+        let (table, issues) = try await classify.work.run {
+            BeatsCSVReader.check(text, lastColumnIsLabel: head.width == length + 1, hasHeader: head.header != nil)
+        }
         analysis.issues = issues
         analysis.model = name
         analysis.classes = model.classes
@@ -86,16 +88,17 @@ struct DocumentAnalyzer: Sendable {
             throw Note(message: "no model is installed")
         }
         let model = try await registry.model(named: name)
-        let (table, issues) = BeatsCSVReader.check(text, lastColumnIsLabel: false, hasHeader: head.header != nil)
+        let (table, issues) = try await classify.work.run {
+            BeatsCSVReader.check(text, lastColumnIsLabel: false, hasHeader: head.header != nil)
+        }
         analysis.issues = issues
         analysis.model = name
         analysis.classes = model.classes
         analysis.sampleLines = table.lineNumbers
         guard !table.beats.isEmpty else { return }
         let samples = table.beats.map { $0[column] }
-        try Task.checkCancellation()
         let recording = Recording(fs: fs, leads: [samples], leadNames: [head.header?[column] ?? "column\(column)"])
-        let peaks = QRSDetector().detect(samples, fs: fs)
+        let peaks = try await classify.work.run { QRSDetector().detect(samples, fs: fs) }
         let result = try await classify.classify(
             LeadPeaks(recording: recording, lead: 0, peaks: peaks), model: model, progress: nil)
         let order = Dictionary(uniqueKeysWithValues: peaks.enumerated().map { ($1, $0) })

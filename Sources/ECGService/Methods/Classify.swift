@@ -6,6 +6,7 @@ struct Classify {
     let signals: SignalDecoder
     let registry: ModelRegistry
     let threads: Int
+    var work = WorkPool()
 
     func callAsFunction(_ params: JSONValue?, _ context: RequestContext) async throws -> JSONValue {
         let fields = try Params.object(params, known: ["model", "signal", "lead", "peaks", "beats", "labels", "features"])
@@ -29,16 +30,18 @@ struct Classify {
     }
 
     private func classifySignal(_ fields: Fields, model: ServedModel, _ context: RequestContext) async throws -> ClassifyResult {
-        try await classify(LeadPeaks.locate(fields, signals: signals), model: model, progress: context.progress)
+        let signals = self.signals
+        let located = try await work.run { try LeadPeaks.locate(fields, signals: signals) }
+        return try await classify(located, model: model, progress: context.progress)
     }
 
     /// Classifies the beats of one lead at its R-peaks (the `signal` mode; editors' documents too).
     func classify(_ located: LeadPeaks, model: ServedModel, progress: ProgressReporter?) async throws -> ClassifyResult {
         let (recording, lead, peaks) = (located.recording, located.lead, located.peaks)
-        let prepared = try model.recipe.prepare(signal: located.signal, fs: recording.fs, peaks: peaks)
+        let prepared = try await work.run { try model.recipe.prepare(signal: located.signal, fs: recording.fs, peaks: peaks) }
         let probabilities = try await BatchRunner.probabilities(
             model, windows: prepared.windows, features: prepared.features, count: prepared.count, threads: threads,
-            progress: progress)
+            work: work, progress: progress)
         let beats = prepared.peaks.map { peak in
             ClassifiedBeat(sample: peak, time: Double(peak) / recording.fs, label: "", probability: 0, probabilities: [:])
         }
@@ -52,7 +55,8 @@ struct Classify {
     }
 
     private func classifyBeats(_ fields: Fields, model: ServedModel, _ context: RequestContext) async throws -> ClassifyResult {
-        let input = try BeatsInput.decode(fields.members["beats"], signals: signals)
+        let (beats, signals) = (fields.members["beats"], self.signals)
+        let input = try await work.run { try BeatsInput.decode(beats, signals: signals) }
         try Self.checkLengths(of: input, model: model)
         let labelParam = fields.members["labels"].flatMap { $0 == .null ? nil : $0 }
         let truth = try Self.classIndices(
@@ -80,10 +84,10 @@ struct Classify {
         beats input: BeatsInput, truth: (indices: [Int], mappedFromAAMI: Bool)?, features: [Float], model: ServedModel,
         progress: ProgressReporter?
     ) async throws -> ClassifyResult {
-        try Task.checkCancellation()
+        let windows = try await work.run { model.recipe.modelInput(beats: input.beats) }
         let probabilities = try await BatchRunner.probabilities(
-            model, windows: model.recipe.modelInput(beats: input.beats), features: features, count: input.beats.count,
-            threads: threads, progress: progress)
+            model, windows: windows, features: features, count: input.beats.count, threads: threads, work: work,
+            progress: progress)
         let beats = input.beats.indices.map { i in
             ClassifiedBeat(index: i, line: input.lines?[i], label: "", probability: 0, probabilities: [:])
         }

@@ -35,6 +35,7 @@ struct ExtractBeats {
 
     let signals: SignalDecoder
     let registry: ModelRegistry
+    var work = WorkPool()
 
     func callAsFunction(_ params: JSONValue?, _ context: RequestContext) async throws -> JSONValue {
         let fields = try Params.object(params, known: ["signal", "lead", "peaks", "model", "inputSpec"])
@@ -46,9 +47,12 @@ struct ExtractBeats {
         case (nil, nil): throw ServiceError.invalidParams("params: give either \"model\" or \"inputSpec\"")
         case (_?, _?): throw ServiceError.invalidParams("params: give either \"model\" or \"inputSpec\", not both")
         }
-        let located = try LeadPeaks.locate(fields, signals: signals)
+        let signals = self.signals
+        let (located, beats) = try await work.run {
+            let located = try LeadPeaks.locate(fields, signals: signals)
+            return (located, try recipe.prepare(signal: located.signal, fs: located.recording.fs, peaks: located.peaks))
+        }
         let (recording, lead) = (located.recording, located.lead)
-        let beats = try recipe.prepare(signal: located.signal, fs: recording.fs, peaks: located.peaks)
         let width = beats.featureCount
         return try JSONValueEncoder().encode(
             Result(

@@ -13,7 +13,8 @@ extension PlotSegment {
     static let beatHeight = 35.0
 
     func plotBeat(_ fields: Fields, _ context: RequestContext) async throws -> Drawing {
-        let input = try BeatsInput.decode(fields.members["beats"], signals: signals)
+        let (beats, signals) = (fields.members["beats"], self.signals)
+        let input = try await work.run { try BeatsInput.decode(beats, signals: signals) }
         var options = try PlotOptions.decode(fields, paper: Self.beatPaper)
         guard options.layout == .strip else {
             throw ServiceError.invalidParams("params.layout: a cut beat is drawn on one strip (\"strip\")")

@@ -12,6 +12,7 @@ struct PlotSegment {
     let signals: SignalDecoder
     let classify: Classify
     let registry: ModelRegistry
+    var work: WorkPool { classify.work }
 
     static let known: Set<String> = [
         "signal", "lead", "leads", "rhythm", "window", "peaks", "labels", "probabilities", "reference", "highlight",
@@ -48,8 +49,7 @@ struct PlotSegment {
         case (nil, nil): throw ServiceError.invalidParams("params: give either \"signal\" or \"beats\"")
         case (_?, _?): throw ServiceError.invalidParams("params: give either \"signal\" or \"beats\", not both")
         }
-        try Task.checkCancellation()
-        let plot = try Self.render(drawing)
+        let plot = try await work.run { try Self.render(drawing) }
         return PlotResult.json(plot, drawing)
     }
 

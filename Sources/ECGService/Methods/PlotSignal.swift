@@ -5,7 +5,8 @@ import JSONRPC
 /// `plotSegment` on a recording: its leads in a layout, its beats marked.
 extension PlotSegment {
     func plotSignal(_ fields: Fields, _ context: RequestContext) async throws -> Drawing {
-        let recording = try signals.decode(fields.members["signal"])
+        let (signal, signals) = (fields.members["signal"], self.signals)
+        let recording = try await work.run { try signals.decode(signal) }
         let options = try PlotOptions.decode(fields, paper: Paper())
         let (layout, drawn) = try Self.layout(options.layout, fields, recording)
         let lead = try fields.members["lead"].map { value throws(ServiceError) in
@@ -41,7 +42,7 @@ extension PlotSegment {
         // Everything is checked: detect, then classify.
         var served: ServedModel?
         if let modelName { served = try await registry.model(named: modelName) }
-        let located = try LeadPeaks.locate(fields, in: recording, lead: lead)
+        let located = try await work.run { try LeadPeaks.locate(fields, in: recording, lead: lead) }
         var marks: [BeatMark]
         var mostConfidentAbnormal: Int?
         if let served {

@@ -5,7 +5,7 @@ import Logging
 /// Keeps models warm for every connection of the server.
 ///
 /// Models are found by name in `modelsDirectory/NAME/model.json` or registered by path. The
-/// first request for a model starts one load, off the actor's executor, and every concurrent
+/// first request for a model starts one load, on the work pool, and every concurrent
 /// request for it awaits that same load. With `maxLoaded` set, loading one model too many
 /// evicts the least recently used (requests already holding it finish normally; the next
 /// request loads it again).
@@ -15,6 +15,7 @@ public actor ModelRegistry {
     /// Most models kept loaded at once; nil for no limit.
     public nonisolated let maxLoaded: Int?
     private let logger: Logger
+    private let work: WorkPool
 
     /// Loads started so far (each successful or failed load counts once).
     public private(set) var loadCount = 0
@@ -35,17 +36,22 @@ public actor ModelRegistry {
     private var registeredListings: [String: ModelListing] = [:]
     private var clock: UInt64 = 0
 
-    public init(modelsDirectory: URL, maxLoaded: Int? = nil, logger: Logger = Logger(label: "ecgd.models")) {
-        self.init(modelsDirectory: modelsDirectory, maxLoaded: maxLoaded, logger: logger, beforeLoad: nil)
+    public init(
+        modelsDirectory: URL, maxLoaded: Int? = nil, logger: Logger = Logger(label: "ecgd.models"),
+        work: WorkPool = WorkPool()
+    ) {
+        self.init(modelsDirectory: modelsDirectory, maxLoaded: maxLoaded, logger: logger, work: work, beforeLoad: nil)
     }
 
     init(
-        modelsDirectory: URL, maxLoaded: Int?, logger: Logger, beforeLoad: (@Sendable (String) async -> Void)?
+        modelsDirectory: URL, maxLoaded: Int?, logger: Logger, work: WorkPool = WorkPool(),
+        beforeLoad: (@Sendable (String) async -> Void)?
     ) {
         precondition(maxLoaded.map { $0 >= 1 } ?? true, "maxLoaded must be at least 1")
         self.modelsDirectory = modelsDirectory
         self.maxLoaded = maxLoaded
         self.logger = logger
+        self.work = work
         self.beforeLoad = beforeLoad
     }
 
@@ -140,11 +146,12 @@ public actor ModelRegistry {
         clock += 1
         let id = clock
         let logger = self.logger
-        let beforeLoad = self.beforeLoad
-        let task = Task.detached(priority: .userInitiated) { () throws -> ServedModel in
+        let (beforeLoad, work) = (self.beforeLoad, self.work)
+        // Unstructured: a request that stops waiting (cancelled) leaves the load to the others.
+        let task = Task { () throws -> ServedModel in
             await beforeLoad?(name)
             let start = ContinuousClock.now
-            let model = try source.load(name: name)
+            let model = try await work.run { try source.load(name: name) }
             let elapsed = ContinuousClock.now - start
             logger.info(
                 "loaded model",
