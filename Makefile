@@ -18,8 +18,8 @@ help:
 	@echo "make build     release build of .build/release/ecgd"
 	@echo "make serve     run ecgd over TCP on 127.0.0.1:$(PORT) (data root: the repository)"
 	@echo "make evaluate  detector accuracy over DATA_DIR=$(DATA_DIR) at 100-1000 Hz"
-	@echo "make noise     noise-stress F1 of ecgd, NeuroKit2 and XQRS at 12, 6 and 0 dB (installs the peers)"
-	@echo "make bench     benchmarks against NeuroKit2, WFDB, ONNX Runtime and matplotlib (installs the peers)"
+	@echo "make noise     real-noise stress (NSTDB bw+ma, 24 to -6 dB): F1 of ecgd vs NeuroKit2, XQRS, GQRS, sleepecg"
+	@echo "make bench     benchmarks against NeuroKit2, sleepecg, WFDB, ONNX Runtime and matplotlib; day-long recordings (installs the peers)"
 	@echo "make models    retrain the shipped models and their cards from DATA_DIR (cross-validation included)"
 
 bootstrap:
@@ -47,11 +47,12 @@ evaluate: build
 
 noise: build
 	@scripts/bootstrap.sh --dev
-	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/noise_stress.py --data-dir $(DATA_DIR) -v
+	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/noise_stress.py --data-dir $(DATA_DIR)
 
 bench: build
 	@scripts/bootstrap.sh --dev
 	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_detect.py
+	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_daylong.py --data-dir $(DATA_DIR)
 	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_inference.py
 	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_pipeline.py
 	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_plot.py

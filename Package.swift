@@ -34,6 +34,9 @@ let package = Package(
         .systemLibrary(
             name: "CCairo", pkgConfig: "cairo",
             providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(
+            name: "CFLAC", pkgConfig: "flac",
+            providers: [.apt(["libflac-dev"])]),
         // zlib's deflate for ECGPlot's PNG writer (ZIPFoundation already names its zlib module CZlib).
         .systemLibrary(name: "CDeflate", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
@@ -47,7 +50,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Recordings, readers, filters, resampling, QRS detection, scoring.
-        .target(name: "ECGSignal", dependencies: ["CSignalKernels"]),
+        .target(name: "ECGSignal", dependencies: ["CSignalKernels", "CFLAC"]),
         // Vector kernels for ECGSignal's QRS feature (instruction set chosen at run time).
         .target(name: "CSignalKernels"),
         // SIMD GEMM micro-kernels (AVX-512 / AVX2 / portable, chosen at run time) for ECGInference.

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # fonts-dejavu-core: the font plotSegment draws its text in, so pictures look alike everywhere.
-APT_PACKAGES=(pkg-config zlib1g-dev libcairo2-dev fonts-dejavu-core python3-venv neovim)
+# libflac-dev: WFDB's FLAC formats 508/516/524.
+APT_PACKAGES=(pkg-config zlib1g-dev libcairo2-dev libflac-dev fonts-dejavu-core python3-venv neovim)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

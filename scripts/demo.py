@@ -6,9 +6,11 @@
    themselves as a gzip-compressed binary payload (as a notebook holding a numpy array would);
 3. print heart rate and beat count, and score the detections against the record's reference
    annotations with `ecgd score` (EC57 beat-by-beat matching);
-4. list the shipped models, load one into the daemon's warm registry and classify every beat of
-   the record with it, showing progress as the daemon reports it;
-5. draw the most confident abnormal beat and the strip around it on ECG paper (plotSegment) and
+4. list the shipped models, load one (mitbih-aami5 by default) into the daemon's warm registry and
+   classify every beat of the record with it, showing progress as the daemon reports it;
+5. compare the classes with the record's reference annotations (AAMI classes, beats matched
+   within 150 ms) in a per-class table, and show the most confident abnormal beat;
+6. draw the most confident abnormal beat and the strip around it on ECG paper (plotSegment) and
    write both pictures as PNG files (scripts/demo_plot.py).
 """
 import argparse
@@ -19,7 +21,7 @@ import tempfile
 import time
 
 from demo_plot import write_pictures
-from ecgd import Client, encode_signal
+from ecgd import Client, encode_signal, read_annotations
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -41,11 +43,51 @@ def read_first_lead(record):
     return fs, (lead0 - adc_zero) / gain
 
 
+def print_agreement(classified, record, model):
+    """The classes against the record's reference annotations: reference beats in AAMI classes
+    (two-class models: N as normal, the rest abnormal), each matched to the nearest-in-time
+    classified beat within 150 ms; a reference beat without one is missed."""
+    import numpy as np
+    classes = classified["classes"]
+    reference_samples, reference_classes = read_annotations(record).beats()
+    fs = classified["fs"]
+    beats = classified["beats"]
+    samples = np.array([b["sample"] for b in beats])
+    labels = [b["label"] for b in beats]
+    tolerance = int(0.150 * fs)
+    table = {c: {d: 0 for d in classes + ["missed"]} for c in classes}
+    used = np.zeros(len(samples), bool)
+    def model_class(aami):
+        if aami in classes:
+            return aami
+        return (classes[0] if aami == "N" else classes[1]) if len(classes) == 2 else None
+
+    for sample, aami in zip(reference_samples, reference_classes):
+        truth = model_class(aami)
+        if truth is None:
+            continue
+        j = int(np.searchsorted(samples, sample))
+        near = [k for k in (j - 1, j) if 0 <= k < len(samples) and not used[k] and abs(samples[k] - sample) <= tolerance]
+        if near:
+            k = min(near, key=lambda k: abs(samples[k] - sample))
+            used[k] = True
+            table[truth][labels[k]] += 1
+        else:
+            table[truth]["missed"] += 1
+    print(f"  against the reference annotations ({os.path.basename(record)} is one of the 22 records {model} was"
+          " trained on, so this shows agreement, not accuracy on new patients: see its model card):")
+    print("  " + "reference \\ ecgd".ljust(18) + "".join(f"{c:>8}" for c in classes + ["missed"]) + "      Se %")
+    for truth, row in table.items():
+        total = sum(row.values())
+        se = f"{100 * row[truth] / total:8.2f}" if total else "       -"
+        print("  " + truth.ljust(18) + "".join(f"{row[c]:>8}" for c in classes + ["missed"]) + f"  {se}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ecgd", default=os.path.join(ROOT, ".build", "release", "ecgd"), help="ecgd binary")
     parser.add_argument("--record", default="mitdb/208", help="record under Tests/Data (default mitdb/208)")
-    parser.add_argument("--model", default="demo-aami5", help="model to classify with (default demo-aami5)")
+    parser.add_argument("--model", default="mitbih-aami5", help="model to classify with (default mitbih-aami5)")
     args = parser.parse_args()
 
     print(f"$ {args.ecgd} --stdio --data-root Tests/Data --log-level warning")
@@ -82,7 +124,7 @@ def main():
         print(f"loadModel {model} -> warm, {loaded.get('memoryBytes', 0) / 1024:.0f} KiB")
         if card.get("clinicallyMeaningful") is False:
             print(f"  NOTE: {model} is an untrained demonstration model (see its card): its labels carry no"
-                  " information; trained models arrive with the next release.")
+                  " information.")
 
         def show(value):
             if value.get("kind") in ("begin", "end") or value.get("percentage", 0) % 50 < 26:
@@ -94,6 +136,7 @@ def main():
         counts = ", ".join(f"{label} {n}" for label, n in classified["summary"]["counts"].items())
         print(f"classify {args.record} with {model}: {len(classified['beats'])} beats in {elapsed * 1000:.0f} ms "
               f"({counts})")
+        print_agreement(classified, os.path.join(DATA_ROOT, args.record), model)
         top = classified["summary"].get("mostConfidentAbnormal")
         if top:
             print(f"  most confident abnormal beat: {top['label']} p={top['probability']:.2f} "

@@ -14,10 +14,13 @@ public struct Recording: Sendable, Equatable {
     public var name: String?
     /// Free-text comments carried by the file (WFDB `#` lines, EDF patient and recording fields).
     public var comments: [String]
+    /// What the reader had to work around, for the user to know (for example a signal file
+    /// shorter than its header says, read as far as it goes).
+    public var warnings: [String]
 
     public init(
         fs: Double, leads: [[Double]], leadNames: [String]? = nil, units: [String]? = nil,
-        name: String? = nil, comments: [String] = []
+        name: String? = nil, comments: [String] = [], warnings: [String] = []
     ) {
         self.fs = fs
         self.leads = leads
@@ -25,6 +28,7 @@ public struct Recording: Sendable, Equatable {
         self.units = units ?? Array(repeating: "mV", count: leads.count)
         self.name = name
         self.comments = comments
+        self.warnings = warnings
     }
 
     /// Number of samples per lead.

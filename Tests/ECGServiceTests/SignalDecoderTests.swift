@@ -151,10 +151,11 @@ final class SignalDecoderTests: XCTestCase {
     func testCorruptFilesNameTheClientPath() throws {
         try "ECG\n0.1\nabc\n".write(to: root.appendingPathComponent("inside/bad.csv"), atomically: true, encoding: .utf8)
         expectError(["path": "inside/bad.csv", "fs": 360], code: -32022, containing: "\"inside/bad.csv\"")
-        try "rec 1 360 10\nrec.dat 212 200 11 1024 0 0 0 MLII\n".write(
+        // Ten zero samples whose header checksum says otherwise.
+        try "rec 1 360 10\nrec.dat 212 200 11 1024 0 7 0 MLII\n".write(
             to: root.appendingPathComponent("inside/rec.hea"), atomically: true, encoding: .utf8)
-        try Data([1, 2, 3]).write(to: root.appendingPathComponent("inside/rec.dat"))
-        expectError(["path": "inside/rec"], code: -32022, containing: "\"inside/rec\"")
+        try Data(count: 15).write(to: root.appendingPathComponent("inside/rec.dat"))
+        expectError(["path": "inside/rec"], code: -32022, containing: "\"inside/rec\": rec.dat: checksum mismatch")
     }
 
     func testBundledWFDBRecordByPath() throws {

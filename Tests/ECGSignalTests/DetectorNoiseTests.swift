@@ -110,7 +110,7 @@ final class DetectorNoiseTests: XCTestCase {
         c.noisyBandFull = 0.4
         let d = Decision(
             beats: [], candidates: Candidates([], of: BandFeature(energy: [], slope: []), slopeHalfWidth: 1),
-            level: [1, 1, 1, 1, 0], noise: [0.1, 0.3, 0.5, 0.2, 0.5],
+            level: [1, 1, 1, 1, 0, 0.05], levelFloor: 0.05, noise: [0.1, 0.3, 0.5, 0.2, 0.5, 0.5],
             windowLength: 10, noiseWeights: [])
         let w = QRSDetector(configuration: c).noiseBandWeights(d)
         XCTAssertEqual(w[0], 0)
@@ -118,5 +118,6 @@ final class DetectorNoiseTests: XCTestCase {
         XCTAssertEqual(w[2], 1)
         XCTAssertEqual(w[3], 0, accuracy: 1e-12)
         XCTAssertEqual(w[4], 0, "a window without signal level gets no weight")
+        XCTAssertEqual(w[5], 0, "nor does one at the level's floor (a flat line)")
     }
 }

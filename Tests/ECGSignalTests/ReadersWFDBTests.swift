@@ -134,18 +134,26 @@ final class ReadersWFDBTests: XCTestCase {
         assertSignalFileError(try parse("bad 1 360\nbad.dat 212 200(x)/mV\n"), names: "bad.hea", contains: ["line 2", "baseline"])
         assertSignalFileError(try parse("bad 1 360\nbad.dat abc\n"), names: "bad.hea", contains: ["line 2", "format"])
         assertSignalFileError(try parse("bad 1 360\nbad.dat 212 200 12 zero\n"), names: "bad.hea", contains: ["ADC zero"])
-        assertSignalFileError(try parse("bad/2 1 360\n"), names: "bad.hea", contains: ["multi-segment"])
+        assertSignalFileError(try parse("bad/2 1 360\n"), names: "bad.hea", contains: ["2 segments", "0 segment lines"])
+        assertSignalFileError(try parse("bad/x 1 360\n"), names: "bad.hea", contains: ["line 1", "number of segments"])
+        assertSignalFileError(try parse("bad/1 1 360\nseg\n"), names: "bad.hea", contains: ["line 2", "segment line"])
     }
 
-    func testTruncatedSignalFileNamesFile() throws {
+    func testShortSignalFileIsReadAsFarAsItGoesWithAWarning() throws {
         let directory = try ReaderFixtures.temporaryDirectory()
         try FileManager.default.copyItem(
             at: ReaderFixtures.mitdb.appendingPathComponent("101.hea"), to: directory.appendingPathComponent("101.hea"))
         let data = try Data(contentsOf: ReaderFixtures.mitdb.appendingPathComponent("101.dat"))
-        try data.prefix(3000).write(to: directory.appendingPathComponent("101.dat"))
-        assertSignalFileError(
-            try WFDB.readRecord(at: directory.appendingPathComponent("101")), names: "101.dat",
-            contains: ["truncated", "650000", "1000"])
+        try data.prefix(3001).write(to: directory.appendingPathComponent("101.dat"))
+        let short = try WFDB.readRecord(at: directory.appendingPathComponent("101"))
+        let whole = try WFDB.readRecord(at: ReaderFixtures.mitdb.appendingPathComponent("101"))
+        XCTAssertEqual(short.sampleCount, 1000, "3001 bytes of format 212 hold 1000 whole frames of two signals")
+        XCTAssertEqual(short.leads.map { Array($0) }, whole.leads.map { Array($0[0..<1000]) })
+        XCTAssertEqual(short.warnings.count, 1)
+        for part in ["101.dat", "1000", "650000"] {
+            XCTAssertTrue(short.warnings[0].contains(part), short.warnings[0])
+        }
+        XCTAssertEqual(whole.warnings, [])
 
         try FileManager.default.removeItem(at: directory.appendingPathComponent("101.dat"))
         assertSignalFileError(
@@ -191,9 +199,6 @@ final class ReadersWFDBTests: XCTestCase {
         try "u 1 100 4\nu.dat 999\n".write(to: directory.appendingPathComponent("u.hea"), atomically: true, encoding: .utf8)
         assertSignalFileError(
             try WFDB.readRecord(at: directory.appendingPathComponent("u")), names: "u.hea", contains: ["format 999"])
-        try "u 1 100 4\nu.dat 16x2\n".write(to: directory.appendingPathComponent("u.hea"), atomically: true, encoding: .utf8)
-        assertSignalFileError(
-            try WFDB.readRecord(at: directory.appendingPathComponent("u")), names: "u.hea", contains: ["samples per frame"])
         try "u 0 100 4\n".write(to: directory.appendingPathComponent("u.hea"), atomically: true, encoding: .utf8)
         assertSignalFileError(
             try WFDB.readRecord(at: directory.appendingPathComponent("u")), names: "u.hea", contains: ["no signals"])

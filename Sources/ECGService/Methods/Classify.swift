@@ -49,7 +49,8 @@ struct Classify {
         result.summary.heartRate = HeartRateSummary(BeatTiming(peaks: peaks, fs: recording.fs))
         result.fs = recording.fs
         result.lead = lead
-        result.leadName = recording.leadNames[lead]
+        result.leadName = located.leadName
+        result.quality = located.quality
         result.skipped = prepared.skipped
         return result
     }

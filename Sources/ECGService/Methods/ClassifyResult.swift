@@ -72,6 +72,8 @@ struct ClassifyResult: Encodable, Sendable {
     var beats: [ClassifiedBeat]
     var summary: ClassifySummary
     var skipped: [Int]?
+    /// Signal mode with detected peaks: the stretches of the lead judged noisy or unreadable.
+    var quality: [LeadQuality]?
     /// Beats mode with labels.
     var accuracy: Double?
     var confusionMatrix: ConfusionMatrix?

@@ -1,57 +1,58 @@
 import ECGSignal
 import JSONRPC
 
-/// `detectPeaks`: R-peaks of one lead of a recording, with RR intervals and heart rate.
+/// `detectPeaks`: R-peaks of one lead of a recording, or of several leads together, with RR
+/// intervals, heart rate and the stretches of each lead judged noisy or unreadable.
 struct DetectPeaks {
-    struct Result: Encodable, Sendable {
+    struct Result: Sendable, JSONValueRepresentable {
         var fs: Double
+        /// The first lead detected on (the one whose beats count unless it is noisy).
         var lead: Int
         var leadName: String
+        /// Every lead detected on, in the order asked for.
+        var leads: [Int]
+        var leadNames: [String]
         var sampleCount: Int
-        var durationSeconds: Double
-        var peaks: [Int]
-        var times: [Double]
-        var rr: [Double]
-        /// 60 / RR of each interval, beats per minute.
-        var instantaneousHeartRate: [Double]
-        var heartRate: HeartRateSummary
+        var timing: BeatTiming
+        var quality: [LeadQuality]
+        /// What the reader had to work around (for example a file shorter than its header says).
+        var warnings: [String]
+
+        /// Built directly (a day-long recording has 100,000 beats): `times` and `rr` in seconds
+        /// rounded to the microsecond, `instantaneousHeartRate` (60 / RR) to 0.001 bpm.
+        var jsonValue: JSONValue {
+            func numbers(_ values: [Double], scale: Double) -> JSONValue {
+                .array(values.map { .number(($0 * scale).rounded() / scale) })
+            }
+            let encoder = JSONValueEncoder()
+            return .object([
+                "fs": .number(fs), "lead": .number(Double(lead)), "leadName": .string(leadName),
+                "leads": .array(leads.map { .number(Double($0)) }), "leadNames": .array(leadNames.map(JSONValue.string)),
+                "sampleCount": .number(Double(sampleCount)), "durationSeconds": .number(Double(sampleCount) / fs),
+                "peaks": .array(timing.peaks.map { .number(Double($0)) }),
+                "times": numbers(timing.times, scale: 1e6), "rr": numbers(timing.rr, scale: 1e6),
+                "instantaneousHeartRate": numbers(timing.instantaneousHeartRate, scale: 1e3),
+                "heartRate": (try? encoder.encode(HeartRateSummary(timing))) ?? .null,
+                "quality": (try? encoder.encode(quality)) ?? .array([]),
+                "warnings": .array(warnings.map(JSONValue.string)),
+            ])
+        }
     }
 
     let signals: SignalDecoder
 
     func callAsFunction(_ params: JSONValue?, _ context: RequestContext) async throws -> JSONValue {
-        let recording = try signals.decode(params?["signal"])
-        let lead = try LeadSelector.index(params?["lead"], in: recording)
+        let fields = try Params.object(params, known: ["signal", "lead", "leads"])
+        let request = try LeadRequest.several(lead: fields.members["lead"], leads: fields.members["leads"])
+        let decoded = try signals.decode(fields.members["signal"], leads: request)
+        let recording = decoded.recording
         try Task.checkCancellation()
-        let peaks = QRSDetector().detect(recording.leads[lead], fs: recording.fs)
-        let timing = BeatTiming(peaks: peaks, fs: recording.fs)
-        return try JSONValueEncoder().encode(
-            Result(
-                fs: recording.fs, lead: lead, leadName: recording.leadNames[lead], sampleCount: recording.sampleCount,
-                durationSeconds: Double(recording.sampleCount) / recording.fs,
-                peaks: timing.peaks, times: timing.times, rr: timing.rr,
-                instantaneousHeartRate: timing.instantaneousHeartRate, heartRate: HeartRateSummary(timing)))
-    }
-}
-
-/// Chooses a lead from a `lead` parameter: an index, a lead name, or absent (lead 0).
-enum LeadSelector {
-    static func index(_ value: JSONValue?, in recording: Recording, name: String = "params.lead") throws(ServiceError) -> Int {
-        switch value {
-        case nil, .null?: return 0
-        case .string(let leadName)?:
-            guard let index = recording.leadIndex(named: leadName) else {
-                throw .invalidParams("\(name): no lead named \"\(leadName)\" (leads: \(recording.leadNames.joined(separator: ", ")))")
-            }
-            return index
-        case let number? where number.intValue != nil:
-            let index = number.intValue!
-            guard recording.leads.indices.contains(index) else {
-                throw .invalidParams("\(name): lead \(index) does not exist (the signal has \(recording.leads.count) lead(s))")
-            }
-            return index
-        case let other?:
-            throw .invalidParams("\(name): expected a lead index or name, found \(other.typeName)")
-        }
+        let analysis = QRSDetector().analyze(leads: recording.leads, fs: recording.fs)
+        return Result(
+            fs: recording.fs, lead: decoded.leadIndices[0], leadName: recording.leadNames[0],
+            leads: decoded.leadIndices, leadNames: recording.leadNames, sampleCount: recording.sampleCount,
+            timing: BeatTiming(peaks: analysis.peaks, fs: recording.fs),
+            quality: LeadQuality.reports(analysis.quality, of: decoded), warnings: recording.warnings
+        ).jsonValue
     }
 }

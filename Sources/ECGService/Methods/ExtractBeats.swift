@@ -57,7 +57,7 @@ struct ExtractBeats {
         return try JSONValueEncoder().encode(
             Result(
                 model: modelName, inputSpec: recipe.description, fs: recording.fs, lead: lead,
-                leadName: recording.leadNames[lead], peaks: beats.peaks, skipped: beats.skipped,
+                leadName: located.leadName, peaks: beats.peaks, skipped: beats.skipped,
                 windows: .init(
                     shape: [beats.count, recipe.windowLength] + (recipe.channels.count > 1 ? [recipe.channels.count] : []),
                     data: Self.base64(beats.windows)),

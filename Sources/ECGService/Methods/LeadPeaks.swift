@@ -1,26 +1,48 @@
 import ECGSignal
 
-/// The lead a method works on and its R-peaks: the caller's `peaks`, or detected.
+/// The lead a method works on and its R-peaks: the caller's `peaks`, or detected (then with the
+/// lead's signal quality).
 struct LeadPeaks {
+    /// The chosen lead alone.
     let recording: Recording
+    /// Its index in the signal as given.
     let lead: Int
     let peaks: [Int]
+    /// The stretches judged noisy or unreadable, when the peaks were detected.
+    var quality: [LeadQuality]? = nil
 
     /// The samples of the chosen lead.
-    var signal: [Double] { recording.leads[lead] }
+    var signal: [Double] { recording.leads[0] }
+    /// The chosen lead's name.
+    var leadName: String { recording.leadNames[0] }
 
-    /// Decodes `signal`, picks `lead` and finds the R-peaks, checking for cancellation between steps.
+    /// Decodes `signal`'s lead `lead` (only that lead is read) and finds the R-peaks, checking
+    /// for cancellation between steps.
     static func locate(_ fields: Fields, signals: SignalDecoder) throws -> LeadPeaks {
-        let recording = try signals.decode(fields.members["signal"])
-        return try locate(fields, in: recording, lead: try LeadSelector.index(fields.members["lead"], in: recording))
+        try locate(fields, signals.decode(fields.members["signal"], leads: .one(fields.members["lead"])))
     }
 
     /// The R-peaks of `lead` of a decoded recording: `params.peaks`, or detected.
     static func locate(_ fields: Fields, in recording: Recording, lead: Int) throws -> LeadPeaks {
+        var chosen = recording
+        chosen.leads = [recording.leads[lead]]
+        chosen.leadNames = [recording.leadNames[lead]]
+        chosen.units = [recording.units[lead]]
+        return try locate(fields, DecodedSignal(recording: chosen, leadIndices: [lead]))
+    }
+
+    /// The R-peaks of a decoded signal's one lead.
+    private static func locate(_ fields: Fields, _ decoded: DecodedSignal) throws -> LeadPeaks {
+        let recording = decoded.recording
         try Task.checkCancellation()
-        let peaks = try fields.peaks("peaks", sampleCount: recording.sampleCount)
-            ?? QRSDetector().detect(recording.leads[lead], fs: recording.fs)
+        var quality: [LeadQuality]?
+        var peaks = try fields.peaks("peaks", sampleCount: recording.sampleCount)
+        if peaks == nil {
+            let analysis = QRSDetector().analyze(leads: recording.leads, fs: recording.fs)
+            peaks = analysis.peaks
+            quality = LeadQuality.reports(analysis.quality, of: decoded)
+        }
         try Task.checkCancellation()
-        return LeadPeaks(recording: recording, lead: lead, peaks: peaks)
+        return LeadPeaks(recording: recording, lead: decoded.leadIndices[0], peaks: peaks!, quality: quality)
     }
 }

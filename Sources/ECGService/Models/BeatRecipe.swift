@@ -16,6 +16,9 @@ public enum BeatChannel: String, Sendable, CaseIterable {
     case beat
     /// The recording's typical beat (`BeatTemplate`), the same for every beat of a recording.
     case template
+    /// The beat minus the typical beat, both normalised as the card says: how the beat departs
+    /// from the patient's own beat, whatever the patient's beats look like.
+    case difference
 }
 
 /// Everything needed to turn a recording into a model's inputs: the model card's input spec
@@ -61,7 +64,8 @@ public struct BeatRecipe: Sendable, Equatable {
         var channels: [BeatChannel] = []
         for (i, channel) in (input.channels ?? [BeatChannel.beat.rawValue]).enumerated() {
             guard let parsed = BeatChannel(rawValue: channel) else {
-                throw InvalidRecipe("\(name).channels[\(i)]: unknown channel \"\(channel)\" (known: beat, template)")
+                throw InvalidRecipe(
+                    "\(name).channels[\(i)]: unknown channel \"\(channel)\" (known: \(BeatChannel.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             channels.append(parsed)
         }
@@ -95,7 +99,7 @@ public struct BeatRecipe: Sendable, Equatable {
 
     /// Whether the recording's template is needed (as a channel or for a feature).
     var usesTemplate: Bool {
-        channels.contains(.template) || featureIndices.contains { $0 >= RRFeatures.names.count }
+        channels.contains { $0 != .beat } || featureIndices.contains { $0 >= RRFeatures.names.count }
     }
 
     /// Cuts the beats at `peaks` (sample numbers of `signal`, sampled at `fs`, strictly
@@ -154,7 +158,7 @@ public struct BeatRecipe: Sendable, Equatable {
     /// they are (the windows `extractBeats` returns). Kachuee beats are taken as they are
     /// (their scaling spans 10 s, not one beat).
     func modelInput(beats: [[Double]]) -> [Float] {
-        let alreadyModelInput = channels.count > 1 && beats.first?.count == windowValues
+        let alreadyModelInput = channels != [.beat] && beats.first?.count == windowValues && windowValues != windowLength
         guard segmentation == .window, !alreadyModelInput else {
             return beats.flatMap { $0.lazy.map { Float($0) } }
         }
@@ -182,13 +186,13 @@ public struct BeatRecipe: Sendable, Equatable {
     }
 
     /// Lengths of beats `classify` accepts in beats mode.
-    var acceptedBeatLengths: [Int] { channels.count > 1 ? [windowLength, windowValues] : [windowLength] }
+    var acceptedBeatLengths: [Int] { Array(Set([windowLength, windowValues])).sorted() }
 
     /// The window input for raw windows of one recording: each channel normalised, channels
     /// interleaved (row-major `count x windowLength x channels`).
     private func modelWindows(_ windows: [[Double]]) -> [Float] {
         let normalization = segmentation == .window ? input.normalization.beatNormalization : .none
-        let template = channels.contains(.template) ? normalization.apply(BeatTemplate(windows: windows).samples) : []
+        let template = usesTemplate ? normalization.apply(BeatTemplate(windows: windows).samples) : []
         var out: [Float] = []
         out.reserveCapacity(windows.count * windowValues)
         for window in windows {
@@ -199,7 +203,11 @@ public struct BeatRecipe: Sendable, Equatable {
             }
             for t in 0..<windowLength {
                 for channel in channels {
-                    out.append(Float(channel == .beat ? beat[t] : template[t]))
+                    switch channel {
+                    case .beat: out.append(Float(beat[t]))
+                    case .template: out.append(Float(template[t]))
+                    case .difference: out.append(Float(beat[t] - template[t]))
+                    }
                 }
             }
         }

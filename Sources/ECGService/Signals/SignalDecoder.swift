@@ -26,38 +26,52 @@ public struct SignalDecoder: Sendable {
         self.maxSamples = maxSamples
     }
 
-    /// Decodes `value`, the JSON of the parameter named `name` (used in error messages).
+    /// Decodes `value`, the JSON of the parameter named `name` (used in error messages), with
+    /// every lead.
     public func decode(_ value: JSONValue?, name: String = "params.signal") throws(ServiceError) -> Recording {
+        try decode(value, name: name, leads: .all).recording
+    }
+
+    /// Decodes `value` with the leads `request` chooses; a file's other leads are not read.
+    func decode(_ value: JSONValue?, name: String = "params.signal", leads request: LeadRequest) throws(ServiceError)
+        -> DecodedSignal
+    {
         guard let value else { throw .invalidParams("\(name): missing required member") }
         guard case .object(let members) = value else {
             throw .invalidParams("\(name): expected object, found \(value.typeName)")
         }
         let known: Set<String> = [
             "fs", "data", "dtype", "encoding", "leads", "gain", "baseline", "path", "format", "column", "leadNames",
+            "resolution",
         ]
         if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
             throw .invalidParams("\(name).\(unknown): unknown member (expected one of \(known.sorted().joined(separator: ", ")))")
         }
         let fields = Fields(members: members, name: name)
-        let recording: Recording
+        let decoded: DecodedSignal
         switch (members["path"], members["data"]) {
         case (nil, nil): throw .invalidParams("\(name): give either \"data\" or \"path\"")
         case (.some, .some): throw .invalidParams("\(name): give either \"data\" or \"path\", not both")
         case (let path?, nil):
             // Files may mark missing samples (WFDB's invalid-sample value reads as NaN); the
             // detector bridges such gaps, so only the shape is checked.
-            recording = try readFile(path, fields)
-            try validate(recording, name: name, requireFinite: false)
+            decoded = try readFile(path, fields, request)
+            try validate(decoded.recording, name: name, requireFinite: false)
         case (nil, let data?):
-            recording = try decodeData(data, fields)
-            try validate(recording, name: name, requireFinite: true)
+            if members["resolution"] != nil {
+                throw .invalidParams("\(name).resolution: only applies to WFDB files")
+            }
+            decoded = try decodeData(data, fields, request)
+            try validate(decoded.recording, name: name, requireFinite: true)
         }
-        return recording
+        return decoded
     }
 
     // MARK: Inline and binary data
 
-    private func decodeData(_ data: JSONValue, _ fields: Fields) throws(ServiceError) -> Recording {
+    private func decodeData(_ data: JSONValue, _ fields: Fields, _ request: LeadRequest) throws(ServiceError)
+        -> DecodedSignal
+    {
         let name = fields.name
         guard let fs = try fields.number("fs") else { throw .invalidParams("\(name).fs: missing required member") }
         try checkRate(fs, name: "\(name).fs")
@@ -78,10 +92,21 @@ public struct SignalDecoder: Sendable {
             if let declared = try fields.integer("leads"), declared != leads.count {
                 throw .invalidParams("\(name).leads: says \(declared) but data has \(leads.count) lead(s)")
             }
-            return Recording(fs: fs, leads: leads, leadNames: try names(leadNames, count: leads.count))
+            let all = Recording(fs: fs, leads: leads, leadNames: try names(leadNames, count: leads.count))
+            let chosen = try request.resolve(all.leadNames)
+            var recording = all
+            recording.leads = chosen.map { all.leads[$0] }
+            recording.leadNames = chosen.map { all.leadNames[$0] }
+            recording.units = chosen.map { all.units[$0] }
+            return DecodedSignal(recording: recording, leadIndices: chosen)
         case .string(let text):
-            let leads = try decodeBinary(text, fields)
-            return Recording(fs: fs, leads: leads, leadNames: try names(leadNames, count: leads.count))
+            let leadCount = try fields.integer("leads") ?? 1
+            guard leadCount >= 1 else { throw .invalidParams("\(name).leads: must be at least 1") }
+            let allNames = try names(leadNames, count: leadCount) ?? (0..<leadCount).map { "lead\($0)" }
+            let chosen = try request.resolve(allNames)
+            let leads = try decodeBinary(text, fields, leadCount: leadCount, chosen: chosen)
+            return DecodedSignal(
+                recording: Recording(fs: fs, leads: leads, leadNames: chosen.map { allNames[$0] }), leadIndices: chosen)
         default:
             throw .invalidParams("\(name).data: expected an array of numbers, an array of leads or a base64 string, found \(data.typeName)")
         }
@@ -125,7 +150,10 @@ public struct SignalDecoder: Sendable {
         }
     }
 
-    private func decodeBinary(_ text: String, _ fields: Fields) throws(ServiceError) -> [[Double]] {
+    /// The leads `chosen` of `leadCount` interleaved in binary `text`.
+    private func decodeBinary(_ text: String, _ fields: Fields, leadCount: Int, chosen: [Int]) throws(ServiceError)
+        -> [[Double]]
+    {
         let name = fields.name
         guard let dtypeName = try fields.string("dtype") else {
             throw .invalidParams("\(name).dtype: required for binary data (one of int16, int32, float32, float64)")
@@ -140,8 +168,6 @@ public struct SignalDecoder: Sendable {
         let gain = try fields.number("gain") ?? 1
         guard gain != 0 else { throw .invalidParams("\(name).gain: must not be zero") }
         let baseline = try fields.number("baseline") ?? 0
-        let leadCount = try fields.integer("leads") ?? 1
-        guard leadCount >= 1 else { throw .invalidParams("\(name).leads: must be at least 1") }
         // Line breaks (as Python's base64.encodebytes writes them) are tolerated, nothing else.
         let decoded = Data(base64Encoded: text)
             ?? Data(base64Encoded: String(decoding: text.utf8.filter { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 }, as: UTF8.self))
@@ -166,8 +192,8 @@ public struct SignalDecoder: Sendable {
             throw .invalidParams("\(name).data: \(total) samples do not divide into \(leadCount) leads")
         }
         let perLead = total / leadCount
-        var leads = [[Double]](repeating: [], count: leadCount)
-        for l in 0..<leadCount { leads[l].reserveCapacity(perLead) }
+        var leads = [[Double]](repeating: [], count: chosen.count)
+        for l in chosen.indices { leads[l].reserveCapacity(perLead) }
         bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             func load(_ i: Int) -> Double {
                 let offset = i * dtype.size
@@ -181,8 +207,8 @@ public struct SignalDecoder: Sendable {
                 }
             }
             for s in 0..<perLead {
-                for l in 0..<leadCount {
-                    leads[l].append((load(s * leadCount + l) - baseline) / gain)
+                for (l, source) in chosen.enumerated() {
+                    leads[l].append((load(s * leadCount + source) - baseline) / gain)
                 }
             }
         }
@@ -191,20 +217,34 @@ public struct SignalDecoder: Sendable {
 
     // MARK: Files
 
-    private func readFile(_ value: JSONValue, _ fields: Fields) throws(ServiceError) -> Recording {
+    private func readFile(_ value: JSONValue, _ fields: Fields, _ request: LeadRequest) throws(ServiceError)
+        -> DecodedSignal
+    {
         let name = fields.name
         guard case .string(let path) = value else {
             throw .invalidParams("\(name).path: expected string, found \(value.typeName)")
         }
         let ext = (path as NSString).pathExtension.lowercased()
         let format = try fields.string("format")?.lowercased() ?? (ext == "csv" ? "csv" : ext == "edf" ? "edf" : "wfdb")
+        if format != "wfdb", fields.members["resolution"] != nil {
+            throw .invalidParams("\(name).resolution: only applies to WFDB files")
+        }
+        // The readers call back with the file's lead names; the indices chosen are kept here.
+        let chosen = ChosenLeads(request)
         do {
+            let recording: Recording
             switch format {
             case "wfdb":
+                let resolution = try fields.string("resolution").map { (text) throws(ServiceError) -> WFDBResolution in
+                    guard let value = WFDBResolution(rawValue: text) else {
+                        throw .invalidParams("\(name).resolution: unknown \"\(text)\" (expected frame or signal)")
+                    }
+                    return value
+                } ?? .frame
                 let header = ext == "hea" ? path : path + ".hea"
                 let url = try dataRoot.resolve(header, reportedAs: path, parameter: "\(name).path")
                 try requireFile(url, path: path)
-                return try WFDB.readRecord(at: url)
+                recording = try WFDB.readRecord(at: url, resolution: resolution, signals: chosen.resolve)
             case "csv":
                 guard let fs = try fields.number("fs") else {
                     throw ServiceError.invalidParams("\(name).fs: required for CSV files (they carry no sampling rate)")
@@ -213,20 +253,32 @@ public struct SignalDecoder: Sendable {
                 let url = try dataRoot.resolve(path, parameter: "\(name).path")
                 try requireFile(url, path: path)
                 let columns = try fields.string("column").map { [CSVColumn.name($0)] }
-                return try CSVSignalReader.read(at: url, fs: fs, columns: columns)
+                let all = try CSVSignalReader.read(at: url, fs: fs, columns: columns)
+                let indices = try chosen.resolve(all.leadNames)
+                var subset = all
+                subset.leads = indices.map { all.leads[$0] }
+                subset.leadNames = indices.map { all.leadNames[$0] }
+                subset.units = indices.map { all.units[$0] }
+                recording = subset
             case "edf":
                 let url = try dataRoot.resolve(path, parameter: "\(name).path")
                 try requireFile(url, path: path)
-                return try EDFReader.read(at: url)
+                recording = try EDFReader.read(at: url, signals: chosen.resolve)
             default:
                 throw ServiceError.invalidParams("\(name).format: unknown \"\(format)\" (expected wfdb, csv or edf)")
             }
+            return DecodedSignal(recording: recording, leadIndices: chosen.indices)
         } catch let error as ServiceError {
             throw error
         } catch {
-            // Reader errors name the file relative to the server; report the client's path instead.
-            let message = (error as? SignalFileError)?.message ?? "\(error)"
-            throw .fileUnreadable("\(name).path: \"\(path)\": \(message)")
+            // Reader errors name the file relative to the server; report the client's path
+            // instead, and the file's name when it is another file of the record.
+            guard let problem = error as? SignalFileError else {
+                throw .fileUnreadable("\(name).path: \"\(path)\": \(error)")
+            }
+            let file = URL(fileURLWithPath: problem.path).lastPathComponent
+            let named = [(path as NSString).lastPathComponent, (path as NSString).lastPathComponent + ".hea"].contains(file)
+            throw .fileUnreadable("\(name).path: \"\(path)\": \(named ? "" : "\(file): ")\(problem.message)")
         }
     }
 
@@ -259,6 +311,20 @@ public struct SignalDecoder: Sendable {
                 throw .invalidParams("\(name).data: lead \(l) has a non-finite value (\(lead[bad])) at sample \(bad)")
             }
         }
+    }
+}
+
+/// Resolves a `LeadRequest` when a reader calls back with the file's lead names, and keeps the
+/// indices chosen.
+private final class ChosenLeads {
+    let request: LeadRequest
+    private(set) var indices: [Int] = []
+
+    init(_ request: LeadRequest) { self.request = request }
+
+    func resolve(_ names: [String]) throws -> [Int] {
+        indices = try request.resolve(names)
+        return indices
     }
 }
 

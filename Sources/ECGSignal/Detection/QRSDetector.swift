@@ -79,8 +79,46 @@ public struct QRSDetector: Sendable {
         public var baselineWindow: Double = 0.2
         /// Half-width of the R-peak refinement window (s).
         public var refinementWindow: Double = 0.075
+        /// Signal quality (see `SignalQuality`): a window whose noise ratio N / S reaches
+        /// `qualityNoisyRatio` is noisy, one reaching `qualityUnreadableRatio` unreadable, and
+        /// one whose largest peak is below `qualityFlatFraction` of S has no signal.
+        public var qualityNoisyRatio: Double = 0.3
+        public var qualityUnreadableRatio: Double = 0.6
+        public var qualityFlatFraction: Double = 0.05
+        /// The signal level of a window is at least this fraction of the span's median level,
+        /// so that a flat line (a lead off) yields no beats.
+        public var levelFloorFraction: Double = 0.05
+        /// Long recordings are detected in spans of this many seconds (in parallel, with
+        /// memory bounded by the span), each read with `spanOverlap` seconds of context on
+        /// either side, far more than any stage looks ahead or back (about 20 s).
+        public var spanLength: Double = 300
+        public var spanOverlap: Double = 30
+        /// Several leads: in the first lead's noisy stretches each lead's noise blend enters
+        /// with a weight proportional to 1 / max(N / S, `fusionRatioFloor`)^`fusionPower` of
+        /// its window.
+        public var fusionRatioFloor: Double = 0.05
+        public var fusionPower: Double = 2
 
         public init() {}
+
+        /// The real-valued parameters by name, for tuning tools.
+        public static var tunable: [String: WritableKeyPath<Configuration, Double>] {
+            [
+            "bandLow": \.bandLow, "bandHigh": \.bandHigh, "integrationWindow": \.integrationWindow,
+            "refractory": \.refractory, "tWaveWindow": \.tWaveWindow, "tWaveSlopeRatio": \.tWaveSlopeRatio,
+            "levelWindow": \.levelWindow, "thresholdFraction": \.thresholdFraction,
+            "noiseThresholdFraction": \.noiseThresholdFraction, "noiseQuantile": \.noiseQuantile,
+            "noisyLevelRatio": \.noisyLevelRatio, "noisyThresholdFraction": \.noisyThresholdFraction,
+            "noisyBandLow": \.noisyBandLow, "noisyBandHigh": \.noisyBandHigh, "noisyBandStart": \.noisyBandStart,
+            "noisyBandFull": \.noisyBandFull, "searchBackFactor": \.searchBackFactor,
+            "searchBackThreshold": \.searchBackThreshold, "extraBeatRR": \.extraBeatRR, "extraBeatRatio": \.extraBeatRatio,
+            "noisyExtraBeatRatio": \.noisyExtraBeatRatio, "featureRate": \.featureRate, "baselineWindow": \.baselineWindow,
+            "refinementWindow": \.refinementWindow, "qualityNoisyRatio": \.qualityNoisyRatio,
+            "qualityUnreadableRatio": \.qualityUnreadableRatio, "qualityFlatFraction": \.qualityFlatFraction,
+            "levelFloorFraction": \.levelFloorFraction, "spanLength": \.spanLength, "spanOverlap": \.spanOverlap,
+            "fusionRatioFloor": \.fusionRatioFloor, "fusionPower": \.fusionPower,
+            ]
+        }
     }
 
     public let configuration: Configuration
@@ -91,34 +129,65 @@ public struct QRSDetector: Sendable {
 
     /// Detects QRS complexes; returns sorted R-peak sample indices of `signal`.
     public func detect(_ signal: [Double], fs inputRate: Double) -> [Int] {
+        analyze(leads: [signal], fs: inputRate).peaks
+    }
+
+    /// Stages 1 to 6 on one span of one or more leads: the beats (sample indices of the span)
+    /// and, per lead, what its first pass saw of each level window (the signal quality's raw
+    /// material). The first lead's decisions stand except in its noisy stretches, which are
+    /// decided on the leads' noise blends together, each weighted by how well it reads there.
+    func detectSpan(_ leads: [UnsafeBufferPointer<Double>], fs inputRate: Double) -> SpanDetection {
         let c = configuration
-        guard inputRate > 0, signal.count >= max(8, Int(inputRate * 0.5)) else { return [] }
+        let factor = max(1, Int(inputRate / c.featureRate))
+        let fs = inputRate / Double(factor)
+        let length = max(1, Int(c.levelWindow * fs)) * factor
+        let n = leads[0].count
+        guard inputRate > 0, n >= max(8, Int(inputRate * 0.5)) else {
+            return SpanDetection(peaks: [], windowLength: length, windows: leads.map {
+                QRSDetector.windowStatistics($0, length: length, finite: false, maxima: [], noise: [], level: [])
+            })
+        }
         // Features and decisions run at a reduced rate; refinement uses the full signal.
         // Non-finite samples (WFDB "no data") are bridged only when there are any.
-        let factor = max(1, Int(inputRate / c.featureRate))
-        var clean = signal
-        let decimated = QRSDetector.decimate(signal, factor: factor)
-        var reduced = decimated.values
-        if !decimated.finite {
-            clean = QRSDetector.fillGaps(signal)
-            reduced = QRSDetector.decimate(clean, factor: factor).values
+        var filledFirst: [Double]?
+        var features: [LeadFeatures?] = []
+        var windows: [[WindowStatistics]] = []
+        for (l, signal) in leads.enumerated() {
+            let decimated = QRSDetector.decimate(signal, factor: factor)
+            var reduced = decimated.values
+            if !decimated.finite {
+                let filled = QRSDetector.fillGaps(signal)
+                reduced = filled.withUnsafeBufferPointer { QRSDetector.decimate($0, factor: factor).values }
+                if l == 0 { filledFirst = filled }
+            }
+            if let wide = bandFeature(reduced, fs: fs, low: c.bandLow, high: c.bandHigh), let first = firstPass(wide, fs: fs) {
+                features.append(LeadFeatures(reduced: reduced, wide: wide, first: first, weights: noiseBandWeights(first)))
+                windows.append(QRSDetector.windowStatistics(
+                    signal, length: first.windowLength * factor, finite: decimated.finite,
+                    maxima: QRSDetector.windowMaxima(wide.energy, length: first.windowLength),
+                    noise: first.noise, level: first.level))
+            } else {
+                features.append(nil)
+                windows.append(QRSDetector.windowStatistics(
+                    signal, length: length, finite: decimated.finite, maxima: [], noise: [], level: []))
+            }
         }
-        let fs = inputRate / Double(factor)
-        guard let wide = bandFeature(reduced, fs: fs, low: c.bandLow, high: c.bandHigh),
-            let first = firstPass(wide, fs: fs)
-        else { return [] }
+        guard let lead = features[0] else { return SpanDetection(peaks: [], windowLength: length, windows: windows) }
         // Where noise rivals the beats, a narrower band that leaves out most motion artefact
         // takes over (see noiseBandWeights) and the beats there are chosen again on the blend.
-        var beats = secondPass(first, fs: fs)
-        let weights = noiseBandWeights(first)
-        if weights.contains(where: { $0 > 0 }) {
-            beats = adaptToNoise(beats, reduced: reduced, wide: wide, first: first, weights: weights, fs: fs)
+        var beats = secondPass(lead.first, fs: fs)
+        if lead.weights.contains(where: { $0 > 0 }) {
+            beats = adaptToNoise(beats, leads: features.compactMap { $0 }, fs: fs)
         }
-        return QRSDetector.refine(
-            beats, factor: factor, on: clean, reduced: reduced, energy: wide.energy,
-            halfWidth: Int(c.refinementWindow * inputRate),
-            baselineHalfWidth: max(1, Int(c.baselineWindow * fs)),
-            refractory: Int(c.refractory * inputRate))
+        func refine(_ x: UnsafeBufferPointer<Double>) -> [Int] {
+            QRSDetector.refine(
+                beats, factor: factor, on: x, reduced: lead.reduced, energy: lead.wide.energy,
+                halfWidth: Int(c.refinementWindow * inputRate),
+                baselineHalfWidth: max(1, Int(c.baselineWindow * fs)),
+                refractory: Int(c.refractory * inputRate))
+        }
+        let peaks = filledFirst.map { $0.withUnsafeBufferPointer(refine) } ?? refine(leads[0])
+        return SpanDetection(peaks: peaks, windowLength: lead.first.windowLength * factor, windows: windows)
     }
 
     /// The slope-energy feature of the band `low ... high` Hz of the reduced signal, or nil
@@ -148,9 +217,10 @@ public struct QRSDetector: Sendable {
         guard !maxima.isEmpty else { return nil }
         let candidates = Candidates(maxima, of: feature, slopeHalfWidth: max(1, Int(0.04 * fs)))
         let level = QRSDetector.signalLevel(
-            feature.energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours)
+            feature.energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours,
+            floorFraction: c.levelFloorFraction)
         var decision = Decision(
-            beats: [], candidates: candidates, level: level.values, noise: [],
+            beats: [], candidates: candidates, level: level.values, levelFloor: level.floor, noise: [],
             windowLength: level.length, noiseWeights: noiseWeights)
         decision.beats = selectBeats(
             decision, thresholds: level.values.map { c.thresholdFraction * $0 },
@@ -187,6 +257,14 @@ public struct QRSDetector: Sendable {
     }
 }
 
+/// One lead at the reduced rate: its samples, QRS-band feature, first pass and noise weights.
+struct LeadFeatures {
+    var reduced: [Double]
+    var wide: BandFeature
+    var first: Decision
+    var weights: [Double]
+}
+
 /// A slope-energy feature at the reduced rate and the |derivative| it was computed from.
 struct BandFeature {
     var energy: [Double]
@@ -200,6 +278,8 @@ struct Decision {
     var candidates: Candidates
     /// Signal level per window of `windowLength` reduced samples.
     var level: [Double]
+    /// The floor of `level`: windows at it have no signal level of their own (a flat line).
+    var levelFloor: Double
     /// Noise level (high non-beat candidates) per window.
     var noise: [Double]
     var windowLength: Int

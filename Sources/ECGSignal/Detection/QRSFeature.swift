@@ -6,8 +6,12 @@ import Foundation
 extension QRSDetector {
     /// Replaces non-finite samples (WFDB's "no data") by the last finite value.
     static func fillGaps(_ x: [Double]) -> [Double] {
-        guard x.contains(where: { !$0.isFinite }) else { return x }
-        var out = x
+        x.withUnsafeBufferPointer(fillGaps)
+    }
+
+    /// Replaces non-finite samples (WFDB's "no data") by the last finite value.
+    static func fillGaps(_ x: UnsafeBufferPointer<Double>) -> [Double] {
+        var out = Array(x)
         var last = x.first(where: \.isFinite) ?? 0
         for i in out.indices {
             if out[i].isFinite { last = out[i] } else { out[i] = last }
@@ -121,7 +125,12 @@ extension QRSDetector {
     /// output `j` is centred on input sample `j * factor`. `finite` tells whether every
     /// output is finite (checked on the way, saving a pass).
     static func decimate(_ x: [Double], factor k: Int) -> (values: [Double], finite: Bool) {
-        guard k > 1 else { return (x, !x.contains(where: { !$0.isFinite })) }
+        x.withUnsafeBufferPointer { decimate($0, factor: k) }
+    }
+
+    /// `decimate` of a buffer.
+    static func decimate(_ x: UnsafeBufferPointer<Double>, factor k: Int) -> (values: [Double], finite: Bool) {
+        guard k > 1 else { return (Array(x), !x.contains(where: { !$0.isFinite })) }
         let n = x.count
         let m = (n + k - 1) / k
         let weights = (1 - k..<k).map { Double(k - abs($0)) / Double(k * k) }
@@ -129,7 +138,8 @@ extension QRSDetector {
         let interiorEnd = max(1, n / k)
         var finite = true
         let values = [Double](unsafeUninitializedCapacity: m) { out, count in
-            x.withUnsafeBufferPointer { v in
+            do {
+                let v = x
                 weights.withUnsafeBufferPointer { w in
                     if interiorEnd > 1 {
                         // In C, eight outputs per vector with the same rounding.

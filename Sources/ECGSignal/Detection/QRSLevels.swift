@@ -4,15 +4,18 @@ import Foundation
 
 extension QRSDetector {
     /// Per-window signal level: the running median (over `neighbours` windows each side) of
-    /// the feature's maximum in consecutive windows of `window` seconds. Returns one value
-    /// per window; sample `i` uses entry `i / windowLength`.
-    static func signalLevel(_ e: [Double], fs: Double, window: Double, neighbours: Int)
-        -> (values: [Double], length: Int)
+    /// the feature's maximum in consecutive windows of `window` seconds, and at least
+    /// `floorFraction` of the median over all windows (a flat line, a lead off, has no level
+    /// of its own: the floor keeps its numerical dust below every threshold). Returns one
+    /// value per window; sample `i` uses entry `i / windowLength`.
+    static func signalLevel(_ e: [Double], fs: Double, window: Double, neighbours: Int, floorFraction: Double)
+        -> (values: [Double], length: Int, floor: Double)
     {
         let len = max(1, Int(window * fs))
         let maxima = windowMaxima(e, length: len)
         let level = maxima.withUnsafeBufferPointer { runningMedian($0, neighbours: neighbours) }
-        return (level, len)
+        let floor = floorFraction * median(level)
+        return (floor > 0 ? level.map { max($0, floor) } : level, len, floor)
     }
 
     /// `out[k]` = the median (upper of two) of `x[k - neighbours ... k + neighbours]` clipped to

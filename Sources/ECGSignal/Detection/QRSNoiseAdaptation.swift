@@ -6,34 +6,46 @@ import Foundation
 // and the beats of those stretches are chosen again on the blend.
 
 extension QRSDetector {
-    /// Replaces the `beats` (chosen on the wide band) of every noisy stretch by those chosen
-    /// on the blend of the wide band and the noisy band there. The blend is computed over the
-    /// stretch with `levelNeighbours + 1` windows of context on each side, so that its levels
-    /// and noise estimates have neighbours; only beats inside the stretch's core are taken.
-    func adaptToNoise(
-        _ beats: [Int], reduced: [Double], wide: BandFeature, first: Decision, weights: [Double],
-        fs: Double
-    ) -> [Int] {
+    /// Replaces the `beats` (chosen on the first lead's wide band) of every noisy stretch of
+    /// the first lead by those chosen on the blend of the wide band and the noisy band there;
+    /// with several leads, on the leads' blends together, each weighted per window by
+    /// 1 / max(N / S, `fusionRatioFloor`)^`fusionPower` (the lead that reads best counts most, leads that
+    /// read alike average their noise away). The blend is computed over the stretch with
+    /// `levelNeighbours + 1` windows of context on each side, so that its levels and noise
+    /// estimates have neighbours; only beats inside the stretch's core are taken.
+    func adaptToNoise(_ beats: [Int], leads: [LeadFeatures], fs: Double) -> [Int] {
         let c = configuration
-        let n = reduced.count
-        let length = first.windowLength
+        let first = leads[0]
+        let n = first.reduced.count
+        let length = first.first.windowLength
         var out: [Int] = []
         out.reserveCapacity(beats.count + 16)
         var next = 0
-        for stretch in QRSDetector.noisyStretches(weights, context: c.levelNeighbours + 1) {
+        for stretch in QRSDetector.noisyStretches(first.weights, context: c.levelNeighbours + 1) {
             let span = (stretch.context.lowerBound * length)..<min(n, stretch.context.upperBound * length)
             let core = (stretch.core.lowerBound * length)..<min(n, stretch.core.upperBound * length)
-            guard let narrow = bandFeature(Array(reduced[span]), fs: fs, low: c.noisyBandLow, high: c.noisyBandHigh)
+            var fused: BandFeature?
+            var total: [Double] = []
+            for lead in leads {
+                guard let blended = noiseBlend(lead, span: span, windows: stretch.context, fs: fs) else { continue }
+                let weights = stretch.context.map { k -> Double in
+                    let ratio = lead.first.level[k] > 0 ? lead.first.noise[k] / lead.first.level[k] : .infinity
+                    return 1 / pow(max(ratio, c.fusionRatioFloor), c.fusionPower)
+                }
+                guard let sofar = fused else {
+                    fused = blended
+                    total = weights
+                    continue
+                }
+                // The running weighted mean: the new lead's share of the weight so far.
+                let share = zip(total, weights).map { $1 / ($0 + $1) }
+                fused = QRSDetector.blend(
+                    sofar, level: Array(repeating: 1, count: share.count), blended,
+                    level: Array(repeating: 1, count: share.count), weights: share, windowLength: length)
+                total = zip(total, weights).map(+)
+            }
+            guard let fused, let decision = firstPass(fused, fs: fs, noiseWeights: Array(first.weights[stretch.context]))
             else { continue }
-            let windowWeights = Array(weights[stretch.context])
-            let blended = QRSDetector.blend(
-                BandFeature(energy: Array(wide.energy[span]), slope: Array(wide.slope[span])),
-                level: Array(first.level[stretch.context]), narrow,
-                level: QRSDetector.signalLevel(
-                    narrow.energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours
-                ).values,
-                weights: windowWeights, windowLength: length)
-            guard let decision = firstPass(blended, fs: fs, noiseWeights: windowWeights) else { continue }
             while next < beats.count && beats[next] < core.lowerBound {
                 out.append(beats[next])
                 next += 1
@@ -43,6 +55,23 @@ extension QRSDetector {
         }
         out += beats[next...]
         return out
+    }
+
+    /// One lead's blend of its wide band and its noisy band over `span` (reduced samples),
+    /// each normalised by its own level, the noisy band weighted by the lead's noise weights
+    /// of `windows`; nil when the noisy band cannot be designed.
+    func noiseBlend(_ lead: LeadFeatures, span: Range<Int>, windows: Range<Int>, fs: Double) -> BandFeature? {
+        let c = configuration
+        guard let narrow = bandFeature(Array(lead.reduced[span]), fs: fs, low: c.noisyBandLow, high: c.noisyBandHigh)
+        else { return nil }
+        return QRSDetector.blend(
+            BandFeature(energy: Array(lead.wide.energy[span]), slope: Array(lead.wide.slope[span])),
+            level: Array(lead.first.level[windows]), narrow,
+            level: QRSDetector.signalLevel(
+                narrow.energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours,
+                floorFraction: c.levelFloorFraction
+            ).values,
+            weights: Array(lead.weights[windows]), windowLength: lead.first.windowLength)
     }
 
     /// Runs of windows where the noisy band has weight, each widened by one window on each
@@ -69,12 +98,13 @@ extension QRSDetector {
     }
 
     /// Per-window weight of the noisy band: 0 while the wide band's noise ratio N / S stays
-    /// below `noisyBandStart`, 1 from `noisyBandFull` on, linear in between.
+    /// below `noisyBandStart`, 1 from `noisyBandFull` on, linear in between; 0 where the
+    /// signal level is at its floor (no signal, not noise).
     func noiseBandWeights(_ decision: Decision) -> [Double] {
         let c = configuration
         let span = max(1e-9, c.noisyBandFull - c.noisyBandStart)
         return zip(decision.level, decision.noise).map { s, n in
-            guard s > 0 else { return 0 }
+            guard s > 0, s > decision.levelFloor else { return 0 }
             return min(1, max(0, (n / s - c.noisyBandStart) / span))
         }
     }

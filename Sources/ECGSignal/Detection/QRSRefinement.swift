@@ -9,7 +9,7 @@ extension QRSDetector {
     /// the mean of the reduced signal within `baselineHalfWidth` reduced samples. Beats that
     /// end up closer than `refractory` merge (keeping the one with more energy).
     static func refine(
-        _ beats: [Int], factor: Int, on x: [Double], reduced: [Double], energy: [Double],
+        _ beats: [Int], factor: Int, on x: UnsafeBufferPointer<Double>, reduced: [Double], energy: [Double],
         halfWidth: Int, baselineHalfWidth: Int, refractory: Int
     ) -> [Int] {
         let n = beats.count
@@ -29,7 +29,8 @@ extension QRSDetector {
         // Largest |x - baseline| near each beat. Four beats are swept together so that their
         // cache misses on the full-rate signal overlap; then the first index of each maximum.
         let peaks = [Int](unsafeUninitializedCapacity: n) { out, count in
-            x.withUnsafeBufferPointer { v in
+            do {
+                let v = x
                 let last = v.count - 1
                 func range(_ k: Int) -> (Int, Int) {
                     let centre = min(last, beats[k] * factor)

@@ -57,13 +57,14 @@ public struct EDFSignalSpec: Sendable, Equatable {
 }
 
 extension EDFHeader {
-    /// Parses the header at the start of `data` (the whole file: its size resolves a record
-    /// count of -1 and reveals truncation); `path` names the file in errors.
-    static func parse(_ data: Data, path: String) throws -> EDFHeader {
+    /// Parses the header at the start of `data` (at least the header's bytes, or the whole
+    /// file); `fileSize`, the size of the whole file, resolves a record count of -1 and reveals
+    /// truncation; `path` names the file in errors.
+    static func parse(_ data: Data, fileSize: Int, path: String) throws -> EDFHeader {
         func fail(_ message: String) -> SignalFileError { SignalFileError(path: path, message: message) }
         let bytes = [UInt8](data.prefix(256))
         guard bytes.count == 256 else {
-            throw fail("truncated: \(data.count) bytes, an EDF header needs at least 256")
+            throw fail("truncated: \(fileSize) bytes, an EDF header needs at least 256")
         }
         func field(_ offset: Int, _ length: Int, in source: [UInt8]) -> String {
             String(decoding: source[offset..<(offset + length)], as: UTF8.self).trimmingCharacters(in: .whitespaces)
@@ -85,8 +86,8 @@ extension EDFHeader {
         guard headerBytes == 256 * (signalCount + 1) else {
             throw fail("header: size \(headerBytes) does not match \(signalCount) signals (expected \(256 * (signalCount + 1)))")
         }
-        guard data.count >= headerBytes else {
-            throw fail("truncated: \(data.count) bytes, the header alone needs \(headerBytes)")
+        guard fileSize >= headerBytes, data.count >= headerBytes else {
+            throw fail("truncated: \(fileSize) bytes, the header alone needs \(headerBytes)")
         }
         let recordDuration = try real(field(244, 8, in: bytes), "data record duration")
         let all = [UInt8](data.prefix(headerBytes))
@@ -119,14 +120,14 @@ extension EDFHeader {
             recordCount: try integer(field(236, 8, in: bytes), "number of data records"),
             recordDuration: recordDuration, signals: signals)
 
-        let available = (data.count - headerBytes) / header.recordBytes
+        let available = (fileSize - headerBytes) / header.recordBytes
         if header.recordCount == -1 {
             header.recordCount = available
         } else if header.recordCount < 0 {
             throw fail("header: invalid number of data records \(header.recordCount)")
         } else if header.recordCount > available {
             throw fail(
-                "truncated: header says \(header.recordCount) data records of \(header.recordBytes) bytes, the file holds \(data.count - headerBytes) bytes of data (\(available) whole records)")
+                "truncated: header says \(header.recordCount) data records of \(header.recordBytes) bytes, the file holds \(fileSize - headerBytes) bytes of data (\(available) whole records)")
         }
         return header
     }

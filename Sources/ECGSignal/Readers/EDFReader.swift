@@ -18,9 +18,15 @@ public struct EDFAnnotation: Sendable, Equatable {
 
 /// Reads EDF and continuous EDF+ files (16-bit samples, per-signal scaling).
 public enum EDFReader {
-    /// Reads the header of an EDF or EDF+ file.
+    /// Reads the header of an EDF or EDF+ file (and nothing else of it).
     public static func readHeader(at url: URL) throws -> EDFHeader {
-        try EDFHeader.parse(readFileData(url), path: url.path)
+        let file = try SignalFileReader(url)
+        let size = try file.size()
+        let first = try file.read(at: 0, count: min(256, size))
+        let headerBytes = first.count == 256 ? Int(String(decoding: first[184..<192], as: UTF8.self)
+            .trimmingCharacters(in: .whitespaces)) ?? 256 : 256
+        let prefix = try file.read(at: 0, count: min(max(256, headerBytes), size))
+        return try EDFHeader.parse(prefix, fileSize: size, path: url.path)
     }
 
     /// Reads ECG signals of an EDF or continuous EDF+ file in physical units.
@@ -31,41 +37,78 @@ public enum EDFReader {
     ///     `EDF Annotations` signal are skipped.
     ///   - toMillivolts: convert signals in V, mV, uV or µV to millivolts (other units are kept).
     public static func read(at url: URL, labels: [String]? = nil, toMillivolts: Bool = true) throws -> Recording {
-        let data = try readFileData(url)
-        let header = try EDFHeader.parse(data, path: url.path)
+        try read(at: url, toMillivolts: toMillivolts) { header, fail in try chooseSignals(header, labels: labels, fail: fail) }
+    }
+
+    /// Reads some of the signals `read(at:)` picks by default (ECG signals at one rate):
+    /// `select` gets their labels and returns the indices of those wanted, in order. Only
+    /// those are decoded.
+    public static func read(
+        at url: URL, toMillivolts: Bool = true, signals select: ([String]) throws -> [Int]
+    ) throws -> Recording {
+        try read(at: url, toMillivolts: toMillivolts) { header, fail in
+            let candidates = try chooseSignals(header, labels: nil, fail: fail)
+            let indices = try select(candidates.map { header.signals[$0].label })
+            for index in indices where !candidates.indices.contains(index) {
+                throw fail("no ECG signal \(index) (the file has \(candidates.count))")
+            }
+            return indices.map { candidates[$0] }
+        }
+    }
+
+    /// Reads the signals `choose` picks from the header, a block of data records at a time.
+    private static func read(
+        at url: URL, toMillivolts: Bool,
+        choose: (EDFHeader, (String) -> SignalFileError) throws -> [Int]
+    ) throws -> Recording {
+        let header = try readHeader(at: url)
         func fail(_ message: String) -> SignalFileError { SignalFileError(url: url, message: message) }
         if header.isDiscontinuous {
             throw fail("discontinuous EDF+ (EDF+D) is not supported: its data records have gaps; convert it to continuous EDF+C")
         }
         guard header.recordDuration > 0 else { throw fail("data record duration is \(header.recordDuration) s, no signal to read") }
-        let chosen = try chooseSignals(header, labels: labels, fail: fail)
+        let chosen = try choose(header, fail)
         guard header.recordCount > 0 else { throw fail("no data records") }
+        guard let firstChosen = chosen.first else { throw fail("no signals chosen") }
 
         let offsets = header.signals.reduce(into: [0]) { $0.append($0.last! + 2 * $1.samplesPerRecord) }
-        var leads: [[Double]] = []
-        var units: [String] = []
-        data.withUnsafeBytes { buffer in
-            let bytes = buffer.bindMemory(to: UInt8.self)
-            for index in chosen {
-                let spec = header.signals[index]
-                let (factor, unit) = toMillivolts ? millivoltFactor(spec.physicalDimension) : (1, spec.physicalDimension)
-                var lead = [Double]()
-                lead.reserveCapacity(header.recordCount * spec.samplesPerRecord)
-                for record in 0..<header.recordCount {
-                    let start = header.headerBytes + record * header.recordBytes + offsets[index]
-                    for k in 0..<spec.samplesPerRecord {
-                        let value = Int(Int16(bitPattern: UInt16(bytes[start + 2 * k]) | UInt16(bytes[start + 2 * k + 1]) << 8))
-                        lead.append(spec.physical(value) * factor)
+        let scales = chosen.map { index -> (factor: Double, unit: String) in
+            let spec = header.signals[index]
+            return toMillivolts ? millivoltFactor(spec.physicalDimension) : (1, spec.physicalDimension)
+        }
+        var leads = chosen.map { index in
+            [Double](repeating: 0, count: header.recordCount * header.signals[index].samplesPerRecord)
+        }
+        let file = try SignalFileReader(url)
+        let recordsPerBlock = max(1, (1 << 20) / max(1, header.recordBytes))
+        var record = 0
+        while record < header.recordCount {
+            let count = min(recordsPerBlock, header.recordCount - record)
+            let block = try file.read(at: header.headerBytes + record * header.recordBytes, count: count * header.recordBytes)
+            block.withUnsafeBytes { buffer in
+                let bytes = buffer.bindMemory(to: UInt8.self)
+                for (slot, index) in chosen.enumerated() {
+                    let spec = header.signals[index]
+                    let factor = scales[slot].factor
+                    let n = spec.samplesPerRecord
+                    leads[slot].withUnsafeMutableBufferPointer { out in
+                        for r in 0..<count {
+                            let start = r * header.recordBytes + offsets[index]
+                            let target = (record + r) * n
+                            for k in 0..<n {
+                                let value = Int(Int16(bitPattern: UInt16(bytes[start + 2 * k]) | UInt16(bytes[start + 2 * k + 1]) << 8))
+                                out[target + k] = spec.physical(value) * factor
+                            }
+                        }
                     }
                 }
-                leads.append(lead)
-                units.append(unit)
             }
+            record += count
         }
-        let fs = Double(header.signals[chosen[0]].samplesPerRecord) / header.recordDuration
+        let fs = Double(header.signals[firstChosen].samplesPerRecord) / header.recordDuration
         let comments = [header.patient, header.recording].filter { !$0.isEmpty }
         return Recording(
-            fs: fs, leads: leads, leadNames: chosen.map { header.signals[$0].label }, units: units,
+            fs: fs, leads: leads, leadNames: chosen.map { header.signals[$0].label }, units: scales.map(\.unit),
             name: url.deletingPathExtension().lastPathComponent, comments: comments)
     }
 
@@ -73,7 +116,7 @@ public enum EDFReader {
     /// per-record time-keeping entries. A plain EDF file has none.
     public static func readAnnotations(at url: URL) throws -> [EDFAnnotation] {
         let data = try readFileData(url)
-        let header = try EDFHeader.parse(data, path: url.path)
+        let header = try EDFHeader.parse(data, fileSize: data.count, path: url.path)
         let offsets = header.signals.reduce(into: [0]) { $0.append($0.last! + 2 * $1.samplesPerRecord) }
         var annotations: [EDFAnnotation] = []
         let bytes = [UInt8](data)

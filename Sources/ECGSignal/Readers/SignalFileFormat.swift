@@ -29,21 +29,17 @@ public enum SignalFileFormat: String, Sendable, CaseIterable {
         switch self {
         case .wfdb:
             let record = url.pathExtension.lowercased() == "dat" ? url.deletingPathExtension() : url
-            let recording = try WFDB.readRecord(at: record)
-            guard let leads else { return recording }
-            let indices = try leads.map { name in
-                guard let index = recording.leadIndex(named: name) else {
-                    throw SignalFileError(
-                        url: WFDB.headerURL(for: record),
-                        message: "no signal named \"\(name)\" (signals: \(recording.leadNames.joined(separator: ", ")))")
+            guard let leads else { return try WFDB.readRecord(at: record) }
+            return try WFDB.readRecord(at: record) { names in
+                try leads.map { name in
+                    guard let index = names.firstIndex(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) else {
+                        throw SignalFileError(
+                            url: WFDB.headerURL(for: record),
+                            message: "no signal named \"\(name)\" (signals: \(names.joined(separator: ", ")))")
+                    }
+                    return index
                 }
-                return index
             }
-            var chosen = recording
-            chosen.leads = indices.map { recording.leads[$0] }
-            chosen.leadNames = indices.map { recording.leadNames[$0] }
-            chosen.units = indices.map { recording.units[$0] }
-            return chosen
         case .csv:
             guard let fs else {
                 throw SignalFileError(url: url, message: "CSV files do not state a sampling rate; give one")

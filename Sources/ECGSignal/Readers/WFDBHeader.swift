@@ -1,6 +1,7 @@
 import Foundation
 
-/// The contents of a WFDB header (`.hea`) file of a single-segment record.
+/// The contents of a WFDB header (`.hea`) file: of a single-segment record (its signals), or of
+/// a multi-segment record (its segments, each a record of its own).
 public struct WFDBHeader: Sendable, Equatable {
     /// Record name (first field of the record line).
     public var recordName: String
@@ -16,10 +17,23 @@ public struct WFDBHeader: Sendable, Equatable {
     public var baseTime: String?
     /// Date of sample 0 (`dd/mm/yyyy`), as written.
     public var baseDate: String?
-    /// One entry per signal, in header order.
+    /// One entry per signal, in header order (none in a multi-segment header).
     public var signals: [WFDBSignalSpec]
+    /// The segments of a multi-segment record, in order (empty for a single-segment record).
+    public var segments: [WFDBSegment] = []
     /// Comment lines without their leading `#` and surrounding spaces.
     public var comments: [String]
+}
+
+/// One segment line of a multi-segment header: a record (or `~`, a gap) of so many frames.
+public struct WFDBSegment: Sendable, Equatable {
+    /// Record name of the segment, relative to the header's directory; `~` for a gap.
+    public var name: String
+    /// Frames in the segment; 0 for the layout segment that lists the record's signals.
+    public var sampleCount: Int
+
+    /// Whether the segment is a gap without samples.
+    public var isGap: Bool { name == "~" }
 }
 
 /// One signal line of a WFDB header.
@@ -85,8 +99,23 @@ extension WFDBHeader {
         guard let recordLine else {
             throw SignalFileError(path: path, message: "no record line (empty header)")
         }
-        var (header, signalCount) = try parseRecordLine(recordLine.text, fail: { fail(recordLine.number, $0) })
+        var (header, signalCount, segmentCount) = try parseRecordLine(recordLine.text, fail: { fail(recordLine.number, $0) })
         header.comments = comments
+        if let segmentCount {
+            guard signalLines.count >= segmentCount else {
+                throw SignalFileError(
+                    path: path,
+                    message: "record line announces \(segmentCount) segments but \(signalLines.count) segment lines follow")
+            }
+            for entry in signalLines.prefix(segmentCount) {
+                let fields = entry.text.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                guard fields.count >= 2, let count = Int(fields[1]), count >= 0 else {
+                    throw fail(entry.number, "segment line needs a record name and a number of samples")
+                }
+                header.segments.append(WFDBSegment(name: String(fields[0]), sampleCount: count))
+            }
+            return header
+        }
         guard signalLines.count >= signalCount else {
             throw SignalFileError(
                 path: path,
@@ -98,14 +127,20 @@ extension WFDBHeader {
         return header
     }
 
-    /// Parses the record line into a header without signals, and the announced signal count.
+    /// Parses the record line into a header without signals, the announced signal count and,
+    /// for a multi-segment record (`name/segments`), the segment count.
     private static func parseRecordLine(
         _ line: Substring, fail: (String) -> SignalFileError
-    ) throws -> (WFDBHeader, Int) {
+    ) throws -> (WFDBHeader, Int, Int?) {
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        let name = fields[0]
-        if name.contains("/") {
-            throw fail("multi-segment records (\(name)) are not supported")
+        var name = fields[0]
+        var segmentCount: Int?
+        if let slash = name.firstIndex(of: "/") {
+            guard let count = Int(name[name.index(after: slash)...]), count >= 1 else {
+                throw fail("invalid number of segments in \"\(name)\"")
+            }
+            segmentCount = count
+            name = name[..<slash]
         }
         guard fields.count >= 2, let signalCount = Int(fields[1]), signalCount >= 0 else {
             throw fail("record line needs a signal count after the record name")
@@ -148,6 +183,6 @@ extension WFDBHeader {
             baseTime: fields.count >= 5 ? String(fields[4]) : nil,
             baseDate: fields.count >= 6 ? String(fields[5]) : nil,
             signals: [], comments: [])
-        return (header, signalCount)
+        return (header, signalCount, segmentCount)
     }
 }

@@ -10,15 +10,18 @@ public enum BeatScorer {
     /// The default matching window, 150 ms.
     public static let defaultTolerance = 0.150
 
-    /// Scores detections (sample indices) against annotations sampled at `fs`.
+    /// Scores detections (sample indices) against annotations sampled at `fs`; detections
+    /// and beats before sample `start` are not counted (noise stress records score from
+    /// minute 5).
     public static func score(
         detections: [Int], annotations: [Annotation], fs: Double,
-        tolerance: Double = defaultTolerance
+        tolerance: Double = defaultTolerance, from start: Int = 0
     ) -> BeatMatchScore {
         let reference = annotations.filter(\.isBeat).map(\.sample)
+        let skipped = start > 0 ? [Int.min..<start] : []
         return score(
             detections: detections, reference: reference,
-            excluded: flutterEpisodes(annotations), fs: fs, tolerance: tolerance)
+            excluded: skipped + flutterEpisodes(annotations), fs: fs, tolerance: tolerance)
     }
 
     /// Scores detections against reference beat samples, ignoring both inside `excluded`.

@@ -5,7 +5,12 @@ import Foundation
 public enum RecordEvaluation {
     /// The lead the scoring convention uses: the one named `MLII` when present, else lead 0.
     public static func preferredLead(_ recording: Recording) -> Int {
-        recording.leadNames.firstIndex { $0.uppercased() == "MLII" } ?? 0
+        preferredLead(recording.leadNames)
+    }
+
+    /// The index of the lead named `MLII` among `names`, else 0.
+    public static func preferredLead(_ names: [String]) -> Int {
+        names.firstIndex { $0.uppercased() == "MLII" } ?? 0
     }
 
     /// The outcome for one record.
@@ -24,24 +29,28 @@ public enum RecordEvaluation {
     /// Reads `record` (a `.hea` path or the record path without extension) and its
     /// `annotator` file, resamples to `rate` when given, detects on `lead` (default
     /// `preferredLead`) and scores with `tolerance` seconds. Reference annotation samples are
-    /// mapped to the new rate.
+    /// mapped to the new rate. Beats and detections in the first `scoreFrom` seconds are not
+    /// counted. With `fuseLeads` every lead of the record takes part (`lead` first).
     public static func evaluate(
         record: URL, annotator: String = "atr", rate: Double? = nil, lead: Int? = nil,
-        detector: QRSDetector = QRSDetector(), tolerance: Double = BeatScorer.defaultTolerance
+        detector: QRSDetector = QRSDetector(), tolerance: Double = BeatScorer.defaultTolerance,
+        scoreFrom: Double = 0, fuseLeads: Bool = false
     ) throws -> Result {
         let base = record.pathExtension == "hea" ? record.deletingPathExtension() : record
-        let recording = try WFDB.readRecord(at: base)
-        var annotations = try WFDB.readAnnotations(at: base.appendingPathExtension(annotator))
-        let leadIndex = lead ?? preferredLead(recording)
-        guard recording.leads.indices.contains(leadIndex) else {
-            throw SignalFileError(
-                url: base, message: "lead \(leadIndex) does not exist (record has \(recording.leads.count))")
+        var leadIndex = 0
+        let recording = try WFDB.readRecord(at: base) { names in
+            leadIndex = lead ?? preferredLead(names)
+            guard names.indices.contains(leadIndex) else {
+                throw SignalFileError(url: base, message: "lead \(leadIndex) does not exist (record has \(names.count))")
+            }
+            return [leadIndex] + (fuseLeads ? names.indices.filter { $0 != leadIndex } : [])
         }
-        var signal = recording.leads[leadIndex]
+        var annotations = try WFDB.readAnnotations(at: base.appendingPathExtension(annotator))
+        var leads = recording.leads
         var fs = recording.fs
         if let rate, rate != recording.fs {
             let resampler = try Resampler(from: recording.fs, to: rate)
-            signal = resampler.apply(signal)
+            leads = leads.map(resampler.apply)
             fs = recording.fs * Double(resampler.up) / Double(resampler.down)
             annotations = annotations.map {
                 var a = $0
@@ -49,9 +58,10 @@ public enum RecordEvaluation {
                 return a
             }
         }
-        let detections = detector.detect(signal, fs: fs)
+        let detections = detector.analyze(leads: leads, fs: fs).peaks
         let score = BeatScorer.score(
-            detections: detections, annotations: annotations, fs: fs, tolerance: tolerance)
+            detections: detections, annotations: annotations, fs: fs, tolerance: tolerance,
+            from: Int((scoreFrom * fs).rounded()))
         return Result(
             record: base.lastPathComponent, fs: fs, lead: leadIndex, detections: detections, score: score)
     }

@@ -28,6 +28,22 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
 
     @OptionGroup var reference: ReferenceOptions
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Seconds at the start of each record that are not scored (noise stress records: 300).", valueName: "seconds"))
+    var scoreFrom = 0.0
+
+    @Flag(name: .long, help: "Detect on every lead of each record together (the reference lead first).")
+    var fuseLeads = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Detector parameter to change, NAME=VALUE (a QRSDetector.Configuration member in seconds, hertz or a ratio); repeat for several. For tuning on records you do not report.",
+        valueName: "name=value"))
+    var set: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Target for sensitivity and positive predictivity at every rate, in percent.", valueName: "percent"))
+    var target = 99.90
+
     @Flag(name: .long, help: "Print only the summary of totals, not the per-record tables.")
     var summaryOnly = false
 
@@ -51,6 +67,7 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        guard scoreFrom >= 0 else { throw ValidationError("--score-from must not be negative") }
         guard !parsedRates.isEmpty, parsedRates.allSatisfy({ $0 >= 50 && $0 <= 5000 }) else {
             throw ValidationError("--rates must be a comma-separated list of rates between 50 and 5000 Hz")
         }
@@ -77,14 +94,16 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
     func run() async throws {
         let names = try recordNames()
         let dir = URL(fileURLWithPath: dataDir)
-        let annotator = reference.annotator, lead = reference.lead
+        let annotator = reference.annotator, lead = reference.lead, scoreFrom = scoreFrom, fuseLeads = fuseLeads
+        let detector = QRSDetector(configuration: try Self.configuration(set))
         var summary: [(rate: Double, total: BeatMatchScore)] = []
         var reports: [RateReport] = []
         for rate in parsedRates {
             let started = Date()
             let results = try await Self.parallelMap(names) { name in
                 try RecordEvaluation.evaluate(
-                    record: dir.appendingPathComponent(name), annotator: annotator, rate: rate, lead: lead)
+                    record: dir.appendingPathComponent(name), annotator: annotator, rate: rate, lead: lead,
+                    detector: detector, scoreFrom: scoreFrom, fuseLeads: fuseLeads)
             }
             let table = ScoreTable(rows: results.map { ($0.record, $0.score) })
             reports.append(RateReport(
@@ -105,6 +124,30 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
         }
         print("# totals per rate")
         print(ScoreTable(rows: summary.map { ("\(Self.format($0.rate)) Hz", $0.total) }).render(nameHeader: "rate"))
+        let worstSe = summary.min { $0.total.sensitivity < $1.total.sensitivity }!
+        let worstPP = summary.min { $0.total.positivePredictivity < $1.total.positivePredictivity }!
+        let met = min(worstSe.total.sensitivity, worstPP.total.positivePredictivity) * 100 >= target
+        print(String(
+            format: "target Se and +P >= %.2f %% at every rate: worst Se %.3f %% (%@ Hz), worst +P %.3f %% (%@ Hz): %@",
+            target, worstSe.total.sensitivity * 100, Self.format(worstSe.rate), worstPP.total.positivePredictivity * 100,
+            Self.format(worstPP.rate), met ? "met" : "SHORT"))
+    }
+
+    /// The default configuration with the `NAME=VALUE` changes of `--set`.
+    static func configuration(_ changes: [String]) throws -> QRSDetector.Configuration {
+        var c = QRSDetector.Configuration()
+        for change in changes {
+            let parts = change.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let value = Double(parts[1]) else {
+                throw ValidationError("--set \(change): expected NAME=NUMBER")
+            }
+            guard let key = QRSDetector.Configuration.tunable[parts[0]] else {
+                throw ValidationError(
+                    "--set \(change): unknown parameter (known: \(QRSDetector.Configuration.tunable.keys.sorted().joined(separator: ", ")))")
+            }
+            c[keyPath: key] = value
+        }
+        return c
     }
 
     static func format(_ rate: Double) -> String {

@@ -25,7 +25,7 @@ MITBIH_FEATURES = [
 ]
 MITBIH_INPUT = {
     "samplingRate": 360, "samplesBefore": 180, "samplesAfter": 180, "highpass": 0.5, "normalization": "zscore",
-    "channels": ["beat", "template"], "features": MITBIH_FEATURES, "windowInput": "beat", "featureInput": "features",
+    "channels": ["difference"], "features": MITBIH_FEATURES, "windowInput": "beat", "featureInput": "features",
 }
 KACHUEE_INPUT = {
     "samplingRate": 125, "samplesBefore": 0, "samplesAfter": 187, "normalization": "minmax",
@@ -186,9 +186,9 @@ def _keras_directory(archive, directory):
 MODELS = {
     "mitbih-aami5": ModelSpec(
         "mitbih-aami5", "mitbih", training.AAMI5_RECIPE, AAMI5, MITBIH_INPUT, "softmax",
-        "Five-class AAMI heartbeat classifier (N, SVEB, VEB, F, Q) for one ECG lead: a small 1D CNN on the beat "
-        "and the recording's own typical beat, joined with the rhythm around the beat against the patient's own "
-        "rhythm and the beat's P wave, QRS and T wave against the typical beat.",
+        "Five-class AAMI heartbeat classifier (N, SVEB, VEB, F, Q) for one ECG lead: a small 1D CNN on how the "
+        "beat departs from the recording's own typical beat, joined with the rhythm around the beat against the "
+        "patient's own rhythm and the beat's P wave, QRS and T wave against the typical beat.",
         {"N": "Se >= 95", "SVEB": "Se >= 85, +P >= 70", "VEB": "Se >= 95, +P >= 95"}),
     "mitbih-binary": ModelSpec(
         "mitbih-binary", "mitbih", training.BINARY_RECIPE, BINARY, MITBIH_INPUT, "softmax",

@@ -7,10 +7,10 @@ from keras import layers  # noqa: E402
 
 
 def beat_and_rhythm_net(window_length, channels, features, classes, seed):
-    """A small 1D CNN on the beat window (the beat and the recording's typical beat as two
-    channels; its first layer downsamples by 3) joined with a dense branch on the rhythm and
-    template features, which carry most of what tells patients' beats apart; softmax over
-    `classes`."""
+    """A small 1D CNN on the beat window (how the beat departs from the recording's typical
+    beat; its first layer downsamples by 3) joined with a dense branch on the rhythm and
+    template features; softmax over `classes`. Nothing it sees is in the patient's absolute
+    morphology, which does not carry over from one patient to the next."""
     init = keras.initializers.GlorotUniform
     window = keras.Input((window_length, channels), name="beat")
     x = layers.Conv1D(8, 9, strides=3, activation="relu", kernel_initializer=init(seed))(window)

@@ -50,13 +50,14 @@ def fit(kind, beats, labels, recipe, seed):
     chosen = training_subset(labels, recipe, seed)
     y = labels[chosen]
     classes = len(recipe.class_weights)
+    windows = beats.windows if beats.windows.ndim == 3 else beats.windows[..., np.newaxis]
     if kind == "mitbih":
-        model = beat_and_rhythm_net(beats.windows.shape[1], beats.windows.shape[2], beats.features.shape[1], classes, seed)
-        x = [beats.windows[chosen], beats.features[chosen]]
+        model = beat_and_rhythm_net(windows.shape[1], windows.shape[2], beats.features.shape[1], classes, seed)
+        x = [windows[chosen], beats.features[chosen]]
         loss = "sparse_categorical_crossentropy"
     else:
         model = kachuee_net(seed)
-        x = beats.windows[chosen][..., np.newaxis]
+        x = windows[chosen]
         loss = "binary_crossentropy"
     model.compile(optimizer=keras.optimizers.Adam(recipe.learning_rate), loss=loss)
     model.fit(x, y, batch_size=recipe.batch_size, epochs=recipe.epochs, verbose=0,

@@ -1,0 +1,248 @@
+import Foundation
+
+/// How a WFDB record's multi-frequency signals (several samples per frame) are read.
+public enum WFDBResolution: String, Sendable, CaseIterable {
+    /// One value per frame and signal, the mean of the frame's samples (NaN if one of them is
+    /// missing), so that every signal runs at the record's frame rate. wfdb-python's
+    /// `smooth_frames` takes the same mean but truncates it to a whole ADC unit first.
+    case frame
+    /// Every sample: a signal with k samples per frame runs at k times the frame rate. The
+    /// signals read together must share k.
+    case signal
+}
+
+/// The signals of one WFDB signal file (a group): its layout, and the outputs of the signals
+/// wanted from it. Samples are decoded a block of frames at a time into a small buffer and
+/// scattered into the outputs, so memory holds the wanted signals only.
+struct WFDBSignalFile {
+    let url: URL
+    /// Every signal stored in the file, in header order.
+    let specs: [WFDBSignalSpec]
+    /// Positions in `specs` of the signals to read, in output order.
+    let wanted: [Int]
+    let resolution: WFDBResolution
+
+    var format: Int { specs[0].format }
+    /// Samples in one frame of the file.
+    var frameWidth: Int { specs.reduce(0) { $0 + $1.samplesPerFrame } }
+    /// Offset of each signal's first sample within a frame.
+    var frameOffsets: [Int] { specs.reduce(into: [0]) { $0.append($0.last! + $1.samplesPerFrame) } }
+
+    init(url: URL, specs: [WFDBSignalSpec], wanted: [Int], resolution: WFDBResolution) throws {
+        self.url = url
+        self.specs = specs
+        self.wanted = wanted
+        self.resolution = resolution
+        if let other = specs.first(where: { $0.format != specs[0].format }) {
+            throw SignalFileError(
+                url: url, message: "signals stored in one file use different formats (\(specs[0].format) and \(other.format))")
+        }
+    }
+
+    /// Output samples per frame of a wanted signal.
+    func outputsPerFrame(_ position: Int) -> Int {
+        resolution == .signal ? specs[position].samplesPerFrame : 1
+    }
+
+    /// The frames the file holds, counted from its byte (or, for FLAC, sample) offset.
+    func availableFrames() throws -> Int {
+        if WFDBFormat.isFLAC(format) { return try WFDBFLAC.frameCount(self) }
+        let size = try SignalFileReader(url).size()
+        let offset = specs[0].byteOffset
+        guard size >= offset else {
+            throw SignalFileError(url: url, message: "file has \(size) bytes, less than its byte offset \(offset)")
+        }
+        return WFDBFormat.sampleCapacity(format: format, byteCount: size - offset) / frameWidth
+    }
+
+    /// Whether the file's data ends after `frames` whole frames (FLAC streams always do).
+    func endsOnFrame(_ frames: Int) throws -> Bool {
+        if WFDBFormat.isFLAC(format) { return true }
+        return WFDBFormat.byteCount(format: format, samples: frames * frameWidth) == (try SignalFileReader(url).size()) - specs[0].byteOffset
+    }
+
+    /// Reads the wanted signals over output frames `0 ..< frames` in physical units; stored
+    /// frames past `stored` (the file's end, or a skewed signal's overrun) read as NaN.
+    /// With `checksumFrames` (the header's length, when the file holds all of it) the header's
+    /// checksums are verified over that many stored frames.
+    func read(frames: Int, stored: Int, checksumFrames: Int?) throws -> [[Double]] {
+        var sink = WFDBSampleSink(file: self, frames: frames, checksumFrames: checksumFrames ?? 0)
+        let skew = wanted.map { specs[$0].skew }.max() ?? 0
+        // Stored frames needed: those that land in 0 ..< frames after the largest skew.
+        let needed = min(stored, max(frames + skew, checksumFrames ?? 0))
+        if WFDBFormat.isFLAC(format) {
+            try WFDBFLAC.decode(self, frames: needed, into: &sink)
+        } else {
+            try readBinary(frames: needed, into: &sink)
+        }
+        if checksumFrames != nil { try sink.verifyChecksums(url: url) }
+        return sink.finish()
+    }
+
+    /// Decodes stored frames `0 ..< frames` of a binary format, a block at a time.
+    private func readBinary(frames: Int, into sink: inout WFDBSampleSink) throws {
+        guard frames > 0 else { return }
+        let width = frameWidth
+        let offsets = frameOffsets
+        let positions = wanted.flatMap { s in (0..<specs[s].samplesPerFrame).map { offsets[s] + $0 } }
+        // A multiple of 6 frames starts every block on a packing group of 212, 310 and 311.
+        let blockFrames = 6 * max(1, 16_384 / width)
+        let maxBytes = WFDBFormat.byteCount(format: format, samples: blockFrames * width) + 4
+        let reader = try SignalFileReader(url)
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: maxBytes, alignment: 8)
+        defer { bytes.deallocate() }
+        let raw = UnsafeMutablePointer<Int32>.allocate(capacity: blockFrames * width)
+        defer { raw.deallocate() }
+        var first = 0
+        while first < frames {
+            let count = min(blockFrames, frames - first)
+            let start = specs[0].byteOffset + WFDBFormat.byteCount(format: format, samples: first * width)
+            let length = WFDBFormat.byteCount(format: format, samples: count * width)
+            try reader.read(at: start, count: length, into: bytes.baseAddress!)
+            let block = UnsafeRawBufferPointer(rebasing: bytes[0..<length])
+            // Only the wanted signals' samples, where the format allows (not format 8, whose
+            // differences run through every sample).
+            if format == 8
+                || !WFDBFormat.decode(format: format, bytes: block, frames: count, width: width, positions: positions, into: raw)
+            {
+                WFDBFormat.decode(format: format, bytes: block, count: count * width, into: raw)
+            }
+            sink.take(raw, firstFrame: first, frames: count)
+            first += count
+        }
+    }
+}
+
+/// Receives decoded frames (interleaved as the file stores them) and fills the outputs of the
+/// wanted signals: difference integration (format 8), checksums, skew, frame means or every
+/// sample, missing values as NaN, physical units. Outputs are written once, in frame order;
+/// what no stored frame reaches (the file's end, a skew's overrun) is NaN.
+struct WFDBSampleSink {
+    private let file: WFDBSignalFile
+    private let frames: Int
+    private let offsets: [Int]
+    private let width: Int
+    /// The format's missing-sample value (formats without one: a value they cannot produce).
+    private let invalid: Int32
+    private let checksumFrames: Int
+    private var outputs: [[Double]]
+    /// Output frames written so far, per wanted signal (from frame 0 on).
+    private var written: [Int]
+    /// Running values of format 8 (per stored signal) and checksums (per stored signal).
+    private var current: [Int32]
+    private var sums: [Int]
+
+    init(file: WFDBSignalFile, frames: Int, checksumFrames: Int) {
+        self.file = file
+        self.frames = frames
+        self.checksumFrames = checksumFrames
+        offsets = file.frameOffsets
+        width = file.frameWidth
+        invalid = WFDBFormat.invalidValue(file.format).map(Int32.init) ?? .min
+        // Every output sample is written below, by `take` or `finish`.
+        outputs = file.wanted.map { s in
+            let count = frames * file.outputsPerFrame(s)
+            return [Double](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        }
+        written = file.wanted.map { _ in 0 }
+        current = file.specs.map { Int32(truncatingIfNeeded: $0.initialValue) }
+        sums = [Int](repeating: 0, count: file.specs.count)
+    }
+
+    /// The outputs, NaN past the frames the file provided.
+    mutating func finish() -> [[Double]] {
+        for slot in outputs.indices {
+            let perFrame = file.outputsPerFrame(file.wanted[slot])
+            let from = written[slot] * perFrame
+            outputs[slot].withUnsafeMutableBufferPointer { out in
+                for i in from..<out.count { out[i] = .nan }
+            }
+        }
+        return outputs
+    }
+
+    /// Takes stored frames `firstFrame ..< firstFrame + frames` from `raw`.
+    mutating func take(_ raw: UnsafeMutablePointer<Int32>, firstFrame: Int, frames count: Int) {
+        if file.format == 8 { integrate(raw, frames: count) }
+        // Checksums of the wanted signals (the others are not decoded).
+        let summed = max(0, min(count, checksumFrames - firstFrame))
+        for s in Set(file.wanted) where file.specs[s].checksum != nil && summed > 0 {
+            let k = file.specs[s].samplesPerFrame
+            var sum = 0
+            let p = raw + offsets[s]
+            for f in 0..<summed {
+                for j in 0..<k { sum &+= Int(p[f * width + j]) }
+            }
+            sums[s] &+= sum
+        }
+        for (slot, s) in file.wanted.enumerated() {
+            let spec = file.specs[s]
+            // Stored frame f lands on output frame f - skew.
+            let lo = max(firstFrame, spec.skew), hi = min(firstFrame + count, frames + spec.skew)
+            guard lo < hi else { continue }
+            let base = raw + offsets[s] + (lo - firstFrame) * width
+            let k = spec.samplesPerFrame
+            let perFrame = file.outputsPerFrame(s)
+            let gain = spec.gain, baseline = Double(spec.baseline)
+            let invalid = invalid, width = width
+            written[slot] = hi - spec.skew
+            outputs[slot].withUnsafeMutableBufferPointer { out in
+                let target = out.baseAddress! + (lo - spec.skew) * perFrame
+                let n = hi - lo
+                if k == 1 {
+                    for f in 0..<n {
+                        let v = base[f * width]
+                        let x = (Double(v) - baseline) / gain
+                        target[f] = v == invalid ? .nan : x
+                    }
+                } else if perFrame == k {
+                    for f in 0..<n {
+                        for j in 0..<k {
+                            let v = base[f * width + j]
+                            target[f * k + j] = v == invalid ? .nan : (Double(v) - baseline) / gain
+                        }
+                    }
+                } else {
+                    for f in 0..<n {
+                        var sum = 0, missing = false
+                        for j in 0..<k {
+                            let v = base[f * width + j]
+                            missing = missing || v == invalid
+                            sum += Int(v)
+                        }
+                        target[f] = missing ? .nan : (Double(sum) / Double(k) - baseline) / gain
+                    }
+                }
+            }
+        }
+    }
+
+    /// Turns format 8's first differences into values, signal by signal across blocks.
+    private mutating func integrate(_ raw: UnsafeMutablePointer<Int32>, frames count: Int) {
+        for s in file.specs.indices {
+            let k = file.specs[s].samplesPerFrame
+            var value = current[s]
+            for f in 0..<count {
+                for j in 0..<k {
+                    let i = f * width + offsets[s] + j
+                    value &+= raw[i]
+                    raw[i] = value
+                }
+            }
+            current[s] = value
+        }
+    }
+
+    /// Compares the 16-bit sums of the wanted signals with the header's checksums.
+    func verifyChecksums(url: URL) throws {
+        for s in Set(file.wanted).sorted() {
+            let spec = file.specs[s]
+            guard let checksum = spec.checksum else { continue }
+            if Int16(truncatingIfNeeded: sums[s]) != Int16(truncatingIfNeeded: checksum) {
+                throw SignalFileError(
+                    url: url,
+                    message: "checksum mismatch for signal \(spec.description.isEmpty ? "\(s)" : spec.description): header says \(checksum), samples sum to \(Int16(truncatingIfNeeded: sums[s])) (corrupt file?)")
+            }
+        }
+    }
+}
