@@ -4,8 +4,10 @@ import PackageDescription
 /// ecgd: an ECG analysis daemon speaking JSON-RPC 2.0 over stdio and TCP.
 ///
 /// Dependencies point one way: `ecgd` -> `ECGService` -> the four libraries (`JSONRPC`,
-/// `ECGSignal`, `ECGInference`, `ECGPlot`), which do not depend on each other. The executable
-/// also uses `JSONRPC` (the server), `ECGSignal` and `ECGInference` (its one-shot tools) directly.
+/// `ECGSignal`, `ECGInference`, `ECGPlot`), which do not depend on each other; below them all,
+/// `JSON` (the one JSON value, parser, serializer and Codable bridge), which `JSONRPC` re-exports
+/// and `ECGInference` reads model files with. The executable also uses `JSONRPC` (the server),
+/// `ECGSignal` and `ECGInference` (its one-shot tools) directly.
 /// `make test` builds with `--explicit-target-dependency-import-check error`, so a target can
 /// import only what it declares here (see CONTRIBUTING.md).
 ///
@@ -15,6 +17,7 @@ let package = Package(
     name: "ecgd",
     products: [
         .executable(name: "ecgd", targets: ["ecgd"]),
+        .library(name: "JSON", targets: ["JSON"]),
         .library(name: "JSONRPC", targets: ["JSONRPC"]),
         .library(name: "ECGSignal", targets: ["ECGSignal"]),
         .library(name: "ECGInference", targets: ["ECGInference"]),
@@ -40,10 +43,13 @@ let package = Package(
         // zlib's deflate for ECGPlot's PNG writer (ZIPFoundation already names its zlib module CZlib).
         .systemLibrary(name: "CDeflate", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // JSON values: parser, serializer, and Codable to and from values. No dependencies.
+        .target(name: "JSON"),
         // JSON-RPC 2.0 with LSP base-protocol framing. Knows nothing about ECG.
         .target(
             name: "JSONRPC",
             dependencies: [
+                "JSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -59,7 +65,7 @@ let package = Package(
         .target(
             name: "ECGInference",
             dependencies: [
-                "CKernels",
+                "CKernels", "JSON",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
@@ -70,7 +76,7 @@ let package = Package(
         .target(
             name: "ECGService",
             dependencies: [
-                "JSONRPC", "ECGSignal", "ECGInference", "ECGPlot",
+                "JSON", "JSONRPC", "ECGSignal", "ECGInference", "ECGPlot",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -79,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "ecgd",
             dependencies: [
-                "ECGService", "JSONRPC", "ECGSignal", "ECGInference",
+                "ECGService", "JSON", "JSONRPC", "ECGSignal", "ECGInference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -89,7 +95,7 @@ let package = Package(
         .testTarget(
             name: "JSONRPCTests",
             dependencies: [
-                "JSONRPC", "TestSupport",
+                "JSON", "JSONRPC", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),

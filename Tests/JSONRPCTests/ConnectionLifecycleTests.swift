@@ -70,7 +70,7 @@ final class ConnectionLifecycleTests: XCTestCase {
 
         let echo = await h.call(2, "echo")
         XCTAssertEqual(echo?.errorCode, -32600)
-        XCTAssertEqual(echo?.errorMessage, "the server is shutting down: only the exit notification is accepted")
+        XCTAssertEqual(echo?.errorMessage, "the server is shutting down: only ping and the exit notification are accepted")
         expectEqual(await h.call(3, "shutdown")?.errorCode, -32600)
         expectEqual(await h.call(4, "initialize", [:])?.errorCode, -32600)
         expectEqual(await h.call(5, "ping")?["result"]?["pong"], true, "ping works in every state")
@@ -78,6 +78,17 @@ final class ConnectionLifecycleTests: XCTestCase {
         h.send(notification("exit"))
         let reason = await h.end()
         XCTAssertEqual(reason, .exit(afterShutdown: true))
+    }
+
+    func testPingAndShutdownTakeNoParams() async {
+        let (h, _) = harness()
+        await h.initialize()
+        expectEqual(await h.call(1, "ping", ["workDoneToken": "t"])?["result"]?["pong"], true)
+        let ping = await h.call(2, "ping", ["bogus": 1])
+        XCTAssertEqual(ping?.errorCode, -32602)
+        XCTAssertEqual(ping?.errorMessage, "params.bogus: unknown member (expected one of workDoneToken)")
+        expectEqual(await h.call(3, "shutdown", ["bogus": 1])?.errorCode, -32602)
+        expectEqual(await h.call(4, "echo", ["x": 1])?["result"], ["x": 1], "the refused shutdown did not shut down")
     }
 
     func testExitWithoutShutdown() async {

@@ -67,19 +67,7 @@ extension ResponseError {
 
     /// An invalid-params error describing where decoding `params` failed.
     public static func invalidParams(_ error: DecodingError) -> ResponseError {
-        func path(_ keys: [CodingKey]) -> String {
-            keys.reduce("params") { partial, key in
-                key.intValue.map { "\(partial)[\($0)]" } ?? "\(partial).\(key.stringValue)"
-            }
-        }
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return .invalidParams("\(path(context.codingPath)): \(context.debugDescription)")
-        case .keyNotFound(let key, let context):
-            return .invalidParams("\(path(context.codingPath + [key])): missing required member")
-        @unknown default:
-            return .invalidParams("params: \(error)")
-        }
+        .invalidParams(error.message(at: "params"))
     }
 }
 

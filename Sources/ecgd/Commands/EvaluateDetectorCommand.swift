@@ -1,6 +1,8 @@
 import ArgumentParser
 import ECGSignal
+import ECGService
 import Foundation
+import JSON
 
 /// `ecgd evaluate-detector`: the QRS detector over a directory of WFDB records at several rates.
 struct EvaluateDetectorCommand: AsyncParsableCommand {
@@ -68,8 +70,8 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard scoreFrom >= 0 else { throw ValidationError("--score-from must not be negative") }
-        guard !parsedRates.isEmpty, parsedRates.allSatisfy({ $0 >= 50 && $0 <= 5000 }) else {
-            throw ValidationError("--rates must be a comma-separated list of rates between 50 and 5000 Hz")
+        guard !parsedRates.isEmpty, parsedRates.allSatisfy({ SignalDecoder.samplingRates.contains($0) }) else {
+            throw ValidationError("--rates must be a comma-separated list of rates in \(SignalDecoder.samplingRatesText)")
         }
     }
 
@@ -99,7 +101,7 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
         var summary: [(rate: Double, total: BeatMatchScore)] = []
         var reports: [RateReport] = []
         for rate in parsedRates {
-            let started = Date()
+            let started = ContinuousClock.now
             let results = try await Self.parallelMap(names) { name in
                 try RecordEvaluation.evaluate(
                     record: dir.appendingPathComponent(name), annotator: annotator, rate: rate, lead: lead,
@@ -110,16 +112,14 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
                 rate: rate, records: table.rows.map { RateReport.Row($0.name, $0.score) },
                 total: RateReport.Row("total", table.total)))
             if !summaryOnly && !json {
-                print("# \(Self.format(rate)) Hz (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
+                print("# \(Self.format(rate)) Hz (\(String(format: "%.1f", (ContinuousClock.now - started).seconds)) s)")
                 print(table.render())
                 print("")
             }
             summary.append((rate, table.total))
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+            print(String(decoding: JSONSerializer.serialize(try JSONValueEncoder().encode(reports)), as: UTF8.self))
             return
         }
         print("# totals per rate")

@@ -1,15 +1,89 @@
 /// Decodes `Decodable` types from an already-parsed `JSONValue`.
 ///
-/// Errors are `DecodingError`s whose coding path names the offending member, which
-/// `ResponseError.invalidParams(_:)` turns into a message such as
+/// Errors are `DecodingError`s whose coding path names the offending member;
+/// `DecodingError.message(at:)` turns them into a message such as
 /// `params.signal.fs: expected number, found string`.
 public struct JSONValueDecoder: Sendable {
-    public init() {}
+    /// Whether an object member that the decoded type has no coding key for is an error
+    /// (`params.bogus: unknown member (expected one of ...)`). Types list their members in
+    /// the message when their `CodingKeys` are `CaseIterable`.
+    public var refusesUnknownMembers: Bool
+    /// Members of the top-level object accepted (and ignored) besides the decoded type's own,
+    /// such as JSON-RPC's `workDoneToken`.
+    public var ignoredTopLevelMembers: Set<String>
+
+    public init(refusesUnknownMembers: Bool = false, ignoredTopLevelMembers: Set<String> = []) {
+        self.refusesUnknownMembers = refusesUnknownMembers
+        self.ignoredTopLevelMembers = ignoredTopLevelMembers
+    }
 
     /// Decodes a value of type `T` from `value`.
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        try T(from: ValueDecoder(value: value, codingPath: []))
+        let options = Options(refusesUnknownMembers: refusesUnknownMembers, ignored: ignoredTopLevelMembers)
+        return try T(from: ValueDecoder(value: value, codingPath: [], options: options))
     }
+}
+
+/// What a decoder checks, handed down the tree; `ignored` applies to the top level only.
+private struct Options {
+    var refusesUnknownMembers: Bool
+    var ignored: Set<String>
+
+    var nested: Options { Options(refusesUnknownMembers: refusesUnknownMembers, ignored: []) }
+}
+
+extension DecodingError {
+    /// The error as a message naming the member at fault under `root`, such as
+    /// `params.signal.fs: expected number, found string` for root `params`.
+    public func message(at root: String) -> String {
+        func path(_ keys: [CodingKey]) -> String {
+            keys.reduce(root) { partial, key in
+                key.intValue.map { "\(partial)[\($0)]" } ?? "\(partial).\(key.stringValue)"
+            }
+        }
+        switch self {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(path(context.codingPath)): \(context.debugDescription)"
+        case .keyNotFound(let key, let context):
+            return "\(path(context.codingPath + [key])): missing required member"
+        @unknown default:
+            return "\(root): \(self)"
+        }
+    }
+}
+
+/// A string enumeration decoded from its raw value; an unknown value is refused with a message
+/// listing the accepted ones (`unknown "jpeg" (expected png, svg, pdf)`).
+public protocol JSONEnumeration: RawRepresentable<String>, CaseIterable, Decodable {}
+
+extension JSONEnumeration {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let name = try container.decode(String.self)
+        guard let value = Self(rawValue: name) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: unknownCase(name, of: Self.self))
+        }
+        self = value
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Decodes the string enumeration `T` (a type of another module, which cannot be made a
+    /// `JSONEnumeration`) from `key`; nil when absent or null. An unknown value is refused with
+    /// the accepted ones listed, as `JSONEnumeration` does.
+    public func decodeEnumerationIfPresent<T: RawRepresentable<String> & CaseIterable>(_ type: T.Type, forKey key: Key)
+        throws -> T?
+    {
+        guard let name = try decodeIfPresent(String.self, forKey: key) else { return nil }
+        guard let value = T(rawValue: name) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: unknownCase(name, of: T.self))
+        }
+        return value
+    }
+}
+
+private func unknownCase<T: RawRepresentable<String> & CaseIterable>(_ name: String, of type: T.Type) -> String {
+    "unknown \"\(name)\" (expected \(T.allCases.map(\.rawValue).joined(separator: ", ")))"
 }
 
 /// A coding key for array positions and arbitrary member names, shared by the JSON coders.
@@ -36,19 +110,36 @@ private func number<T: BinaryInteger>(_ value: JSONValue, _ type: T.Type, _ path
     return exact
 }
 
+/// The member names of `Key`, when it lists them.
+private func memberNames<Key: CodingKey>(_ type: Key.Type) -> [String]? {
+    func names<All: CodingKey & CaseIterable>(_ type: All.Type) -> [String] { All.allCases.map(\.stringValue) }
+    guard let listed = type as? any (CodingKey & CaseIterable).Type else { return nil }
+    return names(listed)
+}
+
 private struct ValueDecoder: Decoder, SingleValueDecodingContainer {
     let value: JSONValue
     let codingPath: [CodingKey]
+    let options: Options
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let members) = value else { throw mismatch("object", value, codingPath) }
-        return KeyedDecodingContainer(KeyedContainer<Key>(members: members, codingPath: codingPath))
+        if options.refusesUnknownMembers,
+            let unknown = members.keys.sorted().first(where: { Key(stringValue: $0) == nil && !options.ignored.contains($0) })
+        {
+            let listed = memberNames(type).map { ($0 + options.ignored).sorted().joined(separator: ", ") }
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: codingPath + [JSONCodingKey(stringValue: unknown)],
+                    debugDescription: "unknown member" + (listed.map { " (expected one of \($0))" } ?? "")))
+        }
+        return KeyedDecodingContainer(KeyedContainer<Key>(members: members, codingPath: codingPath, options: options.nested))
     }
 
     func unkeyedContainer() throws -> UnkeyedDecodingContainer {
         guard case .array(let elements) = value else { throw mismatch("array", value, codingPath) }
-        return UnkeyedContainer(elements: elements, codingPath: codingPath)
+        return UnkeyedContainer(elements: elements, codingPath: codingPath, options: options.nested)
     }
 
     func singleValueContainer() throws -> SingleValueDecodingContainer { self }
@@ -100,6 +191,7 @@ private struct ValueDecoder: Decoder, SingleValueDecodingContainer {
 private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let members: [String: JSONValue]
     let codingPath: [CodingKey]
+    let options: Options
 
     var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
     func contains(_ key: Key) -> Bool { members[key.stringValue] != nil }
@@ -109,7 +201,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
             throw DecodingError.keyNotFound(
                 key, .init(codingPath: codingPath, debugDescription: "missing required member \"\(key.stringValue)\""))
         }
-        return ValueDecoder(value: value, codingPath: codingPath + [key])
+        return ValueDecoder(value: value, codingPath: codingPath + [key], options: options)
     }
 
     func decodeNil(forKey key: Key) throws -> Bool { (members[key.stringValue] ?? .null) == .null }
@@ -121,25 +213,27 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let value = members[key.stringValue], value != .null else { return nil }
-        return try ValueDecoder(value: value, codingPath: codingPath + [key]).decode(type)
+        return try ValueDecoder(value: value, codingPath: codingPath + [key], options: options).decode(type)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
         -> KeyedDecodingContainer<NestedKey>
     { try child(key).container(keyedBy: type) }
     func nestedUnkeyedContainer(forKey key: Key) throws -> UnkeyedDecodingContainer { try child(key).unkeyedContainer() }
-    func superDecoder() throws -> Decoder { ValueDecoder(value: .object(members), codingPath: codingPath) }
+    func superDecoder() throws -> Decoder { ValueDecoder(value: .object(members), codingPath: codingPath, options: options) }
     func superDecoder(forKey key: Key) throws -> Decoder { try child(key) }
 }
 
 private struct UnkeyedContainer: UnkeyedDecodingContainer {
     let elements: [JSONValue]
     let codingPath: [CodingKey]
+    let options: Options
     var currentIndex = 0
 
-    init(elements: [JSONValue], codingPath: [CodingKey]) {
+    init(elements: [JSONValue], codingPath: [CodingKey], options: Options) {
         self.elements = elements
         self.codingPath = codingPath
+        self.options = options
     }
 
     var count: Int? { elements.count }
@@ -151,7 +245,8 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
                 Any.self, .init(codingPath: codingPath, debugDescription: "array has only \(elements.count) elements"))
         }
         defer { currentIndex += 1 }
-        return ValueDecoder(value: elements[currentIndex], codingPath: codingPath + [JSONCodingKey(intValue: currentIndex)])
+        return ValueDecoder(
+            value: elements[currentIndex], codingPath: codingPath + [JSONCodingKey(intValue: currentIndex)], options: options)
     }
 
     mutating func decodeNil() throws -> Bool {
