@@ -143,28 +143,6 @@ final class ModelLimitTests: XCTestCase {
         }
     }
 
-    func testWindowLengthSaturatesAndSuchCardsAreRefused() throws {
-        let spec = InputSpec(samplingRate: 360, samplesBefore: .max, samplesAfter: 1, normalization: .none)
-        XCTAssertEqual(spec.windowLength, .max)
-        let dir = Fixtures.models.appendingPathComponent("demo-aami5")
-        var card = try ModelLoader.readCard(directory: dir)
-        card.input = spec
-        XCTAssertThrowsError(try ModelLoader.load(card: card, directory: dir)) { error in
-            guard case ModelError.invalidCard? = error as? ModelError else { return XCTFail("\(error)") }
-        }
-    }
-
-    func testCardFileMustStayInsideTheDirectory() throws {
-        let dir = Fixtures.models.appendingPathComponent("demo-aami5")
-        var card = try ModelLoader.readCard(directory: dir)
-        for file in ["../kachuee187-demo/model.onnx", "/etc/passwd", ".", ""] {
-            card.file = file
-            XCTAssertThrowsError(try ModelLoader.load(card: card, directory: dir)) { error in
-                guard case ModelError.invalidCard? = error as? ModelError else { return XCTFail("\(file): \(error)") }
-            }
-        }
-    }
-
     func testRunRefusesBadInputs() throws {
         let m = try ModelLoader.load(path: try matmulModel(input: [4], weightDims: [4, 3], values: 12))
         let good = try Tensor(shape: [2, 4], data: [Float](repeating: 1, count: 8))
@@ -187,18 +165,5 @@ final class ModelLimitTests: XCTestCase {
         }
         XCTAssertThrowsError(try Tensor(shape: [1 << 40, 1 << 40], data: []))
         XCTAssertThrowsError(try Tensor(zeros: [-1]))
-    }
-
-    func testClassProbabilitiesRefusesBadCounts() throws {
-        let loaded = try ModelLoader.load(directory: Fixtures.models.appendingPathComponent("demo-aami5"))
-        let n = loaded.card.input.windowLength
-        XCTAssertEqual(try loaded.classProbabilities(windows: [Float](repeating: 0.1, count: 2 * n), count: 2).count, 10)
-        for (windows, count) in [(2 * n, 3), (2 * n, -2), (0, Int.max), (n, 1 << 62)] {
-            XCTAssertThrowsError(try loaded.classProbabilities(windows: [Float](repeating: 0, count: windows), count: count))
-        }
-        var w = [Float](repeating: 0, count: n)
-        w[3] = .nan
-        XCTAssertThrowsError(try loaded.classProbabilities(windows: w, count: 1))
-        XCTAssertThrowsError(try loaded.classProbabilities(windows: [Float](repeating: 0, count: n), features: [1], count: 1))
     }
 }

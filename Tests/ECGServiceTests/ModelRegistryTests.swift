@@ -39,8 +39,9 @@ final class ModelRegistryTests: XCTestCase {
             url: ServiceTestSupport.modelsDirectory.appendingPathComponent("kachuee187-demo/model.keras"),
             clientPath: "kachuee187-demo/model.keras",
             recipe: try BeatRecipe(
-                input: InputSpec(samplingRate: 125, samplesBefore: 0, samplesAfter: 187, normalization: .none),
-                segmentation: .kachuee, name: "test"))
+                input: InputSpec(
+                    samplingRate: 125, samplesBefore: 0, samplesAfter: 187, normalization: .none, segmentation: .kachuee),
+                name: "test"))
         _ = try await registry.register(keras, as: "kachuee-keras")
         var loaded = await registry.loadedNames
         XCTAssertEqual(loaded, ["kachuee-keras", "demo-aami5"])
@@ -85,8 +86,8 @@ final class ModelRegistryTests: XCTestCase {
         let source = PathModel(
             url: broken, clientPath: "broken.onnx",
             recipe: try BeatRecipe(
-                input: InputSpec(samplingRate: 360, samplesBefore: 90, samplesAfter: 90, normalization: .zscore),
-                segmentation: .window, name: "test"))
+                input: InputSpec(samplingRate: 360, samplesBefore: 90, samplesAfter: 90, normalization: .zScore),
+                name: "test"))
         let message = await ServiceTestSupport.assertError(code: -32011) { _ = try await registry.register(source, as: "broken") }
         XCTAssertTrue(message?.contains("broken.onnx") ?? false, message ?? "")
         XCTAssertFalse(message?.contains(directory.path) ?? true, "the message shows the client's path, not the server's")

@@ -38,7 +38,7 @@ struct Classify {
     /// Classifies the beats of one lead at its R-peaks (the `signal` mode; editors' documents too).
     func classify(_ located: LeadPeaks, model: ServedModel, progress: ProgressReporter?) async throws -> ClassifyResult {
         let (recording, lead, peaks) = (located.recording, located.lead, located.peaks)
-        let prepared = try await work.run { try model.recipe.prepare(signal: located.signal, fs: recording.fs, peaks: peaks) }
+        let prepared = try await work.run { try model.recipe.prepare(signal: located.signal, fs: recording.fs, peaks: peaks, signalName: "params.signal") }
         let probabilities = try await BatchRunner.probabilities(
             model, windows: prepared.windows, features: prepared.features, count: prepared.count, threads: threads,
             work: work, progress: progress)

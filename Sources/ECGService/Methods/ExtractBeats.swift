@@ -50,7 +50,8 @@ struct ExtractBeats {
         let signals = self.signals
         let (located, beats) = try await work.run {
             let located = try LeadPeaks.locate(fields, signals: signals)
-            return (located, try recipe.prepare(signal: located.signal, fs: located.recording.fs, peaks: located.peaks))
+            return (located, try recipe.prepare(
+                signal: located.signal, fs: located.recording.fs, peaks: located.peaks, signalName: "params.signal"))
         }
         let (recording, lead) = (located.recording, located.lead)
         let width = beats.featureCount

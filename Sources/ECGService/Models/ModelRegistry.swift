@@ -157,7 +157,7 @@ public actor ModelRegistry {
                 "loaded model",
                 metadata: [
                     "model": .string(name), "memoryBytes": .stringConvertible(model.model.memoryBytes),
-                    "seconds": .stringConvertible(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)),
+                    "seconds": .stringConvertible(elapsed.seconds),
                 ])
             return model
         }
@@ -214,9 +214,27 @@ public actor ModelRegistry {
         return FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.json").path) ? directory : nil
     }
 
-    private func shippedNames() -> [String] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: modelsDirectory.path)) ?? []
-        return entries.filter { (try? Self.checkName($0, parameter: "")) != nil && shippedDirectory($0) != nil }.sorted()
+    private func shippedNames() -> [String] { Self.shippedNames(in: modelsDirectory) }
+
+    /// The names of the models `directory` ships: subdirectories with a valid name holding a model.json.
+    static func shippedNames(in directory: URL) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return entries.filter { name in
+            (try? checkName(name, parameter: "")) != nil
+                && FileManager.default.fileExists(atPath: directory.appendingPathComponent("\(name)/model.json").path)
+        }.sorted()
+    }
+
+    /// Why `directory` serves no shipped model (missing, or holding none), or nil.
+    static func warning(forModelsDirectory directory: URL) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return "the models directory \(directory.path) does not exist (give --models DIR or set ECGD_MODELS)"
+        }
+        guard !shippedNames(in: directory).isEmpty else {
+            return "the models directory \(directory.path) holds no model (NAME/model.json)"
+        }
+        return nil
     }
 
     /// Names are 1 to 100 letters, digits, `.`, `_` or `-`, not starting with `.`.

@@ -1,6 +1,6 @@
 import ECGInference
 import Foundation
-import JSONRPC
+import JSON
 
 /// Where a model is loaded from, and how.
 enum ModelSource: Sendable {
@@ -29,7 +29,7 @@ extension ModelSource {
     func load(name: String) throws(ServiceError) -> ServedModel {
         switch self {
         case .directory(let directory):
-            let card = try Self.readCard(directory: directory)
+            let card = try ModelCard.read(directory: directory)
             let cardName = directory.appendingPathComponent("model.json").path
             let recipe = try Self.recipe(card: card, directory: directory)
             let model = try Self.loadModel(directory.appendingPathComponent(card.file), shownAs: nil)
@@ -45,29 +45,10 @@ extension ModelSource {
         }
     }
 
-    /// Reads `directory/model.json`.
-    static func readCard(directory: URL) throws(ServiceError) -> ModelCard {
-        do {
-            return try ModelLoader.readCard(directory: directory)
-        } catch {
-            throw .modelLoadFailed("\(error)")
-        }
-    }
-
-    /// The card's input spec with the card's optional `input.segmentation` (default "window").
+    /// The card's input spec, checked.
     static func recipe(card: ModelCard, directory: URL) throws(ServiceError) -> BeatRecipe {
-        let cardURL = directory.appendingPathComponent("model.json")
-        var segmentation = Segmentation.window
-        if let data = FileManager.default.contents(atPath: cardURL.path),
-            let value = try? JSONParser.parse(data)["input"]?["segmentation"], value != .null
-        {
-            guard let name = value.stringValue, let parsed = Segmentation(rawValue: name) else {
-                throw .modelLoadFailed("\(cardURL.path): invalid model card: input.segmentation: expected \"window\" or \"kachuee\", found \(value)")
-            }
-            segmentation = parsed
-        }
         do {
-            return try BeatRecipe(input: card.input, segmentation: segmentation, name: "\(cardURL.path): input")
+            return try BeatRecipe(input: card.input, name: "\(directory.appendingPathComponent("model.json").path): input")
         } catch {
             throw .modelLoadFailed(error.message)
         }
@@ -126,7 +107,7 @@ extension PathModel {
     }
 
     private func loadWithCard(name: String) throws(ServiceError) -> ServedModel {
-        var card = try ModelSource.readCard(directory: url)
+        var card = try ModelCard.read(directory: url)
         card.name = name
         if let classes { card.classes = classes }
         if let output { card.output = output }

@@ -1,43 +1,11 @@
-import ECGInference
-import JSONRPC
+import JSON
 
 extension BeatRecipe {
-    /// Reads an `inputSpec` parameter: the `input` object of a model card, plus an optional
-    /// `segmentation` ("window", the default, or "kachuee").
-    static func decode(_ value: JSONRPC.JSONValue?, name: String) throws(ServiceError) -> BeatRecipe {
-        guard let value, value != .null else { throw .invalidParams("\(name): missing required member") }
-        guard case .object(let members) = value else {
-            throw .invalidParams("\(name): expected object, found \(value.typeName)")
-        }
-        let known: Set<String> = [
-            "samplingRate", "samplesBefore", "samplesAfter", "normalization", "features", "windowInput", "featureInput",
-            "segmentation", "channels", "highpass",
-        ]
-        if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
-            throw .invalidParams("\(name).\(unknown): unknown member (expected one of \(known.sorted().joined(separator: ", ")))")
-        }
-        let fields = Fields(members: members, name: name)
-        func required<T>(_ key: String, _ value: T?) throws(ServiceError) -> T {
-            guard let value else { throw .invalidParams("\(name).\(key): missing required member") }
-            return value
-        }
-        let normalizationName = try fields.string("normalization") ?? "none"
-        guard let normalization = Normalization(rawValue: normalizationName) else {
-            throw .invalidParams("\(name).normalization: unknown \"\(normalizationName)\" (expected zscore, minmax or none)")
-        }
-        let segmentationName = try fields.string("segmentation") ?? Segmentation.window.rawValue
-        guard let segmentation = Segmentation(rawValue: segmentationName) else {
-            throw .invalidParams("\(name).segmentation: unknown \"\(segmentationName)\" (expected window or kachuee)")
-        }
-        let input = InputSpec(
-            samplingRate: try required("samplingRate", fields.number("samplingRate")),
-            samplesBefore: try required("samplesBefore", fields.integer("samplesBefore")),
-            samplesAfter: try required("samplesAfter", fields.integer("samplesAfter")),
-            normalization: normalization, features: try fields.strings("features") ?? [],
-            windowInput: try fields.string("windowInput"), featureInput: try fields.string("featureInput"),
-            channels: try fields.strings("channels"), highpass: try fields.number("highpass"))
+    /// Reads an `inputSpec` parameter: a model card's `input` object (`InputSpec`), checked.
+    static func decode(_ value: JSONValue?, name: String) throws(ServiceError) -> BeatRecipe {
+        let input = try Params.decode(InputSpec.self, from: value, name: name)
         do {
-            return try BeatRecipe(input: input, segmentation: segmentation, name: name)
+            return try BeatRecipe(input: input, name: name)
         } catch {
             throw .invalidParams(error.message)
         }

@@ -77,14 +77,20 @@ public struct ServedModel: Sendable {
     /// Class names in output order.
     public var classes: [String] { card.classes }
 
-    /// Class probabilities of `count` beats, row-major `count x classes.count`: softmax outputs
-    /// as they are, a sigmoid unit `p` as `[1 - p, p]`, logits through a softmax.
+    /// Class probabilities of `count` beats, row-major `count x classes.count` (see
+    /// `OutputKind.probabilities`), from `windows` (`count x recipe.windowValues`, prepared by
+    /// the recipe) and `features` (`count x recipe.featureCount`).
+    /// - Throws: `ModelError.invalidInput` when the counts do not fit the model or a value is
+    ///   not finite.
     func probabilities(windows: ArraySlice<Float>, features: ArraySlice<Float>, count: Int, threads: Int) throws -> [Float] {
         var feeds = [windowInput.name: try Tensor(shape: [count] + windowInput.shape.dropFirst(), data: Array(windows))]
         if let featureInput {
             feeds[featureInput.name] = try Tensor(shape: [count] + featureInput.shape.dropFirst(), data: Array(features))
         }
-        guard let raw = try model.run(feeds, threads: threads)[output.name]?.data else { return [] }
+        let width = card.output == .sigmoid ? 1 : classes.count
+        guard let raw = try model.run(feeds, threads: threads)[output.name]?.data, raw.count == count * width else {
+            throw ModelError.invalidInput(reason: "output '\(output.name)' does not hold \(width) value(s) for each of \(count) beats")
+        }
         return card.output.probabilities(raw, count: count, classes: classes.count)
     }
 }

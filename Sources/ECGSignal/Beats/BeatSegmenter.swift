@@ -9,13 +9,14 @@ public enum BeatEdgePolicy: String, Sendable, CaseIterable {
 }
 
 /// Per-beat amplitude normalization applied to each window after cutting.
+/// Raw values are the model cards' spellings (`input.normalization`).
 public enum BeatNormalization: String, Sendable, CaseIterable {
     /// Samples as they are (physical units).
     case none
     /// Scaled to [0, 1] by the window's minimum and maximum (a flat window becomes all 0).
-    case minMax
+    case minMax = "minmax"
     /// Zero mean and unit standard deviation (a flat window becomes all 0).
-    case zScore
+    case zScore = "zscore"
 
     /// `window` normalised this way.
     public func apply(_ window: [Double]) -> [Double] {
