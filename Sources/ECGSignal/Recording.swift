@@ -34,6 +34,12 @@ public struct Recording: Sendable, Equatable {
     /// Number of samples per lead.
     public var sampleCount: Int { leads.first?.count ?? 0 }
 
+    /// The lead analysed when none is named, everywhere (methods, one-shot tools, scoring): the
+    /// lead named `MLII` (case-insensitive; the MIT-BIH convention) when there is one, else lead 0.
+    public static func defaultLead(among names: [String]) -> Int {
+        names.firstIndex { $0.caseInsensitiveCompare("MLII") == .orderedSame } ?? 0
+    }
+
     /// Index of the first lead whose name matches `name` (case-insensitive), if any.
     public func leadIndex(named name: String) -> Int? {
         leadNames.firstIndex { $0.caseInsensitiveCompare(name) == .orderedSame }

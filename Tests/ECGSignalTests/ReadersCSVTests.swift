@@ -167,20 +167,33 @@ final class ReadersFormatDispatchTests: XCTestCase {
         XCTAssertEqual(SignalFileFormat(pathExtension: "edf"), .edf)
         XCTAssertNil(SignalFileFormat(pathExtension: "mat"))
 
+        XCTAssertEqual(SignalFileFormat(path: "mitdb/208"), .wfdb)
+        XCTAssertEqual(SignalFileFormat(path: "records/rec.v2"), .wfdb, "an unknown extension is part of a record name")
+        XCTAssertEqual(SignalFileFormat(path: "uploads/ecg.CSV"), .csv)
+
         let dat = ReaderFixtures.mitdb.appendingPathComponent("119.dat")
-        let v1 = try SignalFileFormat.wfdb.read(at: dat, leads: ["v1"])
+        var offered: [String] = []
+        let v1 = try SignalFileFormat.wfdb.read(at: dat) { names in
+            offered = names
+            return [1]
+        }
+        XCTAssertEqual(offered, ["MLII", "V1"], "the chooser sees the header's signal names")
         XCTAssertEqual(v1.leadNames, ["V1"])
         XCTAssertEqual(v1.units, ["mV"])
         XCTAssertEqual(v1.leads[0][649_999], -1.28)
-        assertSignalFileError(
-            try SignalFileFormat.wfdb.read(at: dat, leads: ["V5"]), names: "119.hea", contains: ["no signal named \"V5\"", "MLII, V1"])
+        struct Refused: Error {}
+        XCTAssertThrowsError(try SignalFileFormat.wfdb.read(at: dat) { _ in throw Refused() }) { error in
+            XCTAssertTrue(error is Refused, "what the chooser throws comes through: \(error)")
+        }
 
         let edf = ReaderFixtures.fixtures.appendingPathComponent("edf/plain.edf")
-        XCTAssertEqual(try SignalFileFormat.edf.read(at: edf, leads: ["ECG II"]).leadNames, ["ECG II"])
+        let edfLeads = try SignalFileFormat.edf.read(at: edf) { names in [names.firstIndex(of: "ECG II")!] }
+        XCTAssertEqual(edfLeads.leadNames, ["ECG II"])
 
         let csv = try ReaderFixtures.temporaryDirectory().appendingPathComponent("x.csv")
         try "time,ECG\n0,1.5\n1,2.5\n".write(to: csv, atomically: true, encoding: .utf8)
         XCTAssertEqual(try SignalFileFormat.csv.read(at: csv, fs: 2).leads, [[1.5, 2.5]])
+        XCTAssertEqual(try SignalFileFormat.csv.read(at: csv, fs: 2, column: "ECG") { _ in [0] }.leadNames, ["ECG"])
         assertSignalFileError(try SignalFileFormat.csv.read(at: csv), names: "x.csv", contains: ["sampling rate"])
     }
 }

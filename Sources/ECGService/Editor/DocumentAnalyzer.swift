@@ -81,7 +81,7 @@ struct DocumentAnalyzer: Sendable {
         }
         let fs = settings.fs ?? head.timeColumnRate ?? DocumentSettings.defaultFS
         guard SignalDecoder.samplingRates.contains(fs) else {
-            throw Note(message: "sampling rate \(fs) Hz is outside \(Int(SignalDecoder.samplingRates.lowerBound))-\(Int(SignalDecoder.samplingRates.upperBound)) Hz; set initializationOptions.fs")
+            throw Note(message: "sampling rate \(fs) Hz is outside \(SignalDecoder.samplingRatesText); set initializationOptions.fs")
         }
         let installed = settings.model == nil ? await candidates() : []
         guard let name = settings.model ?? ModelChoice.forRecording(installed: installed) else {

@@ -40,14 +40,15 @@ struct DetectPeaks {
     }
 
     let signals: SignalDecoder
+    var work = WorkPool()
 
     func callAsFunction(_ params: JSONValue?, _ context: RequestContext) async throws -> JSONValue {
         let fields = try Params.object(params, known: ["signal", "lead", "leads"])
         let request = try LeadRequest.several(lead: fields.members["lead"], leads: fields.members["leads"])
-        let decoded = try signals.decode(fields.members["signal"], leads: request)
+        let (signal, signals) = (fields.members["signal"], self.signals)
+        let decoded = try await work.run { try signals.decode(signal, leads: request) }
         let recording = decoded.recording
-        try Task.checkCancellation()
-        let analysis = QRSDetector().analyze(leads: recording.leads, fs: recording.fs)
+        let analysis = try await work.run { QRSDetector().analyze(leads: recording.leads, fs: recording.fs) }
         return Result(
             fs: recording.fs, lead: decoded.leadIndices[0], leadName: recording.leadNames[0],
             leads: decoded.leadIndices, leadNames: recording.leadNames, sampleCount: recording.sampleCount,

@@ -17,7 +17,7 @@ public struct DataRoot: Sendable {
     ///   - path: the client's path, relative to the root.
     ///   - reportedPath: how errors name the path (the client's own spelling, by default `path`).
     public func resolve(
-        _ path: String, reportedAs reportedPath: String? = nil, parameter: String = "params.signal.path"
+        _ path: String, reportedAs reportedPath: String? = nil, parameter: String
     ) throws(ServiceError) -> URL {
         let shown = reportedPath ?? path
         guard !path.isEmpty else { throw .invalidParams("\(parameter): must not be empty") }

@@ -107,7 +107,7 @@ struct EvaluateClassifierCommand: AsyncParsableCommand {
         let base = directory.appendingPathComponent(record)
         let recording = try WFDB.readRecord(at: base)
         let annotations = try WFDB.readAnnotations(at: base.appendingPathExtension(annotator))
-        let lead = RecordEvaluation.preferredLead(recording)
+        let lead = Recording.defaultLead(among: recording.leadNames)
         let result = try await methods.call(
             "classify", params: ["model": .string(model), "signal": ["path": .string(record)], "lead": .number(Double(lead))],
             logger: logger)
