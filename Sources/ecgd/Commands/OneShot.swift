@@ -18,7 +18,7 @@ struct RecordingOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The CSV column to read (default: every signal column).", valueName: "name"))
     var column: String?
 
-    @Option(name: .long, help: ArgumentHelp("Lead to analyse: index or name (default: 0).", valueName: "lead"))
+    @Option(name: .long, help: ArgumentHelp("Lead to analyse: index or name (default: MLII if named, else 0).", valueName: "lead"))
     var lead: String?
 
     /// The file as a service sees it: the directory is the data root, the name the signal path.
@@ -62,7 +62,7 @@ struct OneShotOptions: ParsableArguments {
     @Flag(name: .long, help: "No progress on standard error.")
     var quiet = false
 
-    @Option(name: .long, help: ArgumentHelp("Directory of shipped models (models/NAME/model.json).", valueName: "dir"))
+    @Option(name: .long, help: ServiceOptions.modelsHelp)
     var models: String?
 
     /// Calls `method` of the ecgd service in this process, as the daemon would serve it, with the
@@ -71,9 +71,7 @@ struct OneShotOptions: ParsableArguments {
     func call(_ method: String, _ params: [String: JSONValue], dataRoot: URL) async throws -> JSONValue {
         bootstrapLogging(level: .warning)
         let limits = TransportLimits()
-        let configuration = ServiceConfiguration(
-            dataRoot: dataRoot,
-            modelsDirectory: models.map { URL(fileURLWithPath: $0) } ?? ServiceConfiguration.defaultModelsDirectory())
+        let configuration = ServiceOptions.configuration(dataRoot: dataRoot.path, models: models)
         let logger = Logger(label: "ecgd")
         let registry = try ECGService.makeRegistry(configuration: configuration, limits: limits, logger: logger)
         let line = ProgressLine()

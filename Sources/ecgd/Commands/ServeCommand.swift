@@ -35,10 +35,12 @@ struct ServeCommand: AsyncParsableCommand {
         bootstrapLogging(level: logLevel)
         let logger = Logger(label: "ecgd")
         let transportLimits = limits.transportLimits
+        let configuration = service.configuration()
+        if let warning = configuration.modelsDirectoryWarning { logger.warning("\(warning)") }
         let server = Server(
             registry: try ECGService.makeRegistry(
-                configuration: service.configuration(), limits: transportLimits, logger: logger),
-            description: ECGService.serverDescription,
+                configuration: configuration, limits: transportLimits, logger: logger),
+            description: ECGService.serverDescription(configuration: configuration),
             limits: transportLimits,
             logger: logger)
 

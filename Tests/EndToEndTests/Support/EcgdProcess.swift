@@ -117,7 +117,8 @@ final class EcgdProcess: @unchecked Sendable {
         case signal(Int32)
     }
 
-    init(_ arguments: [String]) throws {
+    /// Starts ecgd with `arguments`, in `workingDirectory` when given (else the test's own).
+    init(_ arguments: [String], workingDirectory: String? = nil) throws {
         let path = try EcgdBinary.url().path
         // A test process must survive writing to a child that has exited.
         signal(SIGPIPE, SIG_IGN)
@@ -156,7 +157,13 @@ final class EcgdProcess: @unchecked Sendable {
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for arg in argv { free(arg) } }
         var pid: pid_t = 0
+        // The child inherits the working directory (tests do not run in parallel in one process).
+        let testDirectory = FileManager.default.currentDirectoryPath
+        if let workingDirectory, !FileManager.default.changeCurrentDirectoryPath(workingDirectory) {
+            throw E2EError("cannot change to \(workingDirectory)")
+        }
         let rc = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        _ = FileManager.default.changeCurrentDirectoryPath(testDirectory)
         close(input.read)
         close(output.write)
         close(errors.write)

@@ -1,0 +1,45 @@
+import Foundation
+import JSONRPC
+import XCTest
+
+/// The shipped models are found wherever ecgd is started from, and a models directory that
+/// serves nothing is said so in `initialize` and `listModels`.
+final class ModelsDirectoryTests: XCTestCase {
+    private func session(_ arguments: [String], in directory: String) throws -> (EcgdProcess, FrameClient, JSONValue) {
+        let process = try EcgdProcess(["--stdio", "--log-level", "error"] + arguments, workingDirectory: directory)
+        let client = process.client()
+        return (process, client, try client.initialize())
+    }
+
+    private func finish(_ process: EcgdProcess, _ client: FrameClient) throws {
+        XCTAssertEqual(try client.call("bye", "shutdown")["result"], JSONValue.null)
+        try client.sendNotification("exit")
+        _ = try client.readToEnd()
+        XCTAssertEqual(try process.waitForExit(), .exit(0), process.stderr.text)
+    }
+
+    func testShippedModelsAreFoundFromAnyWorkingDirectory() throws {
+        let (process, client, initialized) = try session([], in: "/")
+        XCTAssertGreaterThanOrEqual(initialized["capabilities"]?["models"]?["shipped"]?.intValue ?? 0, 2)
+        XCTAssertNil(initialized["capabilities"]?["models"]?["warning"])
+        let listing = try client.call(1, "listModels")["result"]
+        let names = listing?["models"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+        XCTAssertTrue(names.contains("demo-aami5"), "\(names)")
+        XCTAssertNil(listing?["warning"])
+        try finish(process, client)
+    }
+
+    func testAMissingModelsDirectoryIsReported() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("ecgd-no-models-\(UUID().uuidString)").path
+        let (process, client, initialized) = try session(["--models", missing], in: "/")
+        XCTAssertEqual(initialized["capabilities"]?["models"]?["shipped"], 0)
+        let warning = initialized["capabilities"]?["models"]?["warning"]?.stringValue ?? ""
+        XCTAssertTrue(warning.contains("does not exist"), warning)
+        let listing = try client.call(1, "listModels")["result"]
+        XCTAssertEqual(listing?["models"], [])
+        XCTAssertEqual(listing?["warning"]?.stringValue, warning)
+        let load = try client.call(2, "loadModel", ["name": "demo-aami5"])
+        XCTAssertEqual(load["error"]?["code"], -32010)
+        try finish(process, client)
+    }
+}
