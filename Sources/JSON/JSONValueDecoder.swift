@@ -32,6 +32,21 @@ private struct Options {
     var nested: Options { Options(refusesUnknownMembers: refusesUnknownMembers, ignored: []) }
 }
 
+extension JSONValue {
+    /// The member of `members` refused first (in name order) because `isKnown` does not know it:
+    /// the one rule for unknown members, in typed params (`JSONValueDecoder`) and in objects read
+    /// member by member.
+    public static func firstUnknownMember(of members: [String: JSONValue], isKnown: (String) -> Bool) -> String? {
+        members.keys.sorted().first { !isKnown($0) }
+    }
+
+    /// How an unknown member is refused: `unknown member (expected one of a, b, c)`, the known
+    /// names sorted; just `unknown member` when they are not listed.
+    public static func unknownMemberDescription(known: [String]?) -> String {
+        "unknown member" + (known.map { " (expected one of \($0.sorted().joined(separator: ", ")))" } ?? "")
+    }
+}
+
 extension DecodingError {
     /// The error as a message naming the member at fault under `root`, such as
     /// `params.signal.fs: expected number, found string` for root `params`.
@@ -126,13 +141,13 @@ private struct ValueDecoder: Decoder, SingleValueDecodingContainer {
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let members) = value else { throw mismatch("object", value, codingPath) }
         if options.refusesUnknownMembers,
-            let unknown = members.keys.sorted().first(where: { Key(stringValue: $0) == nil && !options.ignored.contains($0) })
+            let unknown = JSONValue.firstUnknownMember(
+                of: members, isKnown: { Key(stringValue: $0) != nil || options.ignored.contains($0) })
         {
-            let listed = memberNames(type).map { ($0 + options.ignored).sorted().joined(separator: ", ") }
             throw DecodingError.dataCorrupted(
                 .init(
                     codingPath: codingPath + [JSONCodingKey(stringValue: unknown)],
-                    debugDescription: "unknown member" + (listed.map { " (expected one of \($0))" } ?? "")))
+                    debugDescription: JSONValue.unknownMemberDescription(known: memberNames(type).map { $0 + options.ignored })))
         }
         return KeyedDecodingContainer(KeyedContainer<Key>(members: members, codingPath: codingPath, options: options.nested))
     }

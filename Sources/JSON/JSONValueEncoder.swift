@@ -1,7 +1,12 @@
 /// A value that builds its own `JSONValue`: `JSONValueEncoder` takes it as it is instead of
-/// going through `Encodable`, which matters for results with thousands of small objects.
-public protocol JSONValueRepresentable {
+/// going through `Encodable`, which matters for results with thousands of small objects. Its
+/// `Encodable` conformance encodes that same value, so it has one encoding, built once.
+public protocol JSONValueRepresentable: Encodable {
     var jsonValue: JSONValue { get }
+}
+
+extension JSONValueRepresentable {
+    public func encode(to encoder: Encoder) throws { try jsonValue.encode(to: encoder) }
 }
 
 /// Encodes `Encodable` values into a `JSONValue` tree, ready to be sent as a result.

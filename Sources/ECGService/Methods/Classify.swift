@@ -2,37 +2,46 @@ import ECGSignal
 import JSONRPC
 
 /// `classify`: per-beat classes of a recording (detect, cut, classify) or of beats cut beforehand.
-struct Classify {
+struct Classify: ServiceMethod {
+    struct Params: Decodable, Sendable {
+        var model: String
+        /// The signal mode: read by `SignalDecoder`, `LeadRequest` and `Params.peaks`.
+        var signal: JSONValue?
+        var lead: JSONValue?
+        var peaks: JSONValue?
+        /// The beats mode: read by `BeatsInput`, `labels(_:)` and `features(_:count:model:)`.
+        var beats: JSONValue?
+        var labels: JSONValue?
+        var features: JSONValue?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case model, signal, lead, peaks, beats, labels, features }
+    }
+
     let signals: SignalDecoder
     let registry: ModelRegistry
     let threads: Int
     var work = WorkPool()
 
-    func callAsFunction(_ params: JSONValue?, _ context: RequestContext) async throws -> JSONValue {
-        let fields = try Params.object(params, known: ["model", "signal", "lead", "peaks", "beats", "labels", "features"])
-        let modelName = try fields.requiredString("model")
-        let result: ClassifyResult
-        switch (fields.members["signal"], fields.members["beats"]) {
-        case (_?, nil):
-            for key in ["labels", "features"] where fields.members[key] != nil {
+    func run(_ params: Params, _ context: RequestContext) async throws -> ClassifyResult {
+        switch (params.signal, params.beats) {
+        case (let signal?, nil):
+            for (key, given) in [("labels", params.labels != nil), ("features", params.features != nil)] where given {
                 throw ServiceError.invalidParams("params.\(key): only applies with \"beats\"")
             }
-            result = try await classifySignal(fields, model: try await registry.model(named: modelName), context)
-        case (nil, _?):
-            for key in ["lead", "peaks"] where fields.members[key] != nil {
+            let model = try await registry.model(named: params.model)
+            let signals = self.signals
+            let located = try await work.run {
+                try LeadPeaks.locate(signal: signal, lead: params.lead, peaks: params.peaks, signals: signals)
+            }
+            return try await classify(located, model: model, progress: context.progress)
+        case (nil, let beats?):
+            for (key, given) in [("lead", params.lead != nil), ("peaks", params.peaks != nil)] where given {
                 throw ServiceError.invalidParams("params.\(key): only applies with \"signal\"")
             }
-            result = try await classifyBeats(fields, model: try await registry.model(named: modelName), context)
+            return try await classifyBeats(beats, params, model: try await registry.model(named: params.model), context)
         case (nil, nil): throw ServiceError.invalidParams("params: give either \"signal\" or \"beats\"")
         case (_?, _?): throw ServiceError.invalidParams("params: give either \"signal\" or \"beats\", not both")
         }
-        return try JSONValueEncoder().encode(result)
-    }
-
-    private func classifySignal(_ fields: Fields, model: ServedModel, _ context: RequestContext) async throws -> ClassifyResult {
-        let signals = self.signals
-        let located = try await work.run { try LeadPeaks.locate(fields, signals: signals) }
-        return try await classify(located, model: model, progress: context.progress)
     }
 
     /// Classifies the beats of one lead at its R-peaks (the `signal` mode; editors' documents too).
@@ -55,16 +64,17 @@ struct Classify {
         return result
     }
 
-    private func classifyBeats(_ fields: Fields, model: ServedModel, _ context: RequestContext) async throws -> ClassifyResult {
-        let (beats, signals) = (fields.members["beats"], self.signals)
+    private func classifyBeats(
+        _ beats: JSONValue, _ params: Params, model: ServedModel, _ context: RequestContext
+    ) async throws -> ClassifyResult {
+        let signals = self.signals
         let input = try await work.run { try BeatsInput.decode(beats, signals: signals) }
         try Self.checkLengths(of: input, model: model)
-        let labelParam = fields.members["labels"].flatMap { $0 == .null ? nil : $0 }
         let truth = try Self.classIndices(
-            try labelParam.map { value throws(ServiceError) in try Self.labels(value) } ?? input.labels,
+            try params.labels.map { value throws(ServiceError) in try Self.labels(value) } ?? input.labels,
             count: input.beats.count, classes: model.classes,
-            name: labelParam != nil ? "params.labels" : "params.beats.csv (label column)")
-        let features = try Self.features(fields.members["features"], count: input.beats.count, model: model)
+            name: params.labels != nil ? "params.labels" : "params.beats.csv (label column)")
+        let features = try Self.features(params.features, count: input.beats.count, model: model)
         return try await classify(beats: input, truth: truth, features: features, model: model, progress: context.progress)
     }
 

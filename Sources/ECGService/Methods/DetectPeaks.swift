@@ -3,7 +3,17 @@ import JSONRPC
 
 /// `detectPeaks`: R-peaks of one lead of a recording, or of several leads together, with RR
 /// intervals, heart rate and the stretches of each lead judged noisy or unreadable.
-struct DetectPeaks {
+struct DetectPeaks: ServiceMethod {
+    struct Params: Decodable, Sendable {
+        /// Read by `SignalDecoder`.
+        var signal: JSONValue?
+        /// Read by `LeadRequest.several`.
+        var lead: JSONValue?
+        var leads: JSONValue?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case signal, lead, leads }
+    }
+
     struct Result: Sendable, JSONValueRepresentable {
         var fs: Double
         /// The first lead detected on (the one whose beats count unless it is noisy).
@@ -42,18 +52,16 @@ struct DetectPeaks {
     let signals: SignalDecoder
     var work = WorkPool()
 
-    func callAsFunction(_ params: JSONValue?, _ context: RequestContext) async throws -> JSONValue {
-        let fields = try Params.object(params, known: ["signal", "lead", "leads"])
-        let request = try LeadRequest.several(lead: fields.members["lead"], leads: fields.members["leads"])
-        let (signal, signals) = (fields.members["signal"], self.signals)
-        let decoded = try await work.run { try signals.decode(signal, leads: request) }
+    func run(_ params: Params, _ context: RequestContext) async throws -> Result {
+        let request = try LeadRequest.several(lead: params.lead, leads: params.leads)
+        let signals = self.signals
+        let decoded = try await work.run { try signals.decode(params.signal, leads: request) }
         let recording = decoded.recording
         let analysis = try await work.run { QRSDetector().analyze(leads: recording.leads, fs: recording.fs) }
         return Result(
             fs: recording.fs, lead: decoded.leadIndices[0], leadName: recording.leadNames[0],
             leads: decoded.leadIndices, leadNames: recording.leadNames, sampleCount: recording.sampleCount,
             timing: BeatTiming(peaks: analysis.peaks, fs: recording.fs),
-            quality: LeadQuality.reports(analysis.quality, of: decoded), warnings: recording.warnings
-        ).jsonValue
+            quality: LeadQuality.reports(analysis.quality, of: decoded), warnings: recording.warnings)
     }
 }

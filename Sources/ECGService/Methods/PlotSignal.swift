@@ -42,7 +42,7 @@ extension PlotSegment {
         // Everything is checked: detect, then classify.
         var served: ServedModel?
         if let modelName { served = try await registry.model(named: modelName) }
-        let located = try await work.run { try LeadPeaks.locate(fields, in: recording, lead: lead) }
+        let located = try await work.run { try LeadPeaks.locate(in: recording, lead: lead, peaks: fields.members["peaks"]) }
         var marks: [BeatMark]
         var mostConfidentAbnormal: Int?
         if let served {

@@ -18,7 +18,13 @@ protocol ServiceMethod: Sendable {
 extension ServiceMethod {
     /// The method as a connection (or a one-shot command) calls it: raw params in, JSON out.
     func callAsFunction(_ params: JSONValue?, _ context: RequestContext) async throws -> JSONValue {
-        try JSONValueEncoder().encode(try await run(try MethodRegistry.decodeParams(Params.self, from: params), context))
+        let decoded: Params
+        do {
+            decoded = try MethodRegistry.decodeParams(Params.self, from: params)
+        } catch let error as ResponseError {
+            throw ServiceError(ServiceError.Code(rawValue: error.code), error.message)  // the service's errors are ServiceErrors
+        }
+        return try JSONValueEncoder().encode(try await run(decoded, context))
     }
 }
 

@@ -18,6 +18,12 @@ public struct SignalDecoder: Sendable {
     /// Most samples (all leads together) one signal may hold.
     public static let defaultMaxSamples = 64 * 1024 * 1024
 
+    /// The members of a `signal` object.
+    static let members: Set<String> = [
+        "fs", "data", "dtype", "encoding", "leads", "gain", "baseline", "path", "format", "column", "leadNames",
+        "resolution",
+    ]
+
     public let dataRoot: DataRoot
     public let maxDecompressedBytes: Int
     public let maxSamples: Int
@@ -39,17 +45,8 @@ public struct SignalDecoder: Sendable {
         -> DecodedSignal
     {
         guard let value else { throw .invalidParams("\(name): missing required member") }
-        guard case .object(let members) = value else {
-            throw .invalidParams("\(name): expected object, found \(value.typeName)")
-        }
-        let known: Set<String> = [
-            "fs", "data", "dtype", "encoding", "leads", "gain", "baseline", "path", "format", "column", "leadNames",
-            "resolution",
-        ]
-        if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
-            throw .invalidParams("\(name).\(unknown): unknown member (expected one of \(known.sorted().joined(separator: ", ")))")
-        }
-        let fields = Fields(members: members, name: name)
+        let fields = try Params.members(of: value, name: name, known: Self.members)
+        let members = fields.members
         let decoded: DecodedSignal
         switch (members["path"], members["data"]) {
         case (nil, nil): throw .invalidParams("\(name): give either \"data\" or \"path\"")
