@@ -1,5 +1,6 @@
-"""`ecgd detect` and `ecgd classify`: the same answers as the daemon's methods, as tables, CSV or
+"""`ecgd detect`, `ecgd classify` and `ecgd plot`: the same answers as the daemon's methods, as tables, CSV or
 JSON, progress on stderr, and exit status 1 with the method's error message on bad input."""
+import base64
 import csv
 import io
 import json
@@ -72,10 +73,39 @@ def test_classify_a_beats_csv_reports_accuracy_against_its_labels(spawned, tmp_p
     assert table[-1] == (f"10 beats by kachuee187-demo: normal {expected.counts['normal']}, "
                          f"abnormal {expected.counts['abnormal']}; accuracy {expected.accuracy * 100:.2f} %")
 
+def test_plot_writes_the_picture_plot_segment_draws(spawned, tmp_path):
+    out = tmp_path / "119.png"
+    printed = json.loads(run("plot", RECORD, "--start", "12", "--end", "22", "--model", "demo-aami5",
+                             "--models", MODELS, "--reference", "atr", "-o", str(out), "--format", "json").stdout)
+    expected = spawned.request("plotSegment", {"signal": {"path": "mitdb/119"}, "window": {"start": 12, "end": 22},
+                                               "model": "demo-aami5", "reference": "atr", "format": "png"})
+    assert out.read_bytes() == base64.b64decode(expected.pop("data"))
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert printed == expected
+    assert {b["label"] for b in printed["beats"]} <= {"N", "SVEB", "VEB", "F", "Q"}
+    assert abs(len(printed["beats"]) - len(printed["references"])) <= 1
+
+
+def test_plot_table_lists_the_beats_and_svg_is_text(tmp_path):
+    out = tmp_path / "strip.svg"
+    table = run("plot", RECORD, "--start", "0", "--end", "5", "-o", str(out)).stdout.splitlines()
+    assert table[0].split() == ["sample", "time", "label", "probability"]
+    assert table[-1].startswith(f"wrote {out}: ") and table[-1].endswith(f" svg, {len(table) - 2} beats")
+    assert len(table) - 2 >= 4  # about 75 beats a minute in record 119's first 5 s
+    assert out.read_text().lstrip().startswith("<?xml")
+
+
+def test_plot_refuses_an_unknown_picture_format(tmp_path):
+    done = run("plot", RECORD, "-o", str(tmp_path / "strip.gif"), check=False)
+    assert done.returncode != 0
+    assert "-o must name a .png, .svg or .pdf file" in done.stderr
+    assert not (tmp_path / "strip.gif").exists()
+
 
 @pytest.mark.parametrize("args,message", [
     (["detect", os.path.join(DATA_ROOT, "mitdb", "999")], "ecgd detectPeaks: params.signal.path: \"999\" does not exist under the data root (error -32021)"),
     (["classify", RECORD, "--model", "nope"], "ecgd classify: params.model: no model named \"nope\""),
+    (["plot", RECORD, "--start", "5000", "-o", "/tmp/never.png"], "ecgd plotSegment: params.window"),
     (["detect", RECORD, "--lead", "V7"], "ecgd detectPeaks: params.lead: no lead named \"V7\" (leads: MLII, V1) (error -32602)"),
 ])
 def test_bad_input_exits_1_with_the_methods_error_message(args, message):
