@@ -33,11 +33,11 @@ enum Fixtures {
         try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url("\(name).golden.json")))
     }
 
-    /// The repository's models/ directory (the tests run from the package root).
+    /// The random-weight fixture models, Tests/Data/models.
     static var models: URL {
         var dir = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         for _ in 0..<3 { dir.deleteLastPathComponent() }
-        return dir.appendingPathComponent("models")
+        return dir.appendingPathComponent("Tests/Data/models")
     }
 }
 

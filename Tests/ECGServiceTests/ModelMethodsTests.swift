@@ -6,7 +6,7 @@ import XCTest
 
 final class ModelMethodsTests: XCTestCase {
     let registry = ServiceTestSupport.registry()
-    /// The data root is the repository, so models/ is reachable by path.
+    /// The data root is the repository, so the fixture models are reachable by path.
     var methods: ModelMethods { ModelMethods(registry: registry, dataRoot: DataRoot(ServiceTestSupport.repository)) }
 
     private func listing(_ name: String) async throws -> JSONValue? {
@@ -43,14 +43,14 @@ final class ModelMethodsTests: XCTestCase {
         ]
         await ServiceTestSupport.assertError(code: -32602) {
             _ = try await self.methods.loadModel(
-                ["name": "k", "path": "models/kachuee187-demo/model.keras"], ServiceTestSupport.context())
+                ["name": "k", "path": "Tests/Data/models/kachuee187-demo/model.keras"], ServiceTestSupport.context())
         }
         let loaded = try await methods.loadModel(
-            ["name": "kachuee-keras", "path": "models/kachuee187-demo/model.keras", "inputSpec": spec],
+            ["name": "kachuee-keras", "path": "Tests/Data/models/kachuee187-demo/model.keras", "inputSpec": spec],
             ServiceTestSupport.context())
         XCTAssertEqual(loaded["format"], "keras")
         XCTAssertEqual(loaded["source"], "path")
-        XCTAssertEqual(loaded["path"], "models/kachuee187-demo/model.keras")
+        XCTAssertEqual(loaded["path"], "Tests/Data/models/kachuee187-demo/model.keras")
         XCTAssertEqual(loaded["classes"], ["normal", "abnormal"], "one sigmoid unit reads as normal/abnormal")
         let entry = try await listing("kachuee-keras")
         XCTAssertEqual(entry?["loaded"], true)
@@ -83,7 +83,7 @@ final class ModelMethodsTests: XCTestCase {
     }
 
     func testModelDirectoryByPathKeepsItsCard() async throws {
-        let loaded = try await methods.loadModel(["name": "aami-copy", "path": "models/demo-aami5"], ServiceTestSupport.context())
+        let loaded = try await methods.loadModel(["name": "aami-copy", "path": "Tests/Data/models/demo-aami5"], ServiceTestSupport.context())
         XCTAssertEqual(loaded["name"], "aami-copy")
         XCTAssertEqual(loaded["classes"], ["N", "SVEB", "VEB", "F", "Q"])
         XCTAssertEqual(loaded["version"], "0.1.0")

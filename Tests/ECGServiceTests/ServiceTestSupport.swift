@@ -10,7 +10,8 @@ import XCTest
 enum ServiceTestSupport {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let modelsDirectory = repository.appendingPathComponent("models")
+    /// The random-weight fixture models (demo-aami5, kachuee187-demo): fast and deterministic.
+    static let modelsDirectory = repository.appendingPathComponent("Tests/Data/models")
     static let dataRoot = repository.appendingPathComponent("Tests/Data")
 
     static func signals(dataRoot: URL = dataRoot) -> SignalDecoder {

@@ -18,14 +18,29 @@ final class ModelsDirectoryTests: XCTestCase {
         XCTAssertEqual(try process.waitForExit(), .exit(0), process.stderr.text)
     }
 
+    /// Started in `/` without `--models`, ecgd serves the `models/` of the package it was built
+    /// in: the models it ships there, or (while it ships none) a warning naming that directory.
     func testShippedModelsAreFoundFromAnyWorkingDirectory() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().resolvingSymlinksInPath()
+        let models = repository.appendingPathComponent("models")
+        let shipped = ((try? FileManager.default.contentsOfDirectory(atPath: models.path)) ?? []).filter {
+            FileManager.default.fileExists(atPath: models.appendingPathComponent("\($0)/model.json").path)
+        }.sorted()
         let (process, client, initialized) = try session([], in: "/")
-        XCTAssertGreaterThanOrEqual(initialized["capabilities"]?["models"]?["shipped"]?.intValue ?? 0, 2)
-        XCTAssertNil(initialized["capabilities"]?["models"]?["warning"])
+        let capabilities = initialized["capabilities"]?["models"]
+        XCTAssertEqual(capabilities?["shipped"]?.intValue, shipped.count)
         let listing = try client.call(1, "listModels")["result"]
         let names = listing?["models"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
-        XCTAssertTrue(names.contains("demo-aami5"), "\(names)")
-        XCTAssertNil(listing?["warning"])
+        XCTAssertEqual(names.sorted(), shipped)
+        if shipped.isEmpty {
+            let warning = capabilities?["warning"]?.stringValue ?? ""
+            XCTAssertTrue(warning.contains("\(models.path) holds no model"), warning)
+            XCTAssertEqual(listing?["warning"]?.stringValue, warning)
+        } else {
+            XCTAssertNil(capabilities?["warning"])
+            XCTAssertNil(listing?["warning"])
+        }
         try finish(process, client)
     }
 

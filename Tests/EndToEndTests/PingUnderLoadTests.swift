@@ -16,7 +16,7 @@ final class PingUnderLoadTests: XCTestCase {
     func testPingIsAnsweredWhileClassifyCallsAreInFlight() throws {
         let process = try EcgdProcess([
             "--tcp", "127.0.0.1:0", "--data-root", Self.repository.appendingPathComponent("Tests/Data").path,
-            "--models", Self.repository.appendingPathComponent("models").path, "--log-level", "warning",
+            "--models", Self.repository.appendingPathComponent("Tests/Data/models").path, "--log-level", "warning",
         ])
         let client = try FrameClient.connect(port: try process.listeningPort())
         try client.initialize()

@@ -17,7 +17,7 @@ final class PlotSegmentTests: XCTestCase {
         .deletingLastPathComponent().deletingLastPathComponent()
     private static let arguments = [
         "--data-root", repository.appendingPathComponent("Tests/Data").path,
-        "--models", repository.appendingPathComponent("models").path, "--log-level", "warning",
+        "--models", repository.appendingPathComponent("Tests/Data/models").path, "--log-level", "warning",
     ]
 
     private enum Transport: String, CaseIterable { case stdio, tcp }

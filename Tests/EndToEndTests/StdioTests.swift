@@ -231,7 +231,7 @@ final class StdioTests: XCTestCase {
     func testCancellingAClassifyInFlight() throws {
         let (process, client) = try spawn([
             "--data-root", Self.repository.appendingPathComponent("Tests/Data").path,
-            "--models", Self.repository.appendingPathComponent("models").path,
+            "--models", Self.repository.appendingPathComponent("Tests/Data/models").path,
         ])
         try client.initialize()
         try client.sendRequest(

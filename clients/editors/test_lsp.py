@@ -11,7 +11,9 @@ import pytest
 import ecgd
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MODELS = os.path.join(ROOT, "models")
+#: The random-weight fixture models; the default-model test uses the shipped ones.
+MODELS = os.path.join(ROOT, "Tests", "Data", "models")
+SHIPPED = os.path.join(ROOT, "models")
 
 
 def synthetic_ecg(fs, seconds=30, rate_bpm=72):

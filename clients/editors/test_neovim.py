@@ -13,7 +13,7 @@ import ecgd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-MODELS = os.path.join(ROOT, "models")
+MODELS = os.path.join(ROOT, "Tests", "Data", "models")
 MODEL = "kachuee187-demo"
 
 pytestmark = pytest.mark.skipif(shutil.which("nvim") is None, reason="Neovim is not installed (scripts/bootstrap.sh installs it)")

@@ -5,7 +5,8 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 DATA_ROOT = os.path.join(ROOT, "Tests", "Data")
-MODELS = os.path.join(ROOT, "models")
+#: The random-weight fixture models (demo-aami5, kachuee187-demo).
+MODELS = os.path.join(ROOT, "Tests", "Data", "models")
 
 
 def synthetic_ecg(fs=360.0, seconds=20, rate_bpm=72):
