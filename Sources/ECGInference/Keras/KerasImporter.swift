@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import ZIPFoundation
 
 /// Turns a Keras 3 model (config.json + model.weights.h5) into a `Graph`.
@@ -55,9 +56,8 @@ enum KerasImporter {
     }
 
     static func build(config: Data, weights: HDF5Weights, path: String, kernel: GemmKernel) throws -> Graph {
-        guard let root = (try? JSONSerialization.jsonObject(with: config)) as? [String: Any],
-              let className = root["class_name"] as? String, let cfg = root["config"] as? [String: Any],
-              let layers = cfg["layers"] as? [[String: Any]] else {
+        guard let root = try? JSONParser.parse(config), let className = root["class_name"]?.stringValue,
+              let cfg = root["config"], let layers = cfg["layers"]?.arrayValue else {
             throw ModelError.corrupt(path: path, reason: "config.json is not a Keras model configuration")
         }
         guard layers.count <= ModelLimits.maxNodes else {
