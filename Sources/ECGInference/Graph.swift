@@ -1,4 +1,4 @@
-import CKernels
+import CInferenceKernels
 import Foundation
 
 /// Elementwise activation functions.
@@ -42,10 +42,11 @@ enum GemmKernel: Int32, Sendable, CaseIterable {
 
     var name: String { String(cString: ecg_gemm_kernel_name(rawValue)) }
 
-    /// The kernel models use: ECGD_GEMM_KERNEL (portable, avx2, avx512) when set and
-    /// supported by this CPU, otherwise the fastest this CPU runs.
+    /// The kernel models use: ECGD_SIMD (portable, avx2, avx512; the one instruction-set switch,
+    /// which caps the signal kernels too) when set and supported by this CPU, otherwise the
+    /// fastest this CPU runs.
     static let selected: GemmKernel = {
-        if let env = ProcessInfo.processInfo.environment["ECGD_GEMM_KERNEL"],
+        if let env = ProcessInfo.processInfo.environment["ECGD_SIMD"],
            let k = allCases.first(where: { $0.name == env }), k.isSupported { return k }
         return GemmKernel(rawValue: ecg_gemm_best_kernel()) ?? .portable
     }()

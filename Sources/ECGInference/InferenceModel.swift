@@ -36,7 +36,7 @@ public final class InferenceModel: Sendable {
     /// Operators left after fusion (reported by `ecgd benchmark-inference`).
     public var nodeCount: Int { executor.graph.nodes.count }
 
-    /// The GEMM kernel models use on this machine ("avx512", "avx2" or "portable"; see ECGD_GEMM_KERNEL).
+    /// The GEMM kernel models use on this machine ("avx512", "avx2" or "portable"; see ECGD_SIMD).
     public static var kernelName: String { GemmKernel.selected.name }
 
     /// Runs a batch. Every input must be given by name with shape [batch] + the input's
