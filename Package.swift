@@ -60,12 +60,12 @@ let package = Package(
         // Vector kernels for ECGSignal's QRS feature (instruction set chosen at run time).
         .target(name: "CSignalKernels"),
         // SIMD GEMM micro-kernels (AVX-512 / AVX2 / portable, chosen at run time) for ECGInference.
-        .target(name: "CKernels"),
+        .target(name: "CInferenceKernels"),
         // Tensors, operators, graph executor, ONNX and Keras loaders.
         .target(
             name: "ECGInference",
             dependencies: [
-                "CKernels", "JSON",
+                "CInferenceKernels", "JSON",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],

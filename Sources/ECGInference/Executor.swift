@@ -1,4 +1,4 @@
-import CKernels
+import CInferenceKernels
 import Foundation
 import Synchronization
 

@@ -1,4 +1,4 @@
-import CKernels
+import CInferenceKernels
 
 /// Operator implementations over raw buffers of `n` samples.
 enum Kernels {

@@ -41,19 +41,19 @@ public enum ECGService {
             modelsDirectory: configuration.modelsDirectory, maxLoaded: configuration.maxLoadedModels, logger: logger,
             work: work)
         let modelMethods = ModelMethods(registry: models, dataRoot: DataRoot(configuration.dataRoot))
-        var registry = MethodRegistry()
-        registry.register("detectPeaks", DetectPeaks(signals: signals, work: work))
-        registry.register("loadModel", modelMethods.loadModel)
-        registry.register("unloadModel", modelMethods.unloadModel)
-        registry.register("listModels", modelMethods.listModels)
+        var methods = MethodRegistry()
+        methods.register("detectPeaks", DetectPeaks(signals: signals, work: work))
+        methods.register("loadModel", modelMethods.loadModel)
+        methods.register("unloadModel", modelMethods.unloadModel)
+        methods.register("listModels", modelMethods.listModels)
         let classify = Classify(
             signals: signals, registry: models, threads: configuration.inferenceThreads, work: work)
-        registry.register("classify", classify)
-        registry.register("extractBeats", ExtractBeats(signals: signals, registry: models, work: work))
-        registry.register("plotSegment", PlotSegment(signals: signals, classify: classify, registry: models))
+        methods.register("classify", classify)
+        methods.register("extractBeats", ExtractBeats(signals: signals, registry: models, work: work))
+        methods.register("plotSegment", PlotSegment(signals: signals, classify: classify, registry: models))
         EditorMethods(analyzer: DocumentAnalyzer(classify: classify, registry: models), defaults: configuration.documents)
-            .register(in: &registry)
-        return registry
+            .register(in: &methods)
+        return methods
     }
 }
 

@@ -16,7 +16,7 @@ final class ModelCardTests: XCTestCase {
         let model = try ModelSource.loadModel(directory.appendingPathComponent(card.file), shownAs: nil)
         let recipe = try ModelSource.recipe(card: card, directory: directory)
         return try ServedModel(
-            name: card.name, card: card, recipe: recipe, model: model, origin: .directory, inputName: "input",
+            name: card.name, card: card, recipe: recipe, inference: model, origin: .directory, inputName: "input",
             classesName: "classes")
     }
 
@@ -26,8 +26,8 @@ final class ModelCardTests: XCTestCase {
         XCTAssertEqual(model.card.clinicallyMeaningful, false)
         XCTAssertEqual(
             model.card.input, InputSpec(samplingRate: 360, samplesBefore: 180, samplesAfter: 180, normalization: .zScore))
-        XCTAssertEqual(model.model.inputs, [TensorSpec(name: "beat", shape: [-1, 360, 1])])
-        XCTAssertGreaterThan(model.model.memoryBytes, 0)
+        XCTAssertEqual(model.inference.inputs, [TensorSpec(name: "beat", shape: [-1, 360, 1])])
+        XCTAssertGreaterThan(model.inference.memoryBytes, 0)
         let windows = (0..<1440).map { sinf(Float($0) * 0.05) }
         let p = try model.probabilities(windows: windows[...], features: [], count: 4, threads: 2)
         for row in 0..<4 { XCTAssertEqual(p[(row * 5)..<(row * 5 + 5)].reduce(0, +), 1, accuracy: 1e-5) }
@@ -43,7 +43,7 @@ final class ModelCardTests: XCTestCase {
         for file in model.card.alternateFiles ?? [] {
             var card = model.card
             card.file = file
-            XCTAssertEqual(try served(directory, card: card).model.format, "keras")
+            XCTAssertEqual(try served(directory, card: card).inference.format, "keras")
         }
     }
 
@@ -89,7 +89,7 @@ final class ModelCardTests: XCTestCase {
         let n = 3
         let windows = (0..<(n * 187)).map { Float(($0 * 31) % 97) / 97 }
         let p = try model.probabilities(windows: windows[...], features: [], count: n, threads: 2)
-        let raw = try model.model.run(["input": Tensor(shape: [n, 187, 1], data: windows)])["probability"]!.data
+        let raw = try model.inference.run(["input": Tensor(shape: [n, 187, 1], data: windows)])["probability"]!.data
         XCTAssertEqual(p.count, n * 2)
         for i in 0..<n {
             XCTAssertEqual(p[2 * i + 1], raw[i])

@@ -24,7 +24,7 @@ final class ModelRegistryTests: XCTestCase {
         XCTAssertEqual(loads, 1)
         let joined = await registry.joinedLoads
         XCTAssertEqual(joined, 23)
-        XCTAssertTrue(models.allSatisfy { $0.model === models[0].model }, "every request got the same loaded model")
+        XCTAssertTrue(models.allSatisfy { $0.inference === models[0].inference }, "every request got the same loaded model")
         _ = try await registry.model(named: "demo-aami5")
         let loadsAfter = await registry.loadCount
         XCTAssertEqual(loadsAfter, 1, "a warm model is not loaded again")

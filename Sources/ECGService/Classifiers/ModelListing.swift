@@ -42,10 +42,10 @@ struct ModelListing: Encodable, Sendable {
         }
         self.loaded = loaded
         if loaded {
-            format = model.model.format
-            inputs = model.model.inputs
-            outputs = model.model.outputs
-            memoryBytes = model.model.memoryBytes
+            format = model.inference.format
+            inputs = model.inference.inputs
+            outputs = model.inference.outputs
+            memoryBytes = model.inference.memoryBytes
         }
         describe(model.card, recipe: model.recipe)
     }

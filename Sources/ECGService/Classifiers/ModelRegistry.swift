@@ -156,7 +156,7 @@ public actor ModelRegistry {
             logger.info(
                 "loaded model",
                 metadata: [
-                    "model": .string(name), "memoryBytes": .stringConvertible(model.model.memoryBytes),
+                    "model": .string(name), "memoryBytes": .stringConvertible(model.inference.memoryBytes),
                     "seconds": .stringConvertible(elapsed.seconds),
                 ])
             return model

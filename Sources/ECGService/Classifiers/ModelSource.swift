@@ -35,7 +35,7 @@ extension ModelSource {
             let model = try Self.loadModel(directory.appendingPathComponent(card.file), shownAs: nil)
             do {
                 return try ServedModel(
-                    name: name, card: card, recipe: recipe, model: model, origin: .directory,
+                    name: name, card: card, recipe: recipe, inference: model, origin: .directory,
                     inputName: "\(cardName): input", classesName: "\(cardName): classes")
             } catch {
                 throw .modelLoadFailed(error.message)
@@ -99,7 +99,7 @@ extension PathModel {
             input: recipe.input, provenance: .object(["path": .string(clientPath)]))
         do {
             return try ServedModel(
-                name: name, card: card, recipe: recipe, model: model, origin: .path(clientPath),
+                name: name, card: card, recipe: recipe, inference: model, origin: .path(clientPath),
                 inputName: "params.inputSpec", classesName: "params.classes")
         } catch {
             throw .invalidParams(error.message)
@@ -117,7 +117,7 @@ extension PathModel {
         let model = try ModelSource.loadModel(url.appendingPathComponent(card.file), shownAs: nil)
         do {
             return try ServedModel(
-                name: name, card: card, recipe: recipe, model: model, origin: .path(clientPath),
+                name: name, card: card, recipe: recipe, inference: model, origin: .path(clientPath),
                 inputName: "\(clientPath)/model.json: input", classesName: "\(clientPath)/model.json: classes")
         } catch {
             throw .modelLoadFailed(error.message)

@@ -15,7 +15,8 @@ public struct ServedModel: Sendable {
     public let name: String
     public let card: ModelCard
     public let recipe: BeatRecipe
-    public let model: InferenceModel
+    /// The network itself, run by `probabilities`.
+    public let inference: InferenceModel
     public let origin: Origin
     let windowInput: TensorSpec
     let featureInput: TensorSpec?
@@ -25,7 +26,7 @@ public struct ServedModel: Sendable {
     /// fit the model's inputs and output; messages start with `inputName` (input problems) or
     /// `classesName` (class problems).
     init(
-        name: String, card: ModelCard, recipe: BeatRecipe, model: InferenceModel, origin: Origin,
+        name: String, card: ModelCard, recipe: BeatRecipe, inference model: InferenceModel, origin: Origin,
         inputName: String, classesName: String
     )
         throws(InvalidRecipe)
@@ -67,7 +68,7 @@ public struct ServedModel: Sendable {
         self.name = name
         self.card = card
         self.recipe = recipe
-        self.model = model
+        self.inference = model
         self.origin = origin
         self.windowInput = window
         self.featureInput = features
@@ -88,7 +89,7 @@ public struct ServedModel: Sendable {
             feeds[featureInput.name] = try Tensor(shape: [count] + featureInput.shape.dropFirst(), data: Array(features))
         }
         let width = card.output == .sigmoid ? 1 : classes.count
-        guard let raw = try model.run(feeds, threads: threads)[output.name]?.data, raw.count == count * width else {
+        guard let raw = try inference.run(feeds, threads: threads)[output.name]?.data, raw.count == count * width else {
             throw ModelError.invalidInput(reason: "output '\(output.name)' does not hold \(width) value(s) for each of \(count) beats")
         }
         return card.output.probabilities(raw, count: count, classes: classes.count)
