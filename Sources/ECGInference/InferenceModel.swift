@@ -73,7 +73,9 @@ public final class InferenceModel: Sendable {
             return c
         }
         let buffers = counts.map { UnsafeMutablePointer<Float>.allocate(capacity: max($0, 1)) }
-        defer { buffers.forEach { $0.deallocate() } }
+        defer {
+            for buffer in buffers { buffer.deallocate() }
+        }
         if n > 0 { execute(tensors, into: buffers, batch: n, threads: threads) }
         let results = zip(outputs, zip(buffers, counts)).map { spec, buffer in
             Tensor(unchecked: [n] + spec.shape.dropFirst(), data: Array(UnsafeBufferPointer(start: buffer.0, count: buffer.1)))

@@ -11,6 +11,8 @@ final class ReadersWFDBLayoutTests: XCTestCase {
             var samplesPerFrame: Int
             var signal: [Double?]
             var frame: [Double?]
+            // swift-format-ignore: AlwaysUseLowerCamelCase
+            // The fixture's member name (the WFDB library's smoothed reading).
             var wfdb_smooth: [Double?]
         }
         var fs: Double

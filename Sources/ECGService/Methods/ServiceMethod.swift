@@ -22,7 +22,8 @@ extension ServiceMethod {
         do {
             decoded = try MethodRegistry.decodeParams(Params.self, from: params)
         } catch let error as ResponseError {
-            throw ServiceError(ServiceError.Code(rawValue: error.code), error.message)  // the service's errors are ServiceErrors
+            // The service's errors are ServiceErrors, whichever layer found them.
+            throw ServiceError(ServiceError.Code(rawValue: error.code), error.message)
         }
         return try JSONValueEncoder().encode(try await run(decoded, context))
     }

@@ -40,7 +40,8 @@ struct BenchmarkInferenceCommand: AsyncParsableCommand {
     func run() async throws {
         var url = URL(fileURLWithPath: model)
         if FileManager.default.fileExists(atPath: url.appendingPathComponent("model.json").path) {
-            url.appendPathComponent(try ModelCard.read(directory: url).file)  // a model directory: the file its card names
+            // A model directory: time the file its card names.
+            url.appendPathComponent(try ModelCard.read(directory: url).file)
         }
         let clock = ContinuousClock()
         let loadStart = clock.now

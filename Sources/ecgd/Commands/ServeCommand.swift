@@ -84,4 +84,6 @@ struct TCPEndpoint: ExpressibleByArgument {
     }
 }
 
+// swift-format-ignore: AvoidRetroactiveConformances
+// `--log-level` parses swift-log's own levels; neither package can declare this conformance.
 extension Logger.Level: @retroactive ExpressibleByArgument {}
