@@ -1,5 +1,6 @@
 import JSONRPC
 import NIOCore
+import NIOTestUtils
 import TestSupport
 import XCTest
 
@@ -60,8 +61,27 @@ final class FrameDecoderTests: XCTestCase {
         }
     }
 
-    /// A stream mixing every kind of frame, including recoverable errors, decodes identically
-    /// however it is split: in two pieces at every cut point, byte by byte, and in random pieces.
+    /// SwiftNIO's own check of a decoder: each stream whole, byte by byte and in other pieces,
+    /// the streams in every order one after another, and no bytes left over at the end.
+    func testNIODecoderVerifier() throws {
+        let compressed = gzipped(Array(ping.utf8))
+        func frame(_ body: String) -> InboundFrame { .frame(Frame(body: ByteBuffer(string: body))) }
+        let pairs: [(ByteBuffer, [InboundFrame])] = [
+            (ByteBuffer(bytes: wireFrame(ping)), [frame(ping)]),
+            (ByteBuffer(bytes: wireFrame("")), [frame("")]),
+            (ByteBuffer(bytes: wireFrame("[1]", headers: ["content-length: 3", "Content-Type: application/json"])), [frame("[1]")]),
+            (
+                ByteBuffer(bytes: wireFrame(compressed, headers: ["Content-Length: \(compressed.count)", "Content-Encoding: gzip"])),
+                [.frame(Frame(contentEncoding: .gzip, body: ByteBuffer(bytes: compressed)))]
+            ),
+            (ByteBuffer(bytes: wireFrame("[2]") + wireFrame("[3]")), [frame("[2]"), frame("[3]")]),
+        ]
+        try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: pairs) { FrameDecoder(limits: limits) }
+    }
+
+    /// A stream mixing every kind of frame, including recoverable errors (which the verifier
+    /// above cannot take, its outputs being exact values), decodes identically however it is
+    /// split: in two pieces at every cut point, byte by byte, and in random pieces.
     func testSplitAtEveryByteBoundary() {
         let compressed = gzipped(Array(ping.utf8))
         let oversized = String(repeating: "x", count: 150)

@@ -7,7 +7,7 @@ public enum ContentEncoding: String, Sendable {
 }
 
 /// One frame of the LSP base protocol: its header fields and its (still encoded) body.
-public struct Frame: Sendable {
+public struct Frame: Sendable, Equatable {
     public var contentEncoding: ContentEncoding
     public var body: ByteBuffer
 
@@ -28,7 +28,7 @@ public struct FramingError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 /// What the frame decoder produces: a frame, or a framing error to report.
-public enum InboundFrame: Sendable {
+public enum InboundFrame: Sendable, Equatable {
     case frame(Frame)
     case invalid(FramingError)
 }
