@@ -102,8 +102,11 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal", "CSignalKernels", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ECGInferenceTests", dependencies: ["ECGInference", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ECGSignalTests", dependencies: ["ECGSignal", "CSignalKernels", "TestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ECGInferenceTests", dependencies: ["ECGInference", "TestSupport"], resources: [.copy("Fixtures")]),
         // Decodes PNGs (through Cairo) for the tests that look at pictures.
         .target(name: "PlotTestSupport", dependencies: ["CCairo"], path: "Tests/PlotTestSupport"),
         .testTarget(name: "ECGPlotTests", dependencies: ["ECGPlot", "PlotTestSupport"]),

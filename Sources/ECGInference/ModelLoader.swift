@@ -12,7 +12,8 @@ public enum ModelLoader {
     /// notFound when `url` does not exist; unsupported when it (or the file a symbolic link
     /// leads to) is not a regular file, or is larger than `limit` bytes.
     static func checkSize(_ url: URL, limit: Int = ModelLimits.maxFileBytes) throws {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path) else {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)
+        else {
             throw ModelError.notFound(path: url.path)
         }
         guard attributes[.type] as? FileAttributeType == .typeRegular else {
@@ -36,13 +37,18 @@ public enum ModelLoader {
             throw ModelError.notFound(path: path.path)
         }
         if isDir.boolValue {
-            return InferenceModel(graph: try KerasImporter.loadDirectory(path, kernel: kernel), format: "keras", source: path.path)
+            return InferenceModel(
+                graph: try KerasImporter.loadDirectory(path, kernel: kernel), format: "keras", source: path.path)
         }
         switch path.pathExtension.lowercased() {
-        case "onnx": return InferenceModel(graph: try ONNXImporter.load(path, kernel: kernel), format: "onnx", source: path.path)
-        case "keras": return InferenceModel(graph: try KerasImporter.loadArchive(path, kernel: kernel), format: "keras", source: path.path)
+        case "onnx":
+            return InferenceModel(graph: try ONNXImporter.load(path, kernel: kernel), format: "onnx", source: path.path)
+        case "keras":
+            return InferenceModel(
+                graph: try KerasImporter.loadArchive(path, kernel: kernel), format: "keras", source: path.path)
         default:
-            throw ModelError.unsupported(path: path.path, reason: "unknown model format (expected .onnx, .keras or a Keras directory)")
+            throw ModelError.unsupported(
+                path: path.path, reason: "unknown model format (expected .onnx, .keras or a Keras directory)")
         }
     }
 }

@@ -51,8 +51,10 @@ public enum ECGService {
         methods.register("classify", classify)
         methods.register("extractBeats", ExtractBeats(signals: signals, registry: models, work: work))
         methods.register("plotSegment", PlotSegment(signals: signals, classify: classify, registry: models))
-        EditorMethods(analyzer: DocumentAnalyzer(classify: classify, registry: models), defaults: configuration.documents)
-            .register(in: &methods)
+        EditorMethods(
+            analyzer: DocumentAnalyzer(classify: classify, registry: models), defaults: configuration.documents
+        )
+        .register(in: &methods)
         return methods
     }
 }
@@ -90,14 +92,19 @@ public struct ServiceConfiguration: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         executable: URL = URL(fileURLWithPath: CommandLine.arguments[0])
     ) -> URL {
-        if let given = environment["ECGD_MODELS"], !given.isEmpty { return URL(fileURLWithPath: given, isDirectory: true) }
+        if let given = environment["ECGD_MODELS"], !given.isEmpty {
+            return URL(fileURLWithPath: given, isDirectory: true)
+        }
         let fm = FileManager.default
         var directory = executable.resolvingSymlinksInPath().deletingLastPathComponent()
-        let installed = directory.deletingLastPathComponent().appendingPathComponent("share/ecgd/models", isDirectory: true)
+        let installed = directory.deletingLastPathComponent().appendingPathComponent(
+            "share/ecgd/models", isDirectory: true)
         if fm.fileExists(atPath: installed.path) { return installed }
         while directory.path != "/" {
             let models = directory.appendingPathComponent("models", isDirectory: true)
-            if fm.fileExists(atPath: directory.appendingPathComponent("Package.swift").path), fm.fileExists(atPath: models.path) {
+            if fm.fileExists(atPath: directory.appendingPathComponent("Package.swift").path),
+                fm.fileExists(atPath: models.path)
+            {
                 return models
             }
             directory.deleteLastPathComponent()

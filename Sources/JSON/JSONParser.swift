@@ -20,7 +20,8 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         switch reason {
         case .unexpectedEnd: what = "unexpected end of input"
         case .unexpectedCharacter(let c):
-            what = (0x20..<0x7F).contains(c)
+            what =
+                (0x20..<0x7F).contains(c)
                 ? "unexpected character '\(Character(Unicode.Scalar(c)))'" : "unexpected byte 0x\(String(c, radix: 16))"
         case .invalidNumber: what = "invalid number"
         case .invalidEscape: what = "invalid escape sequence in string"
@@ -60,7 +61,9 @@ public struct JSONParser {
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
-        guard parser.index == buffer.count else { throw JSONParseError(reason: .trailingCharacters, offset: parser.index) }
+        guard parser.index == buffer.count else {
+            throw JSONParseError(reason: .trailingCharacters, offset: parser.index)
+        }
         return value
     }
 }
@@ -98,9 +101,15 @@ private struct Cursor {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         case let c: throw fail(.unexpectedCharacter(c))
         }
@@ -110,7 +119,9 @@ private struct Cursor {
         let start = index
         for expected in UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount) {
             guard index < bytes.count else { throw fail(.unexpectedEnd) }
-            guard bytes[index] == expected else { throw fail(.unexpectedCharacter(bytes[index]), at: index == start ? start : index) }
+            guard bytes[index] == expected else {
+                throw fail(.unexpectedCharacter(bytes[index]), at: index == start ? start : index)
+            }
             index += 1
         }
     }

@@ -91,7 +91,8 @@ extension KeyedDecodingContainer {
     {
         guard let name = try decodeIfPresent(String.self, forKey: key) else { return nil }
         guard let value = T(rawValue: name) else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: unknownCase(name, of: T.self))
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: unknownCase(name, of: T.self))
         }
         return value
     }
@@ -120,7 +121,8 @@ private func mismatch(_ expected: String, _ value: JSONValue, _ path: [CodingKey
 private func number<T: BinaryInteger>(_ value: JSONValue, _ type: T.Type, _ path: [CodingKey]) throws -> T {
     guard case .number(let n) = value else { throw mismatch("integer", value, path) }
     guard n.rounded() == n, let exact = T(exactly: n) else {
-        throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "expected integer in range of \(T.self), found \(n)"))
+        throw DecodingError.dataCorrupted(
+            .init(codingPath: path, debugDescription: "expected integer in range of \(T.self), found \(n)"))
     }
     return exact
 }
@@ -147,9 +149,11 @@ private struct ValueDecoder: Decoder, SingleValueDecodingContainer {
             throw DecodingError.dataCorrupted(
                 .init(
                     codingPath: codingPath + [JSONCodingKey(stringValue: unknown)],
-                    debugDescription: JSONValue.unknownMemberDescription(known: memberNames(type).map { $0 + options.ignored })))
+                    debugDescription: JSONValue.unknownMemberDescription(
+                        known: memberNames(type).map { $0 + options.ignored })))
         }
-        return KeyedDecodingContainer(KeyedContainer<Key>(members: members, codingPath: codingPath, options: options.nested))
+        return KeyedDecodingContainer(
+            KeyedContainer<Key>(members: members, codingPath: codingPath, options: options.nested))
     }
 
     func unkeyedContainer() throws -> UnkeyedDecodingContainer {
@@ -234,8 +238,12 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
         -> KeyedDecodingContainer<NestedKey>
     { try child(key).container(keyedBy: type) }
-    func nestedUnkeyedContainer(forKey key: Key) throws -> UnkeyedDecodingContainer { try child(key).unkeyedContainer() }
-    func superDecoder() throws -> Decoder { ValueDecoder(value: .object(members), codingPath: codingPath, options: options) }
+    func nestedUnkeyedContainer(forKey key: Key) throws -> UnkeyedDecodingContainer {
+        try child(key).unkeyedContainer()
+    }
+    func superDecoder() throws -> Decoder {
+        ValueDecoder(value: .object(members), codingPath: codingPath, options: options)
+    }
     func superDecoder(forKey key: Key) throws -> Decoder { try child(key) }
 }
 
@@ -261,7 +269,8 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
         }
         defer { currentIndex += 1 }
         return ValueDecoder(
-            value: elements[currentIndex], codingPath: codingPath + [JSONCodingKey(intValue: currentIndex)], options: options)
+            value: elements[currentIndex], codingPath: codingPath + [JSONCodingKey(intValue: currentIndex)],
+            options: options)
     }
 
     mutating func decodeNil() throws -> Bool {

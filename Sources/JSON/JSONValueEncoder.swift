@@ -123,7 +123,9 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
     }
 
     private func append() -> ValueEncoder {
-        guard case .array(var elements) = slot.content else { preconditionFailure("unkeyed container over a non-array") }
+        guard case .array(var elements) = slot.content else {
+            preconditionFailure("unkeyed container over a non-array")
+        }
         slot.content = .value(.null)  // release the slot's reference so the append happens in place
         let child = Slot()
         elements.append(child)
@@ -133,7 +135,9 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
 
     mutating func encodeNil() { append().encodeNil() }
     mutating func encode<T: Encodable>(_ value: T) throws { try append().encode(value) }
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<
+        NestedKey
+    > {
         append().container(keyedBy: keyType)
     }
     mutating func nestedUnkeyedContainer() -> UnkeyedEncodingContainer { append().unkeyedContainer() }

@@ -80,7 +80,8 @@ struct LimitOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Gzip responses of at least this many bytes for clients that accept gzip.", valueName: "bytes"))
+        help: ArgumentHelp(
+            "Gzip responses of at least this many bytes for clients that accept gzip.", valueName: "bytes"))
     var gzipThreshold = defaults.gzipResponseThreshold
 
     func validate() throws {

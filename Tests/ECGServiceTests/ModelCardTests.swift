@@ -25,7 +25,8 @@ final class ModelCardTests: XCTestCase {
         XCTAssertEqual(model.card.classes, ["N", "SVEB", "VEB", "F", "Q"])
         XCTAssertEqual(model.card.clinicallyMeaningful, false)
         XCTAssertEqual(
-            model.card.input, InputSpec(samplingRate: 360, samplesBefore: 180, samplesAfter: 180, normalization: .zScore))
+            model.card.input,
+            InputSpec(samplingRate: 360, samplesBefore: 180, samplesAfter: 180, normalization: .zScore))
         XCTAssertEqual(model.inference.inputs, [TensorSpec(name: "beat", shape: [-1, 360, 1])])
         XCTAssertGreaterThan(model.inference.memoryBytes, 0)
         let windows = (0..<1440).map { sinf(Float($0) * 0.05) }
@@ -115,7 +116,9 @@ final class ModelCardTests: XCTestCase {
                 features: ["preRR", "postRR", "localRR", "previousToNext"]))
         let model = try served(directory, card: card)
         let golden = try JSONParser.parse(Data(contentsOf: fixtures.appendingPathComponent("keras_multi.golden.json")))
-        func floats(_ value: JSONValue?) -> [Float] { value?["data"]?.arrayValue?.compactMap { $0.numberValue.map(Float.init) } ?? [] }
+        func floats(_ value: JSONValue?) -> [Float] {
+            value?["data"]?.arrayValue?.compactMap { $0.numberValue.map(Float.init) } ?? []
+        }
         let p = try model.probabilities(
             windows: floats(golden["inputs"]?["beat"])[...], features: floats(golden["inputs"]?["rr"])[...], count: 5,
             threads: 2)

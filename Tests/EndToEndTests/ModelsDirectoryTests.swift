@@ -45,7 +45,9 @@ final class ModelsDirectoryTests: XCTestCase {
     }
 
     func testAMissingModelsDirectoryIsReported() throws {
-        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("ecgd-no-models-\(UUID().uuidString)").path
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ecgd-no-models-\(UUID().uuidString)"
+        ).path
         let (process, client, initialized) = try session(["--models", missing], in: "/")
         XCTAssertEqual(initialized["capabilities"]?["models"]?["shipped"], 0)
         let warning = initialized["capabilities"]?["models"]?["warning"]?.stringValue ?? ""

@@ -23,7 +23,12 @@ final class SessionTests: XCTestCase {
                 made.counters.withLock { $0.append(counter) }
                 return counter
             }
-            return .number(Double(counter.value.withLock { $0 += 1; return $0 }))
+            return .number(
+                Double(
+                    counter.value.withLock {
+                        $0 += 1
+                        return $0
+                    }))
         }
         registry.register("options") { _, context in
             context.session.initializeParams?["initializationOptions"] ?? .null

@@ -39,10 +39,14 @@ struct KerasLayers {
         let chars = Array(s.filter { $0.isLetter || $0.isNumber || $0 == "_" })
         var out = ""
         for (i, c) in chars.enumerated() {
-            let prev = i > 0 ? chars[i - 1] : nil, next = i + 1 < chars.count ? chars[i + 1] : nil
+            let prev = i > 0 ? chars[i - 1] : nil
+            let next = i + 1 < chars.count ? chars[i + 1] : nil
             // Keras: re.sub("(.)([A-Z][a-z]+)", r"\1_\2"), then re.sub("([a-z])([A-Z])", r"\1_\2").
             if c.isUppercase, let p = prev, p != "_",
-               (next?.isLowercase ?? false) || p.isLowercase { out.append("_") }
+                (next?.isLowercase ?? false) || p.isLowercase
+            {
+                out.append("_")
+            }
             out.append(c)
         }
         return out.lowercased()
@@ -77,10 +81,13 @@ struct KerasLayers {
             x = try inputLayer(cfg, name: cfg["name"]?.stringValue ?? "input")
             rest = layers.dropFirst()
         } else {
-            let shape = Self.perSample(model["build_input_shape"])
+            let shape =
+                Self.perSample(model["build_input_shape"])
                 ?? Self.perSample(layers.first?["build_config"]?["input_shape"])
                 ?? Self.perSample(layers.first?["config"]?["batch_input_shape"])
-            guard let shape else { throw ModelError.unsupported(path: path, reason: "Sequential model without an input shape") }
+            guard let shape else {
+                throw ModelError.unsupported(path: path, reason: "Sequential model without an input shape")
+            }
             x = try b.input("input", shape: shape)
         }
         var last = "output"
@@ -107,13 +114,18 @@ struct KerasLayers {
             var refs: [String] = []
             func collect(_ value: JSONValue?) {
                 if value?["class_name"]?.stringValue == "__keras_tensor__",
-                   let l = value?["config"]?["keras_history"]?.arrayValue?.first?.stringValue {
+                    let l = value?["config"]?["keras_history"]?.arrayValue?.first?.stringValue
+                {
                     refs.append(l)
-                } else if let a = value?.arrayValue { a.forEach(collect) }
+                } else if let a = value?.arrayValue {
+                    a.forEach(collect)
+                }
             }
             collect(nodes[0]["args"])
             let inputs = try refs.map { r -> Int in
-                guard let v = produced[r] else { throw ModelError.corrupt(path: path, reason: "layer '\(name)' reads '\(r)' before it is defined") }
+                guard let v = produced[r] else {
+                    throw ModelError.corrupt(path: path, reason: "layer '\(name)' reads '\(r)' before it is defined")
+                }
                 return v
             }
             produced[name] = try apply(layer, inputs)
@@ -126,7 +138,9 @@ struct KerasLayers {
         let outs = names(model["output_layers"])
         guard !outs.isEmpty else { throw ModelError.corrupt(path: path, reason: "no output_layers in config.json") }
         for o in outs {
-            guard let v = produced[o] else { throw ModelError.corrupt(path: path, reason: "output layer '\(o)' not found") }
+            guard let v = produced[o] else {
+                throw ModelError.corrupt(path: path, reason: "output layer '\(o)' not found")
+            }
             b.output(o, v)
         }
         let declared = names(model["input_layers"])
@@ -160,7 +174,9 @@ struct KerasLayers {
             let r = b.shape(x).count
             return try b.softmax(x, start: r - 1, end: r, name: layer + "_softmax")
         }
-        guard let a = try activation(spec, layer: layer) else { throw unsupported(layer, "activation \(String(describing: spec))") }
+        guard let a = try activation(spec, layer: layer) else {
+            throw unsupported(layer, "activation \(String(describing: spec))")
+        }
         guard let a else { return x }
         return try b.activation(x, a, name: layer + "_activation")
     }
@@ -184,7 +200,9 @@ struct KerasLayers {
     }
 
     /// Left and right padding for Keras padding modes (arguments checked by `checkExtents`).
-    private func padding(_ mode: String, width: Int, kernel: Int, stride: Int, dilation: Int, layer: String) throws -> (Int, Int) {
+    private func padding(_ mode: String, width: Int, kernel: Int, stride: Int, dilation: Int, layer: String) throws -> (
+        Int, Int
+    ) {
         switch mode {
         case "valid": return (0, 0)
         case "causal": return (dilation * (kernel - 1), 0)
@@ -204,50 +222,73 @@ struct KerasLayers {
             throw unsupported(name, "data_format \(format)")
         }
         guard let x = inputs.first else { throw ModelError.corrupt(path: path, reason: "layer '\(name)' has no input") }
-        let single = ["Conv1D", "Dense", "BatchNormalization", "MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D",
-                      "GlobalMaxPooling1D", "Flatten", "Reshape", "Dropout", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax"]
-        if single.contains(kind) && inputs.count != 1 { throw unsupported(name, "expects one input, got \(inputs.count)") }
+        let single = [
+            "Conv1D", "Dense", "BatchNormalization", "MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D",
+            "GlobalMaxPooling1D", "Flatten", "Reshape", "Dropout", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax",
+        ]
+        if single.contains(kind) && inputs.count != 1 {
+            throw unsupported(name, "expects one input, got \(inputs.count)")
+        }
         switch kind {
         case "Conv1D":
-            let filters = cfg["filters"]?.intValue ?? 0, k = try ints(cfg, "kernel_size", layer: name)?.first ?? 0
-            let stride = try ints(cfg, "strides", layer: name)?.first ?? 1, dilation = try ints(cfg, "dilation_rate", layer: name)?.first ?? 1
-            let groups = cfg["groups"]?.intValue ?? 1, useBias = cfg["use_bias"]?.boolValue ?? true
-            try checkExtents(["filters": filters, "kernel_size": k, "strides": stride, "dilation_rate": dilation,
-                              "groups": groups], layer: name)
+            let filters = cfg["filters"]?.intValue ?? 0
+            let k = try ints(cfg, "kernel_size", layer: name)?.first ?? 0
+            let stride = try ints(cfg, "strides", layer: name)?.first ?? 1
+            let dilation = try ints(cfg, "dilation_rate", layer: name)?.first ?? 1
+            let groups = cfg["groups"]?.intValue ?? 1
+            let useBias = cfg["use_bias"]?.boolValue ?? true
+            try checkExtents(
+                [
+                    "filters": filters, "kernel_size": k, "strides": stride, "dilation_rate": dilation,
+                    "groups": groups,
+                ], layer: name)
             let v = try vars(name, count: useBias ? 2 : 1)
             let cin = b.shape(x).last ?? 0
-            let (pl, pr) = try padding(cfg["padding"]?.stringValue ?? "valid", width: b.shape(x).first ?? 0, kernel: k,
-                                       stride: stride, dilation: dilation, layer: name)
+            let (pl, pr) = try padding(
+                cfg["padding"]?.stringValue ?? "valid", width: b.shape(x).first ?? 0, kernel: k,
+                stride: stride, dilation: dilation, layer: name)
             guard v[0].shape == [k, cin / max(groups, 1), filters] else {
-                throw ModelError.shapeMismatch(path: path, reason: "layer '\(name)': kernel \(v[0].shape), expected [\(k), \(cin / max(groups, 1)), \(filters)]")
+                throw ModelError.shapeMismatch(
+                    path: path,
+                    reason:
+                        "layer '\(name)': kernel \(v[0].shape), expected [\(k), \(cin / max(groups, 1)), \(filters)]")
             }
-            let g = ConvGeometry(kernel: k, stride: stride, dilation: dilation, padLeft: pl, padRight: pr, groups: groups, inChannels: cin)
-            let y = try b.conv(x, geometry: g, weights: v[0].data, bias: useBias ? v[1].data : nil, outChannels: filters, name: name)
+            let g = ConvGeometry(
+                kernel: k, stride: stride, dilation: dilation, padLeft: pl, padRight: pr, groups: groups,
+                inChannels: cin)
+            let y = try b.conv(
+                x, geometry: g, weights: v[0].data, bias: useBias ? v[1].data : nil, outChannels: filters, name: name)
             return try activate(y, cfg["activation"], layer: name)
         case "Dense":
-            let units = cfg["units"]?.intValue ?? 0, useBias = cfg["use_bias"]?.boolValue ?? true
+            let units = cfg["units"]?.intValue ?? 0
+            let useBias = cfg["use_bias"]?.boolValue ?? true
             let v = try vars(name, count: useBias ? 2 : 1)
             guard v[0].shape.count == 2, v[0].shape[1] == units else {
-                throw ModelError.shapeMismatch(path: path, reason: "layer '\(name)': kernel \(v[0].shape) for \(units) units")
+                throw ModelError.shapeMismatch(
+                    path: path, reason: "layer '\(name)': kernel \(v[0].shape) for \(units) units")
             }
-            let y = try b.dense(x, weights: v[0].data, k: v[0].shape[0], n: units, bias: useBias ? v[1].data : nil, name: name)
+            let y = try b.dense(
+                x, weights: v[0].data, k: v[0].shape[0], n: units, bias: useBias ? v[1].data : nil, name: name)
             return try activate(y, cfg["activation"], layer: name)
         case "BatchNormalization":
             let rank = b.shape(x).count
             let axis = try ints(cfg, "axis", layer: name)?.first ?? -1
             guard axis == -1 || axis == rank else { throw unsupported(name, "normalization axis \(axis)") }
-            let scale = cfg["scale"]?.boolValue ?? true, center = cfg["center"]?.boolValue ?? true
+            let scale = cfg["scale"]?.boolValue ?? true
+            let center = cfg["center"]?.boolValue ?? true
             let v = try vars(name, count: 2 + (scale ? 1 : 0) + (center ? 1 : 0))
             let c = b.shape(x).last ?? 0
             guard v.allSatisfy({ $0.data.count == c }) else {
-                throw ModelError.shapeMismatch(path: path, reason: "layer '\(name)': statistics do not have \(c) channels")
+                throw ModelError.shapeMismatch(
+                    path: path, reason: "layer '\(name)': statistics do not have \(c) channels")
             }
             var i = 0
             let gamma = scale ? v[i].data : [Float](repeating: 1, count: c)
             if scale { i += 1 }
             let beta = center ? v[i].data : [Float](repeating: 0, count: c)
             if center { i += 1 }
-            let mean = v[i].data, variance = v[i + 1].data
+            let mean = v[i].data
+            let variance = v[i + 1].data
             let eps = Float(cfg["epsilon"]?.numberValue ?? 1e-3)
             let s = (0..<c).map { gamma[$0] / (variance[$0] + eps).squareRoot() }
             return try b.affine(x, scale: s, shift: (0..<c).map { beta[$0] - mean[$0] * s[$0] }, name: name)
@@ -255,10 +296,12 @@ struct KerasLayers {
             let k = try ints(cfg, "pool_size", layer: name)?.first ?? 2
             let stride = try ints(cfg, "strides", layer: name)?.first ?? k
             try checkExtents(["pool_size": k, "strides": stride], layer: name)
-            let (pl, pr) = try padding(cfg["padding"]?.stringValue ?? "valid", width: b.shape(x).first ?? 0, kernel: k,
-                                       stride: stride, dilation: 1, layer: name)
-            let g = PoolGeometry(kernel: k, stride: stride, padLeft: pl, padRight: pr, dilation: 1,
-                                 isMax: kind == "MaxPooling1D", countPad: false)
+            let (pl, pr) = try padding(
+                cfg["padding"]?.stringValue ?? "valid", width: b.shape(x).first ?? 0, kernel: k,
+                stride: stride, dilation: 1, layer: name)
+            let g = PoolGeometry(
+                kernel: k, stride: stride, padLeft: pl, padRight: pr, dilation: 1,
+                isMax: kind == "MaxPooling1D", countPad: false)
             return try b.pool(x, g, name: name)
         case "GlobalAveragePooling1D", "GlobalMaxPooling1D":
             let y = try b.globalPool(x, isMax: kind == "GlobalMaxPooling1D", name: name)
@@ -266,7 +309,9 @@ struct KerasLayers {
         case "Flatten":
             return try b.alias(x, shape: [b.shape(x).reduce(1, *)], name: name)
         case "Reshape":
-            guard var target = try ints(cfg, "target_shape", layer: name) else { throw unsupported(name, "missing target_shape") }
+            guard var target = try ints(cfg, "target_shape", layer: name) else {
+                throw unsupported(name, "missing target_shape")
+            }
             if let i = target.firstIndex(of: -1) {
                 let known = ModelLimits.elementCount(target.filter { $0 != -1 }) ?? 0
                 target[i] = known > 0 ? b.shape(x).reduce(1, *) / known : 0
@@ -289,7 +334,9 @@ struct KerasLayers {
             return try b.activation(x, .elu(Float(cfg["alpha"]?.numberValue ?? 1)), name: name)
         case "Softmax":
             let r = b.shape(x).count
-            guard (try ints(cfg, "axis", layer: name)?.first ?? -1) == -1 else { throw unsupported(name, "softmax axis") }
+            guard (try ints(cfg, "axis", layer: name)?.first ?? -1) == -1 else {
+                throw unsupported(name, "softmax axis")
+            }
             return try b.softmax(x, start: r - 1, end: r, name: name)
         case "Add", "Multiply":
             guard inputs.count >= 2 else { throw unsupported(name, "needs at least two inputs") }

@@ -47,7 +47,8 @@ public struct BeatRecipe: Sendable, Equatable {
     init(input: InputSpec, name: String) throws(InvalidRecipe) {
         let segmentation = input.segmentation ?? .window
         guard SignalDecoder.samplingRates.contains(input.samplingRate) else {
-            throw InvalidRecipe("\(name).samplingRate: \(input.samplingRate) Hz is outside \(SignalDecoder.samplingRatesText)")
+            throw InvalidRecipe(
+                "\(name).samplingRate: \(input.samplingRate) Hz is outside \(SignalDecoder.samplingRatesText)")
         }
         guard input.samplesBefore >= 0 else { throw InvalidRecipe("\(name).samplesBefore: must not be negative") }
         guard input.samplesAfter >= 1 else {
@@ -66,7 +67,8 @@ public struct BeatRecipe: Sendable, Equatable {
         for (i, channel) in (input.channels ?? [BeatChannel.beat.rawValue]).enumerated() {
             guard let parsed = BeatChannel(rawValue: channel) else {
                 throw InvalidRecipe(
-                    "\(name).channels[\(i)]: unknown channel \"\(channel)\" (known: \(BeatChannel.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    "\(name).channels[\(i)]: unknown channel \"\(channel)\" (known: \(BeatChannel.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             channels.append(parsed)
         }
@@ -107,7 +109,9 @@ public struct BeatRecipe: Sendable, Equatable {
     /// increasing) and computes their features. Beats whose window leaves the signal or holds
     /// missing samples are left out and reported in `skipped`. Errors name the signal as
     /// `signalName` (the parameter it came in).
-    func prepare(signal raw: [Double], fs: Double, peaks: [Int], signalName: String) throws(ServiceError) -> PreparedBeats {
+    func prepare(signal raw: [Double], fs: Double, peaks: [Int], signalName: String) throws(ServiceError)
+        -> PreparedBeats
+    {
         let signal = input.highpass.map { Self.highpassed(raw, fs: fs, cutoff: $0) } ?? raw
         let segmented: SegmentedBeats
         do {
@@ -123,7 +127,8 @@ public struct BeatRecipe: Sendable, Equatable {
                     .segment(signal, fs: fs, peaks: peaks)
             }
         } catch {
-            throw .unsupportedSignal("\(signalName): cannot resample from \(fs) Hz to \(input.samplingRate) Hz: \(error)")
+            throw .unsupportedSignal(
+                "\(signalName): cannot resample from \(fs) Hz to \(input.samplingRate) Hz: \(error)")
         }
         var skipped = segmented.skipped.map { peaks[$0] }
         var kept: [Int] = []
@@ -141,9 +146,10 @@ public struct BeatRecipe: Sendable, Equatable {
             if !featureIndices.isEmpty {
                 var vector = rr[segmented.beatIndices[k]]
                 if let template {
-                    vector += TemplateFeatures(
-                        window: windows[j], template: template, peak: input.samplesBefore, fs: input.samplingRate
-                    ).vector
+                    vector +=
+                        TemplateFeatures(
+                            window: windows[j], template: template, peak: input.samplesBefore, fs: input.samplingRate
+                        ).vector
                 }
                 beats.features.append(contentsOf: featureIndices.lazy.map { Float(vector[$0]) })
             }
@@ -160,7 +166,8 @@ public struct BeatRecipe: Sendable, Equatable {
     /// they are (the windows `extractBeats` returns). Kachuee beats are taken as they are
     /// (their scaling spans 10 s, not one beat).
     func modelInput(beats: [[Double]]) -> [Float] {
-        let alreadyModelInput = channels != [.beat] && beats.first?.count == windowValues && windowValues != windowLength
+        let alreadyModelInput =
+            channels != [.beat] && beats.first?.count == windowValues && windowValues != windowLength
         guard segmentation == .window, !alreadyModelInput else {
             return beats.flatMap { $0.lazy.map { Float($0) } }
         }

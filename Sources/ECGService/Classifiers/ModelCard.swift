@@ -53,9 +53,12 @@ public struct ModelCard: Codable, Sendable, Equatable {
     /// - Throws: `ServiceError.modelLoadFailed` naming the card and what is wrong with it.
     public static func read(directory: URL) throws(ServiceError) -> ModelCard {
         let url = directory.appendingPathComponent("model.json")
-        func invalid(_ reason: String) -> ServiceError { .modelLoadFailed("\(url.path): invalid model card: \(reason)") }
+        func invalid(_ reason: String) -> ServiceError {
+            .modelLoadFailed("\(url.path): invalid model card: \(reason)")
+        }
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-            let size = (attributes[.size] as? NSNumber)?.intValue, let data = FileManager.default.contents(atPath: url.path)
+            let size = (attributes[.size] as? NSNumber)?.intValue,
+            let data = FileManager.default.contents(atPath: url.path)
         else {
             throw .modelLoadFailed("\(url.path): no such model card")
         }
@@ -69,7 +72,8 @@ public struct ModelCard: Codable, Sendable, Equatable {
             throw invalid("\(error)")
         }
         let parts = card.file.split(separator: "/", omittingEmptySubsequences: false)
-        guard !card.file.isEmpty, !card.file.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty })
+        guard !card.file.isEmpty, !card.file.hasPrefix("/"),
+            !parts.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty })
         else {
             throw invalid("file '\(card.file)' must be a path inside the model directory")
         }

@@ -75,7 +75,8 @@ public actor ModelRegistry {
         } else {
             let available = Set(shippedNames()).union(registered.keys).sorted()
             throw .modelNotFound(
-                "params.model: no model named \"\(name)\" (available: \(available.isEmpty ? "none" : available.joined(separator: ", ")))")
+                "params.model: no model named \"\(name)\" (available: \(available.isEmpty ? "none" : available.joined(separator: ", ")))"
+            )
         }
         return try await load(name, from: source)
     }
@@ -183,7 +184,9 @@ public actor ModelRegistry {
         if registered[model.name] != nil { registeredListings[model.name] = ModelListing(model, loaded: false) }
         guard let maxLoaded else { return }
         while loaded.count > maxLoaded {
-            guard let victim = loaded.filter({ $0.key != model.name }).min(by: { $0.value.lastUse < $1.value.lastUse })?.key
+            guard
+                let victim = loaded.filter({ $0.key != model.name }).min(by: { $0.value.lastUse < $1.value.lastUse })?
+                    .key
             else { break }
             loaded[victim] = nil
             logger.info("evicted least recently used model", metadata: ["model": .string(victim)])
@@ -211,7 +214,8 @@ public actor ModelRegistry {
 
     private func shippedDirectory(_ name: String) -> URL? {
         let directory = modelsDirectory.appendingPathComponent(name, isDirectory: true)
-        return FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.json").path) ? directory : nil
+        return FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.json").path)
+            ? directory : nil
     }
 
     private func shippedNames() -> [String] { Self.shippedNames(in: modelsDirectory) }
@@ -228,7 +232,8 @@ public actor ModelRegistry {
     /// Why `directory` serves no shipped model (missing, or holding none), or nil.
     static func warning(forModelsDirectory directory: URL) -> String? {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
             return "the models directory \(directory.path) does not exist (give --models DIR or set ECGD_MODELS)"
         }
         guard !shippedNames(in: directory).isEmpty else {
@@ -240,10 +245,13 @@ public actor ModelRegistry {
     /// Names are 1 to 100 letters, digits, `.`, `_` or `-`, not starting with `.`.
     static func checkName(_ name: String, parameter: String) throws(ServiceError) {
         let allowed = name.utf8.allSatisfy { c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F || c == 0x2D
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
+                || c == 0x2D
         }
         guard !name.isEmpty, name.utf8.count <= 100, allowed, !name.hasPrefix(".") else {
-            throw .invalidParams("\(parameter): invalid model name \"\(name)\" (1 to 100 letters, digits, '.', '_' or '-', not starting with '.')")
+            throw .invalidParams(
+                "\(parameter): invalid model name \"\(name)\" (1 to 100 letters, digits, '.', '_' or '-', not starting with '.')"
+            )
         }
     }
 }

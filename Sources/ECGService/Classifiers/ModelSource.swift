@@ -48,7 +48,8 @@ extension ModelSource {
     /// The card's input spec, checked.
     static func recipe(card: ModelCard, directory: URL) throws(ServiceError) -> BeatRecipe {
         do {
-            return try BeatRecipe(input: card.input, name: "\(directory.appendingPathComponent("model.json").path): input")
+            return try BeatRecipe(
+                input: card.input, name: "\(directory.appendingPathComponent("model.json").path): input")
         } catch {
             throw .modelLoadFailed(error.message)
         }
@@ -86,13 +87,15 @@ extension PathModel {
             return try loadWithCard(name: name)
         }
         guard let recipe else {
-            throw .invalidParams("params.inputSpec: required for \"\(clientPath)\", a model without a model card (model.json)")
+            throw .invalidParams(
+                "params.inputSpec: required for \"\(clientPath)\", a model without a model card (model.json)")
         }
         let model = try ModelSource.loadModel(url, shownAs: clientPath)
         let width = model.outputs.first.map { $0.shape.dropFirst().reduce(1, *) } ?? 0
         let output = self.output ?? (width == 1 ? .sigmoid : .softmax)
         guard let classes = classes ?? (output == .sigmoid ? ["normal", "abnormal"] : nil) else {
-            throw .invalidParams("params.classes: required for \"\(clientPath)\": name the model's \(width) output classes in order")
+            throw .invalidParams(
+                "params.classes: required for \"\(clientPath)\": name the model's \(width) output classes in order")
         }
         let card = ModelCard(
             name: name, version: "unversioned", classes: classes, output: output, file: url.lastPathComponent,
@@ -112,7 +115,11 @@ extension PathModel {
         if let classes { card.classes = classes }
         if let output { card.output = output }
         let recipe: BeatRecipe
-        if let given = self.recipe { recipe = given } else { recipe = try ModelSource.recipe(card: card, directory: url) }
+        if let given = self.recipe {
+            recipe = given
+        } else {
+            recipe = try ModelSource.recipe(card: card, directory: url)
+        }
         card.input = recipe.input
         let model = try ModelSource.loadModel(url.appendingPathComponent(card.file), shownAs: nil)
         do {

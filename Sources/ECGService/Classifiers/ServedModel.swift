@@ -36,7 +36,9 @@ public struct ServedModel: Sendable {
         let window: TensorSpec
         if let wanted = recipe.input.windowInput {
             guard let found = inputs.first(where: { $0.name == wanted }) else {
-                throw InvalidRecipe("\(inputName).windowInput: the model has no input \"\(wanted)\" (inputs: \(inputs.map(\.name).joined(separator: ", ")))")
+                throw InvalidRecipe(
+                    "\(inputName).windowInput: the model has no input \"\(wanted)\" (inputs: \(inputs.map(\.name).joined(separator: ", ")))"
+                )
             }
             window = found
         } else {
@@ -44,26 +46,37 @@ public struct ServedModel: Sendable {
             window = first
         }
         guard width(window) == recipe.windowValues else {
-            throw InvalidRecipe("\(inputName): a window of \(recipe.windowLength) samples x \(recipe.channels.count) channel(s) does not fit input \"\(window.name)\" of shape \(window.shape)")
+            throw InvalidRecipe(
+                "\(inputName): a window of \(recipe.windowLength) samples x \(recipe.channels.count) channel(s) does not fit input \"\(window.name)\" of shape \(window.shape)"
+            )
         }
         var features: TensorSpec?
         if recipe.featureCount > 0 {
             let wanted = recipe.input.featureInput
             guard let found = inputs.first(where: { wanted == nil ? $0.name != window.name : $0.name == wanted }) else {
-                throw InvalidRecipe("\(inputName).features: the model has no feature input\(wanted.map { " \"\($0)\"" } ?? "") (inputs: \(inputs.map(\.name).joined(separator: ", ")))")
+                throw InvalidRecipe(
+                    "\(inputName).features: the model has no feature input\(wanted.map { " \"\($0)\"" } ?? "") (inputs: \(inputs.map(\.name).joined(separator: ", ")))"
+                )
             }
             guard width(found) == recipe.featureCount else {
-                throw InvalidRecipe("\(inputName).features: \(recipe.featureCount) feature(s) do not fit input \"\(found.name)\" of shape \(found.shape)")
+                throw InvalidRecipe(
+                    "\(inputName).features: \(recipe.featureCount) feature(s) do not fit input \"\(found.name)\" of shape \(found.shape)"
+                )
             }
             features = found
         }
         guard inputs.count == (features == nil ? 1 : 2) else {
-            throw InvalidRecipe("\(inputName): the model has \(inputs.count) inputs (\(inputs.map(\.name).joined(separator: ", "))) but the input spec feeds \(features == nil ? 1 : 2)")
+            throw InvalidRecipe(
+                "\(inputName): the model has \(inputs.count) inputs (\(inputs.map(\.name).joined(separator: ", "))) but the input spec feeds \(features == nil ? 1 : 2)"
+            )
         }
         guard let output = model.outputs.first else { throw InvalidRecipe("\(inputName): the model has no outputs") }
         let expected = card.output == .sigmoid ? 1 : card.classes.count
-        guard card.classes.count >= 2, card.output != .sigmoid || card.classes.count == 2, width(output) == expected else {
-            throw InvalidRecipe("\(classesName): \(card.classes.count) classes (\(card.output.rawValue)) do not fit output \"\(output.name)\" of shape \(output.shape)")
+        guard card.classes.count >= 2, card.output != .sigmoid || card.classes.count == 2, width(output) == expected
+        else {
+            throw InvalidRecipe(
+                "\(classesName): \(card.classes.count) classes (\(card.output.rawValue)) do not fit output \"\(output.name)\" of shape \(output.shape)"
+            )
         }
         self.name = name
         self.card = card
@@ -83,14 +96,18 @@ public struct ServedModel: Sendable {
     /// the recipe) and `features` (`count x recipe.featureCount`).
     /// - Throws: `ModelError.invalidInput` when the counts do not fit the model or a value is
     ///   not finite.
-    func probabilities(windows: ArraySlice<Float>, features: ArraySlice<Float>, count: Int, threads: Int) throws -> [Float] {
+    func probabilities(windows: ArraySlice<Float>, features: ArraySlice<Float>, count: Int, threads: Int) throws
+        -> [Float]
+    {
         var feeds = [windowInput.name: try Tensor(shape: [count] + windowInput.shape.dropFirst(), data: Array(windows))]
         if let featureInput {
-            feeds[featureInput.name] = try Tensor(shape: [count] + featureInput.shape.dropFirst(), data: Array(features))
+            feeds[featureInput.name] = try Tensor(
+                shape: [count] + featureInput.shape.dropFirst(), data: Array(features))
         }
         let width = card.output == .sigmoid ? 1 : classes.count
         guard let raw = try inference.run(feeds, threads: threads)[output.name]?.data, raw.count == count * width else {
-            throw ModelError.invalidInput(reason: "output '\(output.name)' does not hold \(width) value(s) for each of \(count) beats")
+            throw ModelError.invalidInput(
+                reason: "output '\(output.name)' does not hold \(width) value(s) for each of \(count) beats")
         }
         return card.output.probabilities(raw, count: count, classes: classes.count)
     }

@@ -38,13 +38,19 @@ struct DocumentAnalyzer: Sendable {
         analysis.kind = .beats
         let installed = settings.model == nil ? await candidates() : []
         guard let name = settings.model ?? ModelChoice.forBeats(width: head.width, installed: installed) else {
-            throw Note(message: "no installed model takes beats of \(head.width) or \(head.width - 1) samples; set one with initializationOptions.model")
+            throw Note(
+                message:
+                    "no installed model takes beats of \(head.width) or \(head.width - 1) samples; set one with initializationOptions.model"
+            )
         }
         let model = try await registry.model(named: name)
         let lengths = model.recipe.acceptedBeatLengths
         guard let length = lengths.first(where: { head.width == $0 || head.width == $0 + 1 }) else {
             let expected = lengths.map(String.init).joined(separator: " or ")
-            throw Note(message: "rows have \(head.width) values, but model \"\(name)\" takes beats of \(expected) samples (and an optional label column)")
+            throw Note(
+                message:
+                    "rows have \(head.width) values, but model \"\(name)\" takes beats of \(expected) samples (and an optional label column)"
+            )
         }
         guard model.recipe.featureCount == 0 else {
             throw Note(message: "model \"\(name)\" needs RR features, which a beats CSV does not carry")
@@ -73,7 +79,10 @@ struct DocumentAnalyzer: Sendable {
         let column: Int
         if let wanted = settings.column {
             guard let index = head.column(named: wanted) else {
-                throw Note(message: "no column named \"\(wanted)\" (columns: \(head.header?.joined(separator: ", ") ?? "none named"))")
+                throw Note(
+                    message:
+                        "no column named \"\(wanted)\" (columns: \(head.header?.joined(separator: ", ") ?? "none named"))"
+                )
             }
             column = index
         } else {
@@ -81,7 +90,10 @@ struct DocumentAnalyzer: Sendable {
         }
         let fs = settings.fs ?? head.timeColumnRate ?? DocumentSettings.defaultFS
         guard SignalDecoder.samplingRates.contains(fs) else {
-            throw Note(message: "sampling rate \(fs) Hz is outside \(SignalDecoder.samplingRatesText); set initializationOptions.fs")
+            throw Note(
+                message:
+                    "sampling rate \(fs) Hz is outside \(SignalDecoder.samplingRatesText); set initializationOptions.fs"
+            )
         }
         let installed = settings.model == nil ? await candidates() : []
         guard let name = settings.model ?? ModelChoice.forRecording(installed: installed) else {

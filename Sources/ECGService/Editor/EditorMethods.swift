@@ -43,7 +43,8 @@ struct EditorMethods: Sendable {
             guard let uri = params?["textDocument"]?["uri"]?.stringValue,
                 let text = params?["contentChanges"]?.arrayValue?.last?["text"]?.stringValue
             else { return context.logger.warning("textDocument/didChange without textDocument.uri and a full text") }
-            let version = params?["textDocument"]?["version"]?.intValue ?? (documents(context).version(of: uri) ?? 0) + 1
+            let version =
+                params?["textDocument"]?["version"]?.intValue ?? (documents(context).version(of: uri) ?? 0) + 1
             open(uri: uri, version: version, text: text, context)
         }
         methods.onNotification("textDocument/didClose") { params, context in

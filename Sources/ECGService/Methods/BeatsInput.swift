@@ -56,12 +56,14 @@ struct BeatsInput {
         let lastColumnIsLabel = try fields.bool("lastColumnIsLabel") ?? true
         do {
             let table = try BeatsCSVReader.parse(
-                text, path: "\(name).csv", lastColumnIsLabel: lastColumnIsLabel, hasHeader: try fields.bool("hasHeader"))
+                text, path: "\(name).csv", lastColumnIsLabel: lastColumnIsLabel, hasHeader: try fields.bool("hasHeader")
+            )
             return BeatsInput(beats: table.beats, labels: table.labels, lines: table.lineNumbers)
         } catch let error as ServiceError {
             throw error
         } catch {
-            throw .invalidParams((error as? SignalFileError).map { "\(name).csv: \($0.message)" } ?? "\(name).csv: \(error)")
+            throw .invalidParams(
+                (error as? SignalFileError).map { "\(name).csv: \($0.message)" } ?? "\(name).csv: \(error)")
         }
     }
 

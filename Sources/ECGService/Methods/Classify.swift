@@ -45,14 +45,19 @@ struct Classify: ServiceMethod {
     }
 
     /// Classifies the beats of one lead at its R-peaks (the `signal` mode; editors' documents too).
-    func classify(_ located: LeadPeaks, model: ServedModel, progress: ProgressReporter?) async throws -> ClassifyResult {
+    func classify(_ located: LeadPeaks, model: ServedModel, progress: ProgressReporter?) async throws -> ClassifyResult
+    {
         let (recording, lead, peaks) = (located.recording, located.lead, located.peaks)
-        let prepared = try await work.run { try model.recipe.prepare(signal: located.signal, fs: recording.fs, peaks: peaks, signalName: "params.signal") }
+        let prepared = try await work.run {
+            try model.recipe.prepare(
+                signal: located.signal, fs: recording.fs, peaks: peaks, signalName: "params.signal")
+        }
         let probabilities = try await BatchRunner.probabilities(
             model, windows: prepared.windows, features: prepared.features, count: prepared.count, threads: threads,
             work: work, progress: progress)
         let beats = prepared.peaks.map { peak in
-            ClassifiedBeat(sample: peak, time: Double(peak) / recording.fs, label: "", probability: 0, probabilities: [:])
+            ClassifiedBeat(
+                sample: peak, time: Double(peak) / recording.fs, label: "", probability: 0, probabilities: [:])
         }
         var result = ClassifyResult.make(model: model, probabilities: probabilities, beats: beats, trueLabels: nil)
         result.summary.heartRate = HeartRateSummary(BeatTiming(peaks: peaks, fs: recording.fs))
@@ -75,16 +80,19 @@ struct Classify: ServiceMethod {
             count: input.beats.count, classes: model.classes,
             name: params.labels != nil ? "params.labels" : "params.beats.csv (label column)")
         let features = try Self.features(params.features, count: input.beats.count, model: model)
-        return try await classify(beats: input, truth: truth, features: features, model: model, progress: context.progress)
+        return try await classify(
+            beats: input, truth: truth, features: features, model: model, progress: context.progress)
     }
 
     /// Beats cut beforehand must all be of one length the model takes (plotSegment checks them too).
     static func checkLengths(of input: BeatsInput, model: ServedModel) throws(ServiceError) {
         let lengths = model.recipe.acceptedBeatLengths
-        if let bad = input.beats.firstIndex(where: { $0.count != input.beats[0].count || !lengths.contains($0.count) }) {
+        if let bad = input.beats.firstIndex(where: { $0.count != input.beats[0].count || !lengths.contains($0.count) })
+        {
             let expected = lengths.map(String.init).joined(separator: " or ")
             throw ServiceError.invalidParams(
-                "params.beats[\(bad)]: \(input.beats[bad].count) samples, but model \"\(model.name)\" takes beats of \(expected) samples (\(model.recipe.input.samplingRate) Hz)")
+                "params.beats[\(bad)]: \(input.beats[bad].count) samples, but model \"\(model.name)\" takes beats of \(expected) samples (\(model.recipe.input.samplingRate) Hz)"
+            )
         }
     }
 
@@ -102,7 +110,8 @@ struct Classify: ServiceMethod {
         let beats = input.beats.indices.map { i in
             ClassifiedBeat(index: i, line: input.lines?[i], label: "", probability: 0, probabilities: [:])
         }
-        var result = ClassifyResult.make(model: model, probabilities: probabilities, beats: beats, trueLabels: truth?.indices)
+        var result = ClassifyResult.make(
+            model: model, probabilities: probabilities, beats: beats, trueLabels: truth?.indices)
         if truth?.mappedFromAAMI == true { result.labelMapping = AAMILabels.binaryMappingNote }
         return result
     }
@@ -140,13 +149,16 @@ struct Classify: ServiceMethod {
         let indices = labels.compactMap(direct)
         if indices.count == labels.count { return (indices, false) }
         if classes.count == 2 {
-            let mapped = labels.compactMap { AAMILabels.aamiClass(label: $0).flatMap { AAMILabels.modelClass(of: $0, classes: classes) } }
+            let mapped = labels.compactMap {
+                AAMILabels.aamiClass(label: $0).flatMap { AAMILabels.modelClass(of: $0, classes: classes) }
+            }
             if mapped.count == labels.count { return (mapped, true) }
         }
         let i = labels.firstIndex { direct($0) == nil }!
         let also = classes.count == 2 ? ", or AAMI classes N, SVEB, VEB, F, Q and their codes 0-4" : ""
         throw .invalidParams(
-            "\(name)[\(i)]: \"\(labels[i])\" is not a class of the model (classes: \(classes.joined(separator: ", ")), or their indices 0-\(classes.count - 1)\(also))")
+            "\(name)[\(i)]: \"\(labels[i])\" is not a class of the model (classes: \(classes.joined(separator: ", ")), or their indices 0-\(classes.count - 1)\(also))"
+        )
     }
 
     /// `params.features`: one array of feature values per beat, required by models with a feature input.
@@ -160,9 +172,12 @@ struct Classify: ServiceMethod {
         }
         guard case .array(let rows)? = value else {
             throw .invalidParams(
-                "params.features: model \"\(model.name)\" needs \(width) feature(s) per beat (\(model.recipe.input.features.joined(separator: ", "))): give one array per beat")
+                "params.features: model \"\(model.name)\" needs \(width) feature(s) per beat (\(model.recipe.input.features.joined(separator: ", "))): give one array per beat"
+            )
         }
-        guard rows.count == count else { throw .invalidParams("params.features: \(rows.count) rows for \(count) beats") }
+        guard rows.count == count else {
+            throw .invalidParams("params.features: \(rows.count) rows for \(count) beats")
+        }
         var out: [Float] = []
         out.reserveCapacity(count * width)
         for (i, row) in rows.enumerated() {

@@ -37,7 +37,8 @@ struct DetectPeaks: ServiceMethod {
             let encoder = JSONValueEncoder()
             return .object([
                 "fs": .number(fs), "lead": .number(Double(lead)), "leadName": .string(leadName),
-                "leads": .array(leads.map { .number(Double($0)) }), "leadNames": .array(leadNames.map(JSONValue.string)),
+                "leads": .array(leads.map { .number(Double($0)) }),
+                "leadNames": .array(leadNames.map(JSONValue.string)),
                 "sampleCount": .number(Double(sampleCount)), "durationSeconds": .number(Double(sampleCount) / fs),
                 "peaks": .array(timing.peaks.map { .number(Double($0)) }),
                 "times": numbers(timing.times, scale: 1e6), "rr": numbers(timing.rr, scale: 1e6),

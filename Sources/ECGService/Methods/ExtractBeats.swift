@@ -59,15 +59,20 @@ struct ExtractBeats: ServiceMethod {
         }
         let signals = self.signals
         let (located, beats) = try await work.run {
-            let located = try LeadPeaks.locate(signal: params.signal, lead: params.lead, peaks: params.peaks, signals: signals)
-            return (located, try recipe.prepare(
-                signal: located.signal, fs: located.recording.fs, peaks: located.peaks, signalName: "params.signal"))
+            let located = try LeadPeaks.locate(
+                signal: params.signal, lead: params.lead, peaks: params.peaks, signals: signals)
+            return (
+                located,
+                try recipe.prepare(
+                    signal: located.signal, fs: located.recording.fs, peaks: located.peaks, signalName: "params.signal")
+            )
         }
         let (recording, lead) = (located.recording, located.lead)
         let width = beats.featureCount
         let shape = [beats.count, recipe.windowLength] + (recipe.channels.count > 1 ? [recipe.channels.count] : [])
         let features: [[Double]] =
-            width == 0 ? [] : (0..<beats.count).map { i in beats.features[i * width..<(i + 1) * width].map(\.shortestDouble) }
+            width == 0
+            ? [] : (0..<beats.count).map { i in beats.features[i * width..<(i + 1) * width].map(\.shortestDouble) }
         return Result(
             model: params.model, inputSpec: recipe.description, fs: recording.fs, lead: lead,
             leadName: located.leadName, peaks: beats.peaks, skipped: beats.skipped,

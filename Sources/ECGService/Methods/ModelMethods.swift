@@ -19,7 +19,10 @@ struct LoadModel: ServiceMethod {
 
     func run(_ params: Params, _ context: RequestContext) async throws -> ModelListing {
         guard let path = params.path else {
-            for (key, given) in [("inputSpec", params.inputSpec != nil), ("classes", params.classes != nil), ("output", params.output != nil)]
+            for (key, given) in [
+                ("inputSpec", params.inputSpec != nil), ("classes", params.classes != nil),
+                ("output", params.output != nil),
+            ]
             where given {
                 throw ServiceError.invalidParams("params.\(key): only applies with \"path\"")
             }
@@ -32,7 +35,8 @@ struct LoadModel: ServiceMethod {
         if let classes = params.classes, classes.count < 2 || Set(classes).count != classes.count {
             throw ServiceError.invalidParams("params.classes: give at least two distinct class names")
         }
-        let source = PathModel(url: url, clientPath: path, recipe: recipe, classes: params.classes, output: params.output)
+        let source = PathModel(
+            url: url, clientPath: path, recipe: recipe, classes: params.classes, output: params.output)
         return ModelListing(try await registry.register(source, as: params.name), loaded: true)
     }
 }
@@ -69,7 +73,8 @@ struct ListModels: ServiceMethod {
 
     func run(_ params: Params, _ context: RequestContext) async throws -> Result {
         Result(
-            models: await registry.listing(), warning: ModelRegistry.warning(forModelsDirectory: registry.modelsDirectory))
+            models: await registry.listing(),
+            warning: ModelRegistry.warning(forModelsDirectory: registry.modelsDirectory))
     }
 }
 

@@ -9,9 +9,12 @@ enum Params {
     static func members(
         of value: JSONValue, name: String, known: Set<String>, expected: String? = nil
     ) throws(ServiceError) -> Fields {
-        guard case .object(let members) = value else { throw .invalidParams("\(name): expected object, found \(value.typeName)") }
+        guard case .object(let members) = value else {
+            throw .invalidParams("\(name): expected object, found \(value.typeName)")
+        }
         if let unknown = JSONValue.firstUnknownMember(of: members, isKnown: known.contains) {
-            let description = expected.map { "unknown member (expected \($0))" }
+            let description =
+                expected.map { "unknown member (expected \($0))" }
                 ?? JSONValue.unknownMemberDescription(known: Array(known))
             throw .invalidParams("\(name).\(unknown): \(description)")
         }
@@ -50,7 +53,9 @@ extension Fields {
     /// An optional boolean member.
     func bool(_ key: String) throws(ServiceError) -> Bool? {
         guard let value = members[key], value != .null else { return nil }
-        guard case .bool(let b) = value else { throw .invalidParams("\(name).\(key): expected boolean, found \(value.typeName)") }
+        guard case .bool(let b) = value else {
+            throw .invalidParams("\(name).\(key): expected boolean, found \(value.typeName)")
+        }
         return b
     }
 }

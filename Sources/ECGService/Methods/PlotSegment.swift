@@ -18,7 +18,8 @@ struct PlotSegment: ServiceMethod {
         let fields: Fields
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case signal, lead, leads, rhythm, window, peaks, labels, probabilities, reference, highlight, beats, index, fs
+            case signal, lead, leads, rhythm, window, peaks, labels, probabilities, reference, highlight, beats, index,
+                fs
             case features, model, layout, speed, gain, style, size, dpi, format, title, showProbabilities
         }
 
@@ -90,18 +91,23 @@ struct PlotSegment: ServiceMethod {
         let sizeGiven = options.size.width != nil || options.size.height != nil
         switch error {
         case .badLength(let side, _): return ServiceError.invalidParams("params.size.\(side.rawValue): \(error)")
-        case .tooNarrow: return ServiceError.invalidParams("params.size.width: \(error); give a lower speed, a shorter window or no dpi")
+        case .tooNarrow:
+            return ServiceError.invalidParams(
+                "params.size.width: \(error); give a lower speed, a shorter window or no dpi")
         case .tooShort: return ServiceError.invalidParams("params.size.height: \(error)")
         case .fitResolution: return ServiceError.invalidParams("params.size.width: \(error)")
         case .resolution: return ServiceError.invalidParams("params.dpi: \(error)")
         case .tooManyPixels where sizeGiven: return ServiceError.invalidParams("params.size: \(error)")
         case .tooManyPixels where options.size.dpi != nil:
-            return ServiceError.invalidParams("params.dpi: \(error); a lower dpi, a shorter window or a lower speed draws less")
-        case .tooManyPixels: return ServiceError.invalidParams("params.window: \(error); a shorter window or a lower speed draws less")
+            return ServiceError.invalidParams(
+                "params.dpi: \(error); a lower dpi, a shorter window or a lower speed draws less")
+        case .tooManyPixels:
+            return ServiceError.invalidParams("params.window: \(error); a shorter window or a lower speed draws less")
         case .window(let message): return ServiceError.invalidParams("params.window: \(message)")
         case .leads(let message): return ServiceError.invalidParams("params.leads: \(message)")
         case .paper(let message): return ServiceError.invalidParams("params: \(message)")
-        case .rendering(let message): return ResponseError.internalError("plotSegment: the picture could not be drawn (\(message))")
+        case .rendering(let message):
+            return ResponseError.internalError("plotSegment: the picture could not be drawn (\(message))")
         }
     }
 }

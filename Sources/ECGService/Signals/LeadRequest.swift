@@ -38,7 +38,8 @@ struct LeadRequest: Sendable {
                 return chosen
             }
         case (_, let other?):
-            throw .invalidParams("params.leads: expected an array of lead indices or names, or \"all\", found \(other.typeName)")
+            throw .invalidParams(
+                "params.leads: expected an array of lead indices or names, or \"all\", found \(other.typeName)")
         }
     }
 
@@ -66,7 +67,9 @@ struct LeadRequest: Sendable {
 /// Chooses a lead of a decoded recording from a `lead` parameter: an index, a lead name, or
 /// absent (`Recording.defaultLead`).
 enum LeadSelector {
-    static func index(_ value: JSONValue?, in recording: Recording, name: String = "params.lead") throws(ServiceError) -> Int {
+    static func index(_ value: JSONValue?, in recording: Recording, name: String = "params.lead") throws(ServiceError)
+        -> Int
+    {
         try LeadRequest.index(value, in: recording.leadNames, name: name)
     }
 }

@@ -107,7 +107,9 @@ public struct SignalDecoder: Sendable {
             return DecodedSignal(
                 recording: Recording(fs: fs, leads: leads, leadNames: chosen.map { allNames[$0] }), leadIndices: chosen)
         default:
-            throw .invalidParams("\(name).data: expected an array of numbers, an array of leads or a base64 string, found \(data.typeName)")
+            throw .invalidParams(
+                "\(name).data: expected an array of numbers, an array of leads or a base64 string, found \(data.typeName)"
+            )
         }
     }
 
@@ -168,8 +170,11 @@ public struct SignalDecoder: Sendable {
         guard gain != 0 else { throw .invalidParams("\(name).gain: must not be zero") }
         let baseline = try fields.number("baseline") ?? 0
         // Line breaks (as Python's base64.encodebytes writes them) are tolerated, nothing else.
-        let decoded = Data(base64Encoded: text)
-            ?? Data(base64Encoded: String(decoding: text.utf8.filter { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 }, as: UTF8.self))
+        let decoded =
+            Data(base64Encoded: text)
+            ?? Data(
+                base64Encoded: String(
+                    decoding: text.utf8.filter { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 }, as: UTF8.self))
         guard var bytes = decoded else { throw .invalidParams("\(name).data: not valid base64") }
         if encoding == "gzip+base64" {
             do throws(GunzipError) {
@@ -183,7 +188,8 @@ public struct SignalDecoder: Sendable {
             }
         }
         guard bytes.count % dtype.size == 0 else {
-            throw .invalidParams("\(name).data: \(bytes.count) bytes is not a whole number of \(dtype.rawValue) samples")
+            throw .invalidParams(
+                "\(name).data: \(bytes.count) bytes is not a whole number of \(dtype.rawValue) samples")
         }
         let total = bytes.count / dtype.size
         guard total <= maxSamples else {
@@ -199,12 +205,18 @@ public struct SignalDecoder: Sendable {
             func load(_ i: Int) -> Double {
                 let offset = i * dtype.size
                 switch dtype {
-                case .int16: return Double(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self)))
-                case .int32: return Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+                case .int16:
+                    return Double(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self)))
+                case .int32:
+                    return Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
                 case .float32:
-                    return Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))))
+                    return Double(
+                        Float(
+                            bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                        ))
                 case .float64:
-                    return Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                    return Double(
+                        bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
                 }
             }
             for s in 0..<perLead {
@@ -237,12 +249,13 @@ public struct SignalDecoder: Sendable {
         if format != .wfdb, fields.members["resolution"] != nil {
             throw .invalidParams("\(name).resolution: only applies to WFDB files")
         }
-        let resolution = try fields.string("resolution").map { (text) throws(ServiceError) -> WFDBResolution in
-            guard let value = WFDBResolution(rawValue: text) else {
-                throw .invalidParams("\(name).resolution: unknown \"\(text)\" (expected frame or signal)")
-            }
-            return value
-        } ?? .frame
+        let resolution =
+            try fields.string("resolution").map { (text) throws(ServiceError) -> WFDBResolution in
+                guard let value = WFDBResolution(rawValue: text) else {
+                    throw .invalidParams("\(name).resolution: unknown \"\(text)\" (expected frame or signal)")
+                }
+                return value
+            } ?? .frame
         var fs: Double?
         if format == .csv {
             guard let given = try fields.number("fs") else {
@@ -254,13 +267,17 @@ public struct SignalDecoder: Sendable {
         let column = try fields.string("column")
         // A WFDB record is found by its header, whatever the client named.
         let ext = (path as NSString).pathExtension.lowercased()
-        let file = format != .wfdb ? path : ext == "hea" ? path : ext == "dat" ? (path as NSString).deletingPathExtension + ".hea" : path + ".hea"
+        let file =
+            format != .wfdb
+            ? path
+            : ext == "hea" ? path : ext == "dat" ? (path as NSString).deletingPathExtension + ".hea" : path + ".hea"
         let url = try dataRoot.resolve(file, reportedAs: path, parameter: "\(name).path")
         try requireFile(url, path: path, name: name)
         // The readers call back with the file's lead names; the indices chosen are kept here.
         let chosen = ChosenLeads(request)
         do {
-            let recording = try format.read(at: url, fs: fs, column: column, resolution: resolution, signals: chosen.resolve)
+            let recording = try format.read(
+                at: url, fs: fs, column: column, resolution: resolution, signals: chosen.resolve)
             return DecodedSignal(recording: recording, leadIndices: chosen.indices)
         } catch let error as ServiceError {
             throw error
@@ -271,7 +288,8 @@ public struct SignalDecoder: Sendable {
                 throw .fileUnreadable("\(name).path: \"\(path)\": \(error)")
             }
             let file = URL(fileURLWithPath: problem.path).lastPathComponent
-            let named = [(path as NSString).lastPathComponent, (path as NSString).lastPathComponent + ".hea"].contains(file)
+            let named = [(path as NSString).lastPathComponent, (path as NSString).lastPathComponent + ".hea"].contains(
+                file)
             throw .fileUnreadable("\(name).path: \"\(path)\": \(named ? "" : "\(file): ")\(problem.message)")
         }
     }
@@ -299,7 +317,8 @@ public struct SignalDecoder: Sendable {
         }
         for (l, lead) in recording.leads.enumerated() {
             guard lead.count == recording.sampleCount else {
-                throw .invalidParams("\(name).data: leads have different lengths (\(recording.sampleCount) and \(lead.count))")
+                throw .invalidParams(
+                    "\(name).data: leads have different lengths (\(recording.sampleCount) and \(lead.count))")
             }
             if requireFinite, let bad = lead.firstIndex(where: { !$0.isFinite }) {
                 throw .invalidParams("\(name).data: lead \(l) has a non-finite value (\(lead[bad])) at sample \(bad)")
@@ -329,7 +348,9 @@ struct Fields {
 
     func number(_ key: String) throws(ServiceError) -> Double? {
         guard let value = members[key], value != .null else { return nil }
-        guard case .number(let n) = value else { throw .invalidParams("\(name).\(key): expected number, found \(value.typeName)") }
+        guard case .number(let n) = value else {
+            throw .invalidParams("\(name).\(key): expected number, found \(value.typeName)")
+        }
         return n
     }
 
@@ -341,7 +362,9 @@ struct Fields {
 
     func string(_ key: String) throws(ServiceError) -> String? {
         guard let value = members[key], value != .null else { return nil }
-        guard case .string(let s) = value else { throw .invalidParams("\(name).\(key): expected string, found \(value.typeName)") }
+        guard case .string(let s) = value else {
+            throw .invalidParams("\(name).\(key): expected string, found \(value.typeName)")
+        }
         return s
     }
 
@@ -352,7 +375,8 @@ struct Fields {
         }
         return try elements.map { (element: JSONValue) throws(ServiceError) -> String in
             guard case .string(let s) = element else {
-                throw .invalidParams("\(name).\(key): expected array of strings, found an element of type \(element.typeName)")
+                throw .invalidParams(
+                    "\(name).\(key): expected array of strings, found an element of type \(element.typeName)")
             }
             return s
         }

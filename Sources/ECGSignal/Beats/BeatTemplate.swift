@@ -59,7 +59,8 @@ public struct BeatTemplate: Sendable, Equatable {
         while low < high {
             // Median of three as the pivot keeps sorted and reversed input linear.
             let middle = low + (high - low) / 2
-            let pivot = Swift.max(Swift.min(values[low], values[middle]), Swift.min(Swift.max(values[low], values[middle]), values[high]))
+            let pivot = Swift.max(
+                Swift.min(values[low], values[middle]), Swift.min(Swift.max(values[low], values[middle]), values[high]))
             var i = low
             var j = high
             while i <= j {

@@ -49,7 +49,8 @@ public struct KachueeSegmenter: Sendable, Equatable {
                 let window = samples[windowStart..<windowEnd]
                 let low = window.min() ?? 0
                 let range = (window.max() ?? 0) - low
-                let period = Self.medianInterval(members.map { positions[$0] }.sorted()) ?? recordPeriod ?? Double(length)
+                let period =
+                    Self.medianInterval(members.map { positions[$0] }.sorted()) ?? recordPeriod ?? Double(length)
                 let span = min(length, max(1, Int((periodFactor * period).rounded())))
                 for index in members {
                     let start = positions[index]

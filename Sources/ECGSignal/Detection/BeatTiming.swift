@@ -24,7 +24,9 @@ public struct BeatTiming: Sendable, Equatable, Codable {
         rr = zip(times.dropFirst(), times).map { $0 - $1 }
         instantaneousHeartRate = rr.map { 60 / $0 }
         if rr.isEmpty {
-            meanHeartRate = nil; minHeartRate = nil; maxHeartRate = nil
+            meanHeartRate = nil
+            minHeartRate = nil
+            maxHeartRate = nil
         } else {
             meanHeartRate = 60 / (rr.reduce(0, +) / Double(rr.count))
             minHeartRate = instantaneousHeartRate.min()

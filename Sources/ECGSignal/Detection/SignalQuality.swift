@@ -83,7 +83,8 @@ extension QRSDetector {
         var intervals: [SignalQuality.Interval] = []
         for (k, w) in windows.enumerated() {
             guard let level = qualityLevel(w) else { continue }
-            let start = k * length, end = min(count, (k + 1) * length)
+            let start = k * length
+            let end = min(count, (k + 1) * length)
             guard start < end else { continue }
             if let last = intervals.last, last.end == start, last.level == level {
                 intervals[intervals.count - 1].end = end
@@ -106,7 +107,8 @@ extension QRSDetector {
         return (0..<count).map { k in
             var missing = 0.0
             if !finite {
-                let lo = k * length, hi = min(signal.count, lo + length)
+                let lo = k * length
+                let hi = min(signal.count, lo + length)
                 var bad = 0
                 for i in lo..<hi where !signal[i].isFinite { bad += 1 }
                 missing = Double(bad) / Double(hi - lo)

@@ -59,7 +59,9 @@ struct DelimitedText {
 
         func isBlank(_ range: Range<Int>) -> Bool { range.allSatisfy { bytes[$0] == 0x20 || bytes[$0] == 0x09 } }
         let first = lines.first { !isBlank($0) } ?? 0..<0
-        separator = [UInt8(ascii: "\t"), UInt8(ascii: ";"), UInt8(ascii: ",")].first { sep in first.contains { bytes[$0] == sep } }
+        separator = [UInt8(ascii: "\t"), UInt8(ascii: ";"), UInt8(ascii: ",")].first { sep in
+            first.contains { bytes[$0] == sep }
+        }
         rows.reserveCapacity(lines.count)
         for (index, line) in lines.enumerated() where !isBlank(line) {
             var cells: [Range<Int>] = []
@@ -114,10 +116,11 @@ struct DelimitedText {
 
     /// Whether the cells look like a header: every one is non-empty and not a number.
     func isHeader(_ cells: ArraySlice<Range<Int>>) -> Bool {
-        !cells.isEmpty && cells.allSatisfy { cell in
-            guard case .failure(let problem) = number(cell), case .notANumber = problem else { return false }
-            return true
-        }
+        !cells.isEmpty
+            && cells.allSatisfy { cell in
+                guard case .failure(let problem) = number(cell), case .notANumber = problem else { return false }
+                return true
+            }
     }
 
     enum NumberProblem: Error, CustomStringConvertible {

@@ -10,7 +10,9 @@ public struct BeatMatchScore: Sendable, Equatable, Codable {
     public var fn: Int
 
     public init(tp: Int = 0, fp: Int = 0, fn: Int = 0) {
-        self.tp = tp; self.fp = fp; self.fn = fn
+        self.tp = tp
+        self.fp = fp
+        self.fn = fn
     }
 
     /// Sensitivity TP / (TP + FN), in [0, 1]; 1 when there are no reference beats.

@@ -31,7 +31,8 @@ public enum RecordEvaluation {
         let recording = try WFDB.readRecord(at: base) { names in
             leadIndex = lead ?? Recording.defaultLead(among: names)
             guard names.indices.contains(leadIndex) else {
-                throw SignalFileError(url: base, message: "lead \(leadIndex) does not exist (record has \(names.count))")
+                throw SignalFileError(
+                    url: base, message: "lead \(leadIndex) does not exist (record has \(names.count))")
             }
             return [leadIndex] + (fuseLeads ? names.indices.filter { $0 != leadIndex } : [])
         }

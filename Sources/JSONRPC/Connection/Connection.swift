@@ -191,7 +191,8 @@ public final class Connection: Sendable {
                 return nil
             }
             guard state.withLock({ $0.lifecycle == .running }) else { return nil }
-            await handler(notification.params, context(id: nil, method: notification.method, params: notification.params))
+            await handler(
+                notification.params, context(id: nil, method: notification.method, params: notification.params))
             return nil
         }
     }
@@ -224,7 +225,8 @@ public final class Connection: Sendable {
                     code: ResponseError.Code.serverNotInitialized,
                     message: "the server is not initialized: send initialize first"))
         case (_, .shutDown):
-            return fail(.invalidRequest("the server is shutting down: only ping and the exit notification are accepted"))
+            return fail(
+                .invalidRequest("the server is shutting down: only ping and the exit notification are accepted"))
         case ("shutdown", .running):
             state.withLock { $0.lifecycle = .shutDown }
             deliver(ResponseBody.result(.null, id: id))

@@ -50,7 +50,8 @@ public enum Message: Sendable, Equatable {
         var id: RequestID?
         if let rawID = object["id"] {
             guard let parsed = RequestID(json: rawID) else {
-                throw Invalid(id: nil, error: .invalidRequest("\"id\" must be an integer or a string, found \(rawID.typeName)"))
+                throw Invalid(
+                    id: nil, error: .invalidRequest("\"id\" must be an integer or a string, found \(rawID.typeName)"))
             }
             id = parsed
         }
@@ -72,7 +73,8 @@ public enum Message: Sendable, Equatable {
         switch params {
         case nil, .object?, .array?: break
         case let other?:
-            throw Invalid(id: id, error: .invalidRequest("\"params\" must be an object or an array, found \(other.typeName)"))
+            throw Invalid(
+                id: id, error: .invalidRequest("\"params\" must be an object or an array, found \(other.typeName)"))
         }
         if let id {
             self = .request(Request(id: id, method: method, params: params))

@@ -16,7 +16,8 @@ struct BenchmarkDetectCommand: AsyncParsableCommand {
             together, is steadier on a busy machine). Build in release (swift build -c release) for meaningful figures.
             """)
 
-    @Option(name: .long, help: ArgumentHelp("WFDB record (path without extension or the .hea file).", valueName: "path"))
+    @Option(
+        name: .long, help: ArgumentHelp("WFDB record (path without extension or the .hea file).", valueName: "path"))
     var record: String
 
     @Option(name: .long, help: ArgumentHelp("Number of timed runs.", valueName: "n"))
@@ -53,10 +54,13 @@ struct BenchmarkDetectCommand: AsyncParsableCommand {
             times.append(elapsed.seconds * 1e3)
         }
         let report: JSONValue = [
-            "record": .string(base.lastPathComponent), "fs": .number(recording.fs), "samples": .number(Double(signal.count)),
+            "record": .string(base.lastPathComponent), "fs": .number(recording.fs),
+            "samples": .number(Double(signal.count)),
             "seconds": .number(Double(signal.count) / recording.fs), "beats": .number(Double(beats)),
-            "repeat": .number(Double(`repeat`)), "median_ms": .number(Self.median(times)), "min_ms": .number(times.min()!),
-            "mean_ms": .number(times.reduce(0, +) / Double(times.count)), "median_cpu_ms": .number(Self.median(cpuTimes)),
+            "repeat": .number(Double(`repeat`)), "median_ms": .number(Self.median(times)),
+            "min_ms": .number(times.min()!),
+            "mean_ms": .number(times.reduce(0, +) / Double(times.count)),
+            "median_cpu_ms": .number(Self.median(cpuTimes)),
         ]
         print(String(decoding: JSONSerializer.serialize(report), as: UTF8.self))
     }

@@ -62,10 +62,13 @@ struct BenchmarkInferenceCommand: AsyncParsableCommand {
             times.append((clock.now - start).seconds)
         }
         let sorted = times.sorted()
-        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2]
+        let median =
+            sorted.count % 2 == 1
+            ? sorted[sorted.count / 2]
             : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         let report: JSONValue = [
-            "engine": "ecgd", "model": .string(model), "format": .string(m.format), "kernel": .string(InferenceModel.kernelName),
+            "engine": "ecgd", "model": .string(model), "format": .string(m.format),
+            "kernel": .string(InferenceModel.kernelName),
             "batch": .number(Double(batch)), "threads": .number(Double(threads)), "repeat": .number(Double(`repeat`)),
             "loadSeconds": .number(loadSeconds), "medianSeconds": .number(median), "minSeconds": .number(sorted[0]),
             "beatsPerSecond": .number(Double(batch) / median), "memoryBytes": .number(Double(m.memoryBytes)),

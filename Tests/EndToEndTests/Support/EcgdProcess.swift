@@ -35,7 +35,8 @@ enum EcgdBinary {
         for directory in directories {
             let candidate = directory.appendingPathComponent("ecgd")
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory),
+                !isDirectory.boolValue,
                 FileManager.default.isExecutableFile(atPath: candidate.path)
             {
                 return candidate
@@ -231,7 +232,11 @@ final class EcgdProcess: @unchecked Sendable {
     /// Waits for `ecgd --tcp` to announce its port on standard error.
     func listeningPort() throws -> Int {
         let prefix = "ecgd: listening on "
-        guard let text = stderr.wait(until: { $0.contains(prefix) && $0[$0.range(of: prefix)!.upperBound...].contains("\n") }) else {
+        guard
+            let text = stderr.wait(until: {
+                $0.contains(prefix) && $0[$0.range(of: prefix)!.upperBound...].contains("\n")
+            })
+        else {
             throw E2EError("ecgd never said it was listening. stderr:\n\(stderr.text)")
         }
         let line = text[text.range(of: prefix)!.upperBound...].prefix { $0 != "\n" }
