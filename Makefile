@@ -48,6 +48,7 @@ test: bootstrap lint
 	$(SWIFT) build --build-tests $(STRICT_FLAGS)
 	$(SWIFT) test --skip-build
 	ECGD=$(CURDIR)/.build/debug/ecgd $(PYTHON) -m pytest -q clients/python/tests clients/editors protocol/tests
+	cd models/train && ECGD=$(CURDIR)/.build/debug/ecgd $(CURDIR)/$(PYTHON) -m pytest -q
 
 serve: build
 	$(RELEASE_BIN) --tcp 127.0.0.1:$(PORT) --data-root .

@@ -8,7 +8,7 @@ records). For each file and method a fresh `ecgd --stdio` serves the requests, s
 peak resident memory (VmHWM in /proc/PID/status, read before it exits) belongs to that method
 alone:
   detectPeaks  by path, --repeat calls, the median wall time as the client sees it;
-  classify     by path with the demo-aami5 model (about 100,000 beats), once.
+  classify     by path with the mitbih-aami5 model (about 100,000 beats), once.
 Targets: detectPeaks under 0.5 s with the daemon's peak RSS under 400 MB; classify of the day
 in a few seconds with bounded memory.
 
@@ -104,7 +104,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", default=str(ROOT.parent / "shared/data/mitdb"))
     ap.add_argument("--repeat", type=int, default=5, help="detectPeaks calls per file (default 5)")
-    ap.add_argument("--model", default="demo-aami5")
+    ap.add_argument("--model", default="mitbih-aami5")
     ap.add_argument("--keep", help="write the day-long files here (kept, and reused when there) instead of a "
                     "temporary directory")
     ap.add_argument("--json", action="store_true")

@@ -46,7 +46,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ecgd", default=os.path.join(ROOT, ".build", "release", "ecgd"), help="ecgd binary")
     parser.add_argument("--record", default="mitdb/208", help="record under Tests/Data (default mitdb/208)")
-    parser.add_argument("--model", default="demo-aami5", help="model (default demo-aami5)")
+    parser.add_argument("--model", default="mitbih-aami5", help="model (default mitbih-aami5)")
     parser.add_argument("--out", default=OUT, help="directory for the pictures (default out/demo)")
     args = parser.parse_args()
     with Client.spawn(args.ecgd, data_root=DATA_ROOT, progress=False) as ecgd:

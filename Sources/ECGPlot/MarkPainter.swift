@@ -12,12 +12,7 @@ enum MarkPainter {
         guard request.showsProbabilities || index == request.highlightedBeat, let p = beat.probability else {
             return label
         }
-        return label + " " + formatProbability(p)
-    }
-
-    static func formatProbability(_ p: Double) -> String {
-        let hundredths = Int((min(max(p, 0), 1) * 100).rounded())
-        return hundredths == 100 ? "1.00" : "0." + (hundredths < 10 ? "0" : "") + String(hundredths)
+        return label + " " + BeatMark.probabilityText(p)
     }
 
     /// The band behind the highlighted beat: over every strip, or on a 12-lead page over the

@@ -24,6 +24,12 @@ public struct BeatMark: Sendable, Equatable {
         self.label = label
         self.probability = probability
     }
+
+    /// A probability as the picture writes it, with two decimals: `0.07`, `0.93`, `1.00`.
+    public static func probabilityText(_ p: Double) -> String {
+        let hundredths = Int((min(max(p, 0), 1) * 100).rounded())
+        return hundredths == 100 ? "1.00" : "0." + (hundredths < 10 ? "0" : "") + String(hundredths)
+    }
 }
 
 /// A reference annotation (the truth): a beat label of an annotation file, or the true label

@@ -155,19 +155,18 @@ def test_edits_republish_unreadable_rows_are_errors_and_close_clears(connect):
     assert editor.hover(uri, 1) is None
 
 
-def test_without_configuration_the_model_is_chosen_by_the_document(connect):
-    installed = {m.name for m in connect().list_models()}
-    client = connect()
-    editor = Editor(client)
-    rows = np.random.default_rng(2).random((3, 187))
-    editor.open("file:///k.csv", beats_csv(rows, [0, 0, 1]))
-    editor.open("file:///r.csv", raw_csv(synthetic_ecg(360.0, seconds=10), 360.0))
-    beats_model = "kachuee187-binary" if "kachuee187-binary" in installed else "kachuee187-demo"
-    raw_model = "mitbih-aami5" if "mitbih-aami5" in installed else "demo-aami5"
-    for uri, model in (("file:///k.csv", beats_model), ("file:///r.csv", raw_model)):
-        diagnostics = editor.diagnostics(uri)["diagnostics"]
-        hover_line = diagnostics[0]["range"]["start"]["line"] if diagnostics else 1
-        assert f"by `{model}`" in editor.hover(uri, hover_line)["contents"]["value"]
+def test_without_configuration_the_model_is_chosen_by_the_document():
+    """A plain `ecgd --stdio` with the shipped models: Kachuee rows get kachuee187-binary, a raw
+    ECG CSV mitbih-aami5."""
+    with ecgd.Client.spawn(models=SHIPPED, progress=False) as client:
+        editor = Editor(client)
+        rows = np.random.default_rng(2).random((3, 187))
+        editor.open("file:///k.csv", beats_csv(rows, [0, 0, 1]))
+        editor.open("file:///r.csv", raw_csv(synthetic_ecg(360.0, seconds=10), 360.0))
+        for uri, model in (("file:///k.csv", "kachuee187-binary"), ("file:///r.csv", "mitbih-aami5")):
+            diagnostics = editor.diagnostics(uri)["diagnostics"]
+            hover_line = diagnostics[0]["range"]["start"]["line"] if diagnostics else 1
+            assert f"by `{model}`" in editor.hover(uri, hover_line)["contents"]["value"]
 
 
 def test_a_document_no_model_fits_says_why_once(connect):

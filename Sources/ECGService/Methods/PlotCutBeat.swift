@@ -119,7 +119,7 @@ extension PlotSegment {
         var title = "beat \(index)"
         if let line = input.lines?[index] { title += " (line \(line))" }
         if let served, let label = mark.label {
-            title += " · \(served.name): \(label) " + PlotText.decimal(mark.probability ?? 0, digits: 2)
+            title += " · \(served.name): \(label) " + BeatMark.probabilityText(mark.probability ?? 0)
         }
         if let trueLabel { title += " · true label: \(trueLabel)" }
         let request = PlotRequest(

@@ -170,7 +170,7 @@ extension PlotSegment {
         return drawn[0]
     }
 
-    /// `208 · MLII · 12–22 s · demo-aami5 · beat 17: VEB 0.93`.
+    /// `208 · MLII · 12–22 s · mitbih-aami5 · beat 17: VEB 0.93`.
     static func title(
         _ recording: Recording, layout: PlotLayout, drawn: [Int], samples: Range<Int>, model: String?,
         marks: [BeatMark], highlighted: Int?
@@ -190,7 +190,7 @@ extension PlotSegment {
             var text =
                 "beat \(highlighted) at " + PlotText.decimal(Double(beat.sample) / recording.fs, digits: 2) + " s"
             if let label = beat.label { text += ": " + label }
-            if let p = beat.probability { text += " " + PlotText.decimal(p, digits: 2) }
+            if let p = beat.probability { text += " " + BeatMark.probabilityText(p) }
             parts.append(text)
         }
         return parts.joined(separator: " · ")

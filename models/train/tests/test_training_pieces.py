@@ -12,6 +12,7 @@ from ecgtrain.models import MITBIH_INPUT, MODELS
 from ecgtrain.nets import beat_and_rhythm_net, keras, kachuee_net
 from ecgtrain.onnx_export import keras_to_onnx
 from ecgtrain.records import AAMI5, DS1, reference_beats
+from ecgtrain.training import recalibrate_batch_norm
 
 from conftest import DATA, MODELS as MODELS_DIR, REPOSITORY
 
@@ -73,6 +74,19 @@ def test_onnx_export_computes_what_keras_computes(make):
     session = ort.InferenceSession(keras_to_onnx(model).SerializeToString())
     got = session.run(None, {t.name: x for t, x in zip(model.inputs, inputs)})[0]
     np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_recalibrated_batch_norms_hold_the_statistics_of_the_data():
+    """After recalibration, inference mode (moving statistics) answers what training mode
+    (the statistics of the batch) answers when the batch is the whole data."""
+    rng = np.random.default_rng(11)
+    model = kachuee_net(seed=5)
+    x = rng.uniform(0, 1, size=(64, 187, 1)).astype(np.float32) * np.linspace(0.2, 1, 187)[:, None]
+    before = np.asarray(model(x, training=False))
+    recalibrate_batch_norm(model, x)
+    expected = np.asarray(model(x, training=True))
+    np.testing.assert_allclose(np.asarray(model(x, training=False)), expected, atol=1e-5)
+    assert not np.allclose(before, expected, atol=1e-3)
 
 
 def test_the_three_formats_of_kachuee187_binary_agree(ecgd):
