@@ -1,5 +1,6 @@
 /// Why a JSON text could not be parsed, with the byte offset where it went wrong.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong.
     public enum Reason: Sendable, Equatable {
         case unexpectedEnd
         case unexpectedCharacter(UInt8)
@@ -11,6 +12,7 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         case trailingCharacters
     }
 
+    /// What went wrong at `offset`.
     public let reason: Reason
     /// Byte offset into the text.
     public let offset: Int

@@ -12,6 +12,7 @@ public struct JSONValueDecoder: Sendable {
     /// such as JSON-RPC's `workDoneToken`.
     public var ignoredTopLevelMembers: Set<String>
 
+    /// A decoder; by default members the type does not know are ignored, as `JSONDecoder` does.
     public init(refusesUnknownMembers: Bool = false, ignoredTopLevelMembers: Set<String> = []) {
         self.refusesUnknownMembers = refusesUnknownMembers
         self.ignoredTopLevelMembers = ignoredTopLevelMembers

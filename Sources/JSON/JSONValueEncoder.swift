@@ -11,6 +11,7 @@ extension JSONValueRepresentable {
 
 /// Encodes `Encodable` values into a `JSONValue` tree, ready to be sent as a result.
 public struct JSONValueEncoder: Sendable {
+    /// An encoder; it has no options.
     public init() {}
 
     /// Encodes `value`. Non-finite floating-point numbers become `null`.

@@ -14,6 +14,7 @@ public struct MethodRegistry: Sendable {
     private(set) var requestHandlers: [String: MethodHandler] = [:]
     private(set) var notificationHandlers: [String: NotificationHandler] = [:]
 
+    /// An empty registry: only the built-in methods.
     public init() {}
 
     /// Registers a request handler working on raw JSON.
@@ -85,6 +86,7 @@ public struct NoParams: Decodable, Sendable {
         init?(intValue: Int) { nil }
     }
 
+    /// The value `{}` (or absent params) decodes to.
     public init() {}
 
     public init(from decoder: Decoder) throws {

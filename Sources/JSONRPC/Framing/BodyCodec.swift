@@ -3,8 +3,10 @@ import NIOCore
 
 /// Turns frame bodies into JSON values and back, applying gzip where the frame says so.
 public struct BodyCodec: Sendable {
+    /// `maxDecompressedBytes` bounds inflation; `gzipResponseThreshold` decides what is compressed.
     public let limits: TransportLimits
 
+    /// A codec applying `limits`.
     public init(limits: TransportLimits) {
         self.limits = limits
     }

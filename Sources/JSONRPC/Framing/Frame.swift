@@ -8,9 +8,12 @@ public enum ContentEncoding: String, Sendable {
 
 /// One frame of the LSP base protocol: its header fields and its (still encoded) body.
 public struct Frame: Sendable, Equatable {
+    /// The `Content-Encoding` header (identity when absent).
     public var contentEncoding: ContentEncoding
+    /// The body as it travels, still encoded.
     public var body: ByteBuffer
 
+    /// A frame of `body`, encoded as `contentEncoding` says.
     public init(contentEncoding: ContentEncoding = .identity, body: ByteBuffer) {
         self.contentEncoding = contentEncoding
         self.body = body

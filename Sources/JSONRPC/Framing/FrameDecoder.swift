@@ -20,6 +20,7 @@ public struct FrameDecoder: ByteToMessageDecoder {
     private let limits: TransportLimits
     private var state = State.header
 
+    /// A decoder enforcing `limits.maxHeaderBytes` and `limits.maxFrameBytes`.
     public init(limits: TransportLimits) {
         self.limits = limits
     }

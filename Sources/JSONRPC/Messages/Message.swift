@@ -1,9 +1,13 @@
 /// A JSON-RPC request: a method call that expects a response.
 public struct Request: Sendable, Equatable {
+    /// The id the response will carry.
     public var id: RequestID
+    /// The method called.
     public var method: String
+    /// Its params: an object or an array, or nil when absent.
     public var params: JSONValue?
 
+    /// A request to send or to dispatch.
     public init(id: RequestID, method: String, params: JSONValue? = nil) {
         self.id = id
         self.method = method
@@ -13,9 +17,12 @@ public struct Request: Sendable, Equatable {
 
 /// A JSON-RPC notification: a method call without an id, never answered.
 public struct Notification: Sendable, Equatable {
+    /// The method called.
     public var method: String
+    /// Its params: an object or an array, or nil when absent.
     public var params: JSONValue?
 
+    /// A notification to send or to dispatch.
     public init(method: String, params: JSONValue? = nil) {
         self.method = method
         self.params = params
@@ -38,7 +45,9 @@ public enum Message: Sendable, Equatable {
 
     /// A message that is JSON but not a valid JSON-RPC message, with the id when one could be read.
     public struct Invalid: Error, Sendable, Equatable {
+        /// The message's id, when it had a readable one (the error response carries it).
         public var id: RequestID?
+        /// What is wrong with the message, as the error response says it.
         public var error: ResponseError
     }
 
