@@ -25,6 +25,10 @@ extension ServiceMethod {
             // The service's errors are ServiceErrors, whichever layer found them.
             throw ServiceError(ServiceError.Code(rawValue: error.code), error.message)
         }
+        // The result becomes one JSONValue, the currency of JSONRPC's response path (batches,
+        // gzip above the threshold, one serializer), then bytes once, on the connection's writer.
+        // Results of thousands of small objects (beats, peaks) build that value directly
+        // (`JSONValueRepresentable`) instead of going through `Encodable`.
         return try JSONValueEncoder().encode(try await run(decoded, context))
     }
 }
