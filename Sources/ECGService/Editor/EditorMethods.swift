@@ -31,6 +31,10 @@ struct EditorMethods: Sendable {
         self.defaults = defaults
     }
 
+    /// Registers the LSP methods. Unlike the ecgd methods (`ServiceMethod`), their params are the
+    /// LSP specification's, which editors fill with members ecgd does not read (`languageId`,
+    /// `workDoneToken`, client extensions): the members used are read, the others ignored, as an
+    /// LSP server must.
     func register(in methods: inout MethodRegistry) {
         methods.onNotification("textDocument/didOpen") { params, context in
             guard let document = params?["textDocument"], let uri = document["uri"]?.stringValue,
