@@ -1,8 +1,11 @@
 /// Name and shape of a model input or output; the first axis (-1) is the batch.
 public struct TensorSpec: Sendable, Equatable, Codable {
+    /// The tensor's name in the model.
     public let name: String
+    /// Its dimensions; -1 for the batch.
     public let shape: [Int]
 
+    /// A tensor `name` of `shape`.
     public init(name: String, shape: [Int]) {
         self.name = name
         self.shape = shape

@@ -72,6 +72,7 @@ public struct ServiceConfiguration: Sendable {
     /// How editors' documents are analysed unless a client's `initializationOptions` say otherwise.
     public var documents: DocumentSettings
 
+    /// Where the service finds signals and models, and how much it keeps and uses.
     public init(
         dataRoot: URL, modelsDirectory: URL, maxLoadedModels: Int? = nil,
         inferenceThreads: Int = min(2, ProcessInfo.processInfo.activeProcessorCount),

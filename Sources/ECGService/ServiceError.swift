@@ -30,14 +30,18 @@ public struct ServiceError: Error, ResponseErrorConvertible, Equatable, CustomSt
         public static let fileUnreadable = Code(rawValue: -32022)
     }
 
+    /// The documented code the client receives.
     public var code: Code
+    /// What is wrong, starting with the parameter path at fault.
     public var message: String
 
+    /// An error of `code`; prefer the static factories below.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
+    /// The JSON-RPC error object sent to the client.
     public var responseError: ResponseError { ResponseError(code: code.rawValue, message: message) }
     public var description: String { "\(code.rawValue): \(message)" }
 
@@ -47,6 +51,7 @@ public struct ServiceError: Error, ResponseErrorConvertible, Equatable, CustomSt
         ServiceError(code, message.replacingOccurrences(of: target, with: replacement))
     }
 
+    /// -32602 with `message` (and, below, one factory for each other `Code`).
     public static func invalidParams(_ message: String) -> ServiceError { .init(.invalidParams, message) }
     public static func payloadTooLarge(_ message: String) -> ServiceError { .init(.payloadTooLarge, message) }
     public static func modelNotFound(_ message: String) -> ServiceError { .init(.modelNotFound, message) }

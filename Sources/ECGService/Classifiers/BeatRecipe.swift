@@ -26,6 +26,7 @@ public enum BeatChannel: String, Sendable, CaseIterable {
 public struct BeatRecipe: Sendable, Equatable {
     /// The model card's input spec.
     public let input: InputSpec
+    /// How beats are cut (`input.segmentation`, default `window`).
     public let segmentation: Segmentation
     /// The channels of the window input, in order (channels last).
     public let channels: [BeatChannel]

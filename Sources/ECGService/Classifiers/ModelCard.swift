@@ -6,7 +6,9 @@ import JSON
 /// its beats and what its output means (models/README.md). Parsed once, by `read(directory:)`;
 /// `ServedModel` checks it against the model.
 public struct ModelCard: Codable, Sendable, Equatable {
+    /// The name the model is served under.
     public var name: String
+    /// The model's version, as its maker numbers it.
     public var version: String
     public var description: String?
     /// False for demonstration models whose outputs mean nothing.
@@ -15,17 +17,20 @@ public struct ModelCard: Codable, Sendable, Equatable {
     public var task: String?
     /// Class labels in output order.
     public var classes: [String]
+    /// What the model's output means.
     public var output: OutputKind
     /// Model file, relative to the card's directory (.onnx, .keras, or a Keras directory).
     public var file: String
     /// The same model in other formats, relative to the card's directory.
     public var alternateFiles: [String]?
+    /// How the model wants its beats.
     public var input: InputSpec
     /// Where the model comes from (free-form).
     public var provenance: JSONValue?
     /// Measured figures (free-form).
     public var metrics: JSONValue?
 
+    /// A card; members left out are absent from the card.
     public init(
         name: String, version: String, description: String? = nil, clinicallyMeaningful: Bool? = nil,
         task: String? = nil, classes: [String], output: OutputKind, file: String, alternateFiles: [String]? = nil,
@@ -107,6 +112,7 @@ public struct InputSpec: Codable, Sendable, Equatable {
     /// How beats are cut (default `window`).
     public var segmentation: Segmentation?
 
+    /// A spec; features, inputs, channels, high-pass and segmentation default to none or the defaults.
     public init(
         samplingRate: Double, samplesBefore: Int, samplesAfter: Int, normalization: BeatNormalization,
         features: [String] = [], windowInput: String? = nil, featureInput: String? = nil, channels: [String]? = nil,

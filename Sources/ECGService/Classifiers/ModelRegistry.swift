@@ -36,6 +36,8 @@ public actor ModelRegistry {
     private var registeredListings: [String: ModelListing] = [:]
     private var clock: UInt64 = 0
 
+    /// A registry of the models shipped in `modelsDirectory`, keeping at most `maxLoaded` loaded
+    /// (nil: no limit); loads run on `work`.
     public init(
         modelsDirectory: URL, maxLoaded: Int? = nil, logger: Logger = Logger(label: "ecgd.models"),
         work: WorkPool = WorkPool()

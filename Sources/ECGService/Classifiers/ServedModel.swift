@@ -13,10 +13,13 @@ public struct ServedModel: Sendable {
 
     /// The name clients use.
     public let name: String
+    /// The model card: classes, output kind, input spec, provenance.
     public let card: ModelCard
+    /// How beats are cut and fed to the model, checked against it.
     public let recipe: BeatRecipe
     /// The network itself, run by `probabilities`.
     public let inference: InferenceModel
+    /// Where the model was loaded from.
     public let origin: Origin
     let windowInput: TensorSpec
     let featureInput: TensorSpec?

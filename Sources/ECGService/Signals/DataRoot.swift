@@ -8,6 +8,7 @@ public struct DataRoot: Sendable {
     /// The root, with symbolic links resolved.
     public let url: URL
 
+    /// The data root `url` (`--data-root`), symbolic links resolved.
     public init(_ url: URL) {
         self.url = url.standardizedFileURL.resolvingSymlinksInPath()
     }

@@ -24,10 +24,14 @@ public struct SignalDecoder: Sendable {
         "resolution",
     ]
 
+    /// Where `signal.path` files are found.
     public let dataRoot: DataRoot
+    /// Most bytes a `gzip+base64` signal may inflate to.
     public let maxDecompressedBytes: Int
+    /// Most samples (all leads together) one signal may hold.
     public let maxSamples: Int
 
+    /// A decoder with these limits.
     public init(dataRoot: DataRoot, maxDecompressedBytes: Int, maxSamples: Int = defaultMaxSamples) {
         self.dataRoot = dataRoot
         self.maxDecompressedBytes = maxDecompressedBytes
