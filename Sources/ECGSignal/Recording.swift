@@ -18,6 +18,7 @@ public struct Recording: Sendable, Equatable {
     /// shorter than its header says, read as far as it goes).
     public var warnings: [String]
 
+    /// A recording of `leads` sampled at `fs`; names, units and the rest default to none.
     public init(
         fs: Double, leads: [[Double]], leadNames: [String]? = nil, units: [String]? = nil,
         name: String? = nil, comments: [String] = [], warnings: [String] = []

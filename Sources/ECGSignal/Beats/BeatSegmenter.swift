@@ -66,6 +66,7 @@ public struct BeatSegmenter: Sendable, Equatable {
     /// Per-window normalization.
     public var normalization: BeatNormalization
 
+    /// A segmenter cutting `before` + `after` samples around each peak.
     public init(
         before: Int, after: Int, targetFS: Double? = nil, edges: BeatEdgePolicy = .skip,
         normalization: BeatNormalization = .none

@@ -35,6 +35,7 @@ public struct BeatTemplate: Sendable, Equatable {
         self.init(samples: samples.map { $0 - mean }, beatCount: chosen.count)
     }
 
+    /// A template of `samples`, made from `beatCount` beats.
     public init(samples: [Double], beatCount: Int) {
         self.samples = samples
         self.beatCount = beatCount
@@ -133,6 +134,7 @@ public struct TemplateComparison: Sendable, Equatable {
             amplitudeRatio: templateRange > 0 ? (beatHigh - beatLow) / templateRange : 1)
     }
 
+    /// A comparison with these figures.
     public init(correlation: Double, amplitudeRatio: Double) {
         self.correlation = correlation
         self.amplitudeRatio = amplitudeRatio

@@ -17,6 +17,7 @@ public struct KachueeSegmenter: Sendable, Equatable {
     /// Beat length as a multiple of the median RR interval.
     public var periodFactor: Double
 
+    /// The Kachuee format by default: 187 samples at 125 Hz, 10 s windows, 1.2 median RR.
     public init(targetFS: Double = 125, length: Int = 187, windowSeconds: Double = 10, periodFactor: Double = 1.2) {
         precondition(targetFS > 0 && length > 0 && windowSeconds > 0 && periodFactor > 0)
         self.targetFS = targetFS

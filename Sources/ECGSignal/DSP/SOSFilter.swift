@@ -5,7 +5,9 @@ import Foundation
 public struct SOSFilter: Sendable, Equatable {
     /// One biquad: `H(z) = (b0 + b1 z^-1 + b2 z^-2) / (1 + a1 z^-1 + a2 z^-2)`.
     public struct Section: Sendable, Equatable {
+        /// The section's coefficients.
         public var b0, b1, b2, a1, a2: Double
+        /// A section of these coefficients.
         public init(b0: Double, b1: Double, b2: Double, a1: Double, a2: Double) {
             self.b0 = b0
             self.b1 = b1
@@ -28,8 +30,10 @@ public struct SOSFilter: Sendable, Equatable {
         }
     }
 
+    /// The sections, applied in order.
     public var sections: [Section]
 
+    /// A filter of `sections`.
     public init(sections: [Section]) { self.sections = sections }
 
     /// Rows `[b0, b1, b2, 1, a1, a2]`, the layout of scipy's `sos` arrays.

@@ -99,6 +99,7 @@ public struct QRSDetector: Sendable {
         public var fusionRatioFloor: Double = 0.05
         public var fusionPower: Double = 2
 
+        /// The detector's tuned defaults.
         public init() {}
 
         /// The real-valued parameters by name, for tuning tools.
@@ -123,8 +124,10 @@ public struct QRSDetector: Sendable {
         }
     }
 
+    /// The parameters this detector runs with.
     public let configuration: Configuration
 
+    /// A detector with `configuration` (the tuned defaults unless given).
     public init(configuration: Configuration = .init()) {
         self.configuration = configuration
     }

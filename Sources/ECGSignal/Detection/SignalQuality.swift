@@ -15,6 +15,7 @@ import Foundation
 ///   band) or some samples are missing.
 /// Consecutive windows of one level make one interval.
 public struct SignalQuality: Sendable, Equatable {
+    /// How bad a stretch is; `unreadable` is worse than `noisy`.
     public enum Level: String, Sendable, Equatable, Codable, Comparable {
         case noisy, unreadable
 
@@ -27,6 +28,7 @@ public struct SignalQuality: Sendable, Equatable {
         public var end: Int
         public var level: Level
 
+        /// Samples `start ..< end` judged `level`.
         public init(start: Int, end: Int, level: Level) {
             self.start = start
             self.end = end
@@ -37,6 +39,7 @@ public struct SignalQuality: Sendable, Equatable {
     /// In time order, not overlapping.
     public var intervals: [Interval]
 
+    /// A judgement of these intervals.
     public init(intervals: [Interval]) { self.intervals = intervals }
 
     /// Samples in intervals of `level`.

@@ -11,6 +11,7 @@ public struct BeatTable: Sendable, Equatable {
     /// 1-based line number of each beat in the file.
     public var lineNumbers: [Int]
 
+    /// A table of `beats`; line numbers default to 1, 2, 3, ...
     public init(beats: [[Double]], labels: [String]? = nil, lineNumbers: [Int]? = nil) {
         self.beats = beats
         self.labels = labels

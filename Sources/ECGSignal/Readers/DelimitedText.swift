@@ -9,6 +9,7 @@ public struct TextFileIssue: Sendable, Equatable, CustomStringConvertible {
     /// What is wrong.
     public var message: String
 
+    /// A problem at `line` (and `column`).
     public init(line: Int, column: Int? = nil, message: String) {
         self.line = line
         self.column = column

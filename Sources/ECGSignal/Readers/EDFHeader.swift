@@ -37,9 +37,13 @@ public struct EDFSignalSpec: Sendable, Equatable {
     public var transducer: String
     /// Physical dimension (units), for example `uV` or `mV`.
     public var physicalDimension: String
+    /// Physical value of `digitalMinimum`, in `physicalDimension`.
     public var physicalMinimum: Double
+    /// Physical value of `digitalMaximum`.
     public var physicalMaximum: Double
+    /// Smallest sample value the file stores (maps to `physicalMinimum`).
     public var digitalMinimum: Int
+    /// Largest sample value the file stores (maps to `physicalMaximum`).
     public var digitalMaximum: Int
     /// Prefiltering, for example `HP:0.1Hz LP:75Hz`.
     public var prefiltering: String

@@ -9,6 +9,7 @@ public struct EDFAnnotation: Sendable, Equatable {
     /// The annotation text.
     public var text: String
 
+    /// An annotation at `onset` seconds.
     public init(onset: Double, duration: Double? = nil, text: String) {
         self.onset = onset
         self.duration = duration

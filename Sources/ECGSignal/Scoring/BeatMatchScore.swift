@@ -9,6 +9,7 @@ public struct BeatMatchScore: Sendable, Equatable, Codable {
     /// Reference beats that no detection matches.
     public var fn: Int
 
+    /// Counts, all zero by default.
     public init(tp: Int = 0, fp: Int = 0, fn: Int = 0) {
         self.tp = tp
         self.fp = fp

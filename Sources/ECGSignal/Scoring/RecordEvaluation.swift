@@ -13,6 +13,7 @@ public enum RecordEvaluation {
         public var lead: Int
         /// Detections, in samples at `fs`.
         public var detections: [Int]
+        /// The detections scored against the reference annotations.
         public var score: BeatMatchScore
     }
 

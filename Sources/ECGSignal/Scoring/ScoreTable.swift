@@ -5,6 +5,7 @@ public struct ScoreTable: Sendable {
     /// Rows in display order.
     public var rows: [(name: String, score: BeatMatchScore)]
 
+    /// A table of `rows`.
     public init(rows: [(name: String, score: BeatMatchScore)] = []) { self.rows = rows }
 
     /// Summed counts over all rows.
