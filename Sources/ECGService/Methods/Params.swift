@@ -43,6 +43,48 @@ enum Params {
     }
 }
 
+/// Typed access to the optional members of a parameter object, with path-naming errors.
+struct Fields {
+    let members: [String: JSONValue]
+    let name: String
+
+    func number(_ key: String) throws(ServiceError) -> Double? {
+        guard let value = members[key], value != .null else { return nil }
+        guard case .number(let n) = value else {
+            throw .invalidParams("\(name).\(key): expected number, found \(value.typeName)")
+        }
+        return n
+    }
+
+    func integer(_ key: String) throws(ServiceError) -> Int? {
+        guard let value = members[key], value != .null else { return nil }
+        guard let n = value.intValue else { throw .invalidParams("\(name).\(key): expected integer, found \(value)") }
+        return n
+    }
+
+    func string(_ key: String) throws(ServiceError) -> String? {
+        guard let value = members[key], value != .null else { return nil }
+        guard case .string(let s) = value else {
+            throw .invalidParams("\(name).\(key): expected string, found \(value.typeName)")
+        }
+        return s
+    }
+
+    func strings(_ key: String) throws(ServiceError) -> [String]? {
+        guard let value = members[key], value != .null else { return nil }
+        guard case .array(let elements) = value else {
+            throw .invalidParams("\(name).\(key): expected array of strings, found \(value.typeName)")
+        }
+        return try elements.map { (element: JSONValue) throws(ServiceError) -> String in
+            guard case .string(let s) = element else {
+                throw .invalidParams(
+                    "\(name).\(key): expected array of strings, found an element of type \(element.typeName)")
+            }
+            return s
+        }
+    }
+}
+
 extension Fields {
     /// A required string member.
     func requiredString(_ key: String) throws(ServiceError) -> String {
