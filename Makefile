@@ -4,14 +4,18 @@ PYTHON       := .venv/bin/python
 RELEASE_BIN  := .build/release/ecgd
 DATA_DIR     ?= ../shared/data/mitdb
 PORT         ?= 7777
+# The build `make test` runs: every warning is an error, and a target may import only the
+# modules it declares in Package.swift (the layering of CONTRIBUTING.md).
+STRICT_FLAGS := -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error
 
-.PHONY: all bootstrap build demo test serve bench evaluate noise models clean help
+.PHONY: all bootstrap build demo test lint format serve bench evaluate noise models clean help
 
 all: build
 
 help:
 	@echo "make demo      set everything up, start ecgd and analyse a bundled record through it"
-	@echo "make test      run the whole test suite (Swift unit + end-to-end, Python protocol/client tests)"
+	@echo "make test      run the whole test suite (format check, Swift unit + end-to-end, Python protocol/client tests)"
+	@echo "make lint      check that the Swift sources follow .swift-format (make format rewrites them)"
 	@echo "make build     release build of .build/release/ecgd"
 	@echo "make serve     run ecgd over TCP on 127.0.0.1:$(PORT) (data root: the repository)"
 	@echo "make evaluate  detector accuracy over DATA_DIR=$(DATA_DIR) at 100-1000 Hz"
@@ -28,8 +32,20 @@ build: bootstrap
 demo: build
 	$(PYTHON) scripts/demo.py --ecgd $(RELEASE_BIN)
 
-test: bootstrap
-	$(SWIFT) build --build-tests
+# One style for the whole tree: .swift-format, checked by `make test` (generated protobuf code
+# keeps protoc's style).
+FORMATTED    = Package.swift $(shell find Sources Tests -name '*.swift' ! -name '*.pb.swift' | sort)
+
+lint:
+	@echo "swift format lint --strict (.swift-format): Package.swift, Sources, Tests"
+	@$(SWIFT) format lint --strict --parallel $(FORMATTED)
+
+format:
+	@echo "swift format format --in-place (.swift-format): Package.swift, Sources, Tests"
+	@$(SWIFT) format format --in-place --parallel $(FORMATTED)
+
+test: bootstrap lint
+	$(SWIFT) build --build-tests $(STRICT_FLAGS)
 	$(SWIFT) test --skip-build
 	ECGD=$(CURDIR)/.build/debug/ecgd $(PYTHON) -m pytest -q clients/python/tests clients/editors protocol/tests
 	cd models/train && ECGD=$(CURDIR)/.build/debug/ecgd $(CURDIR)/$(PYTHON) -m pytest -q

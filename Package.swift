@@ -3,13 +3,21 @@ import PackageDescription
 
 /// ecgd: an ECG analysis daemon speaking JSON-RPC 2.0 over stdio and TCP.
 ///
-/// Dependencies point one way: `ecgd` -> `ECGService` -> the four libraries
-/// (`JSONRPC`, `ECGSignal`, `ECGInference`, `ECGPlot`), which do not depend on each other.
+/// Dependencies point one way: `ecgd` -> `ECGService` -> the four libraries (`JSONRPC`,
+/// `ECGSignal`, `ECGInference`, `ECGPlot`), which do not depend on each other; below them all,
+/// `JSON` (the one JSON value, parser, serializer and Codable bridge), which `JSONRPC` re-exports
+/// and `ECGInference` reads model files with. The executable also uses `JSONRPC` (the server),
+/// `ECGSignal` and `ECGInference` (its one-shot tools) directly.
+/// `make test` builds with `--explicit-target-dependency-import-check error`, so a target can
+/// import only what it declares here (see CONTRIBUTING.md).
+///
+/// Linux only: the transports and tests call Glibc directly, and the project is built and tested
+/// on Debian alone, so the manifest claims no Apple platform.
 let package = Package(
     name: "ecgd",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ecgd", targets: ["ecgd"]),
+        .library(name: "JSON", targets: ["JSON"]),
         .library(name: "JSONRPC", targets: ["JSONRPC"]),
         .library(name: "ECGSignal", targets: ["ECGSignal"]),
         .library(name: "ECGInference", targets: ["ECGInference"]),
@@ -35,10 +43,13 @@ let package = Package(
         // zlib's deflate for ECGPlot's PNG writer (ZIPFoundation already names its zlib module CZlib).
         .systemLibrary(name: "CDeflate", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // JSON values: parser, serializer, and Codable to and from values. No dependencies.
+        .target(name: "JSON"),
         // JSON-RPC 2.0 with LSP base-protocol framing. Knows nothing about ECG.
         .target(
             name: "JSONRPC",
             dependencies: [
+                "JSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -49,12 +60,12 @@ let package = Package(
         // Vector kernels for ECGSignal's QRS feature (instruction set chosen at run time).
         .target(name: "CSignalKernels"),
         // SIMD GEMM micro-kernels (AVX-512 / AVX2 / portable, chosen at run time) for ECGInference.
-        .target(name: "CKernels"),
+        .target(name: "CInferenceKernels"),
         // Tensors, operators, graph executor, ONNX and Keras loaders.
         .target(
             name: "ECGInference",
             dependencies: [
-                "CKernels",
+                "CInferenceKernels", "JSON",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
@@ -65,20 +76,18 @@ let package = Package(
         .target(
             name: "ECGService",
             dependencies: [
-                "JSONRPC", "ECGSignal", "ECGInference", "ECGPlot",
-                .product(name: "CompressNIO", package: "compress-nio"),
+                "JSON", "JSONRPC", "ECGSignal", "ECGInference", "ECGPlot",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The daemon and its one-shot subcommands.
         .executableTarget(
             name: "ecgd",
             dependencies: [
-                "ECGService", "JSONRPC", "ECGSignal", "ECGInference",
+                "ECGService", "JSON", "JSONRPC", "ECGSignal", "ECGInference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
 
         // Helpers shared by the test targets (a seedable random generator).
@@ -86,23 +95,27 @@ let package = Package(
         .testTarget(
             name: "JSONRPCTests",
             dependencies: [
-                "JSONRPC", "TestSupport",
+                "JSON", "JSONRPC", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "ECGSignalTests", dependencies: ["ECGSignal", "CSignalKernels", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ECGInferenceTests", dependencies: ["ECGInference", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ECGSignalTests", dependencies: ["ECGSignal", "CSignalKernels", "TestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ECGInferenceTests", dependencies: ["ECGInference", "TestSupport"], resources: [.copy("Fixtures")]),
         // Decodes PNGs (through Cairo) for the tests that look at pictures.
         .target(name: "PlotTestSupport", dependencies: ["CCairo"], path: "Tests/PlotTestSupport"),
         .testTarget(name: "ECGPlotTests", dependencies: ["ECGPlot", "PlotTestSupport"]),
         .testTarget(
             name: "ECGServiceTests",
             dependencies: [
-                "ECGService", "JSONRPC", "ECGSignal",
-                .product(name: "CompressNIO", package: "compress-nio"),
+                "ECGService", "JSONRPC", "ECGSignal", "ECGInference", "ECGPlot",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "EndToEndTests",

@@ -3,6 +3,9 @@
 // exactly like the scalar Swift code it replaces.
 #include "csignalkernels.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #pragma STDC FP_CONTRACT OFF
 
 #if defined(__x86_64__)
@@ -49,7 +52,17 @@ static long rms_sse2(const double *s, long count, long w, double scale, double *
     return i;
 }
 
-static int level_cap = 2;
+// The cap: ECGD_SIMD when set (portable, avx2 or avx512, the switch the inference kernels
+// follow too; avx2 allows AVX here), else none; ecg_signal_kernels_limit overrides it.
+static int level_cap = -1;
+
+static int environment_cap(void) {
+    const char *simd = getenv("ECGD_SIMD");
+    if (simd == NULL) return 2;
+    if (strcmp(simd, "portable") == 0) return 0;
+    if (strcmp(simd, "avx2") == 0) return 1;
+    return 2;
+}
 
 static int level(void) {
     static int cached = -1;  // racing first calls all store the same value
@@ -60,6 +73,10 @@ static int level(void) {
         __atomic_store_n(&cached, found, __ATOMIC_RELAXED);
     }
     int cap = __atomic_load_n(&level_cap, __ATOMIC_RELAXED);
+    if (cap < 0) {
+        cap = environment_cap();
+        __atomic_store_n(&level_cap, cap, __ATOMIC_RELAXED);
+    }
     return found < cap ? found : cap;
 }
 

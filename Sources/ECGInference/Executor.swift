@@ -1,4 +1,4 @@
-import CKernels
+import CInferenceKernels
 import Foundation
 import Synchronization
 
@@ -33,10 +33,12 @@ struct Executor: Sendable {
             }
             return
         }
-        let ins = inputs.map { UnsafeSendable($0) }, outs = outputs.map { UnsafeSendable($0) }
+        let ins = inputs.map { UnsafeSendable($0) }
+        let outs = outputs.map { UnsafeSendable($0) }
         let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: t) { _ in
-            let inputs = ins.map(\.value), outputs = outs.map(\.value)
+            let inputs = ins.map(\.value)
+            let outputs = outs.map(\.value)
             pool.withWorkspace { ws in
                 while true {
                     let c = next.add(1, ordering: .relaxed).oldValue
@@ -47,8 +49,10 @@ struct Executor: Sendable {
         }
     }
 
-    private func run(chunk index: Int, batch: Int, inputs: [UnsafePointer<Float>], outputs: [UnsafeMutablePointer<Float>],
-                     ws: Workspace) {
+    private func run(
+        chunk index: Int, batch: Int, inputs: [UnsafePointer<Float>], outputs: [UnsafeMutablePointer<Float>],
+        ws: Workspace
+    ) {
         let start = index * chunk
         let n = min(chunk, batch - start)
         for (s, place) in plan.places.enumerated() {
@@ -88,29 +92,35 @@ struct Executor: Sendable {
             out.update(from: x, count: n * outCount)
             ecg_activate(out, n * outCount, a.code, a.alpha)
         case .pool(let p):
-            ecg_pool1d(x, out, Int32(n), Int32(xs[0]), Int32(xs[1]), Int32(values[node.output].shape[0]),
-                       Int32(p.kernel), Int32(p.stride), Int32(p.padLeft), Int32(p.dilation),
-                       p.isMax ? 1 : 0, p.countPad ? 1 : 0)
+            ecg_pool1d(
+                x, out, Int32(n), Int32(xs[0]), Int32(xs[1]), Int32(values[node.output].shape[0]),
+                Int32(p.kernel), Int32(p.stride), Int32(p.padLeft), Int32(p.dilation),
+                p.isMax ? 1 : 0, p.countPad ? 1 : 0)
         case .globalPool(let isMax):
             ecg_global_pool(x, out, Int32(n), Int32(xs[0]), Int32(xs[1]), isMax ? 1 : 0)
         case .softmax(let start, let end):
             out.update(from: x, count: n * outCount)
-            let outer = xs[..<start].reduce(1, *), len = xs[start..<end].reduce(1, *), inner = xs[end...].reduce(1, *)
+            let outer = xs[..<start].reduce(1, *)
+            let len = xs[start..<end].reduce(1, *)
+            let inner = xs[end...].reduce(1, *)
             ecg_softmax(out, Int32(n * outer), Int32(len), Int32(inner))
         case .binary(let kind, let constant):
             if let constant {
                 constant.data.withUnsafeBufferPointer { c in
-                    Kernels.binary(kind, a: x, aShape: xs, b: c.baseAddress!, bShape: constant.shape, bBatched: false,
-                                   out: out, outShape: values[node.output].shape, n: n)
+                    Kernels.binary(
+                        kind, a: x, aShape: xs, b: c.baseAddress!, bShape: constant.shape, bBatched: false,
+                        out: out, outShape: values[node.output].shape, n: n)
                 }
             } else {
                 let b = node.inputs[1]
-                Kernels.binary(kind, a: x, aShape: xs, b: ptr[values[b].slot], bShape: values[b].shape, bBatched: true,
-                               out: out, outShape: values[node.output].shape, n: n)
+                Kernels.binary(
+                    kind, a: x, aShape: xs, b: ptr[values[b].slot], bShape: values[b].shape, bBatched: true,
+                    out: out, outShape: values[node.output].shape, n: n)
             }
         case .concat(let axis):
-            Kernels.concat(node.inputs.map { (ptr[values[$0].slot], values[$0].shape) }, axis: axis, out: out,
-                           outShape: values[node.output].shape, n: n)
+            Kernels.concat(
+                node.inputs.map { (ptr[values[$0].slot], values[$0].shape) }, axis: axis, out: out,
+                outShape: values[node.output].shape, n: n)
         case .transpose(let perm):
             Kernels.transpose(x, shape: xs, perm: perm, out: out, n: n)
         case .matmul:

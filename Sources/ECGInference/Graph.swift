@@ -1,9 +1,12 @@
-import CKernels
+import CInferenceKernels
 import Foundation
 
 /// Elementwise activation functions.
 enum Activation: Equatable, Sendable {
-    case relu, leakyRelu(Float), elu(Float), sigmoid, tanh, gelu, geluTanh
+    case relu
+    case leakyRelu(Float)
+    case elu(Float)
+    case sigmoid, tanh, gelu, geluTanh
 
     var code: Int32 {
         switch self {
@@ -35,18 +38,24 @@ enum Activation: Equatable, Sendable {
 
 /// A GEMM micro-kernel; weights are packed for one kernel and multiplied with it.
 enum GemmKernel: Int32, Sendable, CaseIterable {
-    case portable = 0, avx2 = 1, avx512 = 2
+    case portable = 0
+    case avx2 = 1
+    case avx512 = 2
 
     /// Whether this CPU runs it.
     var isSupported: Bool { ecg_gemm_kernel_supported(rawValue) != 0 }
 
     var name: String { String(cString: ecg_gemm_kernel_name(rawValue)) }
 
-    /// The kernel models use: ECGD_GEMM_KERNEL (portable, avx2, avx512) when set and
-    /// supported by this CPU, otherwise the fastest this CPU runs.
+    /// The kernel models use: ECGD_SIMD (portable, avx2, avx512; the one instruction-set switch,
+    /// which caps the signal kernels too) when set and supported by this CPU, otherwise the
+    /// fastest this CPU runs.
     static let selected: GemmKernel = {
-        if let env = ProcessInfo.processInfo.environment["ECGD_GEMM_KERNEL"],
-           let k = allCases.first(where: { $0.name == env }), k.isSupported { return k }
+        if let env = ProcessInfo.processInfo.environment["ECGD_SIMD"],
+            let k = allCases.first(where: { $0.name == env }), k.isSupported
+        {
+            return k
+        }
         return GemmKernel(rawValue: ecg_gemm_best_kernel()) ?? .portable
     }()
 }
@@ -85,12 +94,14 @@ struct GemmOp: Sendable {
 
     mutating func pack(for kernel: GemmKernel) {
         self.kernel = kernel
-        let g = groups, cols = n / g
+        let g = groups
+        let cols = n / g
         packed = (0..<g).map { group in
             var out = [Float](repeating: 0, count: ecg_gemm_packed_size(kernel.rawValue, Int32(k), Int32(cols)))
             weights.withUnsafeBufferPointer { w in
                 out.withUnsafeMutableBufferPointer { p in
-                    ecg_gemm_pack_b(kernel.rawValue, w.baseAddress! + group * cols, Int32(k), Int32(cols), Int32(n), p.baseAddress!)
+                    ecg_gemm_pack_b(
+                        kernel.rawValue, w.baseAddress! + group * cols, Int32(k), Int32(cols), Int32(n), p.baseAddress!)
                 }
             }
             return out
@@ -159,8 +170,9 @@ struct Graph: Sendable {
         nodes.reduce(0) { total, node in
             switch node.op {
             case .gemm(let g):
-                return total + 4 * (g.weights.count + g.bias.count + g.packed.reduce(0) { $0 + $1.count }
-                    + (g.postScale?.count ?? 0) * 2)
+                return total + 4
+                    * (g.weights.count + g.bias.count + g.packed.reduce(0) { $0 + $1.count }
+                        + (g.postScale?.count ?? 0) * 2)
             case .affine(let s, let t): return total + 4 * (s.count + t.count)
             case .binary(_, let c): return total + 4 * (c?.count ?? 0)
             default: return total

@@ -26,7 +26,9 @@ struct GraphBuilder {
 
     /// Per-sample element count of a value shape: every axis at least 1, within the limits.
     private func count(_ shape: [Int], _ name: String) throws -> Int {
-        guard shape.allSatisfy({ $0 >= 1 }) else { throw mismatch(name, "shape \(shape) has an empty or negative axis") }
+        guard shape.allSatisfy({ $0 >= 1 }) else {
+            throw mismatch(name, "shape \(shape) has an empty or negative axis")
+        }
         guard let n = ModelLimits.elementCount(shape) else { throw tooLarge(name, ModelLimits.describeRefusal(shape)) }
         return n
     }
@@ -34,7 +36,8 @@ struct GraphBuilder {
     private mutating func newSlot(_ size: Int, _ name: String) throws -> Int {
         let (total, overflow) = activationElements.addingReportingOverflow(size)
         guard !overflow, size <= ModelLimits.maxTensorElements, total <= ModelLimits.maxActivationElements else {
-            throw tooLarge(name, "activations exceed \(ModelLimits.maxActivationElements) elements per sample (the limit)")
+            throw tooLarge(
+                name, "activations exceed \(ModelLimits.maxActivationElements) elements per sample (the limit)")
         }
         activationElements = total
         slotSizes.append(size)
@@ -47,7 +50,8 @@ struct GraphBuilder {
         return values.count - 1
     }
 
-    private mutating func add(_ op: Op, _ inputs: [Int], shape: [Int], name: String, scratch: Int? = nil) throws -> Int {
+    private mutating func add(_ op: Op, _ inputs: [Int], shape: [Int], name: String, scratch: Int? = nil) throws -> Int
+    {
         guard nodes.count < ModelLimits.maxNodes else {
             throw ModelError.unsupported(path: path, reason: "more than \(ModelLimits.maxNodes) operators (the limit)")
         }
@@ -85,20 +89,27 @@ struct GraphBuilder {
     }
 
     /// Channels-last convolution of [w, cin] with weights [kernel * cin/groups, cout].
-    mutating func conv(_ x: Int, geometry g: ConvGeometry, weights: [Float], bias: [Float]?, outChannels: Int,
-                       name: String) throws -> Int {
+    mutating func conv(
+        _ x: Int, geometry g: ConvGeometry, weights: [Float], bias: [Float]?, outChannels: Int,
+        name: String
+    ) throws -> Int {
         let s = shape(x)
         guard s.count == 2, s[1] == g.inChannels else {
             throw mismatch(name, "convolution expects [width, \(g.inChannels)] per sample, got \(s)")
         }
         guard [g.kernel, g.stride, g.dilation, g.groups, outChannels].allSatisfy(ModelLimits.isPositiveExtent),
-              ModelLimits.isPadding(g.padLeft), ModelLimits.isPadding(g.padRight),
-              g.inChannels % g.groups == 0, outChannels % g.groups == 0 else {
+            ModelLimits.isPadding(g.padLeft), ModelLimits.isPadding(g.padRight),
+            g.inChannels % g.groups == 0, outChannels % g.groups == 0
+        else {
             throw mismatch(name, "invalid convolution geometry \(g) for \(outChannels) filters")
         }
         guard let k = ModelLimits.elementCount([g.kernel, g.inChannels / g.groups]),
-              let expected = ModelLimits.elementCount([k, outChannels]), weights.count == expected else {
-            throw mismatch(name, "kernel has \(weights.count) values, expected \(g.kernel) x \(g.inChannels / g.groups) x \(outChannels)")
+            let expected = ModelLimits.elementCount([k, outChannels]), weights.count == expected
+        else {
+            throw mismatch(
+                name,
+                "kernel has \(weights.count) values, expected \(g.kernel) x \(g.inChannels / g.groups) x \(outChannels)"
+            )
         }
         // Every term is at most 2^28, so this arithmetic cannot overflow.
         let wout = g.outputLength(s[0])
@@ -107,8 +118,9 @@ struct GraphBuilder {
         if g.padLeft + g.padRight > 0 {
             scratch = try newSlot(try count([s[0] + g.padLeft + g.padRight, g.inChannels], name), name)
         }
-        let op = GemmOp(conv: g, k: k, n: outChannels, weights: weights,
-                        bias: try checkedBias(bias, outChannels, name))
+        let op = GemmOp(
+            conv: g, k: k, n: outChannels, weights: weights,
+            bias: try checkedBias(bias, outChannels, name))
         return try add(.gemm(op), [x], shape: [wout, outChannels], name: name, scratch: scratch)
     }
 
@@ -146,7 +158,8 @@ struct GraphBuilder {
         let s = shape(x)
         guard s.count == 2 else { throw mismatch(name, "pooling expects [width, channels], got \(s)") }
         guard [g.kernel, g.stride, g.dilation].allSatisfy(ModelLimits.isPositiveExtent),
-              ModelLimits.isPadding(g.padLeft), ModelLimits.isPadding(g.padRight) else {
+            ModelLimits.isPadding(g.padLeft), ModelLimits.isPadding(g.padRight)
+        else {
             throw mismatch(name, "invalid pooling geometry \(g)")
         }
         let w = g.outputLength(s[0])
@@ -168,7 +181,8 @@ struct GraphBuilder {
 
     static func broadcast(_ a: [Int], _ b: [Int]) -> [Int]? {
         let r = max(a.count, b.count)
-        let pa = [Int](repeating: 1, count: r - a.count) + a, pb = [Int](repeating: 1, count: r - b.count) + b
+        let pa = [Int](repeating: 1, count: r - a.count) + a
+        let pb = [Int](repeating: 1, count: r - b.count) + b
         var out: [Int] = []
         for (x, y) in zip(pa, pb) {
             if x == y || y == 1 { out.append(x) } else if x == 1 { out.append(y) } else { return nil }
@@ -185,8 +199,10 @@ struct GraphBuilder {
 
     mutating func binary(_ kind: BinaryKind, _ a: Int, constant: Tensor, name: String) throws -> Int {
         guard constant.shape.allSatisfy({ $0 >= 1 }), ModelLimits.elementCount(constant.shape) == constant.count,
-              let s = Self.broadcast(shape(a), constant.shape), s.count == shape(a).count || constant.count == 1 else {
-            throw mismatch(name, "cannot broadcast \(shape(a)) with constant \(constant.shape) of \(constant.count) values")
+            let s = Self.broadcast(shape(a), constant.shape), s.count == shape(a).count || constant.count == 1
+        else {
+            throw mismatch(
+                name, "cannot broadcast \(shape(a)) with constant \(constant.shape) of \(constant.count) values")
         }
         return try add(.binary(kind, constant: constant), [a], shape: s, name: name)
     }
@@ -213,7 +229,8 @@ struct GraphBuilder {
     }
 
     mutating func matmul(_ a: Int, _ b: Int, name: String) throws -> Int {
-        let sa = shape(a), sb = shape(b)
+        let sa = shape(a)
+        let sb = shape(b)
         guard sa.count == 2, sb.count == 2, sa[1] == sb[0] else {
             throw mismatch(name, "matrix product of \(sa) and \(sb)")
         }
@@ -233,15 +250,22 @@ struct GraphBuilder {
         var i = 0
         while i + 1 < nodes.count {
             guard case .gemm(var g) = nodes[i].op, uses[values[nodes[i].output].slot] == 1,
-                  let j = nodes.indices.first(where: { nodes[$0].inputs.contains(nodes[i].output) }),
-                  nodes[j].inputs.count == 1,
-                  Self.fuse(&g, nodes[j].op) else { i += 1; continue }
+                let j = nodes.indices.first(where: { nodes[$0].inputs.contains(nodes[i].output) }),
+                nodes[j].inputs.count == 1,
+                Self.fuse(&g, nodes[j].op)
+            else {
+                i += 1
+                continue
+            }
             nodes[i].op = .gemm(g)
             nodes[i].output = nodes[j].output
             nodes.remove(at: j)
         }
         for i in nodes.indices {
-            if case .gemm(var g) = nodes[i].op { g.pack(for: kernel); nodes[i].op = .gemm(g) }
+            if case .gemm(var g) = nodes[i].op {
+                g.pack(for: kernel)
+                nodes[i].op = .gemm(g)
+            }
         }
         return Graph(values: values, slotSizes: slotSizes, nodes: nodes, inputs: inputs, outputs: outputs)
     }
@@ -249,8 +273,10 @@ struct GraphBuilder {
     /// A channels-first flatten before a dense layer (torch's `x.view(n, -1)` after convolutions)
     /// transposes [w, c] to [c, w] and flattens; permuting the dense weights' rows instead
     /// lets the layer read the channels-last tensor as it is.
-    private static func foldTransposeIntoDense(_ nodes: inout [Node], _ values: inout [ValueInfo],
-                                               outputs: [(name: String, value: Int)]) {
+    private static func foldTransposeIntoDense(
+        _ nodes: inout [Node], _ values: inout [ValueInfo],
+        outputs: [(name: String, value: Int)]
+    ) {
         var i = 0
         while i < nodes.count {
             defer { i += 1 }
@@ -258,14 +284,17 @@ struct GraphBuilder {
             let slot = values[nodes[i].output].slot
             let consumers = nodes.indices.filter { j in nodes[j].inputs.contains { values[$0].slot == slot } }
             guard consumers.count == 1, !outputs.contains(where: { values[$0.value].slot == slot }),
-                  case .gemm(var g) = nodes[consumers[0]].op, g.conv == nil,
-                  values[nodes[consumers[0]].inputs[0]].shape.count == 1 else { continue }
-            let source = nodes[i].inputs[0], s = values[source].shape
+                case .gemm(var g) = nodes[consumers[0]].op, g.conv == nil,
+                values[nodes[consumers[0]].inputs[0]].shape.count == 1
+            else { continue }
+            let source = nodes[i].inputs[0]
+            let s = values[source].shape
             let (a, b) = (s[0], s[1])
             var w = g.weights
             for ia in 0..<a {
                 for ib in 0..<b {
-                    let from = (ib * a + ia) * g.n, to = (ia * b + ib) * g.n
+                    let from = (ib * a + ia) * g.n
+                    let to = (ia * b + ib) * g.n
                     for c in 0..<g.n { w[to + c] = g.weights[from + c] }
                 }
             }
@@ -293,7 +322,8 @@ struct GraphBuilder {
                 g.postShift = shift
             }
             return true
-        case .binary(.add, let constant?) where g.activation == nil && g.postScale == nil
+        case .binary(.add, let constant?)
+        where g.activation == nil && g.postScale == nil
             && constant.count == g.n && constant.shape.last == g.n:
             for c in 0..<g.n { g.bias[c] += constant.data[c] }
             return true

@@ -1,9 +1,11 @@
-
 /// Name and shape of a model input or output; the first axis (-1) is the batch.
 public struct TensorSpec: Sendable, Equatable, Codable {
+    /// The tensor's name in the model.
     public let name: String
+    /// Its dimensions; -1 for the batch.
     public let shape: [Int]
 
+    /// A tensor `name` of `shape`.
     public init(name: String, shape: [Int]) {
         self.name = name
         self.shape = shape
@@ -36,7 +38,7 @@ public final class InferenceModel: Sendable {
     /// Operators left after fusion (reported by `ecgd benchmark-inference`).
     public var nodeCount: Int { executor.graph.nodes.count }
 
-    /// The GEMM kernel models use on this machine ("avx512", "avx2" or "portable"; see ECGD_GEMM_KERNEL).
+    /// The GEMM kernel models use on this machine ("avx512", "avx2" or "portable"; see ECGD_SIMD).
     public static var kernelName: String { GemmKernel.selected.name }
 
     /// Runs a batch. Every input must be given by name with shape [batch] + the input's
@@ -50,11 +52,15 @@ public final class InferenceModel: Sendable {
                 throw ModelError.invalidInput(reason: "missing input '\(spec.name)' of shape \(spec.shape)")
             }
             guard t.shape.count == spec.shape.count, Array(t.shape.dropFirst()) == Array(spec.shape.dropFirst()),
-                  ModelLimits.elementCount(t.shape, limit: .max) == t.data.count else {
-                throw ModelError.invalidInput(reason: "input '\(spec.name)' has shape \(t.shape) and \(t.data.count) values, expected \(spec.shape)")
+                ModelLimits.elementCount(t.shape, limit: .max) == t.data.count
+            else {
+                throw ModelError.invalidInput(
+                    reason:
+                        "input '\(spec.name)' has shape \(t.shape) and \(t.data.count) values, expected \(spec.shape)")
             }
             if let i = t.data.firstIndex(where: { !$0.isFinite }) {
-                throw ModelError.invalidInput(reason: "input '\(spec.name)' holds \(t.data[i]) at index \(i) (values must be finite)")
+                throw ModelError.invalidInput(
+                    reason: "input '\(spec.name)' holds \(t.data[i]) at index \(i) (values must be finite)")
             }
             if let b = batch, b != t.shape[0] {
                 throw ModelError.invalidInput(reason: "input '\(spec.name)' has batch \(t.shape[0]), others have \(b)")
@@ -67,16 +73,24 @@ public final class InferenceModel: Sendable {
         }
         let n = batch ?? 0
         let counts = try outputs.map { spec in
-            guard let c = ModelLimits.elementCount([n] + spec.shape.dropFirst(), limit: ModelLimits.maxBatchElements) else {
-                throw ModelError.invalidInput(reason: "a batch of \(n) makes output '\(spec.name)' larger than \(ModelLimits.maxBatchElements) values (the limit); split it")
+            guard let c = ModelLimits.elementCount([n] + spec.shape.dropFirst(), limit: ModelLimits.maxBatchElements)
+            else {
+                throw ModelError.invalidInput(
+                    reason:
+                        "a batch of \(n) makes output '\(spec.name)' larger than \(ModelLimits.maxBatchElements) values (the limit); split it"
+                )
             }
             return c
         }
         let buffers = counts.map { UnsafeMutablePointer<Float>.allocate(capacity: max($0, 1)) }
-        defer { buffers.forEach { $0.deallocate() } }
+        defer {
+            for buffer in buffers { buffer.deallocate() }
+        }
         if n > 0 { execute(tensors, into: buffers, batch: n, threads: threads) }
         let results = zip(outputs, zip(buffers, counts)).map { spec, buffer in
-            Tensor(unchecked: [n] + spec.shape.dropFirst(), data: Array(UnsafeBufferPointer(start: buffer.0, count: buffer.1)))
+            Tensor(
+                unchecked: [n] + spec.shape.dropFirst(),
+                data: Array(UnsafeBufferPointer(start: buffer.0, count: buffer.1)))
         }
         return Dictionary(uniqueKeysWithValues: zip(outputs.map(\.name), results))
     }

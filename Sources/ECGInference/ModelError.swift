@@ -10,8 +10,6 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupported(path: String, reason: String)
     /// Shapes in the model, or between the model and its inputs, do not agree.
     case shapeMismatch(path: String, reason: String)
-    /// The model card (model.json) is missing fields or contradicts the model.
-    case invalidCard(path: String, reason: String)
     /// The tensors passed to `run` do not fit the model.
     case invalidInput(reason: String)
 
@@ -23,7 +21,6 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): unsupported operator \(op) in node '\(node)'"
         case .unsupported(let path, let reason): return "\(path): unsupported model: \(reason)"
         case .shapeMismatch(let path, let reason): return "\(path): shape mismatch: \(reason)"
-        case .invalidCard(let path, let reason): return "\(path): invalid model card: \(reason)"
         case .invalidInput(let reason): return "invalid model input: \(reason)"
         }
     }

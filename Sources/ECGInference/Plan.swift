@@ -1,7 +1,11 @@
 /// Where each slot of a graph lives during a run: an input tensor or an offset in the arena.
 /// Offsets are per sample; a chunk of n samples places slot s at `offset[s] * n`.
 struct Plan: Sendable {
-    enum Place: Sendable { case input(Int), arena(Int), unused }
+    enum Place: Sendable {
+        case input(Int)
+        case arena(Int)
+        case unused
+    }
     var places: [Place]
     /// Arena floats needed per sample.
     var arenaPerSample: Int
@@ -11,7 +15,8 @@ struct Plan: Sendable {
         var places = [Place](repeating: .unused, count: slots)
         for (i, input) in graph.inputs.enumerated() { places[graph.values[input.value].slot] = .input(i) }
         // Live range of each slot, in node indices (inclusive); outputs live to the end.
-        var first = [Int](repeating: Int.max, count: slots), last = [Int](repeating: -1, count: slots)
+        var first = [Int](repeating: Int.max, count: slots)
+        var last = [Int](repeating: -1, count: slots)
         for (i, node) in graph.nodes.enumerated() {
             var touched = node.inputs.map { graph.values[$0].slot } + [graph.values[node.output].slot]
             if let s = node.scratch { touched.append(s) }

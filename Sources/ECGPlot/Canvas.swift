@@ -116,11 +116,12 @@ final class Canvas {
     @discardableResult
     func text(_ text: String, x: Double, y: Double, alignment: Alignment = .left) -> ClosedRange<Double> {
         let width = width(of: text)
-        let left = switch alignment {
-        case .left: x
-        case .centre: x - width / 2
-        case .right: x - width
-        }
+        let left =
+            switch alignment {
+            case .left: x
+            case .centre: x - width / 2
+            case .right: x - width
+            }
         cairo_move_to(cairo, left, y)
         cairo_show_text(cairo, text)
         return left...(left + width)

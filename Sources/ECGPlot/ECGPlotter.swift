@@ -26,7 +26,9 @@ public enum ECGPlotter {
         try lay(request, size: size).page
     }
 
-    private static func lay(_ request: PlotRequest, size: PageSize) throws(PlotError) -> (PageLayout, page: ResolvedPage) {
+    private static func lay(_ request: PlotRequest, size: PageSize) throws(PlotError) -> (
+        PageLayout, page: ResolvedPage
+    ) {
         try validate(request)
         let layout = try PageLayout(request)
         let page = try size.resolve(
@@ -42,11 +44,14 @@ public enum ECGPlotter {
         // Traces may reach into neighbouring strips (as on paper), not into the text bands.
         canvas.clip(x: 0, y: layout.gridTop, width: layout.width, height: layout.gridBottom - layout.gridTop)
         for strip in layout.strips {
-            if request.paper.calibrationPulse { TracePainter.paintCalibration(baseline: strip.baseline, layout: layout, on: canvas) }
+            if request.paper.calibrationPulse {
+                TracePainter.paintCalibration(baseline: strip.baseline, layout: layout, on: canvas)
+            }
             for (column, cell) in strip.cells.enumerated() {
                 if column > 0 { TracePainter.paintSeparator(x: cell.x, baseline: strip.baseline, on: canvas) }
                 TracePainter.paint(
-                    cell, samples: request.leads[cell.lead].samples, baseline: strip.baseline, layout: layout, on: canvas)
+                    cell, samples: request.leads[cell.lead].samples, baseline: strip.baseline, layout: layout,
+                    on: canvas)
             }
         }
         canvas.resetClip()
@@ -70,7 +75,8 @@ public enum ECGPlotter {
             used = leads
         case .twelveLead(let leads, let rhythm):
             guard leads.count == StandardLeads.names.count else {
-                throw .leads("a 12-lead page needs the \(StandardLeads.names.count) standard leads, given \(leads.count)")
+                throw .leads(
+                    "a 12-lead page needs the \(StandardLeads.names.count) standard leads, given \(leads.count)")
             }
             guard request.window.count >= 4 else { throw .window("a 12-lead page needs at least 4 samples") }
             used = leads + rhythm
@@ -79,12 +85,17 @@ public enum ECGPlotter {
             guard request.leads.indices.contains(lead) else { throw .leads("lead \(lead) does not exist") }
             guard request.window.lowerBound >= 0, request.window.upperBound <= request.leads[lead].samples.count else {
                 throw .window(
-                    "samples \(request.window.lowerBound)..<\(request.window.upperBound) leave lead \(lead) (\(request.leads[lead].samples.count) samples)")
+                    "samples \(request.window.lowerBound)..<\(request.window.upperBound) leave lead \(lead) (\(request.leads[lead].samples.count) samples)"
+                )
             }
         }
         let paper = request.paper
-        guard Paper.speeds.contains(paper.speed) else { throw .paper("speed \(paper.speed) mm/s is outside \(Paper.speeds)") }
-        guard Paper.gains.contains(paper.gain) else { throw .paper("gain \(paper.gain) mm/\(paper.unit) is outside \(Paper.gains)") }
+        guard Paper.speeds.contains(paper.speed) else {
+            throw .paper("speed \(paper.speed) mm/s is outside \(Paper.speeds)")
+        }
+        guard Paper.gains.contains(paper.gain) else {
+            throw .paper("gain \(paper.gain) mm/\(paper.unit) is outside \(Paper.gains)")
+        }
         if let beat = request.highlightedBeat, !request.beats.indices.contains(beat) {
             throw .window("the highlighted beat \(beat) is not one of the \(request.beats.count) beats")
         }

@@ -36,7 +36,9 @@ enum GridPainter {
 
     /// Lines as whole-pixel rectangles: line `x` mm covers the pixel column nearest to it (and,
     /// when wider than a pixel, the columns around it).
-    private static func paintPixelLines(xs: [Double], ys: [Double], width: Double, layout: PageLayout, on canvas: Canvas) {
+    private static func paintPixelLines(
+        xs: [Double], ys: [Double], width: Double, layout: PageLayout, on canvas: Canvas
+    ) {
         let scale = canvas.scale
         let lineWidth = max(1, Int((width * scale).rounded()))
         func pixel(_ mm: Double) -> Int { Int((mm * scale).rounded()) }

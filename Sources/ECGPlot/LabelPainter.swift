@@ -20,7 +20,9 @@ enum LabelPainter {
     /// Width of the legend in millimetres: each class a square and its name, then the scale.
     static func legendWidth(_ request: PlotRequest, measure: TextMeasure) -> Double {
         let (classes, scale) = legend(request)
-        return classes.reduce(measure.width(scale, size: titleSize) + 4) { $0 + measure.width($1, size: titleSize) + 4.5 }
+        return classes.reduce(measure.width(scale, size: titleSize) + 4) {
+            $0 + measure.width($1, size: titleSize) + 4.5
+        }
     }
 
     /// The title broken at its ` · ` separators into lines: the first beside the legend (or,

@@ -9,7 +9,9 @@ enum MarkPainter {
     static func label(of index: Int, in request: PlotRequest) -> String? {
         let beat = request.beats[index]
         guard let label = beat.label else { return nil }
-        guard request.showsProbabilities || index == request.highlightedBeat, let p = beat.probability else { return label }
+        guard request.showsProbabilities || index == request.highlightedBeat, let p = beat.probability else {
+            return label
+        }
         return label + " " + BeatMark.probabilityText(p)
     }
 
@@ -22,12 +24,15 @@ enum MarkPainter {
         let peak = request.beats[index].sample
         let reach = Int(highlightReach * request.fs)
         let before = index > 0 ? min((peak - request.beats[index - 1].sample) / 2, reach) : reach * 2 / 3
-        let after = index + 1 < request.beats.count ? min((request.beats[index + 1].sample - peak) / 2, reach) : reach * 2 / 3
+        let after =
+            index + 1 < request.beats.count ? min((request.beats[index + 1].sample - peak) / 2, reach) : reach * 2 / 3
         let start = max(peak - before, request.window.lowerBound)
         let end = min(peak + after, request.window.upperBound)
         guard start < end else { return }
         let (top, bottom): (Double, Double)
-        if case .twelveLead = request.layout { (top, bottom) = (strip.top, strip.bottom) } else {
+        if case .twelveLead = request.layout {
+            (top, bottom) = (strip.top, strip.bottom)
+        } else {
             (top, bottom) = (layout.gridTop, layout.gridBottom)
         }
         canvas.setColour(BeatPalette.yellow, alpha: 0.45)
@@ -68,7 +73,8 @@ enum MarkPainter {
         canvas.font(size: labelSize)
         for reference in request.references where request.window.contains(reference.sample) {
             let x = layout.x(reference.sample, in: cell)
-            canvas.setColour(BeatPalette.colour(for: reference.colourClass ?? reference.label, classes: request.classes))
+            canvas.setColour(
+                BeatPalette.colour(for: reference.colourClass ?? reference.label, classes: request.classes))
             triangle(x: x, base: strip.bottom - 3.9, apex: strip.bottom - 5.7, on: canvas)
             let width = canvas.width(of: reference.label)
             let centre = inside(x, width: width, layout)

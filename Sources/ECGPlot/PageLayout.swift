@@ -81,7 +81,8 @@ struct PageLayout {
         func cell(_ lead: Int, _ samples: Range<Int>, x: Double, name: String? = nil) -> Cell {
             let (median, high, low) = Self.levels(leads[lead].samples[samples])
             return Cell(
-                lead: lead, name: name ?? leads[lead].name, samples: samples, x: x, median: median, high: high, low: low)
+                lead: lead, name: name ?? leads[lead].name, samples: samples, x: x, median: median, high: high, low: low
+            )
         }
         func full(_ lead: Int) -> Cell { cell(lead, request.window, x: traceX) }
         var rows: [[Cell]]
@@ -121,7 +122,10 @@ struct PageLayout {
             let low = cells.map { max($0.low, -Self.sizingClamp) }.min() ?? 0
             let top = index == marked ? Self.markRoom : Self.pad
             let bottom = index == marked && hasReferences ? Self.referenceRoom : Self.pad
-            return (Self.ceil5(max(top + high * gain, calibration, 2 * Self.pad)), Self.ceil5(max(bottom - low * gain, 2 * Self.pad)))
+            return (
+                Self.ceil5(max(top + high * gain, calibration, 2 * Self.pad)),
+                Self.ceil5(max(bottom - low * gain, 2 * Self.pad))
+            )
         }
         if !uniform.isEmpty {
             let above = extents[uniform].map(\.above).max()!
@@ -136,7 +140,10 @@ struct PageLayout {
         strips = []
         for (index, cells) in rows.enumerated() {
             let (above, below) = extents[index]
-            strips.append(Strip(top: top, height: above + below, baseline: top + above, cells: cells, carriesMarks: index == marked))
+            strips.append(
+                Strip(
+                    top: top, height: above + below, baseline: top + above, cells: cells, carriesMarks: index == marked)
+            )
             top += above + below
         }
         height = top + Self.axisBand
@@ -184,7 +191,8 @@ struct PageLayout {
         }
         guard !picked.isEmpty else { return (0, 0, 0) }
         picked.sort()
-        let median = picked.count % 2 == 1
+        let median =
+            picked.count % 2 == 1
             ? picked[picked.count / 2] : (picked[picked.count / 2 - 1] + picked[picked.count / 2]) / 2
         var high = -Double.infinity
         var low = Double.infinity

@@ -56,7 +56,9 @@ extension PageSize {
             guard pixels > 0 else { throw .badLength(.width, "must be positive") }
             if self.dpi == nil {
                 dpi = Double(pixels) / naturalWidth * 25.4
-                guard Self.dpiRange.contains(dpi) else { throw .fitResolution(dpi, pixels: pixels, naturalWidth: naturalWidth) }
+                guard Self.dpiRange.contains(dpi) else {
+                    throw .fitResolution(dpi, pixels: pixels, naturalWidth: naturalWidth)
+                }
             }
             widthMm = Double(pixels) / dpi * 25.4
         case .millimetres(let mm)?:

@@ -40,7 +40,8 @@ public enum PlotError: Error, Equatable, CustomStringConvertible {
         case .tooShort(let needed, let given):
             return "the strips need a page at least \(mm(needed)) high, the size gives \(mm(given))"
         case .tooManyPixels(let w, let h):
-            return "\(w) x \(h) px exceeds the limit of \(PageSize.maxSide) px a side and \(PageSize.maxPixels / 1_000_000) million pixels"
+            return
+                "\(w) x \(h) px exceeds the limit of \(PageSize.maxSide) px a side and \(PageSize.maxPixels / 1_000_000) million pixels"
         case .rendering(let message): return "rendering failed: \(message)"
         }
     }

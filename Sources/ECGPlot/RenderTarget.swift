@@ -64,7 +64,9 @@ final class RenderTarget {
         case .svg, .pdf:
             cairo_surface_finish(surface)
             let status = cairo_surface_status(surface)
-            guard status == CAIRO_STATUS_SUCCESS else { throw .rendering(String(cString: cairo_status_to_string(status))) }
+            guard status == CAIRO_STATUS_SUCCESS else {
+                throw .rendering(String(cString: cairo_status_to_string(status)))
+            }
         }
         return sink.bytes
     }

@@ -9,7 +9,9 @@ enum TracePainter {
     /// minimum and maximum in the order they occur, which draws the same envelope as every
     /// sample at a fraction of the cost (an hour of ECG is millions of samples). NaN samples
     /// (missing data) leave a gap.
-    static func paint(_ cell: PageLayout.Cell, samples: [Double], baseline: Double, layout: PageLayout, on canvas: Canvas) {
+    static func paint(
+        _ cell: PageLayout.Cell, samples: [Double], baseline: Double, layout: PageLayout, on canvas: Canvas
+    ) {
         let gain = layout.paper.gain
         let step = layout.mmPerSample
         let base = canvas.snapToPixelCentre(baseline)
@@ -25,7 +27,11 @@ enum TracePainter {
         if step >= column / 2 {
             for index in range {
                 let value = samples[index]
-                if value.isFinite { point(cell.x + Double(index - range.lowerBound) * step, value) } else { penDown = false }
+                if value.isFinite {
+                    point(cell.x + Double(index - range.lowerBound) * step, value)
+                } else {
+                    penDown = false
+                }
             }
         } else {
             // Columns one device pixel wide; per column the extremes in time order.

@@ -9,11 +9,15 @@ public enum ECGService {
     /// The version of the ecgd method protocol (protocol/README.md).
     public static let protocolVersion = "1.0"
 
-    /// What ecgd says about itself in `initialize`.
-    public static var serverDescription: ServerDescription {
-        ServerDescription(
+    /// What ecgd says about itself in `initialize`: besides its formats and rates, how many
+    /// models `configuration`'s models directory ships, with a warning when it ships none.
+    public static func serverDescription(configuration: ServiceConfiguration) -> ServerDescription {
+        var models: [String: JSONValue] = ["shipped": .number(Double(configuration.shippedModelCount))]
+        if let warning = configuration.modelsDirectoryWarning { models["warning"] = .string(warning) }
+        return ServerDescription(
             name: "ecgd", version: version, protocolVersion: protocolVersion,
             capabilities: [
+                "models": .object(models),
                 "signalEncodings": ["base64", "gzip+base64"],
                 "signalDtypes": ["int16", "int32", "float32", "float64"],
                 "fileFormats": ["wfdb", "csv", "edf"],
@@ -31,21 +35,27 @@ public enum ECGService {
         let signals = SignalDecoder(
             dataRoot: DataRoot(configuration.dataRoot), maxDecompressedBytes: limits.maxDecompressedBytes)
         // One model registry for the whole server: every connection shares the warm models.
+        // Blocking and CPU-long work runs on NIO's blocking pool, off the cooperative threads.
+        let work = WorkPool()
         let models = ModelRegistry(
-            modelsDirectory: configuration.modelsDirectory, maxLoaded: configuration.maxLoadedModels, logger: logger)
+            modelsDirectory: configuration.modelsDirectory, maxLoaded: configuration.maxLoadedModels, logger: logger,
+            work: work)
         let modelMethods = ModelMethods(registry: models, dataRoot: DataRoot(configuration.dataRoot))
-        var registry = MethodRegistry()
-        registry.register("detectPeaks", handler: DetectPeaks(signals: signals).callAsFunction)
-        registry.register("loadModel", handler: modelMethods.loadModel)
-        registry.register("unloadModel", handler: modelMethods.unloadModel)
-        registry.register("listModels", handler: modelMethods.listModels)
-        let classify = Classify(signals: signals, registry: models, threads: configuration.inferenceThreads)
-        registry.register("classify", handler: classify.callAsFunction)
-        registry.register("extractBeats", handler: ExtractBeats(signals: signals, registry: models).callAsFunction)
-        registry.register("plotSegment", handler: PlotSegment(signals: signals, classify: classify, registry: models).callAsFunction)
-        EditorMethods(analyzer: DocumentAnalyzer(classify: classify, registry: models), defaults: configuration.documents)
-            .register(in: &registry)
-        return registry
+        var methods = MethodRegistry()
+        methods.register("detectPeaks", DetectPeaks(signals: signals, work: work))
+        methods.register("loadModel", modelMethods.loadModel)
+        methods.register("unloadModel", modelMethods.unloadModel)
+        methods.register("listModels", modelMethods.listModels)
+        let classify = Classify(
+            signals: signals, registry: models, threads: configuration.inferenceThreads, work: work)
+        methods.register("classify", classify)
+        methods.register("extractBeats", ExtractBeats(signals: signals, registry: models, work: work))
+        methods.register("plotSegment", PlotSegment(signals: signals, classify: classify, registry: models))
+        EditorMethods(
+            analyzer: DocumentAnalyzer(classify: classify, registry: models), defaults: configuration.documents
+        )
+        .register(in: &methods)
+        return methods
     }
 }
 
@@ -62,6 +72,7 @@ public struct ServiceConfiguration: Sendable {
     /// How editors' documents are analysed unless a client's `initializationOptions` say otherwise.
     public var documents: DocumentSettings
 
+    /// Where the service finds signals and models, and how much it keeps and uses.
     public init(
         dataRoot: URL, modelsDirectory: URL, maxLoadedModels: Int? = nil,
         inferenceThreads: Int = min(2, ProcessInfo.processInfo.activeProcessorCount),
@@ -74,13 +85,37 @@ public struct ServiceConfiguration: Sendable {
         self.documents = documents
     }
 
-    /// `./models` when it exists, else the `models/` directory of the checkout the binary was built in.
-    public static func defaultModelsDirectory() -> URL {
-        let local = URL(fileURLWithPath: "models", isDirectory: true)
-        if FileManager.default.fileExists(atPath: local.path) { return local }
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        // .build/<config>/ecgd -> repository root
-        return executable.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("models", isDirectory: true)
+    /// The shipped models wherever the binary is started from: `$ECGD_MODELS` when set; else
+    /// `PREFIX/share/ecgd/models` for a binary installed as `PREFIX/bin/ecgd`; else the
+    /// `models/` directory of the package the binary was built in (the nearest directory above
+    /// the executable holding `Package.swift` and `models/`); else `./models`.
+    public static func defaultModelsDirectory(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        executable: URL = URL(fileURLWithPath: CommandLine.arguments[0])
+    ) -> URL {
+        if let given = environment["ECGD_MODELS"], !given.isEmpty {
+            return URL(fileURLWithPath: given, isDirectory: true)
+        }
+        let fm = FileManager.default
+        var directory = executable.resolvingSymlinksInPath().deletingLastPathComponent()
+        let installed = directory.deletingLastPathComponent().appendingPathComponent(
+            "share/ecgd/models", isDirectory: true)
+        if fm.fileExists(atPath: installed.path) { return installed }
+        while directory.path != "/" {
+            let models = directory.appendingPathComponent("models", isDirectory: true)
+            if fm.fileExists(atPath: directory.appendingPathComponent("Package.swift").path),
+                fm.fileExists(atPath: models.path)
+            {
+                return models
+            }
+            directory.deleteLastPathComponent()
+        }
+        return URL(fileURLWithPath: "models", isDirectory: true)
     }
+
+    /// How many models `modelsDirectory` ships.
+    public var shippedModelCount: Int { ModelRegistry.shippedNames(in: modelsDirectory).count }
+
+    /// Why no shipped model can be served (the directory is missing, or holds no model), or nil.
+    public var modelsDirectoryWarning: String? { ModelRegistry.warning(forModelsDirectory: modelsDirectory) }
 }

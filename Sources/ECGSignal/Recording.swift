@@ -18,6 +18,7 @@ public struct Recording: Sendable, Equatable {
     /// shorter than its header says, read as far as it goes).
     public var warnings: [String]
 
+    /// A recording of `leads` sampled at `fs`; names, units and the rest default to none.
     public init(
         fs: Double, leads: [[Double]], leadNames: [String]? = nil, units: [String]? = nil,
         name: String? = nil, comments: [String] = [], warnings: [String] = []
@@ -33,6 +34,12 @@ public struct Recording: Sendable, Equatable {
 
     /// Number of samples per lead.
     public var sampleCount: Int { leads.first?.count ?? 0 }
+
+    /// The lead analysed when none is named, everywhere (methods, one-shot tools, scoring): the
+    /// lead named `MLII` (case-insensitive; the MIT-BIH convention) when there is one, else lead 0.
+    public static func defaultLead(among names: [String]) -> Int {
+        names.firstIndex { $0.caseInsensitiveCompare("MLII") == .orderedSame } ?? 0
+    }
 
     /// Index of the first lead whose name matches `name` (case-insensitive), if any.
     public func leadIndex(named name: String) -> Int? {

@@ -14,7 +14,8 @@ struct Ecgd: AsyncParsableCommand {
             """,
         version: ECGService.version,
         subcommands: [
-            ServeCommand.self, DetectCommand.self, ClassifyCommand.self, PlotCommand.self, ScoreCommand.self, EvaluateDetectorCommand.self,
+            ServeCommand.self, DetectCommand.self, ClassifyCommand.self, PlotCommand.self, ScoreCommand.self,
+            EvaluateDetectorCommand.self,
             EvaluateClassifierCommand.self, BenchmarkDetectCommand.self, BenchmarkInferenceCommand.self,
         ],
         defaultSubcommand: ServeCommand.self)

@@ -12,8 +12,13 @@ struct ServiceOptions: ParsableArguments {
             valueName: "dir"))
     var dataRoot: String = "."
 
-    @Option(name: .long, help: ArgumentHelp("Directory of shipped models (models/NAME/model.json).", valueName: "dir"))
+    @Option(name: .long, help: ServiceOptions.modelsHelp)
     var models: String?
+
+    /// `--models`, with the default this binary would use.
+    static let modelsHelp = ArgumentHelp(
+        "Directory of shipped models (NAME/model.json). Default: $ECGD_MODELS, else the models of this build (now \(ServiceConfiguration.defaultModelsDirectory().path)).",
+        valueName: "dir")
 
     @Option(
         name: .long,
@@ -75,7 +80,8 @@ struct LimitOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Gzip responses of at least this many bytes for clients that accept gzip.", valueName: "bytes"))
+        help: ArgumentHelp(
+            "Gzip responses of at least this many bytes for clients that accept gzip.", valueName: "bytes"))
     var gzipThreshold = defaults.gzipResponseThreshold
 
     func validate() throws {

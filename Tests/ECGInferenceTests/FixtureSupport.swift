@@ -41,8 +41,10 @@ enum Fixtures {
     }
 }
 
-func assertClose(_ a: [Float], _ b: [Float], tolerance: Float = 1e-5, _ message: String = "",
-                 file: StaticString = #filePath, line: UInt = #line) {
+func assertClose(
+    _ a: [Float], _ b: [Float], tolerance: Float = 1e-5, _ message: String = "",
+    file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(a.count, b.count, "count \(message)", file: file, line: line)
     let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
     XCTAssertLessThanOrEqual(worst, tolerance, "max |difference| \(message)", file: file, line: line)

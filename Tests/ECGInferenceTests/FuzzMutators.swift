@@ -1,12 +1,15 @@
-@testable import ECGInference
 import Foundation
 import TestSupport
+
+@testable import ECGInference
 
 /// Mutations of model files: raw bytes, zip headers, ONNX protobuf fields and Keras JSON.
 enum FuzzMutators {
     /// Integers that break naive arithmetic: zero, negatives, values just over 2^31 and 2^63.
-    static let hostileInts: [Int64] = [0, -1, -2, 1, 2, 3, 7, 255, 65_536, 1 << 31, (1 << 31) - 1, -(1 << 31),
-                                       1 << 40, 1 << 62, .max, .min, .max - 1]
+    static let hostileInts: [Int64] = [
+        0, -1, -2, 1, 2, 3, 7, 255, 65_536, 1 << 31, (1 << 31) - 1, -(1 << 31),
+        1 << 40, 1 << 62, .max, .min, .max - 1,
+    ]
 
     // MARK: bytes
 
@@ -30,7 +33,8 @@ enum FuzzMutators {
             // A long varint (~2^63) in place of a one-byte varint: protobuf lengths, dims, counts.
             let tries = (0..<64).map { _ in r.below(b.count) }
             guard let q = tries.first(where: { b[$0] < 0x80 }) else { break }
-            let huge: [UInt8] = r.below(2) == 0 ? [0xFF, 0xFF, 0xFF, 0xFF, 0x0F] : [UInt8](repeating: 0xFF, count: 9) + [0x01]
+            let huge: [UInt8] =
+                r.below(2) == 0 ? [0xFF, 0xFF, 0xFF, 0xFF, 0x0F] : [UInt8](repeating: 0xFF, count: 9) + [0x01]
             b.replaceSubrange(q...q, with: huge)
             return (Data(b), "varint at \(q) replaced by \(huge.count) bytes")
         case 4:
@@ -42,7 +46,8 @@ enum FuzzMutators {
             write(v, at: p & ~7, into: &b)
             return (Data(b), "u64 \(v) at \(p & ~7)")
         case 6:
-            let len = 1 + r.below(min(256, b.count - p)), at = r.below(b.count)
+            let len = 1 + r.below(min(256, b.count - p))
+            let at = r.below(b.count)
             b.insert(contentsOf: b[p..<(p + len)], at: at)
             return (Data(b), "chunk \(p)+\(len) duplicated at \(at)")
         case 7:
@@ -75,13 +80,17 @@ enum FuzzMutators {
         var starts: [Int] = []
         var i = 0
         while i + 4 <= b.count {
-            if b[i] == 0x50 && b[i + 1] == 0x4B && b[i + 2] == record.sig[2] && b[i + 3] == record.sig[3] { starts.append(i) }
+            if b[i] == 0x50 && b[i + 1] == 0x4B && b[i + 2] == record.sig[2] && b[i + 3] == record.sig[3] {
+                starts.append(i)
+            }
             i += 1
         }
         guard let start = starts.isEmpty ? nil : r.pick(starts) else { return bytes(data, &r) }
         let (offset, width) = r.pick(record.fields)
         let value = r.pick([0, 1, 0xFFFF, 0x7FFF_FFFF, 0xFFFF_FFFF, UInt64(r.below(1 << 20))] as [UInt64])
-        if width == 2 { write(UInt16(truncatingIfNeeded: value), at: start + offset, into: &b) } else {
+        if width == 2 {
+            write(UInt16(truncatingIfNeeded: value), at: start + offset, into: &b)
+        } else {
             write(UInt32(truncatingIfNeeded: value), at: start + offset, into: &b)
         }
         return (Data(b), "zip record \(record.sig[2]) at \(start): field +\(offset) = \(value)")
@@ -95,7 +104,8 @@ enum FuzzMutators {
         var starts = [0]
         var i = 0
         while i + 4 <= b.count {
-            for sig in signatures where b[i] == sig[0] && b[i + 1] == sig[1] && b[i + 2] == sig[2] && b[i + 3] == sig[3] {
+            for sig in signatures where b[i] == sig[0] && b[i + 1] == sig[1] && b[i + 2] == sig[2] && b[i + 3] == sig[3]
+            {
                 starts.append(i)
             }
             i += 1
@@ -107,7 +117,8 @@ enum FuzzMutators {
     /// 2-, 4- or 8-byte value.
     static func hdf5Metadata(_ data: Data, structures: [Int], _ r: inout SplitMix64) -> (Data, String) {
         var b = [UInt8](data)
-        let start = r.pick(structures), p = min(b.count - 1, start + r.below(96))
+        let start = r.pick(structures)
+        let p = min(b.count - 1, start + r.below(96))
         let width = r.pick([1, 2, 4, 8])
         let value = UInt64(bitPattern: r.pick(hostileInts))
         for i in 0..<width where p + i < b.count { b[p + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
@@ -121,9 +132,14 @@ enum FuzzMutators {
         let g = m.graph
         switch r.below(10) {
         case 0 where !g.initializer.isEmpty:
-            let i = r.below(g.initializer.count), t = g.initializer[i]
+            let i = r.below(g.initializer.count)
+            let t = g.initializer[i]
             var dims = t.dims
-            if dims.isEmpty || r.below(3) == 0 { dims.append(r.pick(hostileInts)) } else { dims[r.below(dims.count)] = r.pick(hostileInts) }
+            if dims.isEmpty || r.below(3) == 0 {
+                dims.append(r.pick(hostileInts))
+            } else {
+                dims[r.below(dims.count)] = r.pick(hostileInts)
+            }
             m.graph.initializer[i].dims = dims
             return "initializer '\(t.name)' dims \(dims)"
         case 1 where !g.initializer.isEmpty:
@@ -149,8 +165,10 @@ enum FuzzMutators {
         case 4 where !g.node.isEmpty:
             let i = r.below(g.node.count)
             var a = Onnx_AttributeProto()
-            a.name = r.pick(["strides", "dilations", "pads", "kernel_shape", "group", "axis", "axes", "perm", "transB",
-                             "start", "end", "ceil_mode", "alpha", "epsilon", "auto_pad", "value_ints"])
+            a.name = r.pick([
+                "strides", "dilations", "pads", "kernel_shape", "group", "axis", "axes", "perm", "transB",
+                "start", "end", "ceil_mode", "alpha", "epsilon", "auto_pad", "value_ints",
+            ])
             if r.below(2) == 0 {
                 a.type = .ints
                 a.ints = (0..<r.below(5)).map { _ in r.pick(hostileInts) }
@@ -158,16 +176,21 @@ enum FuzzMutators {
                 a.type = .int
                 a.i = r.pick(hostileInts)
             }
-            if a.name == "auto_pad" { a.type = .string; a.s = Data(r.pick(["SAME_UPPER", "SAME_LOWER", "VALID", "??"]).utf8) }
+            if a.name == "auto_pad" {
+                a.type = .string
+                a.s = Data(r.pick(["SAME_UPPER", "SAME_LOWER", "VALID", "??"]).utf8)
+            }
             m.graph.node[i].attribute.removeAll { $0.name == a.name }
             m.graph.node[i].attribute.append(a)
             return "node \(i) (\(g.node[i].opType)) attribute \(a.name) = \(a.type == .ints ? "\(a.ints)" : "\(a.i)")"
         case 5 where !g.node.isEmpty:
             let i = r.below(g.node.count)
-            m.graph.node[i].opType = r.pick(["Conv", "Gemm", "MatMul", "Add", "Mul", "Sub", "Div", "Relu", "Softmax",
-                                            "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Concat",
-                                            "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization",
-                                            "Shape", "Gather", "Constant", "Identity", "Cast"])
+            m.graph.node[i].opType = r.pick([
+                "Conv", "Gemm", "MatMul", "Add", "Mul", "Sub", "Div", "Relu", "Softmax",
+                "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Concat",
+                "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization",
+                "Shape", "Gather", "Constant", "Identity", "Cast",
+            ])
             return "node \(i) op \(g.node[i].opType) -> \(m.graph.node[i].opType)"
         case 6 where !g.node.isEmpty:
             let i = r.below(g.node.count)
@@ -180,10 +203,15 @@ enum FuzzMutators {
             return "node \(i) inputs \(m.graph.node[i].input)"
         case 7 where !g.node.isEmpty:
             let i = r.below(g.node.count)
-            if r.below(2) == 0 { m.graph.node.remove(at: i) } else { m.graph.node.insert(g.node[i], at: r.below(g.node.count)) }
+            if r.below(2) == 0 {
+                m.graph.node.remove(at: i)
+            } else {
+                m.graph.node.insert(g.node[i], at: r.below(g.node.count))
+            }
             return "node \(i) removed or duplicated"
         case 8 where !g.node.isEmpty:
-            let i = r.below(g.node.count), j = r.below(g.node.count)
+            let i = r.below(g.node.count)
+            let j = r.below(g.node.count)
             m.graph.node.swapAt(i, j)
             return "nodes \(i) and \(j) swapped"
         default:
@@ -197,8 +225,12 @@ enum FuzzMutators {
 
     /// Values of the wrong type or absurd size for any JSON field.
     static func hostileJSON(_ r: inout SplitMix64) -> Any {
-        r.pick([NSNull(), "x", "same", "causal", -1, 0, 1 << 40, Int64.max, -(1 << 31), 1.5, true, [Any](), [String: Any](),
-                [0], [-1], [1 << 40], [1 << 31, 1 << 31], [NSNull(), 1 << 40], ["a": 1]] as [Any])
+        r.pick(
+            [
+                NSNull(), "x", "same", "causal", -1, 0, 1 << 40, Int64.max, -(1 << 31), 1.5, true, [Any](),
+                [String: Any](),
+                [0], [-1], [1 << 40], [1 << 31, 1 << 31], [NSNull(), 1 << 40], ["a": 1],
+            ] as [Any])
     }
 
     /// Replaces, deletes or adds one field somewhere in the configuration, favouring layer settings.
@@ -210,13 +242,19 @@ enum FuzzMutators {
             if let a = v as? [Any] { for (i, x) in a.enumerated() { walk(x, path + [i]) } }
         }
         walk(root, [])
-        let layerKeys = ["filters", "kernel_size", "strides", "dilation_rate", "groups", "units", "pool_size", "padding",
-                         "axis", "target_shape", "batch_shape", "activation", "use_bias", "epsilon", "keepdims",
-                         "class_name", "negative_slope", "data_format", "scale", "center"]
+        let layerKeys = [
+            "filters", "kernel_size", "strides", "dilation_rate", "groups", "units", "pool_size", "padding",
+            "axis", "target_shape", "batch_shape", "activation", "use_bias", "epsilon", "keepdims",
+            "class_name", "negative_slope", "data_format", "scale", "center",
+        ]
         let path = r.pick(paths)
         let action = r.below(4)
-        let value: Any = action == 3 ? r.pick(["Conv1D", "Dense", "Reshape", "Concatenate", "Add", "Flatten",
-                                              "BatchNormalization", "MaxPooling1D", "InputLayer", "Softmax"]) : hostileJSON(&r)
+        let value: Any =
+            action == 3
+            ? r.pick([
+                "Conv1D", "Dense", "Reshape", "Concatenate", "Add", "Flatten",
+                "BatchNormalization", "MaxPooling1D", "InputLayer", "Softmax",
+            ]) : hostileJSON(&r)
         func edit(_ v: Any, _ rest: ArraySlice<Any>) -> Any? {
             guard let head = rest.first else {
                 switch action {

@@ -63,7 +63,8 @@ final class GoldenTests: XCTestCase {
         let failures = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: 16) { i in
             guard let out = try? model.run(feeds, threads: 1 + i % 2)["scores"],
-                  zip(out.data, golden.outputs[0].data).allSatisfy({ abs($0 - $1) <= 1e-5 }) else {
+                zip(out.data, golden.outputs[0].data).allSatisfy({ abs($0 - $1) <= 1e-5 })
+            else {
                 failures.withLock { $0 += 1 }
                 return
             }

@@ -63,7 +63,8 @@ final class LoaderErrorTests: XCTestCase {
     func testKerasDirectoryWithoutWeights() throws {
         let dir = tmp.appendingPathComponent("lite")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: Fixtures.url("keras_seq_lite/config.json"), to: dir.appendingPathComponent("config.json"))
+        try FileManager.default.copyItem(
+            at: Fixtures.url("keras_seq_lite/config.json"), to: dir.appendingPathComponent("config.json"))
         XCTAssertEqual(error(dir), .notFound(path: dir.appendingPathComponent("model.weights.h5").path))
     }
 

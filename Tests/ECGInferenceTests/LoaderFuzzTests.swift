@@ -1,7 +1,8 @@
-@testable import ECGInference
 import Foundation
 import TestSupport
 import XCTest
+
+@testable import ECGInference
 
 /// Mutation fuzzing of the model loaders: every mutated fixture must either load (and then run)
 /// or throw a `ModelError` whose message names the file; nothing may trap.
@@ -29,7 +30,9 @@ final class LoaderFuzzTests: XCTestCase {
     }
 
     override func tearDownWithError() throws {
-        if Self.trace { FileHandle.standardError.write(Data("fuzz: \(name): \(loaded) loaded, \(refused) refused\n".utf8)) }
+        if Self.trace {
+            FileHandle.standardError.write(Data("fuzz: \(name): \(loaded) loaded, \(refused) refused\n".utf8))
+        }
         try? FileManager.default.removeItem(at: tmp)
     }
 
@@ -124,7 +127,11 @@ final class LoaderFuzzTests: XCTestCase {
             for i in 0..<Self.iterations {
                 var r = rng(UInt64(f), i)
                 var (mutant, what) = FuzzMutators.bytes(data, &r)
-                if r.below(3) == 0 { let (m, w) = FuzzMutators.bytes(mutant, &r); mutant = m; what += ", " + w }
+                if r.below(3) == 0 {
+                    let (m, w) = FuzzMutators.bytes(mutant, &r)
+                    mutant = m
+                    what += ", " + w
+                }
                 attempt(try write(mutant, "\(name).onnx"), "\(name).onnx seed \(Self.seed) case \(i): \(what)")
             }
         }
@@ -159,23 +166,28 @@ final class LoaderFuzzTests: XCTestCase {
     }
 
     func testKerasConfigMutations() throws {
-        let sources = try Self.kerasFixtures.map { try kerasParts($0) } + [
-            (try Data(contentsOf: Fixtures.url("keras_seq_lite/config.json")),
-             try Data(contentsOf: Fixtures.url("keras_seq_lite/model.weights.h5"))),
-        ]
+        let sources =
+            try Self.kerasFixtures.map { try kerasParts($0) } + [
+                (
+                    try Data(contentsOf: Fixtures.url("keras_seq_lite/config.json")),
+                    try Data(contentsOf: Fixtures.url("keras_seq_lite/model.weights.h5"))
+                )
+            ]
         for (f, (config, weights)) in sources.enumerated() {
             let root = try JSONSerialization.jsonObject(with: config)
             for i in 0..<(4 * Self.iterations) {
                 var r = rng(300 + UInt64(f), i)
-                var mutant = root, what: [String] = []
+                var mutant = root
+                var what: [String] = []
                 for _ in 0...r.below(3) {
                     let (m, w) = FuzzMutators.keras(mutant, &r)
                     mutant = m
                     what.append(w)
                 }
                 let json = try JSONSerialization.data(withJSONObject: mutant)
-                attempt(try kerasDirectory(config: json, weights: weights),
-                        "config \(f) seed \(Self.seed) case \(i): \(what.joined(separator: ", "))")
+                attempt(
+                    try kerasDirectory(config: json, weights: weights),
+                    "config \(f) seed \(Self.seed) case \(i): \(what.joined(separator: ", "))")
             }
         }
         XCTAssertGreaterThan(loaded, 0, "no configuration mutant loaded")
@@ -188,7 +200,9 @@ final class LoaderFuzzTests: XCTestCase {
         XCTAssertGreaterThan(structures.count, 10, "the fixture's HDF5 structures were not found")
         for i in 0..<(2 * Self.iterations) {
             var r = rng(400, i)
-            var (mutant, what) = i % 2 == 0 ? FuzzMutators.hdf5Metadata(weights, structures: structures, &r) : FuzzMutators.bytes(weights, &r)
+            var (mutant, what) =
+                i % 2 == 0
+                ? FuzzMutators.hdf5Metadata(weights, structures: structures, &r) : FuzzMutators.bytes(weights, &r)
             if i % 10 == 1 {
                 mutant = Data((0..<(1 + r.below(4096))).map { _ in UInt8(truncatingIfNeeded: r.next()) })
                 what = "\(mutant.count) bytes of garbage"
@@ -196,7 +210,9 @@ final class LoaderFuzzTests: XCTestCase {
                 mutant = weights.prefix(8) + Data((0..<r.below(4096)).map { _ in UInt8(truncatingIfNeeded: r.next()) })
                 what = "HDF5 signature then garbage"
             }
-            attempt(try kerasDirectory(config: config, weights: mutant), "model.weights.h5 seed \(Self.seed) case \(i): \(what)")
+            attempt(
+                try kerasDirectory(config: config, weights: mutant),
+                "model.weights.h5 seed \(Self.seed) case \(i): \(what)")
         }
         checkBothOutcomes()
     }

@@ -2,16 +2,17 @@ import Foundation
 import PlotTestSupport
 import XCTest
 
+@testable import ECGPlot
+
 #if canImport(FoundationXML)
     import FoundationXML
 #endif
 
-@testable import ECGPlot
-
 /// The three formats: a PNG of the page's pixels, well-formed SVG sized in millimetres, a PDF
 /// page of the page's size.
 final class FormatTests: XCTestCase {
-    private let request = stripRequest(SyntheticECG(fs: 360, seconds: 6).samples, beats: [BeatMark(sample: 180, label: "N")])
+    private let request = stripRequest(
+        SyntheticECG(fs: 360, seconds: 6).samples, beats: [BeatMark(sample: 180, label: "N")])
 
     func testPNGHasThePagesPixels() throws {
         let plot = try ECGPlotter.render(request, size: PageSize(width: .pixels(1200), height: .pixels(400)))
@@ -31,19 +32,28 @@ final class FormatTests: XCTestCase {
         let page = plot.page
         XCTAssertEqual(collector.rootAttributes["width"], "\(LabelPainter.number(page.widthMm))mm")
         XCTAssertEqual(collector.rootAttributes["height"], "\(LabelPainter.number(page.heightMm))mm")
-        XCTAssertEqual(collector.rootAttributes["viewBox"], "0 0 \(LabelPainter.number(page.widthMm)) \(LabelPainter.number(page.heightMm))")
+        XCTAssertEqual(
+            collector.rootAttributes["viewBox"],
+            "0 0 \(LabelPainter.number(page.widthMm)) \(LabelPainter.number(page.heightMm))")
         // Text as glyphs, the grid's lines, the trace in black, the mark in its class's colour.
         XCTAssertGreaterThan(collector.count["symbol", default: 0], 10)
         XCTAssertGreaterThan(collector.count["use", default: 0], 10)
         XCTAssertTrue(collector.styles.contains { $0.contains("stroke:rgb(0%,0%,0%)") }, "a black trace")
         let major = PaperStyle.ecg.gridColours!.major
-        XCTAssertTrue(collector.styles.contains { $0.contains("stroke:rgb(\(percent(major.red))%,\(percent(major.green))%,\(percent(major.blue))%)") })
+        XCTAssertTrue(
+            collector.styles.contains {
+                $0.contains("stroke:rgb(\(percent(major.red))%,\(percent(major.green))%,\(percent(major.blue))%)")
+            })
         let green = BeatPalette.bluishGreen
-        XCTAssertTrue(collector.styles.contains { $0.contains("fill:rgb(\(percent(green.red))%,\(percent(green.green))%,\(percent(green.blue))%)") })
+        XCTAssertTrue(
+            collector.styles.contains {
+                $0.contains("fill:rgb(\(percent(green.red))%,\(percent(green.green))%,\(percent(green.blue))%)")
+            })
     }
 
     func testPDFHasOnePageOfTheAskedSize() throws {
-        let plot = try ECGPlotter.render(request, size: PageSize(width: .millimetres(297), height: .millimetres(100)), format: .pdf)
+        let plot = try ECGPlotter.render(
+            request, size: PageSize(width: .millimetres(297), height: .millimetres(100)), format: .pdf)
         let text = String(decoding: plot.data, as: UTF8.self)
         XCTAssertTrue(text.hasPrefix("%PDF-"))
         XCTAssertTrue(text.hasSuffix("%%EOF\n"))

@@ -15,12 +15,16 @@ final class MarkPixelTests: XCTestCase {
         XCTAssertTrue(probe.hasInk(atMm: probe.x(ecg.peaks[3]), strip.baseline - 10, radius: 2))
         // The triangle above each R-peak: vermillion for the VEB, bluish green for the others.
         let markY = strip.top + 5.0
-        XCTAssertTrue(probe.hasColour(BeatPalette.vermillion, atMm: probe.x(ecg.peaks[3]), markY, radius: 0, tolerance: 8))
-        XCTAssertTrue(probe.hasColour(BeatPalette.bluishGreen, atMm: probe.x(ecg.peaks[2]), markY, radius: 0, tolerance: 8))
-        XCTAssertFalse(probe.hasColour(BeatPalette.vermillion, atMm: probe.x(ecg.peaks[2]), markY, radius: 2, tolerance: 40))
+        XCTAssertTrue(
+            probe.hasColour(BeatPalette.vermillion, atMm: probe.x(ecg.peaks[3]), markY, radius: 0, tolerance: 8))
+        XCTAssertTrue(
+            probe.hasColour(BeatPalette.bluishGreen, atMm: probe.x(ecg.peaks[2]), markY, radius: 0, tolerance: 8))
+        XCTAssertFalse(
+            probe.hasColour(BeatPalette.vermillion, atMm: probe.x(ecg.peaks[2]), markY, radius: 2, tolerance: 40))
         // Halfway between two beats there is no mark.
         let between = (ecg.peaks[2] + ecg.peaks[3]) / 2
-        XCTAssertFalse(probe.hasColour(BeatPalette.bluishGreen, atMm: probe.x(between), markY, radius: 2, tolerance: 40))
+        XCTAssertFalse(
+            probe.hasColour(BeatPalette.bluishGreen, atMm: probe.x(between), markY, radius: 2, tolerance: 40))
     }
 
     func testReferencesAreDrawnBelowTheTrace() throws {
@@ -28,7 +32,9 @@ final class MarkPixelTests: XCTestCase {
         let probe = try PictureProbe(stripRequest(ecg.samples, references: references), size: PageSize(dpi: 200))
         let strip = probe.layout.strips[0]
         for peak in ecg.peaks.prefix(3) {
-            XCTAssertTrue(probe.hasColour(BeatPalette.vermillion, atMm: probe.x(peak), strip.bottom - 4.3, radius: 0, tolerance: 8))
+            XCTAssertTrue(
+                probe.hasColour(
+                    BeatPalette.vermillion, atMm: probe.x(peak), strip.bottom - 4.3, radius: 0, tolerance: 8))
         }
     }
 

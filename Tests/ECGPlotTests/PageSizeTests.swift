@@ -57,7 +57,10 @@ final class PageSizeTests: XCTestCase {
         XCTAssertThrowsError(try ECGPlotter.render(hour)) {
             guard case .tooManyPixels = $0 as? PlotError else { return XCTFail("\($0)") }
         }
-        XCTAssertThrowsError(try ECGPlotter.render(tenSeconds, size: PageSize(width: .millimetres(1000), height: .millimetres(1000), dpi: 1200))) {
+        XCTAssertThrowsError(
+            try ECGPlotter.render(
+                tenSeconds, size: PageSize(width: .millimetres(1000), height: .millimetres(1000), dpi: 1200))
+        ) {
             guard case .tooManyPixels = $0 as? PlotError else { return XCTFail("\($0)") }
         }
     }
@@ -66,7 +69,8 @@ final class PageSizeTests: XCTestCase {
         XCTAssertThrowsError(try ECGPlotter.render(stripRequest([1, 2, 3]).with { $0.window = 2..<2 }))
         XCTAssertThrowsError(try ECGPlotter.render(stripRequest([1, 2, 3]).with { $0.window = 0..<9 }))
         XCTAssertThrowsError(try ECGPlotter.render(stripRequest([1, 2, 3]).with { $0.layout = .strip(lead: 4) }))
-        XCTAssertThrowsError(try ECGPlotter.render(stripRequest([1, 2, 3]).with { $0.layout = .twelveLead(leads: [0], rhythm: []) }))
+        XCTAssertThrowsError(
+            try ECGPlotter.render(stripRequest([1, 2, 3]).with { $0.layout = .twelveLead(leads: [0], rhythm: []) }))
         XCTAssertThrowsError(try ECGPlotter.render(stripRequest([1, 2, 3]).with { $0.paper.speed = 0 }))
         XCTAssertThrowsError(try ECGPlotter.render(stripRequest([1, 2, 3]).with { $0.highlightedBeat = 0 }))
     }

@@ -21,10 +21,15 @@ final class PaperPixelTests: XCTestCase {
                 let column = Int((Double(k) * s).rounded())
                 guard column < image.width else { continue }
                 let expected = k % 5 == 0 ? major : minor
-                XCTAssertTrue(image.isColour(expected, x: column, y: y), "dpi \(dpi): line \(k) mm at column \(column) is \(String(image[column, y], radix: 16))")
+                XCTAssertTrue(
+                    image.isColour(expected, x: column, y: y),
+                    "dpi \(dpi): line \(k) mm at column \(column) is \(String(image[column, y], radix: 16))")
                 // Halfway between lines: paper white.
                 let between = Int(((Double(k) + 0.5) * s).rounded())
-                if k < columns, s >= 5 { XCTAssertTrue(image.isColour(0xFFFFFF, x: between, y: y), "dpi \(dpi): between \(k) and \(k + 1) mm") }
+                if k < columns, s >= 5 {
+                    XCTAssertTrue(
+                        image.isColour(0xFFFFFF, x: between, y: y), "dpi \(dpi): between \(k) and \(k + 1) mm")
+                }
             }
             // Horizontal lines too, from the top of the paper.
             // A column left of the calibration pulse, where no trace runs along a line.
@@ -32,7 +37,8 @@ final class PaperPixelTests: XCTestCase {
             let rows = Int((probe.layout.gridBottom - probe.layout.gridTop).rounded(.down))
             for k in 0..<rows {
                 let row = Int(((probe.layout.gridTop + Double(k)) * s).rounded())
-                XCTAssertTrue(image.isColour(k % 5 == 0 ? major : minor, x: x, y: row), "dpi \(dpi): horizontal line \(k) mm")
+                XCTAssertTrue(
+                    image.isColour(k % 5 == 0 ? major : minor, x: x, y: row), "dpi \(dpi): horizontal line \(k) mm")
             }
         }
     }
@@ -41,8 +47,13 @@ final class PaperPixelTests: XCTestCase {
         let grey = try PictureProbe(stripRequest([Double](repeating: 0, count: 720), paper: Paper(style: .grey)))
         let y = Int(((grey.layout.gridTop + 2.5) * grey.pixelsPerMm).rounded())
         let x = Int((grey.layout.traceX * grey.pixelsPerMm).rounded())
-        XCTAssertTrue(grey.image.isColour(PaperStyle.grey.gridColours!.major.rgb, x: x, y: y), String(grey.image[x, y], radix: 16))
-        XCTAssertTrue(grey.image.isColour(PaperStyle.grey.gridColours!.minor.rgb, x: Int(((grey.layout.traceX + 1) * grey.pixelsPerMm).rounded()), y: y))
+        XCTAssertTrue(
+            grey.image.isColour(PaperStyle.grey.gridColours!.major.rgb, x: x, y: y), String(grey.image[x, y], radix: 16)
+        )
+        XCTAssertTrue(
+            grey.image.isColour(
+                PaperStyle.grey.gridColours!.minor.rgb, x: Int(((grey.layout.traceX + 1) * grey.pixelsPerMm).rounded()),
+                y: y))
         let plain = try PictureProbe(stripRequest([Double](repeating: 0, count: 720), paper: Paper(style: .plain)))
         let row = plain.pixel(plain.layout.gridTop + 2.5)
         let columns = plain.pixel(plain.layout.traceX)..<plain.image.width
@@ -87,12 +98,17 @@ final class PaperPixelTests: XCTestCase {
         for speed in [25.0, 50] {
             let probe = try PictureProbe(stripRequest(samples, paper: Paper(speed: speed)), size: PageSize(dpi: 150))
             let strip = probe.layout.strips[0]
-            XCTAssertEqual((probe.layout.traceX / 5).rounded(), probe.layout.traceX / 5, "the window starts on a major line")
-            XCTAssertEqual(((strip.baseline - probe.layout.gridTop) / 5).rounded(), (strip.baseline - probe.layout.gridTop) / 5)
+            XCTAssertEqual(
+                (probe.layout.traceX / 5).rounded(), probe.layout.traceX / 5, "the window starts on a major line")
+            XCTAssertEqual(
+                ((strip.baseline - probe.layout.gridTop) / 5).rounded(), (strip.baseline - probe.layout.gridTop) / 5)
             for (seconds, millivolts) in [(1.0, 0.0), (2.5, 1.0), (4.0, 0.0), (5.5, -0.5), (8.0, 0.0)] {
                 let x = probe.layout.traceX + seconds * speed
-                XCTAssertTrue(probe.hasInk(atMm: x, strip.baseline - millivolts * 10), "speed \(speed): \(millivolts) mV at \(seconds) s")
-                XCTAssertFalse(probe.hasInk(atMm: x, strip.baseline - millivolts * 10 - 3), "speed \(speed): no ink 3 mm above")
+                XCTAssertTrue(
+                    probe.hasInk(atMm: x, strip.baseline - millivolts * 10),
+                    "speed \(speed): \(millivolts) mV at \(seconds) s")
+                XCTAssertFalse(
+                    probe.hasInk(atMm: x, strip.baseline - millivolts * 10 - 3), "speed \(speed): no ink 3 mm above")
             }
         }
     }

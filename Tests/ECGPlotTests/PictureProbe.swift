@@ -32,7 +32,8 @@ struct PictureProbe {
     func hasInk(atMm x: Double, _ y: Double, radius: Int = 1, darkness: Int = 160) -> Bool {
         let (cx, cy) = (pixel(x), pixel(y))
         for dy in -radius...radius {
-            for dx in -radius...radius where cx + dx >= 0 && cy + dy >= 0 && cx + dx < image.width && cy + dy < image.height {
+            for dx in -radius...radius
+            where cx + dx >= 0 && cy + dy >= 0 && cx + dx < image.width && cy + dy < image.height {
                 if image.darkness(x: cx + dx, y: cy + dy) >= darkness { return true }
             }
         }
@@ -57,7 +58,10 @@ extension Colour {
 }
 
 /// A one-lead request over all of `samples` on a strip.
-func stripRequest(_ samples: [Double], fs: Double = 360, paper: Paper = Paper(), beats: [BeatMark] = [], references: [ReferenceMark] = [], highlighted: Int? = nil) -> PlotRequest {
+func stripRequest(
+    _ samples: [Double], fs: Double = 360, paper: Paper = Paper(), beats: [BeatMark] = [],
+    references: [ReferenceMark] = [], highlighted: Int? = nil
+) -> PlotRequest {
     PlotRequest(
         fs: fs, leads: [PlotLead(name: "II", samples: samples)], window: 0..<samples.count, layout: .strip(lead: 0),
         paper: paper, beats: beats, references: references, highlightedBeat: highlighted, title: "test strip",

@@ -10,7 +10,8 @@ final class TwelveLeadTests: XCTestCase {
 
     func testStandardLeadsAreFoundInAnyCaseAndOrder() {
         let located = StandardLeads.locate(in: names)
-        XCTAssertEqual(located.compactMap { $0 }.map { names[$0].lowercased() }, StandardLeads.names.map { $0.lowercased() })
+        XCTAssertEqual(
+            located.compactMap { $0 }.map { names[$0].lowercased() }, StandardLeads.names.map { $0.lowercased() })
         let partial = StandardLeads.locate(in: ["MLII", "V1"])
         XCTAssertEqual(partial.compactMap { $0 }, [1])
         XCTAssertNil(partial[1])
@@ -44,8 +45,12 @@ final class TwelveLeadTests: XCTestCase {
                 XCTAssertEqual(cell.name, StandardLeads.names[positions[column]])
                 let middle = column * count / 4 + 600
                 let height = 0.5 * Double(row + 1) * 10
-                XCTAssertTrue(probe.hasInk(atMm: probe.layout.x(middle, in: cell), strip.baseline - height), "row \(row) column \(column)")
-                XCTAssertFalse(probe.hasInk(atMm: probe.layout.x(middle, in: cell), strip.baseline), "row \(row) column \(column): not at 0")
+                XCTAssertTrue(
+                    probe.hasInk(atMm: probe.layout.x(middle, in: cell), strip.baseline - height),
+                    "row \(row) column \(column)")
+                XCTAssertFalse(
+                    probe.hasInk(atMm: probe.layout.x(middle, in: cell), strip.baseline),
+                    "row \(row) column \(column): not at 0")
             }
         }
         // The rhythm strip: lead II over the whole window (its plateau in the first column's time).
@@ -55,7 +60,8 @@ final class TwelveLeadTests: XCTestCase {
         XCTAssertTrue(probe.hasInk(atMm: probe.layout.x(3100, in: rhythm.cells[0]), rhythm.baseline))
         // Every strip starts with its calibration pulse.
         for strip in probe.layout.strips {
-            XCTAssertTrue(probe.hasInk(atMm: probe.layout.calibrationX + probe.layout.calibrationWidth / 2, strip.baseline - 10))
+            XCTAssertTrue(
+                probe.hasInk(atMm: probe.layout.calibrationX + probe.layout.calibrationWidth / 2, strip.baseline - 10))
         }
     }
 }

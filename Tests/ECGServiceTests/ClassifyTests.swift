@@ -13,7 +13,9 @@ final class ClassifyTests: XCTestCase {
     private func beats(_ result: JSONValue) throws -> [JSONValue] { try XCTUnwrap(result["beats"]?.arrayValue) }
 
     /// Every beat has a label among the classes and probabilities over all of them summing to 1.
-    private func checkBeats(_ result: JSONValue, classes: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    private func checkBeats(_ result: JSONValue, classes: [String], file: StaticString = #filePath, line: UInt = #line)
+        throws
+    {
         XCTAssertEqual(result["classes"], .array(classes.map { .string($0) }), file: file, line: line)
         var counts: [String: Int] = [:]
         for beat in try beats(result) {
@@ -33,16 +35,20 @@ final class ClassifyTests: XCTestCase {
     }
 
     func testClassifySignalGivesOneResultPerDetectedBeat() async throws {
-        let result = try await classify(["model": "demo-aami5", "signal": ["path": "mitdb/119"]], ServiceTestSupport.context())
+        let result = try await classify(
+            ["model": "demo-aami5", "signal": ["path": "mitdb/119"]], ServiceTestSupport.context())
         let recording = try WFDB.readRecord(at: ServiceTestSupport.dataRoot.appendingPathComponent("mitdb/119.hea"))
         let peaks = QRSDetector().detect(recording.leads[0], fs: recording.fs)
         let samples = try beats(result).map { try XCTUnwrap($0["sample"]?.intValue) }
         let skipped = try XCTUnwrap(result["skipped"]?.arrayValue).compactMap(\.intValue)
         XCTAssertGreaterThan(samples.count, 1500)
         XCTAssertEqual((samples + skipped).sorted(), peaks, "every detected beat is classified or reported as skipped")
-        XCTAssertTrue(skipped.allSatisfy { $0 < 180 || $0 + 180 > recording.sampleCount }, "only edge beats are skipped")
+        XCTAssertTrue(
+            skipped.allSatisfy { $0 < 180 || $0 + 180 > recording.sampleCount }, "only edge beats are skipped")
         for beat in try beats(result).prefix(5) {
-            XCTAssertEqual(try XCTUnwrap(beat["time"]?.numberValue), Double(try XCTUnwrap(beat["sample"]?.intValue)) / 360, accuracy: 1e-12)
+            XCTAssertEqual(
+                try XCTUnwrap(beat["time"]?.numberValue), Double(try XCTUnwrap(beat["sample"]?.intValue)) / 360,
+                accuracy: 1e-12)
         }
         try checkBeats(result, classes: ["N", "SVEB", "VEB", "F", "Q"])
         let rate = try XCTUnwrap(result["summary"]?["heartRate"]?["mean"]?.numberValue)
@@ -52,7 +58,8 @@ final class ClassifyTests: XCTestCase {
     }
 
     func testMostConfidentAbnormalIsTheTopNonFirstClassBeat() async throws {
-        let result = try await classify(["model": "demo-aami5", "signal": ["path": "mitdb/208"]], ServiceTestSupport.context())
+        let result = try await classify(
+            ["model": "demo-aami5", "signal": ["path": "mitdb/208"]], ServiceTestSupport.context())
         let abnormal = try beats(result).filter { $0["label"] != "N" }
         let top = result["summary"]?["mostConfidentAbnormal"]
         if abnormal.isEmpty {
@@ -65,7 +72,8 @@ final class ClassifyTests: XCTestCase {
     }
 
     func testBinaryModelGivesBothProbabilities() async throws {
-        let result = try await classify(["model": "kachuee187-demo", "signal": ["path": "mitdb/119"]], ServiceTestSupport.context())
+        let result = try await classify(
+            ["model": "kachuee187-demo", "signal": ["path": "mitdb/119"]], ServiceTestSupport.context())
         let recording = try WFDB.readRecord(at: ServiceTestSupport.dataRoot.appendingPathComponent("mitdb/119.hea"))
         let peaks = QRSDetector().detect(recording.leads[0], fs: recording.fs)
         // The card asks for Kachuee segmentation, which keeps every beat (short ones are zero-padded).
@@ -76,38 +84,51 @@ final class ClassifyTests: XCTestCase {
 
     func testBeatsModeMatchesSignalMode() async throws {
         // The windows extractBeats returns, sent back as beats, classify exactly like the signal.
-        let extracted = try await extract(["model": "demo-aami5", "signal": ["path": "mitdb/208"]], ServiceTestSupport.context())
-        let fromSignal = try await classify(["model": "demo-aami5", "signal": ["path": "mitdb/208"]], ServiceTestSupport.context())
+        let extracted = try await extract(
+            ["model": "demo-aami5", "signal": ["path": "mitdb/208"]], ServiceTestSupport.context())
+        let fromSignal = try await classify(
+            ["model": "demo-aami5", "signal": ["path": "mitdb/208"]], ServiceTestSupport.context())
         var matrix = try XCTUnwrap(extracted["windows"]?.objectValue)
         matrix["beatLength"] = 360
         matrix["shape"] = nil
-        let fromBeats = try await classify(["model": "demo-aami5", "beats": .object(matrix)], ServiceTestSupport.context())
+        let fromBeats = try await classify(
+            ["model": "demo-aami5", "beats": .object(matrix)], ServiceTestSupport.context())
         let a = try beats(fromSignal)
         let b = try beats(fromBeats)
         XCTAssertEqual(a.count, b.count)
         for (x, y) in zip(a, b) {
             XCTAssertEqual(x["label"], y["label"])
-            XCTAssertEqual(try XCTUnwrap(x["probability"]?.numberValue), try XCTUnwrap(y["probability"]?.numberValue), accuracy: 1e-4)
+            XCTAssertEqual(
+                try XCTUnwrap(x["probability"]?.numberValue), try XCTUnwrap(y["probability"]?.numberValue),
+                accuracy: 1e-4)
         }
         XCTAssertEqual(b.first?["index"], 0)
     }
 
     func testBeatsWithLabelsGiveAccuracyAndConfusionMatrix() async throws {
-        let extracted = try await extract(["model": "demo-aami5", "signal": ["path": "mitdb/119"]], ServiceTestSupport.context())
+        let extracted = try await extract(
+            ["model": "demo-aami5", "signal": ["path": "mitdb/119"]], ServiceTestSupport.context())
         let values = try ServiceTestSupport.floats(extracted["windows"])
         let count = values.count / 360
-        let rows: [JSONValue] = (0..<count).map { i in .array(values[i * 360..<(i + 1) * 360].map { .number(Double($0)) }) }
+        let rows: [JSONValue] = (0..<count).map { i in
+            .array(values[i * 360..<(i + 1) * 360].map { .number(Double($0)) })
+        }
         // True labels: class names and indices mixed, cycling through the classes.
         let classes = ["N", "SVEB", "VEB", "F", "Q"]
         let labels: [JSONValue] = (0..<count).map { i in i % 2 == 0 ? .string(classes[i % 5]) : .number(Double(i % 5)) }
-        let result = try await classify(["model": "demo-aami5", "beats": .array(rows), "labels": .array(labels)], ServiceTestSupport.context())
+        let result = try await classify(
+            ["model": "demo-aami5", "beats": .array(rows), "labels": .array(labels)], ServiceTestSupport.context())
         try checkBeats(result, classes: classes)
-        let matrix = try XCTUnwrap(result["confusionMatrix"]?["matrix"]?.arrayValue).map { try XCTUnwrap($0.arrayValue).compactMap(\.intValue) }
+        let matrix = try XCTUnwrap(result["confusionMatrix"]?["matrix"]?.arrayValue).map {
+            try XCTUnwrap($0.arrayValue).compactMap(\.intValue)
+        }
         XCTAssertEqual(result["confusionMatrix"]?["classes"], .array(classes.map { .string($0) }))
         XCTAssertEqual(matrix.count, 5)
         XCTAssertEqual(matrix.flatMap { $0 }.reduce(0, +), count)
         for (k, row) in matrix.enumerated() {
-            XCTAssertEqual(row.reduce(0, +), (0..<count).filter { $0 % 5 == k }.count, "row \(k) counts the beats truly of class \(k)")
+            XCTAssertEqual(
+                row.reduce(0, +), (0..<count).filter { $0 % 5 == k }.count,
+                "row \(k) counts the beats truly of class \(k)")
         }
         let predicted = try beats(result).map { try XCTUnwrap($0["label"]?.stringValue) }
         for (k, cls) in classes.enumerated() {
@@ -122,13 +143,17 @@ final class ClassifyTests: XCTestCase {
     func testKachueeCSVBeatsWithLabelColumn() async throws {
         // Three beats of a Kachuee CSV (187 values + a 0/1 label), with a header line.
         let header = (0..<187).map { "c\($0)" }.joined(separator: ",") + ",label"
-        let rows = (0..<3).map { r in (0..<187).map { String(Double(($0 * (r + 3)) % 50) / 50) }.joined(separator: ",") + ",\(r % 2).0" }
+        let rows = (0..<3).map { r in
+            (0..<187).map { String(Double(($0 * (r + 3)) % 50) / 50) }.joined(separator: ",") + ",\(r % 2).0"
+        }
         let csv = ([header] + rows).joined(separator: "\n") + "\n"
-        let result = try await classify(["model": "kachuee187-demo", "beats": ["csv": .string(csv)]], ServiceTestSupport.context())
+        let result = try await classify(
+            ["model": "kachuee187-demo", "beats": ["csv": .string(csv)]], ServiceTestSupport.context())
         try checkBeats(result, classes: ["normal", "abnormal"])
         XCTAssertEqual(try beats(result).map { $0["line"] }, [2, 3, 4])
         XCTAssertEqual(try beats(result).map { $0["trueLabel"] }, ["normal", "abnormal", "normal"])
-        let matrix = try XCTUnwrap(result["confusionMatrix"]?["matrix"]?.arrayValue).flatMap { $0.arrayValue ?? [] }.compactMap(\.intValue)
+        let matrix = try XCTUnwrap(result["confusionMatrix"]?["matrix"]?.arrayValue).flatMap { $0.arrayValue ?? [] }
+            .compactMap(\.intValue)
         XCTAssertEqual(matrix.reduce(0, +), 3)
 
         await ServiceTestSupport.assertError(code: -32602) {
@@ -141,7 +166,8 @@ final class ClassifyTests: XCTestCase {
     func testBeatLengthMismatchIsInvalidParams() async {
         let message = await ServiceTestSupport.assertError(code: -32602) {
             _ = try await self.classify(
-                ["model": "demo-aami5", "beats": [.array(Array(repeating: 0.5, count: 187))]], ServiceTestSupport.context())
+                ["model": "demo-aami5", "beats": [.array(Array(repeating: 0.5, count: 187))]],
+                ServiceTestSupport.context())
         }
         XCTAssertTrue(message?.contains("187") ?? false, message ?? "")
         XCTAssertTrue(message?.contains("360") ?? false, message ?? "")
@@ -179,7 +205,9 @@ final class ClassifyTests: XCTestCase {
     func testCancellationStopsALongClassify() async throws {
         let beatCount = 40 * BatchRunner.chunkSize
         let zeros = Data(count: beatCount * 360 * 4).base64EncodedString()
-        let params: JSONValue = ["model": "demo-aami5", "beats": ["dtype": "float32", "data": .string(zeros), "beatLength": 360]]
+        let params: JSONValue = [
+            "model": "demo-aami5", "beats": ["dtype": "float32", "data": .string(zeros), "beatLength": 360],
+        ]
         let log = ProgressLog()
         let canceller = Canceller()
         log.onEach { value in if value["kind"] == "report" { canceller.cancel() } }
@@ -202,8 +230,10 @@ final class ClassifyTests: XCTestCase {
     /// The direct JSONValue of a beat is the object its Encodable conformance writes.
     func testClassifiedBeatJSONValueMatchesItsEncodable() throws {
         let beats = [
-            ClassifiedBeat(sample: 370, time: 1.0277, label: "VEB", probability: 0.75, probabilities: ["N": 0.25, "VEB": 0.75]),
-            ClassifiedBeat(index: 3, line: 5, label: "N", probability: 1, probabilities: ["N": 1, "VEB": 0], trueLabel: "VEB"),
+            ClassifiedBeat(
+                sample: 370, time: 1.0277, label: "VEB", probability: 0.75, probabilities: ["N": 0.25, "VEB": 0.75]),
+            ClassifiedBeat(
+                index: 3, line: 5, label: "N", probability: 1, probabilities: ["N": 1, "VEB": 0], trueLabel: "VEB"),
         ]
         for beat in beats {
             let viaEncodable = try JSONParser.parse(Array(try JSONEncoder().encode(beat)))

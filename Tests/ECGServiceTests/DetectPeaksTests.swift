@@ -22,7 +22,8 @@ final class DetectPeaksTests: XCTestCase {
         var samples = try record101()
         for i in 36_000..<54_000 { samples[i] = 0 }  // 100 s to 150 s: the lead is off
         let result = try await run([
-            "signal": ["fs": 360, "data": .array(samples.map { .number($0) }), "leadNames": ["MLII"]]])
+            "signal": ["fs": 360, "data": .array(samples.map { .number($0) }), "leadNames": ["MLII"]]
+        ])
         let quality = try XCTUnwrap(result["quality"]?.arrayValue)
         XCTAssertEqual(quality.count, 1)
         XCTAssertEqual(quality[0]["leadName"], "MLII")
@@ -112,10 +113,12 @@ final class DetectPeaksTests: XCTestCase {
 
     func testShortFileIsAnalysedWithAWarning() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ecgd-short-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("mitdb"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("mitdb"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         let bundled = ServiceTestSupport.dataRoot.appendingPathComponent("mitdb")
-        try FileManager.default.copyItem(at: bundled.appendingPathComponent("101.hea"), to: root.appendingPathComponent("mitdb/101.hea"))
+        try FileManager.default.copyItem(
+            at: bundled.appendingPathComponent("101.hea"), to: root.appendingPathComponent("mitdb/101.hea"))
         let data = try Data(contentsOf: bundled.appendingPathComponent("101.dat"))
         try data.prefix(data.count - 3).write(to: root.appendingPathComponent("mitdb/101.dat"))
         let detect = DetectPeaks(signals: ServiceTestSupport.signals(dataRoot: root))

@@ -9,7 +9,8 @@ final class DocumentAnalyzerTests: XCTestCase {
     private func analyzer() -> DocumentAnalyzer {
         let registry = ServiceTestSupport.registry()
         return DocumentAnalyzer(
-            classify: Classify(signals: ServiceTestSupport.signals(), registry: registry, threads: 1), registry: registry)
+            classify: Classify(signals: ServiceTestSupport.signals(), registry: registry, threads: 1),
+            registry: registry)
     }
 
     private func beatsCSV(rows: Int, width: Int, label: Bool = true) -> String {
@@ -43,10 +44,11 @@ final class DocumentAnalyzerTests: XCTestCase {
         XCTAssertEqual(ModelChoice.forBeats(width: 360, installed: shipped), "demo-aami5")
         XCTAssertNil(ModelChoice.forBeats(width: 100, installed: shipped))
         XCTAssertEqual(ModelChoice.forRecording(installed: shipped), "demo-aami5")
-        let trained = shipped + [
-            ModelChoice.Candidate(name: "kachuee187-binary", windowLength: 187),
-            ModelChoice.Candidate(name: "mitbih-aami5", windowLength: 360),
-        ]
+        let trained =
+            shipped + [
+                ModelChoice.Candidate(name: "kachuee187-binary", windowLength: 187),
+                ModelChoice.Candidate(name: "mitbih-aami5", windowLength: 360),
+            ]
         XCTAssertEqual(ModelChoice.forBeats(width: 187, installed: trained), "kachuee187-binary")
         XCTAssertEqual(ModelChoice.forBeats(width: 361, installed: trained), "mitbih-aami5")
         XCTAssertEqual(ModelChoice.forRecording(installed: trained), "mitbih-aami5")
@@ -59,13 +61,17 @@ final class DocumentAnalyzerTests: XCTestCase {
         XCTAssertEqual(analysis.kind, .beats)
         XCTAssertEqual(analysis.beats.map(\.line), [1, 2, 3, 4, 5])
         XCTAssertEqual(analysis.beats.map(\.fileLabel), ["0", "1", "0", "1", "0"])
-        let classify = Classify(signals: ServiceTestSupport.signals(), registry: ServiceTestSupport.registry(), threads: 1)
-        let direct = try await classify(["model": "kachuee187-demo", "beats": ["csv": .string(text)]], ServiceTestSupport.context())
+        let classify = Classify(
+            signals: ServiceTestSupport.signals(), registry: ServiceTestSupport.registry(), threads: 1)
+        let direct = try await classify(
+            ["model": "kachuee187-demo", "beats": ["csv": .string(text)]], ServiceTestSupport.context())
         let labels = direct["beats"]?.arrayValue?.compactMap { $0["label"]?.stringValue }
         XCTAssertEqual(analysis.beats.map(\.label), labels)
         let abnormal = analysis.beats.filter(analysis.isAbnormal).map { $0.line - 1 }
         XCTAssertEqual(analysis.diagnostics.compactMap { $0["range"]?["start"]?["line"]?.intValue }, abnormal)
-        XCTAssertEqual(analysis.diagnostics.first?["range"]?["end"]?["character"]?.intValue, text.split(separator: "\n")[0].utf16.count)
+        XCTAssertEqual(
+            analysis.diagnostics.first?["range"]?["end"]?["character"]?.intValue,
+            text.split(separator: "\n")[0].utf16.count)
         XCTAssertEqual(analysis.hover(line: 9), .null)
         let hover = try XCTUnwrap(analysis.hover(line: 0)["contents"]?["value"]?.stringValue)
         XCTAssertTrue(hover.contains("by `kachuee187-demo`") && hover.contains("file label: 0 (normal)"), hover)
@@ -79,7 +85,8 @@ final class DocumentAnalyzerTests: XCTestCase {
             let phase = t.truncatingRemainder(dividingBy: 0.8) - 0.4
             lines.append(String(format: "%.5f", 1.2 * exp(-0.5 * pow(phase / 0.012, 2))))
         }
-        let analysis = try await analyzer().analyse(lines.joined(separator: "\n"), settings: DocumentSettings(model: "demo-aami5"))
+        let analysis = try await analyzer().analyse(
+            lines.joined(separator: "\n"), settings: DocumentSettings(model: "demo-aami5"))
         XCTAssertEqual(analysis.kind, .recording)
         XCTAssertFalse(analysis.beats.isEmpty)
         for beat in analysis.beats {
@@ -95,13 +102,15 @@ final class DocumentAnalyzerTests: XCTestCase {
         let notFitting = try await analyzer().analyse(beatsCSV(rows: 2, width: 50), settings: DocumentSettings())
         XCTAssertEqual(notFitting.diagnostics.count, 1)
         XCTAssertEqual(notFitting.diagnostics.first?["severity"], 3)
-        let unknown = try await analyzer().analyse(beatsCSV(rows: 2, width: 187), settings: DocumentSettings(model: "nope"))
+        let unknown = try await analyzer().analyse(
+            beatsCSV(rows: 2, width: 187), settings: DocumentSettings(model: "nope"))
         XCTAssertTrue(unknown.note?.contains("nope") ?? false, unknown.note ?? "")
         let slow = try await analyzer().analyse("ECG\n1\n2\n", settings: DocumentSettings(fs: 10))
         XCTAssertTrue(slow.note?.contains("sampling rate 10.0 Hz") ?? false, slow.note ?? "")
         var text = beatsCSV(rows: 3, width: 187).split(separator: "\n").map(String.init)
         text[1] = "x," + text[1]
-        let broken = try await analyzer().analyse(text.joined(separator: "\n"), settings: DocumentSettings(model: "kachuee187-demo"))
+        let broken = try await analyzer().analyse(
+            text.joined(separator: "\n"), settings: DocumentSettings(model: "kachuee187-demo"))
         XCTAssertEqual(broken.issues.map(\.line), [2])
         XCTAssertEqual(broken.beats.map(\.line), [1, 3])
         XCTAssertEqual(broken.diagnostics.first?["severity"], 1)
@@ -109,7 +118,8 @@ final class DocumentAnalyzerTests: XCTestCase {
 
     func testInitializationOptionsOverrideTheServerSettings() {
         let server = DocumentSettings(model: "a", fs: 250)
-        XCTAssertEqual(server.overridden(by: ["model": "b", "column": "V1"]), DocumentSettings(model: "b", fs: 250, column: "V1"))
+        XCTAssertEqual(
+            server.overridden(by: ["model": "b", "column": "V1"]), DocumentSettings(model: "b", fs: 250, column: "V1"))
         XCTAssertEqual(server.overridden(by: ["fs": "wrong type"]), server)
         XCTAssertEqual(server.overridden(by: nil), server)
     }

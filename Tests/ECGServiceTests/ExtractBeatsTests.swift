@@ -10,7 +10,8 @@ final class ExtractBeatsTests: XCTestCase {
     var extract: ExtractBeats { ExtractBeats(signals: ServiceTestSupport.signals(), registry: registry) }
 
     func testModelWindowsHaveTheCardsShapeAndNormalization() async throws {
-        let result = try await extract(["model": "demo-aami5", "signal": ["path": "mitdb/119"]], ServiceTestSupport.context())
+        let result = try await extract(
+            ["model": "demo-aami5", "signal": ["path": "mitdb/119"]], ServiceTestSupport.context())
         let peaks = try XCTUnwrap(result["peaks"]?.arrayValue).compactMap(\.intValue)
         let shape = try XCTUnwrap(result["windows"]?["shape"]?.arrayValue).compactMap(\.intValue)
         XCTAssertEqual(shape, [peaks.count, 360])
@@ -48,7 +49,9 @@ final class ExtractBeatsTests: XCTestCase {
         let values = try ServiceTestSupport.floats(result["windows"])
         XCTAssertEqual(values.min(), 0)
         XCTAssertEqual(values.max(), 1)
-        let features = try XCTUnwrap(result["features"]?["values"]?.arrayValue).map { try XCTUnwrap($0.arrayValue).compactMap(\.numberValue) }
+        let features = try XCTUnwrap(result["features"]?["values"]?.arrayValue).map {
+            try XCTUnwrap($0.arrayValue).compactMap(\.numberValue)
+        }
         XCTAssertEqual(result["features"]?["names"], ["preRR", "nextRR", "previousToNext"])
         XCTAssertEqual(features.count, 7)
         // Beat at 1500: 200 samples after 1300, 400 before 1900 (RR over every given peak).
@@ -121,7 +124,9 @@ final class ExtractBeatsTests: XCTestCase {
         XCTAssertEqual(template, last)
         XCTAssertNotEqual(stride(from: 0, to: 360, by: 2).map { values[$0] }, template)
         // Record 119's normal beats match its template; its many ventricular beats (bigeminy) do not.
-        let correlations = try XCTUnwrap(result["features"]?["values"]?.arrayValue).compactMap { $0.arrayValue?.first?.numberValue }
+        let correlations = try XCTUnwrap(result["features"]?["values"]?.arrayValue).compactMap {
+            $0.arrayValue?.first?.numberValue
+        }
         XCTAssertEqual(correlations.count, count)
         let typical = correlations.filter { $0 > 0.95 }.count
         XCTAssertGreaterThan(typical, count / 2)
@@ -140,7 +145,8 @@ final class ExtractBeatsTests: XCTestCase {
         let spec: JSONValue = ["samplingRate": 250, "samplesBefore": 50, "samplesAfter": 50, "highpass": 0.5]
         let peaks: [JSONValue] = stride(from: 1125, through: 3875, by: 250).map { .number(Double($0)) }
         let recipe = try BeatRecipe.decode(spec, name: "inputSpec")
-        let beats = try recipe.prepare(signal: samples, fs: fs, peaks: peaks.compactMap(\.intValue))
+        let beats = try recipe.prepare(
+            signal: samples, fs: fs, peaks: peaks.compactMap(\.intValue), signalName: "signal")
         XCTAssertEqual(beats.skipped, [2625], "the window holding the missing sample is left out")
         XCTAssertEqual(beats.count, 11)
         for k in 0..<beats.count {

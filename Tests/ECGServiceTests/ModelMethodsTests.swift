@@ -39,7 +39,8 @@ final class ModelMethodsTests: XCTestCase {
 
     func testBareKerasFileByPathAgreesWithTheShippedOnnx() async throws {
         let spec: JSONValue = [
-            "samplingRate": 125, "samplesBefore": 0, "samplesAfter": 187, "normalization": "minmax", "segmentation": "kachuee",
+            "samplingRate": 125, "samplesBefore": 0, "samplesAfter": 187, "normalization": "minmax",
+            "segmentation": "kachuee",
         ]
         await ServiceTestSupport.assertError(code: -32602) {
             _ = try await self.methods.loadModel(
@@ -56,12 +57,15 @@ final class ModelMethodsTests: XCTestCase {
         XCTAssertEqual(entry?["loaded"], true)
 
         // The Keras file and the shipped ONNX file are the same model.
-        let beats: JSONValue = .array((0..<4).map { r in .array((0..<187).map { .number(Double(($0 * (r + 2)) % 37) / 37) }) })
+        let beats: JSONValue = .array(
+            (0..<4).map { r in .array((0..<187).map { .number(Double(($0 * (r + 2)) % 37) / 37) }) })
         let classify = Classify(signals: ServiceTestSupport.signals(), registry: registry, threads: 1)
         let keras = try await classify(["model": "kachuee-keras", "beats": beats], ServiceTestSupport.context())
         let onnx = try await classify(["model": "kachuee187-demo", "beats": beats], ServiceTestSupport.context())
         for (a, b) in zip(try XCTUnwrap(keras["beats"]?.arrayValue), try XCTUnwrap(onnx["beats"]?.arrayValue)) {
-            XCTAssertEqual(try XCTUnwrap(a["probabilities"]?["abnormal"]?.numberValue), try XCTUnwrap(b["probabilities"]?["abnormal"]?.numberValue), accuracy: 1e-5)
+            XCTAssertEqual(
+                try XCTUnwrap(a["probabilities"]?["abnormal"]?.numberValue),
+                try XCTUnwrap(b["probabilities"]?["abnormal"]?.numberValue), accuracy: 1e-5)
         }
 
         let unloaded = try await methods.unloadModel(["name": "kachuee-keras"], ServiceTestSupport.context())
@@ -75,15 +79,21 @@ final class ModelMethodsTests: XCTestCase {
             _ = try await self.methods.loadModel(["name": "x", "path": "/etc/passwd"], ServiceTestSupport.context())
         }
         await ServiceTestSupport.assertError(code: -32020) {
-            _ = try await self.methods.loadModel(["name": "x", "path": "../outside.onnx"], ServiceTestSupport.context())
+            _ = try await self.methods.loadModel(
+                ["name": "x", "path": "../outside.onnx"], ServiceTestSupport.context())
         }
         await ServiceTestSupport.assertError(code: -32021) {
-            _ = try await self.methods.loadModel(["name": "x", "path": "models/none.onnx", "inputSpec": ["samplingRate": 360, "samplesBefore": 1, "samplesAfter": 1]], ServiceTestSupport.context())
+            _ = try await self.methods.loadModel(
+                [
+                    "name": "x", "path": "models/none.onnx",
+                    "inputSpec": ["samplingRate": 360, "samplesBefore": 1, "samplesAfter": 1],
+                ], ServiceTestSupport.context())
         }
     }
 
     func testModelDirectoryByPathKeepsItsCard() async throws {
-        let loaded = try await methods.loadModel(["name": "aami-copy", "path": "Tests/Data/models/demo-aami5"], ServiceTestSupport.context())
+        let loaded = try await methods.loadModel(
+            ["name": "aami-copy", "path": "Tests/Data/models/demo-aami5"], ServiceTestSupport.context())
         XCTAssertEqual(loaded["name"], "aami-copy")
         XCTAssertEqual(loaded["classes"], ["N", "SVEB", "VEB", "F", "Q"])
         XCTAssertEqual(loaded["version"], "0.1.0")

@@ -24,7 +24,8 @@ final class ModelRegistryTests: XCTestCase {
         XCTAssertEqual(loads, 1)
         let joined = await registry.joinedLoads
         XCTAssertEqual(joined, 23)
-        XCTAssertTrue(models.allSatisfy { $0.model === models[0].model }, "every request got the same loaded model")
+        XCTAssertTrue(
+            models.allSatisfy { $0.inference === models[0].inference }, "every request got the same loaded model")
         _ = try await registry.model(named: "demo-aami5")
         let loadsAfter = await registry.loadCount
         XCTAssertEqual(loadsAfter, 1, "a warm model is not loaded again")
@@ -39,8 +40,10 @@ final class ModelRegistryTests: XCTestCase {
             url: ServiceTestSupport.modelsDirectory.appendingPathComponent("kachuee187-demo/model.keras"),
             clientPath: "kachuee187-demo/model.keras",
             recipe: try BeatRecipe(
-                input: InputSpec(samplingRate: 125, samplesBefore: 0, samplesAfter: 187, normalization: .none),
-                segmentation: .kachuee, name: "test"))
+                input: InputSpec(
+                    samplingRate: 125, samplesBefore: 0, samplesAfter: 187, normalization: .none, segmentation: .kachuee
+                ),
+                name: "test"))
         _ = try await registry.register(keras, as: "kachuee-keras")
         var loaded = await registry.loadedNames
         XCTAssertEqual(loaded, ["kachuee-keras", "demo-aami5"])
@@ -67,10 +70,14 @@ final class ModelRegistryTests: XCTestCase {
 
     func testUnknownModelListsTheAvailableOnes() async {
         let registry = ServiceTestSupport.registry()
-        let message = await ServiceTestSupport.assertError(code: -32010) { _ = try await registry.model(named: "no-such-model") }
+        let message = await ServiceTestSupport.assertError(code: -32010) {
+            _ = try await registry.model(named: "no-such-model")
+        }
         XCTAssertTrue(message?.contains("demo-aami5") ?? false, message ?? "")
         XCTAssertTrue(message?.contains("kachuee187-demo") ?? false, message ?? "")
-        await ServiceTestSupport.assertError(code: -32602) { _ = try await registry.model(named: "../models/demo-aami5") }
+        await ServiceTestSupport.assertError(code: -32602) {
+            _ = try await registry.model(named: "../models/demo-aami5")
+        }
         let loads = await registry.loadCount
         XCTAssertEqual(loads, 0)
     }
@@ -85,11 +92,14 @@ final class ModelRegistryTests: XCTestCase {
         let source = PathModel(
             url: broken, clientPath: "broken.onnx",
             recipe: try BeatRecipe(
-                input: InputSpec(samplingRate: 360, samplesBefore: 90, samplesAfter: 90, normalization: .zscore),
-                segmentation: .window, name: "test"))
-        let message = await ServiceTestSupport.assertError(code: -32011) { _ = try await registry.register(source, as: "broken") }
+                input: InputSpec(samplingRate: 360, samplesBefore: 90, samplesAfter: 90, normalization: .zScore),
+                name: "test"))
+        let message = await ServiceTestSupport.assertError(code: -32011) {
+            _ = try await registry.register(source, as: "broken")
+        }
         XCTAssertTrue(message?.contains("broken.onnx") ?? false, message ?? "")
-        XCTAssertFalse(message?.contains(directory.path) ?? true, "the message shows the client's path, not the server's")
+        XCTAssertFalse(
+            message?.contains(directory.path) ?? true, "the message shows the client's path, not the server's")
         let names = await registry.listing().map(\.name)
         XCTAssertFalse(names.contains("broken"))
         await ServiceTestSupport.assertError(code: -32010) { _ = try await registry.model(named: "broken") }

@@ -39,9 +39,11 @@ final class OpenDocumentsTests: XCTestCase {
         let documents = OpenDocuments()
         let analyses = Analyses()
         var started = analyses.started.stream.makeAsyncIterator()
-        documents.update(uri: "u", version: 1, analyse: analyses.analyse(version: 1, held: true), publish: analyses.publish(1))
+        documents.update(
+            uri: "u", version: 1, analyse: analyses.analyse(version: 1, held: true), publish: analyses.publish(1))
         _ = await started.next()  // version 1 is running
-        documents.update(uri: "u", version: 2, analyse: analyses.analyse(version: 2, held: false), publish: analyses.publish(2))
+        documents.update(
+            uri: "u", version: 2, analyse: analyses.analyse(version: 2, held: false), publish: analyses.publish(2))
         let current = await documents.analysis(of: "u")
         XCTAssertEqual(current?.note, "version 2")
         var stopped = analyses.stopped.stream.makeAsyncIterator()
@@ -53,7 +55,8 @@ final class OpenDocumentsTests: XCTestCase {
     func testHoversWaitForTheCurrentVersionWithoutAnalysingAgain() async {
         let documents = OpenDocuments()
         let analyses = Analyses()
-        documents.update(uri: "u", version: 7, analyse: analyses.analyse(version: 7, held: false), publish: analyses.publish(7))
+        documents.update(
+            uri: "u", version: 7, analyse: analyses.analyse(version: 7, held: false), publish: analyses.publish(7))
         async let first = documents.analysis(of: "u")
         async let second = documents.analysis(of: "u")
         let (a, b) = await (first, second)
@@ -66,7 +69,8 @@ final class OpenDocumentsTests: XCTestCase {
         let documents = OpenDocuments()
         let analyses = Analyses()
         var started = analyses.started.stream.makeAsyncIterator()
-        documents.update(uri: "u", version: 1, analyse: analyses.analyse(version: 1, held: true), publish: analyses.publish(1))
+        documents.update(
+            uri: "u", version: 1, analyse: analyses.analyse(version: 1, held: true), publish: analyses.publish(1))
         _ = await started.next()
         XCTAssertTrue(documents.close(uri: "u"))
         XCTAssertFalse(documents.close(uri: "u"))
@@ -81,7 +85,8 @@ final class OpenDocumentsTests: XCTestCase {
         let analyses = Analyses()
         var started = analyses.started.stream.makeAsyncIterator()
         for (i, uri) in ["a", "b"].enumerated() {
-            documents.update(uri: uri, version: i, analyse: analyses.analyse(version: i, held: true), publish: analyses.publish(i))
+            documents.update(
+                uri: uri, version: i, analyse: analyses.analyse(version: i, held: true), publish: analyses.publish(i))
             _ = await started.next()
         }
         await documents.sessionEnded()

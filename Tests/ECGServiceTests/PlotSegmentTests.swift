@@ -10,18 +10,23 @@ final class PlotSegmentTests: XCTestCase {
     let registry = ServiceTestSupport.registry()
     var plot: PlotSegment {
         let signals = ServiceTestSupport.signals()
-        return PlotSegment(signals: signals, classify: Classify(signals: signals, registry: registry, threads: 2), registry: registry)
+        return PlotSegment(
+            signals: signals, classify: Classify(signals: signals, registry: registry, threads: 2), registry: registry)
     }
 
     func testWindowsBySecondsSamplesAndBeat() throws {
         let (fs, count) = (360.0, 3600)
         XCTAssertEqual(try PlotWindow.decode(nil, fs: fs, sampleCount: count), .samples(0..<3600))
         XCTAssertEqual(try PlotWindow.decode(nil, fs: fs, sampleCount: 7200), .samples(0..<3600), "the first 10 s")
-        XCTAssertEqual(try PlotWindow.decode(["start": 2, "end": 4.5], fs: fs, sampleCount: count), .samples(720..<1620))
-        XCTAssertEqual(try PlotWindow.decode(["start": 8], fs: fs, sampleCount: count), .samples(2880..<3600), "to the end")
-        XCTAssertEqual(try PlotWindow.decode(["startSample": 10, "endSample": 20], fs: fs, sampleCount: count), .samples(10..<20))
         XCTAssertEqual(
-            try PlotWindow.decode(["beat": 3, "before": 1], fs: fs, sampleCount: count), .beat(.index(3), before: 1, after: 2))
+            try PlotWindow.decode(["start": 2, "end": 4.5], fs: fs, sampleCount: count), .samples(720..<1620))
+        XCTAssertEqual(
+            try PlotWindow.decode(["start": 8], fs: fs, sampleCount: count), .samples(2880..<3600), "to the end")
+        XCTAssertEqual(
+            try PlotWindow.decode(["startSample": 10, "endSample": 20], fs: fs, sampleCount: count), .samples(10..<20))
+        XCTAssertEqual(
+            try PlotWindow.decode(["beat": 3, "before": 1], fs: fs, sampleCount: count),
+            .beat(.index(3), before: 1, after: 2))
         XCTAssertEqual(
             try PlotWindow.decode(["beat": "mostConfidentAbnormal"], fs: fs, sampleCount: count),
             .beat(.mostConfidentAbnormal, before: 2, after: 2))
@@ -54,13 +59,18 @@ final class PlotSegmentTests: XCTestCase {
 
     func testTheRhythmLeadAndTheLeadBeatsAreFoundOn() async throws {
         let result = try await plot(
-            ["signal": ["path": "ptbxl-synthetic/synth12_lr"], "layout": "12lead", "rhythm": ["V1", "II"], "peaks": []],
+            [
+                "signal": ["path": "ptbxl-synthetic/synth12_lr"], "layout": "12lead", "rhythm": ["V1", "II"],
+                "peaks": [],
+            ],
             ServiceTestSupport.context())
         XCTAssertEqual(result["leads"]?.arrayValue?.suffix(2), ["V1", "II"])
         // Beats found on II by default on a 12-lead page, on the lead asked for otherwise.
-        let onII = try await plot(["signal": ["path": "ptbxl-synthetic/synth12_lr"], "layout": "12lead"], ServiceTestSupport.context())
+        let onII = try await plot(
+            ["signal": ["path": "ptbxl-synthetic/synth12_lr"], "layout": "12lead"], ServiceTestSupport.context())
         let onV2 = try await plot(
-            ["signal": ["path": "ptbxl-synthetic/synth12_lr"], "layout": "12lead", "lead": "V2"], ServiceTestSupport.context())
+            ["signal": ["path": "ptbxl-synthetic/synth12_lr"], "layout": "12lead", "lead": "V2"],
+            ServiceTestSupport.context())
         XCTAssertEqual(onII["beats"]?.arrayValue?.count, 11)
         XCTAssertNotEqual(onII["beats"], onV2["beats"])
     }
@@ -75,8 +85,11 @@ final class PlotSegmentTests: XCTestCase {
         let label = try XCTUnwrap(beat["label"]?.stringValue)
         XCTAssertTrue(title.hasPrefix("119 · MLII · "), title)
         XCTAssertTrue(title.contains("demo-aami5 · beat 5 at "), title)
-        XCTAssertTrue(title.hasSuffix(": \(label) \(PlotText.decimal(try XCTUnwrap(beat["probability"]?.numberValue), digits: 2))"), title)
-        let untitled = try await plot(["signal": ["path": "mitdb/119"], "peaks": [], "title": ""], ServiceTestSupport.context())
+        XCTAssertTrue(
+            title.hasSuffix(
+                ": \(label) \(PlotText.decimal(try XCTUnwrap(beat["probability"]?.numberValue), digits: 2))"), title)
+        let untitled = try await plot(
+            ["signal": ["path": "mitdb/119"], "peaks": [], "title": ""], ServiceTestSupport.context())
         XCTAssertEqual(untitled["title"], "")
     }
 

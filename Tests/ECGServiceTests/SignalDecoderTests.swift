@@ -12,7 +12,8 @@ final class SignalDecoderTests: XCTestCase {
 
     override func setUpWithError() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("ecgd-signals-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("inside"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("inside"), withIntermediateDirectories: true)
         decoder = SignalDecoder(dataRoot: DataRoot(root), maxDecompressedBytes: 1 << 20, maxSamples: 100_000)
     }
 
@@ -24,9 +25,12 @@ final class SignalDecoderTests: XCTestCase {
         _ value: JSONValue, code: Int, containing fragment: String, file: StaticString = #filePath, line: UInt = #line
     ) {
         XCTAssertThrowsError(try decoder.decode(value), file: file, line: line) { error in
-            guard let error = error as? ServiceError else { return XCTFail("not a ServiceError: \(error)", file: file, line: line) }
+            guard let error = error as? ServiceError else {
+                return XCTFail("not a ServiceError: \(error)", file: file, line: line)
+            }
             XCTAssertEqual(error.responseError.code, code, "\(error)", file: file, line: line)
-            XCTAssertTrue(error.responseError.message.contains(fragment), error.responseError.message, file: file, line: line)
+            XCTAssertTrue(
+                error.responseError.message.contains(fragment), error.responseError.message, file: file, line: line)
         }
     }
 
@@ -49,14 +53,19 @@ final class SignalDecoderTests: XCTestCase {
     func testInlineProblems() {
         expectError(["fs": 360, "data": []], code: -32602, containing: "empty")
         expectError(["fs": 360, "data": [[1, 2], [3]]], code: -32602, containing: "different lengths")
-        expectError(["fs": 360, "data": [1, "2"]], code: -32602, containing: "params.signal.data[1]: expected number, found string")
+        expectError(
+            ["fs": 360, "data": [1, "2"]], code: -32602,
+            containing: "params.signal.data[1]: expected number, found string")
         expectError(["data": [1, 2]], code: -32602, containing: "params.signal.fs: missing")
         expectError(["fs": 10, "data": [1, 2]], code: -32012, containing: "outside the supported 50-5000 Hz")
         expectError(["fs": 9000, "data": [1, 2]], code: -32012, containing: "outside")
         expectError(["fs": 360, "data": [1, 2], "gain": 2], code: -32602, containing: "only applies to binary data")
         expectError(["fs": 360, "data": [[1], [2]], "leads": 3], code: -32602, containing: "says 3 but data has 2")
-        expectError(["fs": 360, "data": [1], "leadNames": ["a", "b"]], code: -32602, containing: "2 name(s) for 1 lead(s)")
-        expectError(["fs": 360, "data": [1], "sampleRate": 3], code: -32602, containing: "params.signal.sampleRate: unknown member")
+        expectError(
+            ["fs": 360, "data": [1], "leadNames": ["a", "b"]], code: -32602, containing: "2 name(s) for 1 lead(s)")
+        expectError(
+            ["fs": 360, "data": [1], "sampleRate": 3], code: -32602,
+            containing: "params.signal.sampleRate: unknown member")
         expectError(["fs": 360], code: -32602, containing: "give either \"data\" or \"path\"")
         expectError([1, 2, 3], code: -32602, containing: "expected object, found array")
     }
@@ -80,11 +89,15 @@ final class SignalDecoderTests: XCTestCase {
 
     func testFloat32Float64Int32() throws {
         let f32: [Float] = [0.5, -1.25, 3]
-        XCTAssertEqual(try decoder.decode(["fs": 360, "dtype": "float32", "data": .string(Self.base64(f32))]).leads[0], [0.5, -1.25, 3])
+        XCTAssertEqual(
+            try decoder.decode(["fs": 360, "dtype": "float32", "data": .string(Self.base64(f32))]).leads[0],
+            [0.5, -1.25, 3])
         let f64: [Double] = [0.1, 0.2]
-        XCTAssertEqual(try decoder.decode(["fs": 360, "dtype": "float64", "data": .string(Self.base64(f64))]).leads[0], [0.1, 0.2])
+        XCTAssertEqual(
+            try decoder.decode(["fs": 360, "dtype": "float64", "data": .string(Self.base64(f64))]).leads[0], [0.1, 0.2])
         let i32: [Int32] = [-7, 70000]
-        XCTAssertEqual(try decoder.decode(["fs": 360, "dtype": "int32", "data": .string(Self.base64(i32))]).leads[0], [-7, 70000])
+        XCTAssertEqual(
+            try decoder.decode(["fs": 360, "dtype": "int32", "data": .string(Self.base64(i32))]).leads[0], [-7, 70000])
     }
 
     func testGzipBase64AndLineBreaks() throws {
@@ -93,7 +106,9 @@ final class SignalDecoderTests: XCTestCase {
         let compressed = try raw.compress(with: .gzip())
         let text = Data(compressed.readableBytesView).base64EncodedString(options: .lineLength64Characters)
         XCTAssertTrue(text.contains("\r\n"))
-        let recording = try decoder.decode(["fs": 500, "dtype": "float32", "encoding": "gzip+base64", "data": .string(text)])
+        let recording = try decoder.decode([
+            "fs": 500, "dtype": "float32", "encoding": "gzip+base64", "data": .string(text),
+        ])
         XCTAssertEqual(recording.leads[0].count, 1000)
         XCTAssertEqual(recording.leads[0][999], Double(Float(9.99)))
     }
@@ -103,44 +118,65 @@ final class SignalDecoderTests: XCTestCase {
         let bomb = try zeros.compress(with: .gzip())
         XCTAssertLessThan(bomb.readableBytes, 64 << 10)
         expectError(
-            ["fs": 360, "dtype": "float32", "encoding": "gzip+base64", "data": .string(Data(bomb.readableBytesView).base64EncodedString())],
+            [
+                "fs": 360, "dtype": "float32", "encoding": "gzip+base64",
+                "data": .string(Data(bomb.readableBytesView).base64EncodedString()),
+            ],
             code: -32001, containing: "inflates to more than the limit of 1048576 bytes")
     }
 
     func testBinaryProblems() {
         let nan: [Float] = [0, .nan, 1]
-        expectError(["fs": 360, "dtype": "float32", "data": .string(Self.base64(nan))], code: -32602, containing: "non-finite value (nan) at sample 1")
+        expectError(
+            ["fs": 360, "dtype": "float32", "data": .string(Self.base64(nan))], code: -32602,
+            containing: "non-finite value (nan) at sample 1")
         let inf: [Double] = [0, 1, -.infinity]
-        expectError(["fs": 360, "dtype": "float64", "data": .string(Self.base64(inf))], code: -32602, containing: "at sample 2")
+        expectError(
+            ["fs": 360, "dtype": "float64", "data": .string(Self.base64(inf))], code: -32602, containing: "at sample 2")
         let three: [Int16] = [1, 2, 3]
-        expectError(["fs": 360, "dtype": "int16", "leads": 2, "data": .string(Self.base64(three))], code: -32602, containing: "do not divide into 2 leads")
+        expectError(
+            ["fs": 360, "dtype": "int16", "leads": 2, "data": .string(Self.base64(three))], code: -32602,
+            containing: "do not divide into 2 leads")
         expectError(["fs": 360, "dtype": "float32", "data": "AAAA1"], code: -32602, containing: "not valid base64")
-        expectError(["fs": 360, "dtype": "float32", "data": .string(Self.base64([Int16(1)]))], code: -32602, containing: "not a whole number of float32 samples")
+        expectError(
+            ["fs": 360, "dtype": "float32", "data": .string(Self.base64([Int16(1)]))], code: -32602,
+            containing: "not a whole number of float32 samples")
         expectError(["fs": 360, "dtype": "uint8", "data": "AAAA"], code: -32602, containing: "unknown \"uint8\"")
         expectError(["fs": 360, "data": "AAAA"], code: -32602, containing: "dtype: required")
-        expectError(["fs": 360, "dtype": "int16", "encoding": "zstd", "data": "AAAA"], code: -32602, containing: "expected base64 or gzip+base64")
-        expectError(["fs": 360, "dtype": "int16", "encoding": "gzip+base64", "data": "AAAA"], code: -32602, containing: "not valid gzip")
-        expectError(["fs": 360, "dtype": "int16", "gain": 0, "data": "AAAA"], code: -32602, containing: "gain: must not be zero")
+        expectError(
+            ["fs": 360, "dtype": "int16", "encoding": "zstd", "data": "AAAA"], code: -32602,
+            containing: "expected base64 or gzip+base64")
+        expectError(
+            ["fs": 360, "dtype": "int16", "encoding": "gzip+base64", "data": "AAAA"], code: -32602,
+            containing: "not valid gzip")
+        expectError(
+            ["fs": 360, "dtype": "int16", "gain": 0, "data": "AAAA"], code: -32602, containing: "gain: must not be zero"
+        )
         expectError(["fs": 360, "dtype": "int16", "data": ""], code: -32602, containing: "empty")
     }
 
     // MARK: Files and the data root
 
     func testCSVFileInsideTheRoot() throws {
-        try "time,ECG\n0,0.1\n1,0.2\n2,0.3\n".write(to: root.appendingPathComponent("inside/a.csv"), atomically: true, encoding: .utf8)
+        try "time,ECG\n0,0.1\n1,0.2\n2,0.3\n".write(
+            to: root.appendingPathComponent("inside/a.csv"), atomically: true, encoding: .utf8)
         let recording = try decoder.decode(["path": "inside/a.csv", "fs": 360, "column": "ECG"])
         XCTAssertEqual(recording.leads, [[0.1, 0.2, 0.3]])
         expectError(["path": "inside/a.csv"], code: -32602, containing: "fs: required for CSV")
     }
 
     func testPathsOutsideTheRootAreRefused() throws {
-        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("ecgd-outside-\(UUID().uuidString).csv")
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ecgd-outside-\(UUID().uuidString).csv")
         try "1\n2\n3\n".write(to: outside, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: outside) }
-        try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("inside/link.csv"), withDestinationURL: outside)
+        try FileManager.default.createSymbolicLink(
+            at: root.appendingPathComponent("inside/link.csv"), withDestinationURL: outside)
 
         expectError(["path": "inside/link.csv", "fs": 360], code: -32020, containing: "resolves outside the data root")
-        expectError(["path": .string("../\(outside.lastPathComponent)"), "fs": 360], code: -32020, containing: "resolves outside")
+        expectError(
+            ["path": .string("../\(outside.lastPathComponent)"), "fs": 360], code: -32020,
+            containing: "resolves outside")
         expectError(["path": "inside/../../x.csv", "fs": 360], code: -32020, containing: "resolves outside")
         expectError(["path": .string(outside.path), "fs": 360], code: -32020, containing: "must be relative")
         expectError(["path": "inside/missing.csv", "fs": 360], code: -32021, containing: "does not exist")
@@ -149,7 +185,8 @@ final class SignalDecoderTests: XCTestCase {
     }
 
     func testCorruptFilesNameTheClientPath() throws {
-        try "ECG\n0.1\nabc\n".write(to: root.appendingPathComponent("inside/bad.csv"), atomically: true, encoding: .utf8)
+        try "ECG\n0.1\nabc\n".write(
+            to: root.appendingPathComponent("inside/bad.csv"), atomically: true, encoding: .utf8)
         expectError(["path": "inside/bad.csv", "fs": 360], code: -32022, containing: "\"inside/bad.csv\"")
         // Ten zero samples whose header checksum says otherwise.
         try "rec 1 360 10\nrec.dat 212 200 11 1024 0 7 0 MLII\n".write(

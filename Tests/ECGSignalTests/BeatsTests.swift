@@ -17,7 +17,8 @@ final class BeatsTests: XCTestCase {
         XCTAssertEqual(skip.fs, 100)
 
         let edge = try BeatSegmenter(before: 3, after: 4, edges: .padEdge).segment(ramp, fs: 100, peaks: peaks)
-        XCTAssertEqual(edge.windows, [[0, 0, 1, 2, 3, 4, 5], [47, 48, 49, 50, 51, 52, 53], [95, 96, 97, 98, 99, 99, 99]])
+        XCTAssertEqual(
+            edge.windows, [[0, 0, 1, 2, 3, 4, 5], [47, 48, 49, 50, 51, 52, 53], [95, 96, 97, 98, 99, 99, 99]])
         XCTAssertEqual(edge.padded, [0, 2])
         XCTAssertEqual(edge.skipped, [])
 
@@ -29,19 +30,22 @@ final class BeatsTests: XCTestCase {
 
     func testNormalizations() throws {
         let signal = (0..<50).map { sin(Double($0) / 3) * 2 + 1 }
-        let minMax = try BeatSegmenter(before: 5, after: 10, normalization: .minMax).segment(signal, fs: 50, peaks: [10, 30])
+        let minMax = try BeatSegmenter(before: 5, after: 10, normalization: .minMax).segment(
+            signal, fs: 50, peaks: [10, 30])
         for window in minMax.windows {
             XCTAssertEqual(window.min(), 0)
             XCTAssertEqual(window.max(), 1)
         }
-        let z = try BeatSegmenter(before: 5, after: 10, normalization: .zScore).segment(signal, fs: 50, peaks: [10, 30])
+        let z = try BeatSegmenter(before: 5, after: 10, normalization: .zScore).segment(
+            signal, fs: 50, peaks: [10, 30])
         for window in z.windows {
             let mean = window.reduce(0, +) / Double(window.count)
             let variance = window.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(window.count)
             XCTAssertEqual(mean, 0, accuracy: 1e-12)
             XCTAssertEqual(variance, 1, accuracy: 1e-12)
         }
-        let flat = try BeatSegmenter(before: 1, after: 2, normalization: .minMax).segment([3, 3, 3, 3], fs: 50, peaks: [1])
+        let flat = try BeatSegmenter(before: 1, after: 2, normalization: .minMax).segment(
+            [3, 3, 3, 3], fs: 50, peaks: [1])
         XCTAssertEqual(flat.windows, [[0, 0, 0]])
     }
 
@@ -89,7 +93,9 @@ final class BeatsTests: XCTestCase {
         let wide = RRFeatures.compute(peaks: [0, 100, 250, 350], fs: 100)
         XCTAssertEqual(wide.map(\.localAverage), [1, 1, 3.5 / 3, 4.5 / 4])
 
-        XCTAssertEqual(RRFeatures.compute(peaks: [7], fs: 360, fallbackRR: 0.75).map(\.vector), [[0.75, 0.75, 0.75, 0.75, 1, 1, 1, 1, 1, 0.75, 1, 0]])
+        XCTAssertEqual(
+            RRFeatures.compute(peaks: [7], fs: 360, fallbackRR: 0.75).map(\.vector),
+            [[0.75, 0.75, 0.75, 0.75, 1, 1, 1, 1, 1, 0.75, 1, 0]])
         XCTAssertEqual(RRFeatures.compute(peaks: [], fs: 360), [])
     }
 

@@ -44,9 +44,10 @@ final class DSPTests: XCTestCase {
             let sos = try design(f)
             XCTAssertEqual(sos.sections.count, f.sos.count, f.name)
             // Section pairing may differ from zpk2sos; the cascade's response must not.
-            let theirs = SOSFilter(sections: f.sos.map {
-                .init(b0: $0[0], b1: $0[1], b2: $0[2], a1: $0[4], a2: $0[5])
-            })
+            let theirs = SOSFilter(
+                sections: f.sos.map {
+                    .init(b0: $0[0], b1: $0[1], b2: $0[2], a1: $0[4], a2: $0[5])
+                })
             let grid = (0...200).map { Double($0) * Double.pi / 200 }
             let a = grid.map { sos.magnitude(atOmega: $0) }
             let b = grid.map { theirs.magnitude(atOmega: $0) }
@@ -133,7 +134,7 @@ final class DSPTests: XCTestCase {
         var state = seed
         var level = 0.0
         return (0..<n).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             level += Double(Int64(bitPattern: state) >> 11) / Double(1 << 52)
             return level + Double(state >> 40) / Double(1 << 24)
         }
@@ -150,7 +151,8 @@ final class DSPTests: XCTestCase {
             for n in [1, 2, 3, 7, 64, 500, 1_000, 4_099, 20_001] {
                 let x = randomSignal(n, seed: UInt64(7 * n + f))
                 for backward in [false, true] {
-                    var plain = x, fast = x
+                    var plain = x
+                    var fast = x
                     var input = backward ? x[n - 1] : x[0]
                     plain.withUnsafeMutableBufferPointer { buf in
                         for s in filter.sections {
@@ -168,7 +170,8 @@ final class DSPTests: XCTestCase {
             let s = filter.sections[0]
             let warmUp = try XCTUnwrap(s.warmUpLength)
             let x = randomSignal(8 * warmUp + 8, seed: 3)
-            var plain = x, fast = x
+            var plain = x
+            var fast = x
             plain.withUnsafeMutableBufferPointer {
                 SOSFilter.steadyPass(s, on: $0, backward: true, input: x[x.count - 1])
             }

@@ -22,7 +22,8 @@ final class DetectorAnalysisTests: XCTestCase {
             XCTAssertEqual(span.core.lowerBound % 720, 0)
             XCTAssertEqual(span.context.lowerBound % 720, 0)
             XCTAssertTrue(span.context.contains(span.core.lowerBound))
-            XCTAssertGreaterThanOrEqual(span.core.lowerBound - span.context.lowerBound, min(span.core.lowerBound, 10_800))
+            XCTAssertGreaterThanOrEqual(
+                span.core.lowerBound - span.context.lowerBound, min(span.core.lowerBound, 10_800))
         }
         XCTAssertEqual(QRSDetector.spans(count: 150_000, unit: 720, length: 108_000, overlap: 10_800).count, 1)
     }

@@ -68,7 +68,8 @@ final class DetectorNoiseTests: XCTestCase {
     }
 
     func testBlendFollowsTheWeights() {
-        let n = 40, length = 10
+        let n = 40
+        let length = 10
         let wide = BandFeature(energy: Array(repeating: 2, count: n), slope: Array(repeating: 4, count: n))
         let narrow = BandFeature(energy: Array(repeating: 3, count: n), slope: Array(repeating: 6, count: n))
         let blended = QRSDetector.blend(
@@ -93,14 +94,18 @@ final class DetectorNoiseTests: XCTestCase {
 
     func testNoisyStretchesWidenMergeAndClip() {
         let w: [Double] = [0, 0, 0, 0.5, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0.2, 0, 0.1, 0, 0, 0]
-        XCTAssertEqual(QRSDetector.noisyStretches(w, context: 2), [
-            NoisyStretch(core: 2..<6, context: 0..<8),
-            // 13 and 15 are one stretch: their contexts overlap.
-            NoisyStretch(core: 12..<17, context: 10..<19),
-        ])
-        XCTAssertEqual(QRSDetector.noisyStretches([1, 0, 0, 0, 0, 0, 0, 0, 1], context: 1), [
-            NoisyStretch(core: 0..<2, context: 0..<3), NoisyStretch(core: 7..<9, context: 6..<9),
-        ])
+        XCTAssertEqual(
+            QRSDetector.noisyStretches(w, context: 2),
+            [
+                NoisyStretch(core: 2..<6, context: 0..<8),
+                // 13 and 15 are one stretch: their contexts overlap.
+                NoisyStretch(core: 12..<17, context: 10..<19),
+            ])
+        XCTAssertEqual(
+            QRSDetector.noisyStretches([1, 0, 0, 0, 0, 0, 0, 0, 1], context: 1),
+            [
+                NoisyStretch(core: 0..<2, context: 0..<3), NoisyStretch(core: 7..<9, context: 6..<9),
+            ])
         XCTAssertEqual(QRSDetector.noisyStretches([0, 0, 0], context: 4), [])
     }
 

@@ -7,7 +7,7 @@ final class DetectorStageTests: XCTestCase {
     func randomSignal(_ n: Int, seed: UInt64) -> [Double] {
         var state = seed
         return (0..<n).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Double(Int64(bitPattern: state) >> 11) / Double(1 << 52)
         }
     }
@@ -15,10 +15,12 @@ final class DetectorStageTests: XCTestCase {
     /// Triangular FIR of 2k - 1 taps at every k-th sample, normalised by the taps inside.
     func directDecimate(_ x: [Double], factor k: Int) -> [Double] {
         stride(from: 0, to: x.count, by: k).map { centre in
-            var acc = 0.0, wsum = 0.0
+            var acc = 0.0
+            var wsum = 0.0
             for i in max(0, centre - k + 1)...min(x.count - 1, centre + k - 1) {
                 let w = Double(k - abs(i - centre))
-                acc += w * x[i]; wsum += w
+                acc += w * x[i]
+                wsum += w
             }
             return acc / wsum
         }
@@ -87,7 +89,9 @@ extension DetectorStageTests {
                 XCTAssertEqual(
                     QRSDetector.dominantMaxima(x, halfWidth: h), directDominantMaxima(x, halfWidth: h),
                     "h \(h), n \(n)")
-                let smooth = randomSignal(n, seed: UInt64(n)).enumerated().map { sin(Double($0.offset) / 5) + 0.1 * $0.element }
+                let smooth = randomSignal(n, seed: UInt64(n)).enumerated().map {
+                    sin(Double($0.offset) / 5) + 0.1 * $0.element
+                }
                 XCTAssertEqual(
                     QRSDetector.dominantMaxima(smooth, halfWidth: h), directDominantMaxima(smooth, halfWidth: h),
                     "smooth, h \(h), n \(n)")

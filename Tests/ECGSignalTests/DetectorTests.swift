@@ -65,7 +65,11 @@ final class DetectorTests: XCTestCase {
         XCTAssertEqual(d.detect([1, 2, 3], fs: 360), [])
         // NaN gaps (WFDB "no data") do not poison the whole record.
         var x = [Double](repeating: 0, count: 3600)
-        for b in stride(from: 180, to: 3600, by: 300) { x[b] = 1; x[b + 1] = 0.6; x[b - 1] = 0.6 }
+        for b in stride(from: 180, to: 3600, by: 300) {
+            x[b] = 1
+            x[b + 1] = 0.6
+            x[b - 1] = 0.6
+        }
         x[1000] = .nan
         XCTAssertFalse(d.detect(x, fs: 360).isEmpty)
     }

@@ -59,7 +59,9 @@ final class ReadersAnnotationTests: XCTestCase {
     func testEveryEntryTypeMatchesPythonWFDB() throws {
         let json = try Data(contentsOf: ReaderFixtures.wfdb.appendingPathComponent("expected_synthetic_atr.json"))
         let expected = try JSONDecoder().decode([ExpectedAnnotation].self, from: json).map {
-            Annotation(sample: $0.sample, code: $0.code, subtype: $0.subtype, channel: $0.channel, number: $0.number, aux: $0.aux)
+            Annotation(
+                sample: $0.sample, code: $0.code, subtype: $0.subtype, channel: $0.channel, number: $0.number,
+                aux: $0.aux)
         }
         let read = try WFDB.readAnnotations(at: ReaderFixtures.wfdb.appendingPathComponent("synthetic.atr"))
         XCTAssertEqual(read, expected)
@@ -71,33 +73,43 @@ final class ReadersAnnotationTests: XCTestCase {
     func testHandWrittenEntries() throws {
         // N at 10; SKIP +100000; V at 100000+5 with NUM 3, CHN 1, SUB -2, AUX "ab c" (odd, padded);
         // then N at +1 (inherits NUM and CHN); end.
-        var words: [UInt16] = [1 << 10 | 10, 59 << 10, 0x0001, 0x86A0, 5 << 10 | 5, 60 << 10 | 3, 62 << 10 | 1, 61 << 10 | 0xFE, 63 << 10 | 3]
+        var words: [UInt16] = [
+            1 << 10 | 10, 59 << 10, 0x0001, 0x86A0, 5 << 10 | 5, 60 << 10 | 3, 62 << 10 | 1, 61 << 10 | 0xFE,
+            63 << 10 | 3,
+        ]
         var bytes = words.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
         bytes += Array("abc".utf8) + [0]
         words = [1 << 10 | 1, 0]
         bytes += words.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
         let read = try WFDB.parseAnnotations(Data(bytes), path: "hand.atr")
-        XCTAssertEqual(read, [
-            Annotation(sample: 10, code: "N"),
-            Annotation(sample: 100_015, code: "V", subtype: -2, channel: 1, number: 3, aux: "abc"),
-            Annotation(sample: 100_016, code: "N", subtype: 0, channel: 1, number: 3),
-        ])
+        XCTAssertEqual(
+            read,
+            [
+                Annotation(sample: 10, code: "N"),
+                Annotation(sample: 100_015, code: "V", subtype: -2, channel: 1, number: 3, aux: "abc"),
+                Annotation(sample: 100_016, code: "N", subtype: 0, channel: 1, number: 3),
+            ])
     }
 
     func testTruncatedAndCorruptAnnotationFilesNameTheFile() throws {
         let data = try Data(contentsOf: ReaderFixtures.mitdb.appendingPathComponent("101.atr"))
         assertSignalFileError(
-            try WFDB.parseAnnotations(data.dropLast(2), path: "/x/101.atr"), names: "101.atr", contains: ["end-of-file marker"])
+            try WFDB.parseAnnotations(data.dropLast(2), path: "/x/101.atr"), names: "101.atr",
+            contains: ["end-of-file marker"])
         assertSignalFileError(
             try WFDB.parseAnnotations(data.dropLast(1), path: "/x/101.atr"), names: "101.atr", contains: ["odd size"])
         assertSignalFileError(
-            try WFDB.parseAnnotations(Data([0x00, 59 << 2, 0, 0]), path: "s.atr"), names: "s.atr", contains: ["byte 0", "SKIP"])
+            try WFDB.parseAnnotations(Data([0x00, 59 << 2, 0, 0]), path: "s.atr"), names: "s.atr",
+            contains: ["byte 0", "SKIP"])
         assertSignalFileError(
-            try WFDB.parseAnnotations(Data([5, 4, 9, 63 << 2, 65, 66]), path: "a.atr"), names: "a.atr", contains: ["byte 2", "AUX"])
+            try WFDB.parseAnnotations(Data([5, 4, 9, 63 << 2, 65, 66]), path: "a.atr"), names: "a.atr",
+            contains: ["byte 2", "AUX"])
         assertSignalFileError(
-            try WFDB.parseAnnotations(Data([1, 60 << 2, 0, 0]), path: "n.atr"), names: "n.atr", contains: ["NUM", "before any annotation"])
+            try WFDB.parseAnnotations(Data([1, 60 << 2, 0, 0]), path: "n.atr"), names: "n.atr",
+            contains: ["NUM", "before any annotation"])
         assertSignalFileError(
-            try WFDB.readAnnotations(at: URL(fileURLWithPath: "/nonexistent/zz.atr")), names: "zz.atr", contains: ["no such file"])
+            try WFDB.readAnnotations(at: URL(fileURLWithPath: "/nonexistent/zz.atr")), names: "zz.atr",
+            contains: ["no such file"])
     }
 
     func testBeatCodesAndAAMIMapping() {

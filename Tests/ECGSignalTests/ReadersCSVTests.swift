@@ -44,7 +44,8 @@ final class ReadersCSVTests: XCTestCase {
             try CSVSignalReader.parse("a,b\n1,2\n3,\n", path: "/d/empty.csv", fs: 360, columns: [.name("b")]),
             names: "empty.csv", contains: ["row 3, column 2", "empty cell"])
         XCTAssertEqual(
-            try CSVSignalReader.parse("a,b\n1,2\n3,\n", path: "ok.csv", fs: 360, columns: [.name("a")]).leads, [[1, 3]],
+            try CSVSignalReader.parse("a,b\n1,2\n3,\n", path: "ok.csv", fs: 360, columns: [.name("a")]).leads,
+            [[1, 3]],
             "cells of other columns are not checked")
         assertSignalFileError(
             try CSVSignalReader.parse("1,2\n3\n", path: "short.csv", fs: 360), names: "short.csv",
@@ -53,7 +54,8 @@ final class ReadersCSVTests: XCTestCase {
             try CSVSignalReader.parse("x\n1\n", path: "h.csv", fs: 360, hasHeader: false), names: "h.csv",
             contains: ["row 1, column 1", "\"x\" is not a number"])
         assertSignalFileError(
-            try CSVSignalReader.parse("1\ninf\n", path: "inf.csv", fs: 360), names: "inf.csv", contains: ["row 2", "finite"])
+            try CSVSignalReader.parse("1\ninf\n", path: "inf.csv", fs: 360), names: "inf.csv",
+            contains: ["row 2", "finite"])
     }
 
     func testColumnChoiceErrors() {
@@ -66,9 +68,12 @@ final class ReadersCSVTests: XCTestCase {
         assertSignalFileError(
             try CSVSignalReader.parse("0,1\n", path: "c.csv", fs: 360, columns: [.index(2)]),
             names: "c.csv", contains: ["out of range", "2 columns"])
-        assertSignalFileError(try CSVSignalReader.parse("ECG\n", path: "c.csv", fs: 360), names: "c.csv", contains: ["no data rows"])
-        assertSignalFileError(try CSVSignalReader.parse("\n\n", path: "c.csv", fs: 360), names: "c.csv", contains: ["no data"])
-        assertSignalFileError(try CSVSignalReader.parse("1\n", path: "c.csv", fs: 0), names: "c.csv", contains: ["sampling rate"])
+        assertSignalFileError(
+            try CSVSignalReader.parse("ECG\n", path: "c.csv", fs: 360), names: "c.csv", contains: ["no data rows"])
+        assertSignalFileError(
+            try CSVSignalReader.parse("\n\n", path: "c.csv", fs: 360), names: "c.csv", contains: ["no data"])
+        assertSignalFileError(
+            try CSVSignalReader.parse("1\n", path: "c.csv", fs: 0), names: "c.csv", contains: ["sampling rate"])
     }
 
     func testRecordRoundTripThroughAFile() throws {
@@ -118,7 +123,8 @@ final class ReadersCSVTests: XCTestCase {
 
     func testSegmentsWithoutLabelsAndStringLabelsWithHeader() throws {
         let segment = (0..<360).map { sin(Double($0) / 20) }
-        let text = [segment, segment.map { -$0 }].map { $0.map { "\($0)" }.joined(separator: "\t") }.joined(separator: "\r\n")
+        let text = [segment, segment.map { -$0 }].map { $0.map { "\($0)" }.joined(separator: "\t") }.joined(
+            separator: "\r\n")
         let table = try BeatsCSVReader.parse(text, path: "seg.tsv", lastColumnIsLabel: false)
         XCTAssertEqual(table.beats, [segment, segment.map { -$0 }])
         XCTAssertNil(table.labels)
@@ -137,16 +143,19 @@ final class ReadersCSVTests: XCTestCase {
         XCTAssertEqual(table.beats, [[1, 2, 3], [6, 6, 6]])
         XCTAssertEqual(table.integerLabels, [0, 2])
         XCTAssertEqual(table.lineNumbers, [1, 6])
-        XCTAssertEqual(issues, [
-            TextFileIssue(line: 2, message: "has 3 columns, expected 4"),
-            TextFileIssue(line: 3, column: 2, message: "\"x\" is not a number"),
-            TextFileIssue(line: 4, column: 4, message: "empty label"),
-            TextFileIssue(line: 7, column: 3, message: "\"nan\" is not a finite number"),
-        ])
+        XCTAssertEqual(
+            issues,
+            [
+                TextFileIssue(line: 2, message: "has 3 columns, expected 4"),
+                TextFileIssue(line: 3, column: 2, message: "\"x\" is not a number"),
+                TextFileIssue(line: 4, column: 4, message: "empty label"),
+                TextFileIssue(line: 7, column: 3, message: "\"nan\" is not a finite number"),
+            ])
         assertSignalFileError(
             try BeatsCSVReader.parse(text, path: "/d/bad.csv"), names: "bad.csv", contains: ["row 2", "expected 4"])
         assertSignalFileError(try BeatsCSVReader.parse("", path: "e.csv"), names: "e.csv", contains: ["no beats"])
-        assertSignalFileError(try BeatsCSVReader.parse("1\n2\n", path: "one.csv"), names: "one.csv", contains: ["at least 2"])
+        assertSignalFileError(
+            try BeatsCSVReader.parse("1\n2\n", path: "one.csv"), names: "one.csv", contains: ["at least 2"])
     }
 
     func testBeatsFileIsRead() throws {
@@ -155,7 +164,8 @@ final class ReadersCSVTests: XCTestCase {
         try text.write(to: url, atomically: true, encoding: .utf8)
         XCTAssertEqual(try BeatsCSVReader.read(at: url).beats.count, 3)
         try (text + "0.5,0.5\n").write(to: url, atomically: true, encoding: .utf8)
-        assertSignalFileError(try BeatsCSVReader.read(at: url), names: "beats.csv", contains: ["row 4", "has 2 columns, expected 188"])
+        assertSignalFileError(
+            try BeatsCSVReader.read(at: url), names: "beats.csv", contains: ["row 4", "has 2 columns, expected 188"])
     }
 }
 
@@ -167,20 +177,33 @@ final class ReadersFormatDispatchTests: XCTestCase {
         XCTAssertEqual(SignalFileFormat(pathExtension: "edf"), .edf)
         XCTAssertNil(SignalFileFormat(pathExtension: "mat"))
 
+        XCTAssertEqual(SignalFileFormat(path: "mitdb/208"), .wfdb)
+        XCTAssertEqual(SignalFileFormat(path: "records/rec.v2"), .wfdb, "an unknown extension is part of a record name")
+        XCTAssertEqual(SignalFileFormat(path: "uploads/ecg.CSV"), .csv)
+
         let dat = ReaderFixtures.mitdb.appendingPathComponent("119.dat")
-        let v1 = try SignalFileFormat.wfdb.read(at: dat, leads: ["v1"])
+        var offered: [String] = []
+        let v1 = try SignalFileFormat.wfdb.read(at: dat) { names in
+            offered = names
+            return [1]
+        }
+        XCTAssertEqual(offered, ["MLII", "V1"], "the chooser sees the header's signal names")
         XCTAssertEqual(v1.leadNames, ["V1"])
         XCTAssertEqual(v1.units, ["mV"])
         XCTAssertEqual(v1.leads[0][649_999], -1.28)
-        assertSignalFileError(
-            try SignalFileFormat.wfdb.read(at: dat, leads: ["V5"]), names: "119.hea", contains: ["no signal named \"V5\"", "MLII, V1"])
+        struct Refused: Error {}
+        XCTAssertThrowsError(try SignalFileFormat.wfdb.read(at: dat) { _ in throw Refused() }) { error in
+            XCTAssertTrue(error is Refused, "what the chooser throws comes through: \(error)")
+        }
 
         let edf = ReaderFixtures.fixtures.appendingPathComponent("edf/plain.edf")
-        XCTAssertEqual(try SignalFileFormat.edf.read(at: edf, leads: ["ECG II"]).leadNames, ["ECG II"])
+        let edfLeads = try SignalFileFormat.edf.read(at: edf) { names in [names.firstIndex(of: "ECG II")!] }
+        XCTAssertEqual(edfLeads.leadNames, ["ECG II"])
 
         let csv = try ReaderFixtures.temporaryDirectory().appendingPathComponent("x.csv")
         try "time,ECG\n0,1.5\n1,2.5\n".write(to: csv, atomically: true, encoding: .utf8)
         XCTAssertEqual(try SignalFileFormat.csv.read(at: csv, fs: 2).leads, [[1.5, 2.5]])
+        XCTAssertEqual(try SignalFileFormat.csv.read(at: csv, fs: 2, column: "ECG") { _ in [0] }.leadNames, ["ECG"])
         assertSignalFileError(try SignalFileFormat.csv.read(at: csv), names: "x.csv", contains: ["sampling rate"])
     }
 }

@@ -17,7 +17,11 @@ final class ReadersEDFTests: XCTestCase {
 
         init(from decoder: Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if let value = try? container.decode(Double.self) { self = .number(value) } else { self = .text(try container.decode(String.self)) }
+            if let value = try? container.decode(Double.self) {
+                self = .number(value)
+            } else {
+                self = .text(try container.decode(String.self))
+            }
         }
     }
 
@@ -104,7 +108,9 @@ final class ReadersEDFTests: XCTestCase {
 
         let annotations = try EDFReader.readAnnotations(at: url)
         let wanted = reference.annotations.map { fields -> EDFAnnotation in
-            guard case .number(let onset) = fields[0], case .number(let duration) = fields[1], case .text(let text) = fields[2] else {
+            guard case .number(let onset) = fields[0], case .number(let duration) = fields[1],
+                case .text(let text) = fields[2]
+            else {
                 fatalError("bad expected annotation")
             }
             return EDFAnnotation(onset: onset, duration: duration < 0 ? nil : duration, text: text)
@@ -128,11 +134,13 @@ final class ReadersEDFTests: XCTestCase {
 
     func testDiscontinuousTruncatedAndCorruptFilesAreRefused() throws {
         let discontinuous = try patchedCopy("plus.edf") { self.overwrite(&$0, at: 192, "EDF+D", width: 44) }
-        assertSignalFileError(try EDFReader.read(at: discontinuous), names: "plus.edf", contains: ["EDF+D", "discontinuous"])
+        assertSignalFileError(
+            try EDFReader.read(at: discontinuous), names: "plus.edf", contains: ["EDF+D", "discontinuous"])
 
         let truncated = try patchedCopy("plain.edf") { $0.removeLast(100) }
         assertSignalFileError(
-            try EDFReader.read(at: truncated), names: "plain.edf", contains: ["truncated", "4 data records", "3 whole records"])
+            try EDFReader.read(at: truncated), names: "plain.edf",
+            contains: ["truncated", "4 data records", "3 whole records"])
         let headerOnly = try patchedCopy("plain.edf") { $0 = $0.prefix(600) }
         assertSignalFileError(try EDFReader.read(at: headerOnly), names: "plain.edf", contains: ["truncated", "1024"])
         let tiny = try patchedCopy("plain.edf") { $0 = $0.prefix(100) }
@@ -141,13 +149,17 @@ final class ReadersEDFTests: XCTestCase {
         let notEDF = try patchedCopy("plain.edf") { self.overwrite(&$0, at: 0, "X", width: 8) }
         assertSignalFileError(try EDFReader.read(at: notEDF), names: "plain.edf", contains: ["not an EDF file"])
         let badCount = try patchedCopy("plain.edf") { self.overwrite(&$0, at: 252, "x", width: 4) }
-        assertSignalFileError(try EDFReader.read(at: badCount), names: "plain.edf", contains: ["number of signals", "\"x\""])
+        assertSignalFileError(
+            try EDFReader.read(at: badCount), names: "plain.edf", contains: ["number of signals", "\"x\""])
         let badSize = try patchedCopy("plain.edf") { self.overwrite(&$0, at: 184, "768", width: 8) }
-        assertSignalFileError(try EDFReader.read(at: badSize), names: "plain.edf", contains: ["size 768", "expected 1024"])
+        assertSignalFileError(
+            try EDFReader.read(at: badSize), names: "plain.edf", contains: ["size 768", "expected 1024"])
         // Digital maximum of signal 2 (fields: 256 + 128 * 3 signals + 8 * index).
         let flat = try patchedCopy("plain.edf") { self.overwrite(&$0, at: 256 + 128 * 3 + 8, "-2048", width: 8) }
-        assertSignalFileError(try EDFReader.read(at: flat), names: "plain.edf", contains: ["range of signal 2 (ECG II) is empty"])
+        assertSignalFileError(
+            try EDFReader.read(at: flat), names: "plain.edf", contains: ["range of signal 2 (ECG II) is empty"])
         let badMinimum = try patchedCopy("plain.edf") { self.overwrite(&$0, at: 256 + 104 * 3, "low", width: 8) }
-        assertSignalFileError(try EDFReader.read(at: badMinimum), names: "plain.edf", contains: ["physical minimum of signal 1 (ECG I)"])
+        assertSignalFileError(
+            try EDFReader.read(at: badMinimum), names: "plain.edf", contains: ["physical minimum of signal 1 (ECG I)"])
     }
 }

@@ -11,6 +11,8 @@ final class ReadersWFDBLayoutTests: XCTestCase {
             var samplesPerFrame: Int
             var signal: [Double?]
             var frame: [Double?]
+            // swift-format-ignore: AlwaysUseLowerCamelCase
+            // The fixture's member name (the WFDB library's smoothed reading).
             var wfdb_smooth: [Double?]
         }
         var fs: Double
@@ -26,7 +28,8 @@ final class ReadersWFDBLayoutTests: XCTestCase {
         return try JSONDecoder().decode([String: Expected].self, from: json)
     }
 
-    private func read(_ name: String, _ resolution: WFDBResolution = .frame, signals: [Int]? = nil) throws -> Recording {
+    private func read(_ name: String, _ resolution: WFDBResolution = .frame, signals: [Int]? = nil) throws -> Recording
+    {
         try WFDB.readRecord(at: Self.directory.appendingPathComponent(name), resolution: resolution) { names in
             signals ?? Array(names.indices)
         }
@@ -131,15 +134,18 @@ final class ReadersWFDBLayoutTests: XCTestCase {
         let directory = try ReaderFixtures.temporaryDirectory()
         for ext in ["hea", "dat"] {
             try FileManager.default.copyItem(
-                at: Self.directory.appendingPathComponent("flac16.\(ext)"), to: directory.appendingPathComponent("flac16.\(ext)"))
+                at: Self.directory.appendingPathComponent("flac16.\(ext)"),
+                to: directory.appendingPathComponent("flac16.\(ext)"))
         }
         var data = try Data(contentsOf: directory.appendingPathComponent("flac16.dat"))
         for i in stride(from: data.count / 2, to: data.count, by: 7) { data[i] ^= 0x5A }
         try data.write(to: directory.appendingPathComponent("flac16.dat"))
         assertSignalFileError(
-            try WFDB.readRecord(at: directory.appendingPathComponent("flac16")), names: "flac16.dat", contains: ["FLAC"])
+            try WFDB.readRecord(at: directory.appendingPathComponent("flac16")), names: "flac16.dat", contains: ["FLAC"]
+        )
         try Data("not flac at all".utf8).write(to: directory.appendingPathComponent("flac16.dat"))
         assertSignalFileError(
-            try WFDB.readRecord(at: directory.appendingPathComponent("flac16")), names: "flac16.dat", contains: ["FLAC"])
+            try WFDB.readRecord(at: directory.appendingPathComponent("flac16")), names: "flac16.dat", contains: ["FLAC"]
+        )
     }
 }

@@ -15,7 +15,9 @@ final class ReadersWFDBTests: XCTestCase {
     func testEveryFormatMatchesPythonWFDB() throws {
         let json = try Data(contentsOf: ReaderFixtures.wfdb.appendingPathComponent("expected_records.json"))
         let expected = try JSONDecoder().decode([String: ExpectedRecord].self, from: json)
-        let formats = ["fmt8", "fmt16", "fmt24", "fmt32", "fmt61", "fmt80", "fmt160", "fmt212", "fmt310", "fmt311", "odd212"]
+        let formats = [
+            "fmt8", "fmt16", "fmt24", "fmt32", "fmt61", "fmt80", "fmt160", "fmt212", "fmt310", "fmt311", "odd212",
+        ]
         XCTAssertEqual(Set(expected.keys), Set(formats))
         for name in formats {
             let record = try WFDB.readRecord(at: ReaderFixtures.wfdb.appendingPathComponent(name))
@@ -128,13 +130,19 @@ final class ReadersWFDBTests: XCTestCase {
         func parse(_ text: String) throws -> WFDBHeader { try WFDBHeader.parse(text, path: "/data/bad.hea") }
         assertSignalFileError(try parse(""), names: "bad.hea", contains: ["no record line"])
         assertSignalFileError(try parse("bad\n"), names: "bad.hea", contains: ["line 1", "signal count"])
-        assertSignalFileError(try parse("bad 2 360\nbad.dat 212\n"), names: "bad.hea", contains: ["2 signals", "1 signal lines"])
-        assertSignalFileError(try parse("bad 1 fast\nbad.dat 212\n"), names: "bad.hea", contains: ["line 1", "sampling frequency"])
-        assertSignalFileError(try parse("bad 1 360\n\nbad.dat 212 2x0\n"), names: "bad.hea", contains: ["line 3", "gain"])
-        assertSignalFileError(try parse("bad 1 360\nbad.dat 212 200(x)/mV\n"), names: "bad.hea", contains: ["line 2", "baseline"])
+        assertSignalFileError(
+            try parse("bad 2 360\nbad.dat 212\n"), names: "bad.hea", contains: ["2 signals", "1 signal lines"])
+        assertSignalFileError(
+            try parse("bad 1 fast\nbad.dat 212\n"), names: "bad.hea", contains: ["line 1", "sampling frequency"])
+        assertSignalFileError(
+            try parse("bad 1 360\n\nbad.dat 212 2x0\n"), names: "bad.hea", contains: ["line 3", "gain"])
+        assertSignalFileError(
+            try parse("bad 1 360\nbad.dat 212 200(x)/mV\n"), names: "bad.hea", contains: ["line 2", "baseline"])
         assertSignalFileError(try parse("bad 1 360\nbad.dat abc\n"), names: "bad.hea", contains: ["line 2", "format"])
-        assertSignalFileError(try parse("bad 1 360\nbad.dat 212 200 12 zero\n"), names: "bad.hea", contains: ["ADC zero"])
-        assertSignalFileError(try parse("bad/2 1 360\n"), names: "bad.hea", contains: ["2 segments", "0 segment lines"])
+        assertSignalFileError(
+            try parse("bad 1 360\nbad.dat 212 200 12 zero\n"), names: "bad.hea", contains: ["ADC zero"])
+        assertSignalFileError(
+            try parse("bad/2 1 360\n"), names: "bad.hea", contains: ["2 segments", "0 segment lines"])
         assertSignalFileError(try parse("bad/x 1 360\n"), names: "bad.hea", contains: ["line 1", "number of segments"])
         assertSignalFileError(try parse("bad/1 1 360\nseg\n"), names: "bad.hea", contains: ["line 2", "segment line"])
     }
@@ -157,9 +165,11 @@ final class ReadersWFDBTests: XCTestCase {
 
         try FileManager.default.removeItem(at: directory.appendingPathComponent("101.dat"))
         assertSignalFileError(
-            try WFDB.readRecord(at: directory.appendingPathComponent("101")), names: "101.dat", contains: ["no such file"])
+            try WFDB.readRecord(at: directory.appendingPathComponent("101")), names: "101.dat",
+            contains: ["no such file"])
         assertSignalFileError(
-            try WFDB.readRecord(at: directory.appendingPathComponent("none")), names: "none.hea", contains: ["no such file"])
+            try WFDB.readRecord(at: directory.appendingPathComponent("none")), names: "none.hea",
+            contains: ["no such file"])
     }
 
     func testCorruptSamplesFailTheChecksum() throws {
@@ -196,7 +206,8 @@ final class ReadersWFDBTests: XCTestCase {
 
     func testUnsupportedSignalsAreRefusedClearly() throws {
         let directory = try ReaderFixtures.temporaryDirectory()
-        try "u 1 100 4\nu.dat 999\n".write(to: directory.appendingPathComponent("u.hea"), atomically: true, encoding: .utf8)
+        try "u 1 100 4\nu.dat 999\n".write(
+            to: directory.appendingPathComponent("u.hea"), atomically: true, encoding: .utf8)
         assertSignalFileError(
             try WFDB.readRecord(at: directory.appendingPathComponent("u")), names: "u.hea", contains: ["format 999"])
         try "u 0 100 4\n".write(to: directory.appendingPathComponent("u.hea"), atomically: true, encoding: .utf8)

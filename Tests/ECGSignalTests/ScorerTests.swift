@@ -57,8 +57,10 @@ final class ScorerTests: XCTestCase {
 
     func testFlutterEpisodesAreExcluded() {
         var ann = beats([100, 200, 900])
-        ann += [Annotation(sample: 300, code: "["), Annotation(sample: 350, code: "!"),
-                Annotation(sample: 700, code: "]")]
+        ann += [
+            Annotation(sample: 300, code: "["), Annotation(sample: 350, code: "!"),
+            Annotation(sample: 700, code: "]"),
+        ]
         ann.sort { $0.sample < $1.sample }
         // Detections inside [300, 700] do not count; one outside at 500? no: 800 is an FP.
         let s = BeatScorer.score(
@@ -79,7 +81,8 @@ final class ScorerTests: XCTestCase {
     }
 
     func testTotalsSumCountsAndTableShowsThem() {
-        let a = BeatMatchScore(tp: 10, fp: 1, fn: 0), b = BeatMatchScore(tp: 5, fp: 0, fn: 5)
+        let a = BeatMatchScore(tp: 10, fp: 1, fn: 0)
+        let b = BeatMatchScore(tp: 5, fp: 0, fn: 5)
         XCTAssertEqual(a + b, BeatMatchScore(tp: 15, fp: 1, fn: 5))
         XCTAssertEqual((a + b).sensitivity, 0.75)
         let text = ScoreTable(rows: [("r1", a), ("r2", b)]).render()

@@ -22,7 +22,8 @@ final class StdioTests: XCTestCase {
         let methods = result["capabilities"]?["methods"]?.arrayValue ?? []
         for method in ["initialize", "ping", "shutdown"] { XCTAssertTrue(methods.contains(.string(method)), method) }
         XCTAssertEqual(result["capabilities"]?["encodings"], ["gzip", "identity"])
-        XCTAssertEqual(result["capabilities"]?["limits"]?["maxFrameBytes"], .number(Double(TransportLimits().maxFrameBytes)))
+        XCTAssertEqual(
+            result["capabilities"]?["limits"]?["maxFrameBytes"], .number(Double(TransportLimits().maxFrameBytes)))
 
         try client.sendNotification("initialized", [:])
         let ping = try client.call(1, "ping")
@@ -83,7 +84,11 @@ final class StdioTests: XCTestCase {
         try client.send([["jsonrpc": "2.0", "method": "initialized"]])
         try client.send([])
         XCTAssertEqual(
-            try client.next(), ["jsonrpc": "2.0", "id": nil, "error": ["code": -32600, "message": "an empty batch is not a valid request"]],
+            try client.next(),
+            [
+                "jsonrpc": "2.0", "id": nil,
+                "error": ["code": -32600, "message": "an empty batch is not a valid request"],
+            ],
             "a batch of notifications gets no response, so the next message answers the empty batch")
         process.closeStdin()
         XCTAssertEqual(try process.waitForExit(), .exit(0))
@@ -109,7 +114,9 @@ final class StdioTests: XCTestCase {
         XCTAssertEqual(unknown["error"], ["code": -32601, "message": "method not found: no/such/method"])
 
         try client.send(["jsonrpc": "2.0", "id": 4])
-        XCTAssertEqual(try client.next(), ["jsonrpc": "2.0", "id": 4, "error": ["code": -32600, "message": #"the message has no "method""#]])
+        XCTAssertEqual(
+            try client.next(),
+            ["jsonrpc": "2.0", "id": 4, "error": ["code": -32600, "message": #"the message has no "method""#]])
 
         try client.send(["jsonrpc": "2.0", "id": 5, "method": "ping", "params": 5])
         XCTAssertEqual(try client.next()["error"]?["code"], -32600)
@@ -140,7 +147,8 @@ final class StdioTests: XCTestCase {
         XCTAssertEqual(messages.first?["id"], JSONValue.null)
         XCTAssertEqual(messages.first?["error"]?["code"], -32600)
         XCTAssertEqual(
-            messages.first?["error"]?["message"], #"Content-Length "twelve" is not a number: expected a non-negative integer"#)
+            messages.first?["error"]?["message"],
+            #"Content-Length "twelve" is not a number: expected a non-negative integer"#)
         XCTAssertEqual(try process.waitForExit(), .exit(1))
     }
 
@@ -149,7 +157,8 @@ final class StdioTests: XCTestCase {
         try client.initialize()
         try client.write(Array(("X-Padding: " + String(repeating: "a", count: 100) + "\r\n").utf8))
         let messages = try client.readToEnd()
-        XCTAssertEqual(messages.map { $0["error"]?["message"] }, ["the header block exceeds 64 bytes without an empty line"])
+        XCTAssertEqual(
+            messages.map { $0["error"]?["message"] }, ["the header block exceeds 64 bytes without an empty line"])
         XCTAssertEqual(try process.waitForExit(), .exit(1))
     }
 
@@ -165,7 +174,8 @@ final class StdioTests: XCTestCase {
         let error = try client.next()
         XCTAssertEqual(error["id"], JSONValue.null, "the id is inside the skipped body")
         XCTAssertEqual(error["error"]?["code"], -32001)
-        XCTAssertEqual(error["error"]?["message"], .string("Content-Length \(bytes.count) exceeds the limit of 1000 bytes"))
+        XCTAssertEqual(
+            error["error"]?["message"], .string("Content-Length \(bytes.count) exceeds the limit of 1000 bytes"))
         XCTAssertEqual(try client.call(2, "ping")["result"]?["pong"], true)
         process.closeStdin()
         XCTAssertEqual(try process.waitForExit(), .exit(0))
@@ -174,11 +184,15 @@ final class StdioTests: XCTestCase {
     func testGzipBombIsRefusedAndTheConnectionKeepsWorking() throws {
         let (process, client) = try spawn(["--max-decompressed-bytes", "100000"])
         try client.initialize()
-        let huge: JSONValue = ["jsonrpc": "2.0", "id": 1, "method": "ping", "params": ["zeros": .string(String(repeating: "0", count: 10_000_000))]]
+        let huge: JSONValue = [
+            "jsonrpc": "2.0", "id": 1, "method": "ping",
+            "params": ["zeros": .string(String(repeating: "0", count: 10_000_000))],
+        ]
         try client.send(huge, gzip: true)
         let error = try client.next()
         XCTAssertEqual(error["error"]?["code"], -32001)
-        XCTAssertEqual(error["error"]?["message"], "the gzip-encoded body inflates to more than the limit of 100000 bytes")
+        XCTAssertEqual(
+            error["error"]?["message"], "the gzip-encoded body inflates to more than the limit of 100000 bytes")
         XCTAssertEqual(try client.call(2, "ping")["result"]?["pong"], true)
         process.closeStdin()
         XCTAssertEqual(try process.waitForExit(), .exit(0))
@@ -189,7 +203,8 @@ final class StdioTests: XCTestCase {
         try client.sendRequest("init", "initialize", ["capabilities": ["acceptEncoding": ["gzip"]]])
         let initialize = try client.nextFrame()
         XCTAssertEqual(initialize.json["id"], "init")
-        XCTAssertEqual(initialize.contentEncoding, "gzip", "the client accepts gzip, so even this response is compressed")
+        XCTAssertEqual(
+            initialize.contentEncoding, "gzip", "the client accepts gzip, so even this response is compressed")
         XCTAssertEqual(initialize.wireBody.prefix(2), [0x1F, 0x8B], "gzip magic")
 
         try client.sendRequest(1, "ping", nil, gzip: true)

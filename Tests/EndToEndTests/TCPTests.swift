@@ -81,7 +81,8 @@ final class TCPTests: XCTestCase {
         try client.initialize()
         var bytes: [UInt8] = []
         for id in 0..<200 {
-            bytes += FrameClient.frame(JSONSerializer.serialize(["jsonrpc": "2.0", "id": .number(Double(id)), "method": "ping"]))
+            bytes += FrameClient.frame(
+                JSONSerializer.serialize(["jsonrpc": "2.0", "id": .number(Double(id)), "method": "ping"]))
         }
         try client.write(bytes)
         var ids: Set<Int> = []
@@ -101,12 +102,16 @@ final class TCPTests: XCTestCase {
         try client.initialize()
         try bystander.initialize()
         let body = JSONSerializer.serialize(
-            ["jsonrpc": "2.0", "id": 1, "method": "ping", "params": ["padding": .string(String(repeating: "y", count: 2000))]])
+            [
+                "jsonrpc": "2.0", "id": 1, "method": "ping",
+                "params": ["padding": .string(String(repeating: "y", count: 2000))],
+            ])
         try client.write(FrameClient.frame(body))
         let error = try client.next()
         XCTAssertEqual(error["id"], JSONValue.null)
         XCTAssertEqual(error["error"]?["code"], -32001)
-        XCTAssertEqual(error["error"]?["message"], .string("Content-Length \(body.count) exceeds the limit of 1000 bytes"))
+        XCTAssertEqual(
+            error["error"]?["message"], .string("Content-Length \(body.count) exceeds the limit of 1000 bytes"))
         XCTAssertEqual(try client.call(2, "ping")["result"]?["pong"], true)
         XCTAssertEqual(try bystander.call(3, "ping")["result"]?["pong"], true)
         try stop(process)

@@ -52,7 +52,8 @@ final class ConnectionDispatchTests: XCTestCase {
     func testHandlerErrorsMapToResponseErrors() async {
         let (h, _) = await initialized()
         let convertible = await h.call(1, "fail", ["kind": "convertible"])
-        XCTAssertEqual(convertible?["error"], ["code": -32050, "message": "model not found: beats", "data": ["model": "beats"]])
+        XCTAssertEqual(
+            convertible?["error"], ["code": -32050, "message": "model not found: beats", "data": ["model": "beats"]])
         let thrown = await h.call(2, "fail", ["kind": "responseError"])
         XCTAssertEqual(thrown?["error"], ["code": -32602, "message": "bad shape"])
         let decoding = await h.call(3, "fail", ["kind": "decoding"])
@@ -98,7 +99,9 @@ final class ConnectionDispatchTests: XCTestCase {
             request(4, "nope"),
             request("five", "fail", ["kind": "other"]),
         ])
-        guard let responses = await h.next()?.json.arrayValue else { return XCTFail("the batch response is not an array") }
+        guard let responses = await h.next()?.json.arrayValue else {
+            return XCTFail("the batch response is not an array")
+        }
         XCTAssertEqual(responses.count, 6, "one response per request and per invalid element: \(responses)")
         func find(_ id: JSONValue) -> JSONValue? { responses.first { $0["id"] == id } }
         XCTAssertEqual(find(1)?["result"]?["pong"], true)
@@ -124,7 +127,10 @@ final class ConnectionDispatchTests: XCTestCase {
         h.send([])
         expectEqual(
             await h.next()?.json,
-            ["jsonrpc": "2.0", "id": nil, "error": ["code": -32600, "message": "an empty batch is not a valid request"]])
+            [
+                "jsonrpc": "2.0", "id": nil,
+                "error": ["code": -32600, "message": "an empty batch is not a valid request"],
+            ])
     }
 
     func testBatchBeforeInitialize() async {
@@ -181,7 +187,8 @@ final class ConnectionDispatchTests: XCTestCase {
         let started: Set = [await probe.started.take(), await probe.started.take()]
         XCTAssertEqual(started, ["a", "b"])
         let refused = await h.call(3, "echo")
-        XCTAssertEqual(refused?["error"], ["code": -32003, "message": "too many concurrent requests on this connection (limit 2)"])
+        XCTAssertEqual(
+            refused?["error"], ["code": -32003, "message": "too many concurrent requests on this connection (limit 2)"])
         expectEqual(await h.call(4, "ping")?["result"]?["pong"], true, "built-in requests are not limited")
         probe.gates["a"].open()
         expectEqual(await h.response(1)?["result"], ["gate": "a"])
@@ -222,7 +229,8 @@ final class ConnectionDispatchTests: XCTestCase {
         expectEqual(await probe.started.take(), "sleep")
         h.send(notification("$/cancelRequest", ["id": 10]))
         expectEqual(
-            await h.next()?.json, ["jsonrpc": "2.0", "id": 10, "error": ["code": -32800, "message": "request cancelled"]])
+            await h.next()?.json,
+            ["jsonrpc": "2.0", "id": 10, "error": ["code": -32800, "message": "request cancelled"]])
     }
 
     func testCancelRequestWithAStringID() async {
@@ -305,7 +313,9 @@ final class ConnectionDispatchTests: XCTestCase {
 
     func testGzipResponsesOnlyWhenAcceptedAndLargeEnough() async {
         let limits = TransportLimits(gzipResponseThreshold: 200)
-        for (accept, compressed) in [(["gzip"], true), (["GZIP", "identity"], true), (["br"], false), ([], false)] as [([JSONValue], Bool)] {
+        for (accept, compressed) in [(["gzip"], true), (["GZIP", "identity"], true), (["br"], false), ([], false)]
+            as [([JSONValue], Bool)]
+        {
             let h = ConnectionHarness(registry: makeTestRegistry(Probe()), limits: limits)
             await h.initialize(acceptEncoding: accept)
             h.send(request(1, "big", ["size": 1000]))
@@ -318,7 +328,8 @@ final class ConnectionDispatchTests: XCTestCase {
     }
 
     func testNoGzipBeforeInitialize() async {
-        let h = ConnectionHarness(registry: makeTestRegistry(Probe()), limits: TransportLimits(gzipResponseThreshold: 1))
+        let h = ConnectionHarness(
+            registry: makeTestRegistry(Probe()), limits: TransportLimits(gzipResponseThreshold: 1))
         h.send(request(1, "ping"))
         expectEqual(await h.next()?.encoding, .identity)
         await h.initialize(acceptEncoding: ["gzip"])

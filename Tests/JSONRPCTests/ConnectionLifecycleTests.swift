@@ -27,7 +27,9 @@ final class ConnectionLifecycleTests: XCTestCase {
     }
 
     func testInitializeResult() async {
-        let limits = TransportLimits(maxHeaderBytes: 111, maxFrameBytes: 2222, maxDecompressedBytes: 33333, maxConcurrentRequests: 4, gzipResponseThreshold: 555)
+        let limits = TransportLimits(
+            maxHeaderBytes: 111, maxFrameBytes: 2222, maxDecompressedBytes: 33333, maxConcurrentRequests: 4,
+            gzipResponseThreshold: 555)
         let (h, _) = harness(limits: limits)
         let result = await h.initialize()
         XCTAssertEqual(result?["serverInfo"], ["name": "test-server", "version": "9.8.7"])
@@ -46,7 +48,8 @@ final class ConnectionLifecycleTests: XCTestCase {
         XCTAssertEqual(
             Set(methods),
             [
-                "initialize", "shutdown", "ping", "echo", "gated", "sleepUntilCancelled", "abortWhenCancelled", "progress", "fail",
+                "initialize", "shutdown", "ping", "echo", "gated", "sleepUntilCancelled", "abortWhenCancelled",
+                "progress", "fail",
                 "typed", "optionalOnly", "notifyThenReturn", "big",
             ])
         XCTAssertEqual(methods, makeTestRegistry(Probe()).requestMethods)
@@ -70,7 +73,8 @@ final class ConnectionLifecycleTests: XCTestCase {
 
         let echo = await h.call(2, "echo")
         XCTAssertEqual(echo?.errorCode, -32600)
-        XCTAssertEqual(echo?.errorMessage, "the server is shutting down: only the exit notification is accepted")
+        XCTAssertEqual(
+            echo?.errorMessage, "the server is shutting down: only ping and the exit notification are accepted")
         expectEqual(await h.call(3, "shutdown")?.errorCode, -32600)
         expectEqual(await h.call(4, "initialize", [:])?.errorCode, -32600)
         expectEqual(await h.call(5, "ping")?["result"]?["pong"], true, "ping works in every state")
@@ -78,6 +82,17 @@ final class ConnectionLifecycleTests: XCTestCase {
         h.send(notification("exit"))
         let reason = await h.end()
         XCTAssertEqual(reason, .exit(afterShutdown: true))
+    }
+
+    func testPingAndShutdownTakeNoParams() async {
+        let (h, _) = harness()
+        await h.initialize()
+        expectEqual(await h.call(1, "ping", ["workDoneToken": "t"])?["result"]?["pong"], true)
+        let ping = await h.call(2, "ping", ["bogus": 1])
+        XCTAssertEqual(ping?.errorCode, -32602)
+        XCTAssertEqual(ping?.errorMessage, "params.bogus: unknown member (expected one of workDoneToken)")
+        expectEqual(await h.call(3, "shutdown", ["bogus": 1])?.errorCode, -32602)
+        expectEqual(await h.call(4, "echo", ["x": 1])?["result"], ["x": 1], "the refused shutdown did not shut down")
     }
 
     func testExitWithoutShutdown() async {
@@ -142,7 +157,9 @@ final class ConnectionLifecycleTests: XCTestCase {
         await h.initialize()
         h.sendWire(wireFrame("{}", headers: ["Content-Type: application/json"]))
         let error = await h.next()?.json
-        XCTAssertEqual(error, ["jsonrpc": "2.0", "id": nil, "error": ["code": -32600, "message": "the header has no Content-Length"]])
+        XCTAssertEqual(
+            error,
+            ["jsonrpc": "2.0", "id": nil, "error": ["code": -32600, "message": "the header has no Content-Length"]])
         let reason = await h.end()
         XCTAssertEqual(reason, .protocolError)
     }

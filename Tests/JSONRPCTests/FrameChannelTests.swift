@@ -72,7 +72,8 @@ final class FrameChannelTests: XCTestCase {
         assertEvents(try readEvents(channel), [.frame("[1]")])
         channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
         assertEvents(
-            try readEvents(channel), [.error(code: -32600, fatal: true, containing: "the stream ended in the middle of a frame body")])
+            try readEvents(channel),
+            [.error(code: -32600, fatal: true, containing: "the stream ended in the middle of a frame body")])
         XCTAssertTrue(try channel.finish().isClean)
     }
 
@@ -80,15 +81,19 @@ final class FrameChannelTests: XCTestCase {
         let channel = try makeChannel()
         try channel.writeInbound(ByteBuffer(bytes: Array("Content-Len".utf8)))
         XCTAssertNil(try channel.readInbound(as: InboundFrame.self))
-        guard case .leftOvers(let inbound, _, _) = try channel.finish() else { return XCTFail("the truncation was not reported") }
+        guard case .leftOvers(let inbound, _, _) = try channel.finish() else {
+            return XCTFail("the truncation was not reported")
+        }
         XCTAssertEqual(inbound.count, 1)
     }
 
     func testFatalErrorDiscardsTheRest() throws {
         let channel = try makeChannel()
-        try channel.writeInbound(ByteBuffer(bytes: wireFrame("{}", headers: ["Content-Length: nope"]) + wireFrame("[]")))
+        try channel.writeInbound(
+            ByteBuffer(bytes: wireFrame("{}", headers: ["Content-Length: nope"]) + wireFrame("[]")))
         try channel.writeInbound(ByteBuffer(bytes: wireFrame("[]")))
-        assertEvents(try readEvents(channel), [.error(code: -32600, fatal: true, containing: #"Content-Length "nope""#)])
+        assertEvents(
+            try readEvents(channel), [.error(code: -32600, fatal: true, containing: #"Content-Length "nope""#)])
         XCTAssertTrue(try channel.finish().isClean)
     }
 
@@ -100,7 +105,9 @@ final class FrameChannelTests: XCTestCase {
         while var chunk = try channel.readOutbound(as: ByteBuffer.self) { written.writeBuffer(&chunk) }
         XCTAssertEqual(
             Array(written.readableBytesView),
-            Array("Content-Length: 8\r\n\r\n{\"id\":1}Content-Length: 3\r\nContent-Encoding: gzip\r\n\r\n".utf8) + [1, 2, 3])
+            Array("Content-Length: 8\r\n\r\n{\"id\":1}Content-Length: 3\r\nContent-Encoding: gzip\r\n\r\n".utf8) + [
+                1, 2, 3,
+            ])
         // What the encoder writes, the decoder reads back.
         try channel.writeInbound(written)
         assertEvents(try readEvents(channel), [.frame(#"{"id":1}"#), .frame(.gzip, [1, 2, 3])])

@@ -1,5 +1,6 @@
 import JSONRPC
 import NIOCore
+import NIOTestUtils
 import TestSupport
 import XCTest
 
@@ -54,19 +55,48 @@ final class FrameDecoderTests: XCTestCase {
     func testGzipFrames() {
         let compressed = gzipped(Array(ping.utf8))
         for encoding in ["gzip", "GZip", " gzip "] {
-            let frame = wireFrame(compressed, headers: ["Content-Length: \(compressed.count)", "Content-Encoding:\(encoding)"])
+            let frame = wireFrame(
+                compressed, headers: ["Content-Length: \(compressed.count)", "Content-Encoding:\(encoding)"])
             // The decoder passes the body on still encoded; BodyCodec inflates it.
             assertEvents(decodeFrames(frame, limits: limits), [.frame(.gzip, compressed)], encoding)
         }
     }
 
-    /// A stream mixing every kind of frame, including recoverable errors, decodes identically
-    /// however it is split: in two pieces at every cut point, byte by byte, and in random pieces.
+    /// SwiftNIO's own check of a decoder: each stream whole, byte by byte and in other pieces,
+    /// the streams in every order one after another, and no bytes left over at the end.
+    func testNIODecoderVerifier() throws {
+        let compressed = gzipped(Array(ping.utf8))
+        func frame(_ body: String) -> InboundFrame { .frame(Frame(body: ByteBuffer(string: body))) }
+        let pairs: [(ByteBuffer, [InboundFrame])] = [
+            (ByteBuffer(bytes: wireFrame(ping)), [frame(ping)]),
+            (ByteBuffer(bytes: wireFrame("")), [frame("")]),
+            (
+                ByteBuffer(bytes: wireFrame("[1]", headers: ["content-length: 3", "Content-Type: application/json"])),
+                [frame("[1]")]
+            ),
+            (
+                ByteBuffer(
+                    bytes: wireFrame(
+                        compressed, headers: ["Content-Length: \(compressed.count)", "Content-Encoding: gzip"])),
+                [.frame(Frame(contentEncoding: .gzip, body: ByteBuffer(bytes: compressed)))]
+            ),
+            (ByteBuffer(bytes: wireFrame("[2]") + wireFrame("[3]")), [frame("[2]"), frame("[3]")]),
+        ]
+        try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: pairs) { FrameDecoder(limits: limits) }
+    }
+
+    /// A stream mixing every kind of frame, including recoverable errors (which the verifier
+    /// above cannot take, its outputs being exact values), decodes identically however it is
+    /// split: in two pieces at every cut point, byte by byte, and in random pieces.
     func testSplitAtEveryByteBoundary() {
         let compressed = gzipped(Array(ping.utf8))
         let oversized = String(repeating: "x", count: 150)
         let stream =
-            wireFrame(ping, headers: ["Content-Type: application/vscode-jsonrpc; charset=utf-8", "Content-Length: \(ping.utf8.count)"])
+            wireFrame(
+                ping,
+                headers: [
+                    "Content-Type: application/vscode-jsonrpc; charset=utf-8", "Content-Length: \(ping.utf8.count)",
+                ])
             + wireFrame(compressed, headers: ["Content-Length: \(compressed.count)", "Content-Encoding: gzip"])
             + wireFrame(oversized)
             + wireFrame("{}", headers: ["Content-Length: 2", "No colon here"])
@@ -93,7 +123,9 @@ final class FrameDecoderTests: XCTestCase {
 
         var rng = SplitMix64(seed: 7)
         for _ in 0..<200 {
-            let cuts = (0..<Int.random(in: 1...12, using: &rng)).map { _ in Int.random(in: 0...stream.count, using: &rng) }.sorted()
+            let cuts = (0..<Int.random(in: 1...12, using: &rng)).map { _ in
+                Int.random(in: 0...stream.count, using: &rng)
+            }.sorted()
             let events = decodeFrames(stream, cuts: cuts, limits: limits)
             if events != whole { return XCTFail("split at \(cuts): \(events)") }
         }
@@ -189,12 +221,16 @@ final class FrameDecoderTests: XCTestCase {
             // A valid frame follows; it must not be decoded, since the boundary is lost.
             let stream = wireFrame("{}", headers: headers) + wireFrame("[]")
             assertEvents(
-                decodeFrames(stream, limits: limits), [.error(code: -32600, fatal: true, containing: message)], "\(headers)")
+                decodeFrames(stream, limits: limits), [.error(code: -32600, fatal: true, containing: message)],
+                "\(headers)")
         }
     }
 
     func testFatalErrorMessageIsExact() {
-        guard case .error(_, _, let message)? = decodeFrames(wireFrame("", headers: ["Content-Length: -1"]), limits: limits).first
+        guard
+            case .error(_, _, let message)? = decodeFrames(
+                wireFrame("", headers: ["Content-Length: -1"]), limits: limits
+            ).first
         else { return XCTFail("no error") }
         XCTAssertEqual(message, #"Content-Length "-1" is negative: expected a non-negative integer"#)
     }
@@ -211,11 +247,20 @@ final class FrameDecoderTests: XCTestCase {
     func testRecoverableHeaderProblemsSkipTheBody() {
         let cases: [([String], String)] = [
             (["Content-Length: 2", "Garbage"], #"malformed header line "Garbage": expected "Name: value""#),
-            (["Content-Length: 2", "Content-Encoding: br"], #"unsupported Content-Encoding "br": use gzip or identity"#),
+            (
+                ["Content-Length: 2", "Content-Encoding: br"],
+                #"unsupported Content-Encoding "br": use gzip or identity"#
+            ),
             (["Content-Length: 2", "Content-Encoding: gzip, identity"], "unsupported Content-Encoding"),
             (["Content-Length: 2", "Content-Type: text/plain"], #"unsupported Content-Type "text/plain""#),
-            (["Content-Length: 2", "Content-Type: application/json; charset=latin1"], #"unsupported charset "latin1""#),
-            (["Content-Length: 2", "Content-Type: application/json; charset=utf-16"], #"unsupported charset "utf-16""#),
+            (
+                ["Content-Length: 2", "Content-Type: application/json; charset=latin1"],
+                #"unsupported charset "latin1""#
+            ),
+            (
+                ["Content-Length: 2", "Content-Type: application/json; charset=utf-16"],
+                #"unsupported charset "utf-16""#
+            ),
         ]
         for (headers, message) in cases {
             let stream = wireFrame("{}", headers: headers) + wireFrame("[]")
@@ -238,7 +283,9 @@ final class FrameDecoderTests: XCTestCase {
         let frame = wireFrame(ping)
         let headerLength = frame.count - ping.utf8.count
         for cut in 1..<frame.count {
-            let expected = cut < headerLength ? "the stream ended in the middle of a frame header" : "the stream ended in the middle of a frame body"
+            let expected =
+                cut < headerLength
+                ? "the stream ended in the middle of a frame header" : "the stream ended in the middle of a frame body"
             assertEvents(
                 decodeFrames(wireFrame("{}") + frame[..<cut], limits: limits),
                 [.frame("{}"), .error(code: -32600, fatal: true, containing: expected)], "cut at \(cut)")

@@ -57,7 +57,9 @@ final class JSONCodableTests: XCTestCase {
     }
 
     /// The invalid-params message for decoding `Params` from `value` modified by `edit`.
-    private func message(_ edit: (inout [String: JSONValue]) -> Void, file: StaticString = #filePath, line: UInt = #line)
+    private func message(
+        _ edit: (inout [String: JSONValue]) -> Void, file: StaticString = #filePath, line: UInt = #line
+    )
         -> String?
     {
         var object = validParams.objectValue!
@@ -113,7 +115,8 @@ final class JSONCodableTests: XCTestCase {
             message { $0["signal"] = ["fs": 1, "samples": [1, 2, "x"]] },
             "params.signal.samples[2]: expected number, found string")
         XCTAssertEqual(
-            message { $0["signal"] = ["fs": 1, "samples": "1,2"] }, "params.signal.samples: expected array of numbers, found string")
+            message { $0["signal"] = ["fs": 1, "samples": "1,2"] },
+            "params.signal.samples: expected array of numbers, found string")
         XCTAssertEqual(
             message { $0["items"] = [["value": 1, "tags": []], ["value": 2, "tags": ["ok", nil]]] },
             "params.items[1].tags[1]: expected string, found null")
@@ -125,7 +128,9 @@ final class JSONCodableTests: XCTestCase {
         XCTAssertEqual(
             message { $0["items"] = [["tags": []]] }, "params.items[0].value: missing required member")
         let error = decodingError(Params.self, ["name": "x"])
-        guard case .keyNotFound? = error else { return XCTFail("expected keyNotFound, got \(String(describing: error))") }
+        guard case .keyNotFound? = error else {
+            return XCTFail("expected keyNotFound, got \(String(describing: error))")
+        }
     }
 
     func testNullForARequiredMemberIsAWrongType() {
@@ -204,7 +209,10 @@ final class JSONCodableTests: XCTestCase {
         }
         XCTAssertEqual(
             try encoder.encode(All()),
-            ["i8": -8, "u64": 64, "i": -1, "ints": [1, 2], "kind": "png", "nested": [["x": [true]]], "raw": ["k": "v"]])
+            [
+                "i8": -8, "u64": 64, "i": -1, "ints": [1, 2], "kind": "png", "nested": [["x": [true]]],
+                "raw": ["k": "v"],
+            ])
     }
 
     func testEncodeThenDecodeRoundTrips() throws {
@@ -239,9 +247,10 @@ final class JSONValueRepresentableTests: XCTestCase {
     func testEncoderTakesTheDirectValueAtEveryLevel() throws {
         let encoder = JSONValueEncoder()
         XCTAssertEqual(try encoder.encode(Prebuilt()), ["direct": true])
-        XCTAssertEqual(try encoder.encode(Holder()), [
-            "one": ["direct": true], "many": [["direct": true], ["direct": true]], "optional": ["direct": true],
-        ])
+        XCTAssertEqual(
+            try encoder.encode(Holder()),
+            [
+                "one": ["direct": true], "many": [["direct": true], ["direct": true]], "optional": ["direct": true],
+            ])
     }
 }
-

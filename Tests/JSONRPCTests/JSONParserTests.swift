@@ -11,7 +11,9 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(
             value,
             .object([
-                "a": .array([.number(1), .number(-2.5), .bool(true), .bool(false), .null, .string("x"), .object([:]), .array([])]),
+                "a": .array([
+                    .number(1), .number(-2.5), .bool(true), .bool(false), .null, .string("x"), .object([:]), .array([]),
+                ]),
                 "b": .object(["c": .string("d")]),
             ]))
     }
@@ -234,7 +236,8 @@ final class JSONParserTests: XCTestCase {
         let quote = UInt8(ascii: "\"")
         for bad in sequences {
             // Fast path (no escape), slow path (after an escape), and in an object key.
-            XCTAssertEqual(parseError([quote, UInt8(ascii: "a")] + bad + [quote]), ParseFailure(.invalidUTF8, 1), "\(bad)")
+            XCTAssertEqual(
+                parseError([quote, UInt8(ascii: "a")] + bad + [quote]), ParseFailure(.invalidUTF8, 1), "\(bad)")
             XCTAssertEqual(
                 parseError([quote, UInt8(ascii: "\\"), UInt8(ascii: "n")] + bad + [quote]),
                 ParseFailure(.invalidUTF8, 1), "\(bad)")
@@ -303,7 +306,9 @@ final class JSONParserTests: XCTestCase {
 
     func testDepthLimit() {
         let limit = JSONParser.defaultMaxDepth
-        XCTAssertNoThrow(try JSONParser.parse(Array((String(repeating: "[", count: limit) + String(repeating: "]", count: limit)).utf8)))
+        XCTAssertNoThrow(
+            try JSONParser.parse(
+                Array((String(repeating: "[", count: limit) + String(repeating: "]", count: limit)).utf8)))
         let tooDeep = String(repeating: "[", count: limit + 1) + String(repeating: "]", count: limit + 1)
         XCTAssertEqual(parseError(tooDeep), ParseFailure(.tooDeep(limit: limit), limit))
 

@@ -29,7 +29,10 @@ final class JSONSerializerTests: XCTestCase {
     }
 
     func testLargeAndFractionalNumbersRoundTripExactly() throws {
-        for n in [9_007_199_254_740_992, 1.8e19, 123456789.123456789, 1.7976931348623157e308, 2.2250738585072014e-308, -1e-300] {
+        for n in [
+            9_007_199_254_740_992, 1.8e19, 123456789.123456789, 1.7976931348623157e308, 2.2250738585072014e-308,
+            -1e-300,
+        ] {
             let parsed = try JSONParser.parse(JSONSerializer.serialize(.number(n)))
             XCTAssertEqual(parsed.numberValue?.bitPattern, n.bitPattern, "\(n) came back as \(parsed)")
         }
@@ -88,7 +91,9 @@ final class JSONSerializerTests: XCTestCase {
     }
 
     private func randomString(_ rng: inout SplitMix64) -> String {
-        let pools: [ClosedRange<UInt32>] = [0x00...0x7F, 0x00...0x1F, 0x80...0x7FF, 0xD000...0xD7FF, 0xE000...0xFFFF, 0x1_0000...0x10_FFFF]
+        let pools: [ClosedRange<UInt32>] = [
+            0x00...0x7F, 0x00...0x1F, 0x80...0x7FF, 0xD000...0xD7FF, 0xE000...0xFFFF, 0x1_0000...0x10_FFFF,
+        ]
         var scalars = String.UnicodeScalarView()
         let count = Int.random(in: 0..<12, using: &rng)
         for _ in 0..<count {

@@ -54,8 +54,11 @@ final class MessageTests: XCTestCase {
         XCTAssertEqual(missing?.id, .number(1), "the id is reported when it could be read")
         XCTAssertEqual(missing?.error.code, -32600)
         XCTAssertEqual(missing?.error.message, #""jsonrpc" must be "2.0", found nothing"#)
-        XCTAssertEqual(invalid(#"{"jsonrpc":"1.0","id":"a","method":"m"}"#)?.error.message, #""jsonrpc" must be "2.0", found "1.0""#)
-        XCTAssertEqual(invalid(#"{"jsonrpc":2.0,"id":"a","method":"m"}"#)?.error.message, #""jsonrpc" must be "2.0", found 2"#)
+        XCTAssertEqual(
+            invalid(#"{"jsonrpc":"1.0","id":"a","method":"m"}"#)?.error.message,
+            #""jsonrpc" must be "2.0", found "1.0""#)
+        XCTAssertEqual(
+            invalid(#"{"jsonrpc":2.0,"id":"a","method":"m"}"#)?.error.message, #""jsonrpc" must be "2.0", found 2"#)
         XCTAssertEqual(invalid(#"{"jsonrpc":"2.0 ","method":"m"}"#)?.id, nil)
     }
 
@@ -66,11 +69,14 @@ final class MessageTests: XCTestCase {
         let number = invalid(#"{"jsonrpc":"2.0","id":"q","method":5}"#)
         XCTAssertEqual(number?.id, .string("q"))
         XCTAssertEqual(number?.error.message, #""method" must be a string, found number"#)
-        XCTAssertEqual(invalid(#"{"jsonrpc":"2.0","method":null}"#)?.error.message, #""method" must be a string, found null"#)
+        XCTAssertEqual(
+            invalid(#"{"jsonrpc":"2.0","method":null}"#)?.error.message, #""method" must be a string, found null"#)
     }
 
     func testBadIDTypes() {
-        for (id, type) in [("1.5", "number"), ("true", "boolean"), ("null", "null"), ("[1]", "array"), (#"{"a":1}"#, "object")] {
+        for (id, type) in [
+            ("1.5", "number"), ("true", "boolean"), ("null", "null"), ("[1]", "array"), (#"{"a":1}"#, "object"),
+        ] {
             let error = invalid(#"{"jsonrpc":"2.0","id":\#(id),"method":"m"}"#)
             XCTAssertNil(error?.id)
             XCTAssertEqual(error?.error.code, -32600)
@@ -98,7 +104,8 @@ final class MessageTests: XCTestCase {
     }
 
     func testResponseBodies() {
-        XCTAssertEqual(ResponseBody.result(["x": 1], id: .string("a")), ["jsonrpc": "2.0", "id": "a", "result": ["x": 1]])
+        XCTAssertEqual(
+            ResponseBody.result(["x": 1], id: .string("a")), ["jsonrpc": "2.0", "id": "a", "result": ["x": 1]])
         XCTAssertEqual(
             ResponseBody.error(.methodNotFound("nope"), id: .number(4)),
             ["jsonrpc": "2.0", "id": 4, "error": ["code": -32601, "message": "method not found: nope"]])

@@ -10,7 +10,9 @@ final class MethodRegistryCallTests: XCTestCase {
         registry.register("double") { params, context in
             context.progress?.begin(title: "doubling")
             context.progress?.end(message: "done")
-            guard case .number(let x)? = params?["x"] else { throw ResponseError.invalidParams("params.x: expected number") }
+            guard case .number(let x)? = params?["x"] else {
+                throw ResponseError.invalidParams("params.x: expected number")
+            }
             return .number(2 * x)
         }
         let seen = Collected()
@@ -24,7 +26,8 @@ final class MethodRegistryCallTests: XCTestCase {
     func testErrorsAndUnknownMethodsAreThrown() async {
         var registry = MethodRegistry()
         registry.register("fail") { _, _ in throw ResponseError.invalidParams("params.x: bad") }
-        for (method, code) in [("fail", ResponseError.Code.invalidParams), ("nope", ResponseError.Code.methodNotFound)] {
+        for (method, code) in [("fail", ResponseError.Code.invalidParams), ("nope", ResponseError.Code.methodNotFound)]
+        {
             do {
                 _ = try await registry.call(method, params: nil, logger: Logger(label: "test"))
                 XCTFail("\(method) should throw")

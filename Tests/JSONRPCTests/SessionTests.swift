@@ -23,13 +23,18 @@ final class SessionTests: XCTestCase {
                 made.counters.withLock { $0.append(counter) }
                 return counter
             }
-            return .number(Double(counter.value.withLock { $0 += 1; return $0 }))
+            return .number(
+                Double(
+                    counter.value.withLock {
+                        $0 += 1
+                        return $0
+                    }))
         }
         registry.register("options") { _, context in
             context.session.initializeParams?["initializationOptions"] ?? .null
         }
         registry.onNotification("bump") { _, context in
-            _ = context.session.attachment { Counter() }.value.withLock { $0 += 10 }
+            context.session.attachment { Counter() }.value.withLock { $0 += 10 }
         }
         return registry
     }

@@ -2,8 +2,9 @@
 #define ECGD_CSIGNALKERNELS_H
 
 /// Caps the instruction set the kernels use (0: SSE2 or portable C, 1: AVX, 2: AVX-512; the
-/// default is 2, and the CPU's own limit always applies), so that tests can check every path
-/// against the others. Results are the same on every path.
+/// default comes from the environment's ECGD_SIMD, the one switch of ecgd's vector kernels:
+/// portable 0, avx2 1, else 2; the CPU's own limit always applies), so that tests can check
+/// every path against the others. Results are the same on every path.
 void ecg_signal_kernels_limit(int max_level);
 
 /// out[i] = sqrt(scale * (s[i]^2 + s[i+1]^2 + ... + s[i+w-1]^2)) for i < count, the squares

@@ -29,7 +29,9 @@ struct HDF5File {
 
     private func spend(_ units: Int = 1) throws {
         work.remaining -= units
-        guard work.remaining >= 0 else { throw Failure.unsupported("too many structures to parse (more than a million)") }
+        guard work.remaining >= 0 else {
+            throw Failure.unsupported("too many structures to parse (more than a million)")
+        }
     }
 
     static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
@@ -50,8 +52,8 @@ struct HDF5File {
             try checkSizes()
             var p = at + (version == 0 ? 24 : 28)
             base = try int(p, offsetSize)
-            p += 4 * offsetSize          // base, free space, end of file, driver information
-            p += offsetSize              // root symbol table entry: link name offset
+            p += 4 * offsetSize  // base, free space, end of file, driver information
+            p += offsetSize  // root symbol table entry: link name offset
             root = try address(p, "root group")
         case 2, 3:
             offsetSize = Int(try u(at + 9, 1))
@@ -74,14 +76,18 @@ struct HDF5File {
 
     /// `n` (1...8) little-endian bytes at `at`.
     private func u(_ at: Int, _ n: Int) throws -> UInt64 {
-        guard at >= 0, n >= 1, n <= 8, at <= bytes.count - n else { throw Failure.corrupt("read past the end of the file (truncated?)") }
+        guard at >= 0, n >= 1, n <= 8, at <= bytes.count - n else {
+            throw Failure.corrupt("read past the end of the file (truncated?)")
+        }
         var v: UInt64 = 0
         for i in 0..<n { v |= UInt64(bytes[at + i]) << (8 * UInt64(i)) }
         return v
     }
 
     private func int(_ at: Int, _ n: Int) throws -> Int {
-        guard let v = Int(exactly: try u(at, n)), v <= bytes.count else { throw Failure.corrupt("size or offset out of range at \(at)") }
+        guard let v = Int(exactly: try u(at, n)), v <= bytes.count else {
+            throw Failure.corrupt("size or offset out of range at \(at)")
+        }
         return v
     }
 
@@ -89,7 +95,9 @@ struct HDF5File {
     private func optionalAddress(_ at: Int) throws -> Int? {
         let raw = try u(at, offsetSize)
         if offsetSize == 8 ? raw == .max : raw == (1 << UInt64(8 * offsetSize)) - 1 { return nil }
-        guard let a = Int(exactly: raw), a < bytes.count - base else { throw Failure.corrupt("address \(raw) outside the file (truncated?)") }
+        guard let a = Int(exactly: raw), a < bytes.count - base else {
+            throw Failure.corrupt("address \(raw) outside the file (truncated?)")
+        }
         return base + a
     }
 
@@ -138,14 +146,18 @@ struct HDF5File {
         while b < blocks.count {
             let (start, end) = blocks[b]
             b += 1
-            guard blocks.count <= 1000, end <= bytes.count, start <= end else { throw Failure.corrupt("object header block outside the file") }
+            guard blocks.count <= 1000, end <= bytes.count, start <= end else {
+                throw Failure.corrupt("object header block outside the file")
+            }
             var p = start
             let headerSize = v2 ? 4 + (flags & 0x04 != 0 ? 2 : 0) : 8
             while p + headerSize <= end {
                 let type = Int(try u(p, v2 ? 1 : 2))
                 let size = Int(try u(p + (v2 ? 1 : 2), 2))
                 let data = p + headerSize
-                guard data + size <= end else { throw Failure.corrupt("object header message overruns its block at \(p)") }
+                guard data + size <= end else {
+                    throw Failure.corrupt("object header message overruns its block at \(p)")
+                }
                 out.append(Message(type: type, at: data, size: size))
                 try spend()
                 guard out.count <= 10_000 else { throw Failure.corrupt("too many object header messages") }
@@ -172,7 +184,8 @@ struct HDF5File {
     func children(_ header: Int) throws -> [(name: String, header: Int)] {
         let msgs = try messages(header)
         if let table = msgs.first(where: { $0.type == 0x11 }) {
-            let tree = try address(table.at, "group B-tree"), heap = try address(table.at + offsetSize, "group heap")
+            let tree = try address(table.at, "group B-tree")
+            let heap = try address(table.at + offsetSize, "group heap")
             try expect("HEAP", at: heap)
             let heapSize = try int(heap + 8, lengthSize)
             let heapData = try address(heap + 8 + 2 * lengthSize, "heap data")
@@ -190,13 +203,18 @@ struct HDF5File {
         return try msgs.filter { $0.type == 0x06 }.compactMap { try link($0) }
     }
 
-    private func symbolTree(_ at: Int, depth: Int, heap: (start: Int, size: Int), visited: inout Set<Int>,
-                            into out: inout [(String, Int)]) throws {
-        guard depth < 32, visited.insert(at).inserted, visited.count < 100_000 else { throw Failure.corrupt("group B-tree loop") }
+    private func symbolTree(
+        _ at: Int, depth: Int, heap: (start: Int, size: Int), visited: inout Set<Int>,
+        into out: inout [(String, Int)]
+    ) throws {
+        guard depth < 32, visited.insert(at).inserted, visited.count < 100_000 else {
+            throw Failure.corrupt("group B-tree loop")
+        }
         try expect("TREE", at: at)
         guard try u(at + 4, 1) == 0 else { throw Failure.corrupt("group B-tree of the wrong type at \(at)") }
-        let level = Int(try u(at + 5, 1)), entries = Int(try u(at + 6, 2))
-        var p = at + 8 + 2 * offsetSize + lengthSize   // header, siblings, key 0
+        let level = Int(try u(at + 5, 1))
+        let entries = Int(try u(at + 6, 2))
+        var p = at + 8 + 2 * offsetSize + lengthSize  // header, siblings, key 0
         for _ in 0..<entries {
             try spend()
             let child = try address(p, "B-tree child")
@@ -218,9 +236,13 @@ struct HDF5File {
             let e = at + 8 + i * entrySize
             let nameOffset = try int(e, offsetSize)
             guard nameOffset < heap.size else { throw Failure.corrupt("link name outside the local heap") }
-            let start = heap.start + nameOffset, limit = heap.start + heap.size
-            guard let end = bytes[start..<limit].firstIndex(of: 0) else { throw Failure.corrupt("unterminated link name") }
-            out.append((String(decoding: bytes[start..<end], as: UTF8.self), try address(e + offsetSize, "object header")))
+            let start = heap.start + nameOffset
+            let limit = heap.start + heap.size
+            guard let end = bytes[start..<limit].firstIndex(of: 0) else {
+                throw Failure.corrupt("unterminated link name")
+            }
+            out.append(
+                (String(decoding: bytes[start..<end], as: UTF8.self), try address(e + offsetSize, "object header")))
             guard out.count <= 1_000_000 else { throw Failure.corrupt("too many group members") }
         }
     }
@@ -231,7 +253,10 @@ struct HDF5File {
         let flags = Int(try u(m.at + 1, 1))
         var p = m.at + 2
         var type = 0
-        if flags & 0x08 != 0 { type = Int(try u(p, 1)); p += 1 }
+        if flags & 0x08 != 0 {
+            type = Int(try u(p, 1))
+            p += 1
+        }
         if flags & 0x04 != 0 { p += 8 }
         if flags & 0x10 != 0 { p += 1 }
         let nameBytes = 1 << (flags & 3)
@@ -254,17 +279,24 @@ struct HDF5File {
     func dataset(_ header: Int, budget: inout Int) throws -> (shape: [Int], data: [Float]) {
         let msgs = try messages(header)
         guard let space = msgs.first(where: { $0.type == 0x01 }), let type = msgs.first(where: { $0.type == 0x03 }),
-              let layout = msgs.first(where: { $0.type == 0x08 }) else { throw Failure.corrupt("dataset without shape, type or layout") }
-        guard !msgs.contains(where: { $0.type == 0x0B }) else { throw Failure.unsupported("compressed or filtered datasets") }
+            let layout = msgs.first(where: { $0.type == 0x08 })
+        else { throw Failure.corrupt("dataset without shape, type or layout") }
+        guard !msgs.contains(where: { $0.type == 0x0B }) else {
+            throw Failure.unsupported("compressed or filtered datasets")
+        }
         let shape = try dataspace(space)
         guard let count = ModelLimits.elementCount(shape, limit: budget) else {
-            throw Failure.unsupported("dataset of \(ModelLimits.describeRefusal(shape)), or the weights exceed \(ModelLimits.maxModelWeights) (the limit)")
+            throw Failure.unsupported(
+                "dataset of \(ModelLimits.describeRefusal(shape)), or the weights exceed \(ModelLimits.maxModelWeights) (the limit)"
+            )
         }
         let (isFloat, signed, bigEndian, width) = try datatype(type)
         let (start, stored) = try storage(layout)
         budget -= count
         guard let start else { return (shape, [Float](repeating: 0, count: count)) }
-        guard stored >= count * width, start <= bytes.count - count * width else { throw Failure.corrupt("dataset data outside the file (truncated?)") }
+        guard stored >= count * width, start <= bytes.count - count * width else {
+            throw Failure.corrupt("dataset data outside the file (truncated?)")
+        }
         var data = [Float](repeating: 0, count: count)
         for i in 0..<count {
             var raw: UInt64 = 0
@@ -283,13 +315,14 @@ struct HDF5File {
     }
 
     private func dataspace(_ m: Message) throws -> [Int] {
-        let version = try u(m.at, 1), rank = Int(try u(m.at + 1, 1))
+        let version = try u(m.at, 1)
+        let rank = Int(try u(m.at + 1, 1))
         guard rank <= ModelLimits.maxRank else { throw Failure.unsupported("dataset of rank \(rank)") }
         let dims: Int
         switch version {
         case 1: dims = m.at + 8
         case 2:
-            if try u(m.at + 3, 1) == 2 { return [0] }   // null dataspace
+            if try u(m.at + 3, 1) == 2 { return [0] }  // null dataspace
             dims = m.at + 4
         default: throw Failure.unsupported("dataspace version \(version)")
         }
@@ -301,17 +334,21 @@ struct HDF5File {
     }
 
     private func datatype(_ m: Message) throws -> (isFloat: Bool, signed: Bool, bigEndian: Bool, width: Int) {
-        let classBits = try u(m.at, 1) & 0x0F, bits = try u(m.at + 1, 1), width = try int(m.at + 4, 4)
+        let classBits = try u(m.at, 1) & 0x0F
+        let bits = try u(m.at + 1, 1)
+        let width = try int(m.at + 4, 4)
         switch classBits {
         case 0 where [1, 2, 4, 8].contains(width): return (false, bits & 0x08 != 0, bits & 1 != 0, width)
         case 1 where [2, 4, 8].contains(width) && bits & 0x40 == 0: return (true, true, bits & 1 != 0, width)
-        default: throw Failure.unsupported("datatype class \(classBits) of \(width) bytes (expected integers or floats)")
+        default:
+            throw Failure.unsupported("datatype class \(classBits) of \(width) bytes (expected integers or floats)")
         }
     }
 
     /// Where the raw data lies and how many bytes are stored there; nil when never written.
     private func storage(_ m: Message) throws -> (start: Int?, size: Int) {
-        let version = try u(m.at, 1), layoutClass = try u(m.at + 1, 1)
+        let version = try u(m.at, 1)
+        let layoutClass = try u(m.at + 1, 1)
         guard version == 3 || version == 4 else { throw Failure.unsupported("data layout version \(version)") }
         switch layoutClass {
         case 0:

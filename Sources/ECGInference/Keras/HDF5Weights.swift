@@ -22,7 +22,10 @@ struct HDF5Weights {
     func vars(_ key: String, count: Int, layer: String) throws -> [(shape: [Int], data: [Float])] {
         let v = layers[key] ?? []
         guard v.count == count else {
-            throw ModelError.shapeMismatch(path: path, reason: "layer '\(layer)' has \(v.count) weight arrays in the h5 group layers/\(key), expected \(count)")
+            throw ModelError.shapeMismatch(
+                path: path,
+                reason: "layer '\(layer)' has \(v.count) weight arrays in the h5 group layers/\(key), expected \(count)"
+            )
         }
         return v
     }
@@ -35,7 +38,8 @@ struct HDF5Weights {
         var budget = ModelLimits.maxModelWeights
         for (name, group) in try file.children(layers) {
             guard let vars = try file.member(group, "vars") else { continue }
-            let members = Dictionary(try file.children(vars).map { ($0.name, $0.header) }, uniquingKeysWith: { a, _ in a })
+            let members = Dictionary(
+                try file.children(vars).map { ($0.name, $0.header) }, uniquingKeysWith: { a, _ in a })
             var values: [(shape: [Int], data: [Float])] = []
             while let header = members["\(values.count)"] {
                 values.append(try file.dataset(header, budget: &budget))

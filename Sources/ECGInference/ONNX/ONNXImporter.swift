@@ -35,7 +35,8 @@ struct ONNXImporter {
             throw ModelError.corrupt(path: path, reason: "no graph or no graph outputs")
         }
         guard model.graph.node.count <= ModelLimits.maxNodes else {
-            throw ModelError.unsupported(path: path, reason: "\(model.graph.node.count) nodes, more than \(ModelLimits.maxNodes) (the limit)")
+            throw ModelError.unsupported(
+                path: path, reason: "\(model.graph.node.count) nodes, more than \(ModelLimits.maxNodes) (the limit)")
         }
         var importer = ONNXImporter(path: path, b: GraphBuilder(path: path))
         if let op = model.opsetImport.first(where: { $0.domain.isEmpty || $0.domain == "ai.onnx" }) {
@@ -51,7 +52,8 @@ struct ONNXImporter {
             let c = try ONNXConstant(t, path: path)
             constants += c.floats.count
             guard constants <= ModelLimits.maxModelWeights else {
-                throw ModelError.unsupported(path: path, reason: "initializers hold more than \(ModelLimits.maxModelWeights) values (the limit)")
+                throw ModelError.unsupported(
+                    path: path, reason: "initializers hold more than \(ModelLimits.maxModelWeights) values (the limit)")
             }
             env[t.name] = .constant(c)
         }
@@ -63,7 +65,8 @@ struct ONNXImporter {
             var shape: [Int] = []
             for d in dims.dropFirst() {
                 guard case .dimValue(let v)? = d.value, v > 0 else {
-                    throw ModelError.unsupported(path: path, reason: "input '\(input.name)' has a non-batch axis of unknown size")
+                    throw ModelError.unsupported(
+                        path: path, reason: "input '\(input.name)' has a non-batch axis of unknown size")
                 }
                 shape.append(Int(v))
             }
@@ -87,7 +90,8 @@ struct ONNXImporter {
 
     private func constant(_ name: String, _ node: Onnx_NodeProto) throws -> ONNXConstant {
         guard case .constant(let c) = try entry(name, node.name) else {
-            throw ModelError.unsupported(path: path, reason: "node '\(node.name)' (\(node.opType)) needs '\(name)' to be a constant")
+            throw ModelError.unsupported(
+                path: path, reason: "node '\(node.name)' (\(node.opType)) needs '\(name)' to be a constant")
         }
         return c
     }
@@ -100,11 +104,14 @@ struct ONNXImporter {
     private mutating func plain(_ name: String, node: String) throws -> Int {
         switch try entry(name, node) {
         case .constant:
-            throw ModelError.unsupported(path: path, reason: "node '\(node)' needs '\(name)' computed from the inputs, not constant")
+            throw ModelError.unsupported(
+                path: path, reason: "node '\(node)' needs '\(name)' computed from the inputs, not constant")
         case .tensor(let v, .plain): return v
         case .tensor(let v, let layout):
             let t: Int
-            if let cached = plainCache[v] { t = cached } else {
+            if let cached = plainCache[v] {
+                t = cached
+            } else {
                 t = try b.transpose(v, perm: [1, 0], name: "\(name)_to_ncw")
                 plainCache[v] = t
             }
@@ -118,7 +125,8 @@ struct ONNXImporter {
         case .tensor(let v, .nwc): return (v, .nwc)
         case .tensor(let v, .nc1w): return (v, .nc1w)
         default:
-            let v = try plain(name, node: node), s = b.shape(v)
+            let v = try plain(name, node: node)
+            let s = b.shape(v)
             if s.count == 3 && s[1] == 1 {
                 let flat = try b.alias(v, shape: [s[0], s[2]], name: name)
                 return (try b.transpose(flat, perm: [1, 0], name: "\(name)_to_nwc"), .nc1w)
@@ -133,7 +141,8 @@ struct ONNXImporter {
         default:
             let v = try plain(name, node: node)
             guard b.shape(v).count == 2 else {
-                throw ModelError.unsupported(path: path, reason: "node '\(node)' expects (N, C, W) input, got per-sample \(b.shape(v))")
+                throw ModelError.unsupported(
+                    path: path, reason: "node '\(node)' expects (N, C, W) input, got per-sample \(b.shape(v))")
             }
             return try b.transpose(v, perm: [1, 0], name: "\(name)_to_nwc")
         }
@@ -151,7 +160,9 @@ struct ONNXImporter {
 
     // MARK: attributes
 
-    private func attr(_ n: Onnx_NodeProto, _ name: String) -> Onnx_AttributeProto? { n.attribute.first { $0.name == name } }
+    private func attr(_ n: Onnx_NodeProto, _ name: String) -> Onnx_AttributeProto? {
+        n.attribute.first { $0.name == name }
+    }
     private func int(_ n: Onnx_NodeProto, _ name: String, _ d: Int) -> Int { attr(n, name).map { Int($0.i) } ?? d }
     private func float(_ n: Onnx_NodeProto, _ name: String, _ d: Float) -> Float { attr(n, name)?.f ?? d }
     private func ints(_ n: Onnx_NodeProto, _ name: String) -> [Int]? { attr(n, name).map { $0.ints.map { Int($0) } } }
@@ -211,22 +222,27 @@ struct ONNXImporter {
             guard axis >= 1 else { throw unsupported(n, "softmax over the batch axis") }
             set(n, try b.softmax(v, start: axis - 1, end: opset >= 13 ? axis : rank - 1, name: n.name))
         case "Flatten":
-            let v = try plain(x, node: n.name), s = b.shape(v)
+            let v = try plain(x, node: n.name)
+            let s = b.shape(v)
             let axis = normalized(int(n, "axis", 1), s.count + 1)
             guard axis >= 1 else { throw unsupported(n, "flattening into the batch axis") }
             guard axis <= s.count + 1 else { throw unsupported(n, "axis \(axis) outside rank \(s.count + 1)") }
             let shape = axis == 1 ? [s.reduce(1, *)] : [s[..<(axis - 1)].reduce(1, *), s[(axis - 1)...].reduce(1, *)]
             set(n, try b.alias(v, shape: shape, name: n.name))
         case "Reshape":
-            guard inputs.count == 2, let target = try constant(inputs[1], n).ints else { throw unsupported(n, "shape must be a constant") }
+            guard inputs.count == 2, let target = try constant(inputs[1], n).ints else {
+                throw unsupported(n, "shape must be a constant")
+            }
             let v = try plain(x, node: n.name)
             set(n, try b.alias(v, shape: try reshapeTarget(b.shape(v), target, n, batched: true), name: n.name))
         case "Squeeze", "Unsqueeze":
             var axes = ints(n, "axes")
             if axes == nil, inputs.count > 1 { axes = try constant(inputs[1], n).ints }
             switch (env[x], n.opType, axes) {
-            case (.tensor(let v, .nwc)?, "Unsqueeze", [2]?), (.tensor(let v, .nwc)?, "Unsqueeze", [-2]?): return set(n, v, .nc1w)
-            case (.tensor(let v, .nc1w)?, "Squeeze", [2]?), (.tensor(let v, .nc1w)?, "Squeeze", [-2]?): return set(n, v, .nwc)
+            case (.tensor(let v, .nwc)?, "Unsqueeze", [2]?), (.tensor(let v, .nwc)?, "Unsqueeze", [-2]?):
+                return set(n, v, .nc1w)
+            case (.tensor(let v, .nc1w)?, "Squeeze", [2]?), (.tensor(let v, .nc1w)?, "Squeeze", [-2]?):
+                return set(n, v, .nwc)
             default: break
             }
             let v = try plain(x, node: n.name)
@@ -237,7 +253,9 @@ struct ONNXImporter {
             let rank = (logicalShape(x)?.count ?? 0) + 1
             let perm = ints(n, "perm") ?? Array((0..<rank).reversed())
             guard perm.first == 0 else { throw unsupported(n, "transposing the batch axis") }
-            guard perm.sorted() == Array(0..<rank) else { throw unsupported(n, "perm \(perm) is not a permutation of \(rank) axes") }
+            guard perm.sorted() == Array(0..<rank) else {
+                throw unsupported(n, "perm \(perm) is not a permutation of \(rank) axes")
+            }
             if perm == [0, 2, 1] && rank == 3 && layout != .nc1w { return set(n, v, layout == .nwc ? .plain : .nwc) }
             if perm == [0, 3, 1, 2] && layout == .plain && b.shape(v).first == 1 {
                 // (N, 1, W, C) -> (N, C, 1, W): the data is already (W, C).
@@ -275,8 +293,10 @@ struct ONNXImporter {
         } else if let a = attr(n, "value_int") {
             env[n.output[0]] = .constant(ONNXConstant(shape: [], floats: [Float(a.i)], ints: [Int(a.i)]))
         } else if let a = attr(n, "value_ints") {
-            env[n.output[0]] = .constant(ONNXConstant(shape: [a.ints.count], floats: a.ints.map { Float($0) },
-                                                      ints: a.ints.map { Int($0) }))
+            env[n.output[0]] = .constant(
+                ONNXConstant(
+                    shape: [a.ints.count], floats: a.ints.map { Float($0) },
+                    ints: a.ints.map { Int($0) }))
         } else {
             throw unsupported(n, "constant without a supported value attribute")
         }
@@ -288,19 +308,24 @@ struct ONNXImporter {
         switch n.opType {
         case "Identity", "Dropout": break
         case "Reshape":
-            guard inputs.count == 2, let target = try constant(inputs[1], n).ints else { throw unsupported(n, "shape must be integers") }
+            guard inputs.count == 2, let target = try constant(inputs[1], n).ints else {
+                throw unsupported(n, "shape must be integers")
+            }
             c.shape = try reshapeTarget(c.shape, target, n, batched: false)
         case "Squeeze", "Unsqueeze":
             c.shape = try squeezeShape(n, c.shape, inputs, batched: false)
         case "Flatten":
             let axis = normalized(int(n, "axis", 1), c.shape.count)
-            guard axis >= 0, axis <= c.shape.count else { throw unsupported(n, "axis \(axis) outside rank \(c.shape.count)") }
+            guard axis >= 0, axis <= c.shape.count else {
+                throw unsupported(n, "axis \(axis) outside rank \(c.shape.count)")
+            }
             c.shape = [c.shape[..<axis].reduce(1, *), c.shape[axis...].reduce(1, *)]
         case "Cast":
             break
         case "Gather":
             guard inputs.count == 2, c.shape.count == 1, let values = c.ints, let idx = try constant(inputs[1], n).ints,
-                  int(n, "axis", 0) == 0 else { throw unsupported(n, "only gathers from 1D integer constants") }
+                int(n, "axis", 0) == 0
+            else { throw unsupported(n, "only gathers from 1D integer constants") }
             let picked = try idx.map { i -> Int in
                 let j = i < 0 ? i + values.count : i
                 guard j >= 0 && j < values.count else { throw unsupported(n, "index \(i) out of range") }
@@ -309,7 +334,9 @@ struct ONNXImporter {
             c = ONNXConstant(shape: try constant(inputs[1], n).shape, floats: picked.map { Float($0) }, ints: picked)
         case "Concat":
             let parts = try inputs.map { try constant($0, n) }
-            guard parts.allSatisfy({ $0.shape.count == 1 }) else { throw unsupported(n, "only concatenates 1D constants") }
+            guard parts.allSatisfy({ $0.shape.count == 1 }) else {
+                throw unsupported(n, "only concatenates 1D constants")
+            }
             let floats = parts.flatMap(\.floats)
             let ints = parts.allSatisfy({ $0.ints != nil }) ? parts.flatMap { $0.ints! } : nil
             c = ONNXConstant(shape: [floats.count], floats: floats, ints: ints)
@@ -335,25 +362,30 @@ struct ONNXImporter {
     private func reshapeTarget(_ shape: [Int], _ target: [Int], _ n: Onnx_NodeProto, batched: Bool) throws -> [Int] {
         let full = batched ? [1] + shape : shape
         guard target.count <= ModelLimits.maxRank, target.allSatisfy({ $0 >= -1 || $0 == Self.batchMarker }),
-              target.filter({ $0 == -1 }).count <= 1 else {
+            target.filter({ $0 == -1 }).count <= 1
+        else {
             throw unsupported(n, "invalid reshape target \(target)")
         }
         var out = target.enumerated().map { i, d in d == 0 ? (i < full.count ? full[i] : 0) : d }
         if batched {
             guard let first = out.first, first == -1 || first == 1 || first == Self.batchMarker,
-                  !out.dropFirst().contains(Self.batchMarker) else {
+                !out.dropFirst().contains(Self.batchMarker)
+            else {
                 throw unsupported(n, "reshape to \(target) changes the batch axis")
             }
             out[0] = 1
         }
-        guard let known = ModelLimits.elementCount(out.filter { $0 != -1 }), let total = ModelLimits.elementCount(full) else {
+        guard let known = ModelLimits.elementCount(out.filter { $0 != -1 }), let total = ModelLimits.elementCount(full)
+        else {
             throw unsupported(n, "cannot reshape \(shape) to \(target)")
         }
         if let i = out.firstIndex(of: -1) {
             guard known > 0, total % known == 0 else { throw unsupported(n, "cannot reshape \(shape) to \(target)") }
             out[i] = total / known
         }
-        guard ModelLimits.elementCount(out) == total else { throw unsupported(n, "cannot reshape \(shape) to \(target)") }
+        guard ModelLimits.elementCount(out) == total else {
+            throw unsupported(n, "cannot reshape \(shape) to \(target)")
+        }
         return batched ? Array(out.dropFirst()) : out
     }
 
@@ -361,9 +393,12 @@ struct ONNXImporter {
         var axes = ints(n, "axes")
         if axes == nil, inputs.count > 1 { axes = try constant(inputs[1], n).ints }
         if n.opType == "Squeeze" {
-            guard let axes else { return shape.enumerated().filter { $0.element != 1 || ($0.offset == 0 && batched) }.map(\.element) }
+            guard let axes else {
+                return shape.enumerated().filter { $0.element != 1 || ($0.offset == 0 && batched) }.map(\.element)
+            }
             let norm = Set(axes.map { normalized($0, shape.count) })
-            guard !(batched && norm.contains(0)), norm.allSatisfy({ $0 >= 0 && $0 < shape.count && shape[$0] == 1 }) else {
+            guard !(batched && norm.contains(0)), norm.allSatisfy({ $0 >= 0 && $0 < shape.count && shape[$0] == 1 })
+            else {
                 throw unsupported(n, "cannot squeeze axes \(axes) of \(shape)")
             }
             return shape.enumerated().filter { !norm.contains($0.offset) }.map(\.element)
@@ -387,7 +422,8 @@ struct ONNXImporter {
         return v[v.count - 1]
     }
 
-    private func padding(_ n: Onnx_NodeProto, width: Int, kernel: Int, stride: Int, dilation: Int) throws -> (Int, Int) {
+    private func padding(_ n: Onnx_NodeProto, width: Int, kernel: Int, stride: Int, dilation: Int) throws -> (Int, Int)
+    {
         switch string(n, "auto_pad", "NOTSET") {
         case "NOTSET":
             let pads = ints(n, "pads") ?? [0, 0]
@@ -400,7 +436,8 @@ struct ONNXImporter {
             // Kernel, stride, dilation and width are at most 2^28: no overflow.
             let out = (width + stride - 1) / stride
             let total = max((out - 1) * stride + (kernel - 1) * dilation + 1 - width, 0)
-            return string(n, "auto_pad", "") == "SAME_LOWER" ? (total - total / 2, total / 2) : (total / 2, total - total / 2)
+            return string(n, "auto_pad", "") == "SAME_LOWER"
+                ? (total - total / 2, total / 2) : (total / 2, total - total / 2)
         case let mode:
             throw unsupported(n, "auto_pad \(mode)")
         }
@@ -416,13 +453,19 @@ struct ONNXImporter {
         let (cout, cpg, k) = (w.shape[0], w.shape[1], w.shape[w.shape.count - 1])
         let groups = int(n, "group", 1)
         guard ModelLimits.isPositiveExtent(groups) else { throw unsupported(n, "group \(groups) out of range") }
-        let stride = try along(n, "strides", 1), dilation = try along(n, "dilations", 1)
+        let stride = try along(n, "strides", 1)
+        let dilation = try along(n, "dilations", 1)
         let (pl, pr) = try padding(n, width: b.shape(x)[0], kernel: k, stride: stride, dilation: dilation)
         var kernel = [Float](repeating: 0, count: k * cpg * cout)
-        for co in 0..<cout { for ci in 0..<cpg { for t in 0..<k { kernel[(t * cpg + ci) * cout + co] = w.floats[(co * cpg + ci) * k + t] } } }
+        for co in 0..<cout {
+            for ci in 0..<cpg {
+                for t in 0..<k { kernel[(t * cpg + ci) * cout + co] = w.floats[(co * cpg + ci) * k + t] }
+            }
+        }
         let bias = inputs.count > 2 ? try constant(inputs[2], n).floats : nil
-        let geometry = ConvGeometry(kernel: k, stride: stride, dilation: dilation, padLeft: pl, padRight: pr,
-                                    groups: groups, inChannels: cpg * groups)
+        let geometry = ConvGeometry(
+            kernel: k, stride: stride, dilation: dilation, padLeft: pl, padRight: pr,
+            groups: groups, inChannels: cpg * groups)
         set(n, try b.conv(x, geometry: geometry, weights: kernel, bias: bias, outChannels: cout, name: n.name), layout)
     }
 
@@ -450,10 +493,12 @@ struct ONNXImporter {
         let k = try along(n, "kernel_shape", 0)
         guard k > 0 else { throw unsupported(n, "only 1D pooling") }
         let (v, layout) = try spatial(x, node: n.name)
-        let stride = try along(n, "strides", 1), dilation = try along(n, "dilations", 1)
+        let stride = try along(n, "strides", 1)
+        let dilation = try along(n, "dilations", 1)
         let (pl, pr) = try padding(n, width: b.shape(v)[0], kernel: k, stride: stride, dilation: dilation)
-        let g = PoolGeometry(kernel: k, stride: stride, padLeft: pl, padRight: pr, dilation: dilation,
-                             isMax: n.opType == "MaxPool", countPad: int(n, "count_include_pad", 0) != 0)
+        let g = PoolGeometry(
+            kernel: k, stride: stride, padLeft: pl, padRight: pr, dilation: dilation,
+            isMax: n.opType == "MaxPool", countPad: int(n, "count_include_pad", 0) != 0)
         set(n, try b.pool(v, g, name: n.name), layout)
     }
 
@@ -465,13 +510,20 @@ struct ONNXImporter {
         guard w.shape.count == 2 else { throw unsupported(n, "B must be 2D") }
         let transB = int(n, "transB", 0) != 0
         let (k, cols) = transB ? (w.shape[1], w.shape[0]) : (w.shape[0], w.shape[1])
-        let alpha = float(n, "alpha", 1), beta = float(n, "beta", 1)
+        let alpha = float(n, "alpha", 1)
+        let beta = float(n, "beta", 1)
         var weights = [Float](repeating: 0, count: k * cols)
-        for r in 0..<k { for c in 0..<cols { weights[r * cols + c] = alpha * (transB ? w.floats[c * k + r] : w.floats[r * cols + c]) } }
+        for r in 0..<k {
+            for c in 0..<cols {
+                weights[r * cols + c] = alpha * (transB ? w.floats[c * k + r] : w.floats[r * cols + c])
+            }
+        }
         var bias: [Float]?
         if inputs.count > 2 {
             let c = try constant(inputs[2], n).floats
-            guard c.count == cols || c.count == 1 else { throw unsupported(n, "bias of \(c.count) values for \(cols) outputs") }
+            guard c.count == cols || c.count == 1 else {
+                throw unsupported(n, "bias of \(c.count) values for \(cols) outputs")
+            }
             bias = (0..<cols).map { beta * c[c.count == 1 ? 0 : $0] }
         }
         set(n, try b.dense(a, weights: weights, k: k, n: cols, bias: bias, name: n.name))
@@ -482,8 +534,11 @@ struct ONNXImporter {
         if isConstant(inputs[1]) {
             let w = try constant(inputs[1], n)
             guard w.shape.count == 2 else { throw unsupported(n, "constant B must be 2D") }
-            set(n, try b.dense(try plain(inputs[0], node: n.name), weights: w.floats, k: w.shape[0], n: w.shape[1],
-                               bias: nil, name: n.name))
+            set(
+                n,
+                try b.dense(
+                    try plain(inputs[0], node: n.name), weights: w.floats, k: w.shape[0], n: w.shape[1],
+                    bias: nil, name: n.name))
         } else {
             set(n, try b.matmul(try plain(inputs[0], node: n.name), try plain(inputs[1], node: n.name), name: n.name))
         }
@@ -494,14 +549,21 @@ struct ONNXImporter {
         let kind: BinaryKind = n.opType == "Add" || n.opType == "Sub" ? .add : .mul
         let constIndex = isConstant(inputs[1]) ? 1 : (isConstant(inputs[0]) ? 0 : nil)
         guard let ci = constIndex else {
-            guard n.opType == "Add" || n.opType == "Mul" else { throw unsupported(n, "\(n.opType) of two computed tensors") }
+            guard n.opType == "Add" || n.opType == "Mul" else {
+                throw unsupported(n, "\(n.opType) of two computed tensors")
+            }
             let both = inputs.map { env[$0] }
             if case .tensor(let a, let la)? = both[0], case .tensor(let c, let lc)? = both[1], la == lc, la != .plain {
                 return set(n, try b.binary(kind, a, c, name: n.name), la)
             }
-            return set(n, try b.binary(kind, try plain(inputs[0], node: n.name), try plain(inputs[1], node: n.name), name: n.name))
+            return set(
+                n,
+                try b.binary(kind, try plain(inputs[0], node: n.name), try plain(inputs[1], node: n.name), name: n.name)
+            )
         }
-        guard ci == 1 || n.opType == "Add" || n.opType == "Mul" else { throw unsupported(n, "constant minus/over a tensor") }
+        guard ci == 1 || n.opType == "Add" || n.opType == "Mul" else {
+            throw unsupported(n, "constant minus/over a tensor")
+        }
         var c = try constant(inputs[ci], n)
         if n.opType == "Sub" { c.floats = c.floats.map { -$0 } }
         if n.opType == "Div" { c.floats = c.floats.map { 1 / $0 } }
@@ -515,7 +577,9 @@ struct ONNXImporter {
         var data = c.floats
         if layout != .plain {
             // Logical (C, W) or (C, 1, W) constant -> stored (W, C).
-            guard shape.count >= 2, shape.dropFirst().dropLast().allSatisfy({ $0 == 1 }), shape[0] * shape[shape.count - 1] == c.floats.count else {
+            guard shape.count >= 2, shape.dropFirst().dropLast().allSatisfy({ $0 == 1 }),
+                shape[0] * shape[shape.count - 1] == c.floats.count
+            else {
                 throw unsupported(n, "constant of shape \(c.shape) on a (C, W) tensor")
             }
             let (ch, w) = (shape[0], shape[shape.count - 1])

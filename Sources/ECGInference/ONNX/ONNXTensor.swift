@@ -20,7 +20,8 @@ struct ONNXConstant {
         let shape = t.dims.map { Int($0) }
         self.shape = shape
         guard let count = ModelLimits.elementCount(shape) else {
-            throw ModelError.unsupported(path: path, reason: "tensor '\(t.name)': \(ModelLimits.describeRefusal(shape))")
+            throw ModelError.unsupported(
+                path: path, reason: "tensor '\(t.name)': \(ModelLimits.describeRefusal(shape))")
         }
         guard t.dataLocation != .external else {
             throw ModelError.unsupported(path: path, reason: "tensor '\(t.name)' keeps its data in an external file")
@@ -28,9 +29,12 @@ struct ONNXConstant {
         let raw = t.rawData
         func fromRaw<T>(_ type: T.Type) throws -> [T] {
             guard raw.count == count * MemoryLayout<T>.size else {
-                throw ModelError.corrupt(path: path, reason: "tensor '\(t.name)' has \(raw.count) bytes for shape \(shape)")
+                throw ModelError.corrupt(
+                    path: path, reason: "tensor '\(t.name)' has \(raw.count) bytes for shape \(shape)")
             }
-            return raw.withUnsafeBytes { buf in (0..<count).map { buf.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self) } }
+            return raw.withUnsafeBytes { buf in
+                (0..<count).map { buf.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self) }
+            }
         }
         switch Onnx_TensorProto.DataType(rawValue: Int(t.dataType)) {
         case .float:
@@ -49,7 +53,8 @@ struct ONNXConstant {
             throw ModelError.unsupported(path: path, reason: "tensor '\(t.name)' has data type \(t.dataType)")
         }
         guard self.floats.count == count else {
-            throw ModelError.corrupt(path: path, reason: "tensor '\(t.name)' has \(self.floats.count) values for shape \(shape)")
+            throw ModelError.corrupt(
+                path: path, reason: "tensor '\(t.name)' has \(self.floats.count) values for shape \(shape)")
         }
     }
 }

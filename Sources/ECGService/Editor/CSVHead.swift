@@ -43,7 +43,9 @@ public struct CSVHead: Sendable, Equatable {
             let parts = separator.map { s in line.split(separator: s, omittingEmptySubsequences: false) } ?? [line]
             return parts.map { part in
                 var cell = part.trimmingCharacters(in: .whitespaces)
-                if cell.count >= 2, cell.hasPrefix("\""), cell.hasSuffix("\"") { cell = String(cell.dropFirst().dropLast()) }
+                if cell.count >= 2, cell.hasPrefix("\""), cell.hasSuffix("\"") {
+                    cell = String(cell.dropFirst().dropLast())
+                }
                 return cell
             }
         }

@@ -49,7 +49,9 @@ struct DocumentAnalysis: Sendable {
 
     /// LSP severities.
     enum Severity: Int {
-        case error = 1, warning = 2, information = 3
+        case error = 1
+        case warning = 2
+        case information = 3
     }
 
     /// One diagnostic per abnormal beat (a warning on its line), per unreadable row (an error),
@@ -58,7 +60,8 @@ struct DocumentAnalysis: Sendable {
         var out: [JSONValue] = []
         if let note { out.append(diagnostic(line: 1, severity: .information, code: "not-analysed", message: note)) }
         for issue in issues {
-            out.append(diagnostic(line: issue.line, severity: .error, code: "unreadable-row", message: issue.description))
+            out.append(
+                diagnostic(line: issue.line, severity: .error, code: "unreadable-row", message: issue.description))
         }
         for beat in beats where isAbnormal(beat) {
             var message = "\(beat.label) (p = \(Self.format(beat.probability))) by \(model ?? "?")"

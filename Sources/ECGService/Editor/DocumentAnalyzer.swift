@@ -38,18 +38,26 @@ struct DocumentAnalyzer: Sendable {
         analysis.kind = .beats
         let installed = settings.model == nil ? await candidates() : []
         guard let name = settings.model ?? ModelChoice.forBeats(width: head.width, installed: installed) else {
-            throw Note(message: "no installed model takes beats of \(head.width) or \(head.width - 1) samples; set one with initializationOptions.model")
+            throw Note(
+                message:
+                    "no installed model takes beats of \(head.width) or \(head.width - 1) samples; set one with initializationOptions.model"
+            )
         }
         let model = try await registry.model(named: name)
         let lengths = model.recipe.acceptedBeatLengths
         guard let length = lengths.first(where: { head.width == $0 || head.width == $0 + 1 }) else {
             let expected = lengths.map(String.init).joined(separator: " or ")
-            throw Note(message: "rows have \(head.width) values, but model \"\(name)\" takes beats of \(expected) samples (and an optional label column)")
+            throw Note(
+                message:
+                    "rows have \(head.width) values, but model \"\(name)\" takes beats of \(expected) samples (and an optional label column)"
+            )
         }
         guard model.recipe.featureCount == 0 else {
             throw Note(message: "model \"\(name)\" needs RR features, which a beats CSV does not carry")
         }
-        let (table, issues) = BeatsCSVReader.check(text, lastColumnIsLabel: head.width == length + 1, hasHeader: head.header != nil)
+        let (table, issues) = try await classify.work.run {
+            BeatsCSVReader.check(text, lastColumnIsLabel: head.width == length + 1, hasHeader: head.header != nil)
+        }
         analysis.issues = issues
         analysis.model = name
         analysis.classes = model.classes
@@ -71,7 +79,10 @@ struct DocumentAnalyzer: Sendable {
         let column: Int
         if let wanted = settings.column {
             guard let index = head.column(named: wanted) else {
-                throw Note(message: "no column named \"\(wanted)\" (columns: \(head.header?.joined(separator: ", ") ?? "none named"))")
+                throw Note(
+                    message:
+                        "no column named \"\(wanted)\" (columns: \(head.header?.joined(separator: ", ") ?? "none named"))"
+                )
             }
             column = index
         } else {
@@ -79,23 +90,27 @@ struct DocumentAnalyzer: Sendable {
         }
         let fs = settings.fs ?? head.timeColumnRate ?? DocumentSettings.defaultFS
         guard SignalDecoder.samplingRates.contains(fs) else {
-            throw Note(message: "sampling rate \(fs) Hz is outside \(Int(SignalDecoder.samplingRates.lowerBound))-\(Int(SignalDecoder.samplingRates.upperBound)) Hz; set initializationOptions.fs")
+            throw Note(
+                message:
+                    "sampling rate \(fs) Hz is outside \(SignalDecoder.samplingRatesText); set initializationOptions.fs"
+            )
         }
         let installed = settings.model == nil ? await candidates() : []
         guard let name = settings.model ?? ModelChoice.forRecording(installed: installed) else {
             throw Note(message: "no model is installed")
         }
         let model = try await registry.model(named: name)
-        let (table, issues) = BeatsCSVReader.check(text, lastColumnIsLabel: false, hasHeader: head.header != nil)
+        let (table, issues) = try await classify.work.run {
+            BeatsCSVReader.check(text, lastColumnIsLabel: false, hasHeader: head.header != nil)
+        }
         analysis.issues = issues
         analysis.model = name
         analysis.classes = model.classes
         analysis.sampleLines = table.lineNumbers
         guard !table.beats.isEmpty else { return }
         let samples = table.beats.map { $0[column] }
-        try Task.checkCancellation()
         let recording = Recording(fs: fs, leads: [samples], leadNames: [head.header?[column] ?? "column\(column)"])
-        let peaks = QRSDetector().detect(samples, fs: fs)
+        let peaks = try await classify.work.run { QRSDetector().detect(samples, fs: fs) }
         let result = try await classify.classify(
             LeadPeaks(recording: recording, lead: 0, peaks: peaks), model: model, progress: nil)
         let order = Dictionary(uniqueKeysWithValues: peaks.enumerated().map { ($1, $0) })

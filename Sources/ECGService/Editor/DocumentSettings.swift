@@ -13,6 +13,8 @@ public struct DocumentSettings: Sendable, Equatable {
     /// The rate of a raw ECG CSV with neither a setting nor a time column (the MIT-BIH rate).
     public static let defaultFS = 360.0
 
+    /// Settings; nil leaves each to the document (model chosen by its shape, rate from its time
+    /// column or `defaultFS`, every signal column).
     public init(model: String? = nil, fs: Double? = nil, column: String? = nil) {
         self.model = model
         self.fs = fs

@@ -31,6 +31,10 @@ struct EditorMethods: Sendable {
         self.defaults = defaults
     }
 
+    /// Registers the LSP methods. Unlike the ecgd methods (`ServiceMethod`), their params are the
+    /// LSP specification's, which editors fill with members ecgd does not read (`languageId`,
+    /// `workDoneToken`, client extensions): the members used are read, the others ignored, as an
+    /// LSP server must.
     func register(in methods: inout MethodRegistry) {
         methods.onNotification("textDocument/didOpen") { params, context in
             guard let document = params?["textDocument"], let uri = document["uri"]?.stringValue,
@@ -43,7 +47,8 @@ struct EditorMethods: Sendable {
             guard let uri = params?["textDocument"]?["uri"]?.stringValue,
                 let text = params?["contentChanges"]?.arrayValue?.last?["text"]?.stringValue
             else { return context.logger.warning("textDocument/didChange without textDocument.uri and a full text") }
-            let version = params?["textDocument"]?["version"]?.intValue ?? (documents(context).version(of: uri) ?? 0) + 1
+            let version =
+                params?["textDocument"]?["version"]?.intValue ?? (documents(context).version(of: uri) ?? 0) + 1
             open(uri: uri, version: version, text: text, context)
         }
         methods.onNotification("textDocument/didClose") { params, context in

@@ -1,6 +1,7 @@
 import JSONRPC
 
-/// Runs a model over many beats in chunks, reporting progress and stopping when cancelled.
+/// Runs a model over many beats in chunks on the work pool, reporting progress and stopping when
+/// cancelled.
 enum BatchRunner {
     /// Beats per model call; cancellation is checked between chunks.
     static let chunkSize = 512
@@ -8,7 +9,7 @@ enum BatchRunner {
     /// Class probabilities of `count` beats (row-major `count x classes`).
     static func probabilities(
         _ model: ServedModel, windows: [Float], features: [Float], count: Int, threads: Int,
-        progress: ProgressReporter?
+        work: WorkPool, progress: ProgressReporter?
     ) async throws -> [Float] {
         let length = model.recipe.windowValues
         let featureCount = model.recipe.featureCount
@@ -21,13 +22,16 @@ enum BatchRunner {
         while start < count {
             try Task.checkCancellation()
             let end = min(count, start + chunkSize)
-            out += try model.probabilities(
-                windows: windows[start * length..<end * length],
-                features: features[start * featureCount..<end * featureCount],
-                count: end - start, threads: threads)
+            let (windowChunk, featureChunk) = (
+                windows[start * length..<end * length], features[start * featureCount..<end * featureCount]
+            )
+            let (chunkStart, chunkEnd) = (start, end)
+            out += try await work.run {
+                try model.probabilities(
+                    windows: windowChunk, features: featureChunk, count: chunkEnd - chunkStart, threads: threads)
+            }
             progress?.report(percentage: end * 100 / count, message: "\(end) of \(count) beats")
             start = end
-            await Task.yield()
         }
         finished = true
         return out

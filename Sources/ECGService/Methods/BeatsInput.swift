@@ -49,20 +49,21 @@ struct BeatsInput {
     }
 
     private static func csv(_ members: [String: JSONValue], name: String) throws(ServiceError) -> BeatsInput {
-        if let unknown = members.keys.sorted().first(where: { !["csv", "lastColumnIsLabel", "hasHeader"].contains($0) }) {
-            throw .invalidParams("\(name).\(unknown): unknown member (expected csv, lastColumnIsLabel, hasHeader)")
-        }
-        let fields = Fields(members: members, name: name)
+        let fields = try Params.members(
+            of: .object(members), name: name, known: ["csv", "lastColumnIsLabel", "hasHeader"],
+            expected: "csv, lastColumnIsLabel, hasHeader")
         let text = try fields.requiredString("csv")
         let lastColumnIsLabel = try fields.bool("lastColumnIsLabel") ?? true
         do {
             let table = try BeatsCSVReader.parse(
-                text, path: "\(name).csv", lastColumnIsLabel: lastColumnIsLabel, hasHeader: try fields.bool("hasHeader"))
+                text, path: "\(name).csv", lastColumnIsLabel: lastColumnIsLabel, hasHeader: try fields.bool("hasHeader")
+            )
             return BeatsInput(beats: table.beats, labels: table.labels, lines: table.lineNumbers)
         } catch let error as ServiceError {
             throw error
         } catch {
-            throw .invalidParams((error as? SignalFileError).map { "\(name).csv: \($0.message)" } ?? "\(name).csv: \(error)")
+            throw .invalidParams(
+                (error as? SignalFileError).map { "\(name).csv: \($0.message)" } ?? "\(name).csv: \(error)")
         }
     }
 
@@ -70,13 +71,12 @@ struct BeatsInput {
         _ members: [String: JSONValue], name: String, signals: SignalDecoder
     ) throws(ServiceError) -> BeatsInput {
         let known = ["dtype", "encoding", "data", "beatLength", "shape"]
-        if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
-            throw .invalidParams("\(name).\(unknown): unknown member (expected an array of beats, {\"csv\": ...} or a base64 matrix with \(known.joined(separator: ", ")))")
-        }
+        let fields = try Params.members(
+            of: .object(members), name: name, known: Set(known),
+            expected: "an array of beats, {\"csv\": ...} or a base64 matrix with \(known.joined(separator: ", "))")
         guard case .string? = members["data"] else {
             throw .invalidParams("\(name).data: expected a base64 string")
         }
-        let fields = Fields(members: members, name: name)
         var rowCount: Int?
         let length: Int
         switch (try fields.integer("beatLength"), members["shape"]) {

@@ -2,45 +2,62 @@ import ECGSignal
 import JSONRPC
 
 /// `classify`: per-beat classes of a recording (detect, cut, classify) or of beats cut beforehand.
-struct Classify {
+struct Classify: ServiceMethod {
+    struct Params: Decodable, Sendable {
+        var model: String
+        /// The signal mode: read by `SignalDecoder`, `LeadRequest` and `Params.peaks`.
+        var signal: JSONValue?
+        var lead: JSONValue?
+        var peaks: JSONValue?
+        /// The beats mode: read by `BeatsInput`, `labels(_:)` and `features(_:count:model:)`.
+        var beats: JSONValue?
+        var labels: JSONValue?
+        var features: JSONValue?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case model, signal, lead, peaks, beats, labels, features }
+    }
+
     let signals: SignalDecoder
     let registry: ModelRegistry
     let threads: Int
+    var work = WorkPool()
 
-    func callAsFunction(_ params: JSONValue?, _ context: RequestContext) async throws -> JSONValue {
-        let fields = try Params.object(params, known: ["model", "signal", "lead", "peaks", "beats", "labels", "features"])
-        let modelName = try fields.requiredString("model")
-        let result: ClassifyResult
-        switch (fields.members["signal"], fields.members["beats"]) {
-        case (_?, nil):
-            for key in ["labels", "features"] where fields.members[key] != nil {
+    func run(_ params: Params, _ context: RequestContext) async throws -> ClassifyResult {
+        switch (params.signal, params.beats) {
+        case (let signal?, nil):
+            for (key, given) in [("labels", params.labels != nil), ("features", params.features != nil)] where given {
                 throw ServiceError.invalidParams("params.\(key): only applies with \"beats\"")
             }
-            result = try await classifySignal(fields, model: try await registry.model(named: modelName), context)
-        case (nil, _?):
-            for key in ["lead", "peaks"] where fields.members[key] != nil {
+            let model = try await registry.model(named: params.model)
+            let signals = self.signals
+            let located = try await work.run {
+                try LeadPeaks.locate(signal: signal, lead: params.lead, peaks: params.peaks, signals: signals)
+            }
+            return try await classify(located, model: model, progress: context.progress)
+        case (nil, let beats?):
+            for (key, given) in [("lead", params.lead != nil), ("peaks", params.peaks != nil)] where given {
                 throw ServiceError.invalidParams("params.\(key): only applies with \"signal\"")
             }
-            result = try await classifyBeats(fields, model: try await registry.model(named: modelName), context)
+            return try await classifyBeats(beats, params, model: try await registry.model(named: params.model), context)
         case (nil, nil): throw ServiceError.invalidParams("params: give either \"signal\" or \"beats\"")
         case (_?, _?): throw ServiceError.invalidParams("params: give either \"signal\" or \"beats\", not both")
         }
-        return try JSONValueEncoder().encode(result)
-    }
-
-    private func classifySignal(_ fields: Fields, model: ServedModel, _ context: RequestContext) async throws -> ClassifyResult {
-        try await classify(LeadPeaks.locate(fields, signals: signals), model: model, progress: context.progress)
     }
 
     /// Classifies the beats of one lead at its R-peaks (the `signal` mode; editors' documents too).
-    func classify(_ located: LeadPeaks, model: ServedModel, progress: ProgressReporter?) async throws -> ClassifyResult {
+    func classify(_ located: LeadPeaks, model: ServedModel, progress: ProgressReporter?) async throws -> ClassifyResult
+    {
         let (recording, lead, peaks) = (located.recording, located.lead, located.peaks)
-        let prepared = try model.recipe.prepare(signal: located.signal, fs: recording.fs, peaks: peaks)
+        let prepared = try await work.run {
+            try model.recipe.prepare(
+                signal: located.signal, fs: recording.fs, peaks: peaks, signalName: "params.signal")
+        }
         let probabilities = try await BatchRunner.probabilities(
             model, windows: prepared.windows, features: prepared.features, count: prepared.count, threads: threads,
-            progress: progress)
+            work: work, progress: progress)
         let beats = prepared.peaks.map { peak in
-            ClassifiedBeat(sample: peak, time: Double(peak) / recording.fs, label: "", probability: 0, probabilities: [:])
+            ClassifiedBeat(
+                sample: peak, time: Double(peak) / recording.fs, label: "", probability: 0, probabilities: [:])
         }
         var result = ClassifyResult.make(model: model, probabilities: probabilities, beats: beats, trueLabels: nil)
         result.summary.heartRate = HeartRateSummary(BeatTiming(peaks: peaks, fs: recording.fs))
@@ -52,25 +69,30 @@ struct Classify {
         return result
     }
 
-    private func classifyBeats(_ fields: Fields, model: ServedModel, _ context: RequestContext) async throws -> ClassifyResult {
-        let input = try BeatsInput.decode(fields.members["beats"], signals: signals)
+    private func classifyBeats(
+        _ beats: JSONValue, _ params: Params, model: ServedModel, _ context: RequestContext
+    ) async throws -> ClassifyResult {
+        let signals = self.signals
+        let input = try await work.run { try BeatsInput.decode(beats, signals: signals) }
         try Self.checkLengths(of: input, model: model)
-        let labelParam = fields.members["labels"].flatMap { $0 == .null ? nil : $0 }
         let truth = try Self.classIndices(
-            try labelParam.map { value throws(ServiceError) in try Self.labels(value) } ?? input.labels,
+            try params.labels.map { value throws(ServiceError) in try Self.labels(value) } ?? input.labels,
             count: input.beats.count, classes: model.classes,
-            name: labelParam != nil ? "params.labels" : "params.beats.csv (label column)")
-        let features = try Self.features(fields.members["features"], count: input.beats.count, model: model)
-        return try await classify(beats: input, truth: truth, features: features, model: model, progress: context.progress)
+            name: params.labels != nil ? "params.labels" : "params.beats.csv (label column)")
+        let features = try Self.features(params.features, count: input.beats.count, model: model)
+        return try await classify(
+            beats: input, truth: truth, features: features, model: model, progress: context.progress)
     }
 
     /// Beats cut beforehand must all be of one length the model takes (plotSegment checks them too).
     static func checkLengths(of input: BeatsInput, model: ServedModel) throws(ServiceError) {
         let lengths = model.recipe.acceptedBeatLengths
-        if let bad = input.beats.firstIndex(where: { $0.count != input.beats[0].count || !lengths.contains($0.count) }) {
+        if let bad = input.beats.firstIndex(where: { $0.count != input.beats[0].count || !lengths.contains($0.count) })
+        {
             let expected = lengths.map(String.init).joined(separator: " or ")
             throw ServiceError.invalidParams(
-                "params.beats[\(bad)]: \(input.beats[bad].count) samples, but model \"\(model.name)\" takes beats of \(expected) samples (\(model.recipe.input.samplingRate) Hz)")
+                "params.beats[\(bad)]: \(input.beats[bad].count) samples, but model \"\(model.name)\" takes beats of \(expected) samples (\(model.recipe.input.samplingRate) Hz)"
+            )
         }
     }
 
@@ -81,14 +103,15 @@ struct Classify {
         beats input: BeatsInput, truth: (indices: [Int], mappedFromAAMI: Bool)?, features: [Float], model: ServedModel,
         progress: ProgressReporter?
     ) async throws -> ClassifyResult {
-        try Task.checkCancellation()
+        let windows = try await work.run { model.recipe.modelInput(beats: input.beats) }
         let probabilities = try await BatchRunner.probabilities(
-            model, windows: model.recipe.modelInput(beats: input.beats), features: features, count: input.beats.count,
-            threads: threads, progress: progress)
+            model, windows: windows, features: features, count: input.beats.count, threads: threads, work: work,
+            progress: progress)
         let beats = input.beats.indices.map { i in
             ClassifiedBeat(index: i, line: input.lines?[i], label: "", probability: 0, probabilities: [:])
         }
-        var result = ClassifyResult.make(model: model, probabilities: probabilities, beats: beats, trueLabels: truth?.indices)
+        var result = ClassifyResult.make(
+            model: model, probabilities: probabilities, beats: beats, trueLabels: truth?.indices)
         if truth?.mappedFromAAMI == true { result.labelMapping = AAMILabels.binaryMappingNote }
         return result
     }
@@ -126,13 +149,16 @@ struct Classify {
         let indices = labels.compactMap(direct)
         if indices.count == labels.count { return (indices, false) }
         if classes.count == 2 {
-            let mapped = labels.compactMap { AAMILabels.aamiClass(label: $0).flatMap { AAMILabels.modelClass(of: $0, classes: classes) } }
+            let mapped = labels.compactMap {
+                AAMILabels.aamiClass(label: $0).flatMap { AAMILabels.modelClass(of: $0, classes: classes) }
+            }
             if mapped.count == labels.count { return (mapped, true) }
         }
         let i = labels.firstIndex { direct($0) == nil }!
         let also = classes.count == 2 ? ", or AAMI classes N, SVEB, VEB, F, Q and their codes 0-4" : ""
         throw .invalidParams(
-            "\(name)[\(i)]: \"\(labels[i])\" is not a class of the model (classes: \(classes.joined(separator: ", ")), or their indices 0-\(classes.count - 1)\(also))")
+            "\(name)[\(i)]: \"\(labels[i])\" is not a class of the model (classes: \(classes.joined(separator: ", ")), or their indices 0-\(classes.count - 1)\(also))"
+        )
     }
 
     /// `params.features`: one array of feature values per beat, required by models with a feature input.
@@ -146,9 +172,12 @@ struct Classify {
         }
         guard case .array(let rows)? = value else {
             throw .invalidParams(
-                "params.features: model \"\(model.name)\" needs \(width) feature(s) per beat (\(model.recipe.input.features.joined(separator: ", "))): give one array per beat")
+                "params.features: model \"\(model.name)\" needs \(width) feature(s) per beat (\(model.recipe.input.features.joined(separator: ", "))): give one array per beat"
+            )
         }
-        guard rows.count == count else { throw .invalidParams("params.features: \(rows.count) rows for \(count) beats") }
+        guard rows.count == count else {
+            throw .invalidParams("params.features: \(rows.count) rows for \(count) beats")
+        }
         var out: [Float] = []
         out.reserveCapacity(count * width)
         for (i, row) in rows.enumerated() {

@@ -1,7 +1,7 @@
 import JSONRPC
 
 /// One classified beat.
-struct ClassifiedBeat: Encodable, Sendable, JSONValueRepresentable {
+struct ClassifiedBeat: Sendable, JSONValueRepresentable {
     /// Row of the beat in `params.beats` (beats mode).
     var index: Int?
     /// CSV line of the beat (beats given as CSV text).
@@ -18,7 +18,7 @@ struct ClassifiedBeat: Encodable, Sendable, JSONValueRepresentable {
     /// The label the caller gave (beats mode with labels).
     var trueLabel: String?
 
-    /// The same object `Encodable` gives (absent optionals left out), built directly: a
+    /// The beat's JSON (absent optionals left out), built directly, and its only encoding: a
     /// 30-minute recording has thousands of beats.
     var jsonValue: JSONValue {
         // Non-finite numbers become null, as JSONValueEncoder writes them.

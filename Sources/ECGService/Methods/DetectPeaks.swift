@@ -3,7 +3,17 @@ import JSONRPC
 
 /// `detectPeaks`: R-peaks of one lead of a recording, or of several leads together, with RR
 /// intervals, heart rate and the stretches of each lead judged noisy or unreadable.
-struct DetectPeaks {
+struct DetectPeaks: ServiceMethod {
+    struct Params: Decodable, Sendable {
+        /// Read by `SignalDecoder`.
+        var signal: JSONValue?
+        /// Read by `LeadRequest.several`.
+        var lead: JSONValue?
+        var leads: JSONValue?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case signal, lead, leads }
+    }
+
     struct Result: Sendable, JSONValueRepresentable {
         var fs: Double
         /// The first lead detected on (the one whose beats count unless it is noisy).
@@ -27,7 +37,8 @@ struct DetectPeaks {
             let encoder = JSONValueEncoder()
             return .object([
                 "fs": .number(fs), "lead": .number(Double(lead)), "leadName": .string(leadName),
-                "leads": .array(leads.map { .number(Double($0)) }), "leadNames": .array(leadNames.map(JSONValue.string)),
+                "leads": .array(leads.map { .number(Double($0)) }),
+                "leadNames": .array(leadNames.map(JSONValue.string)),
                 "sampleCount": .number(Double(sampleCount)), "durationSeconds": .number(Double(sampleCount) / fs),
                 "peaks": .array(timing.peaks.map { .number(Double($0)) }),
                 "times": numbers(timing.times, scale: 1e6), "rr": numbers(timing.rr, scale: 1e6),
@@ -40,19 +51,18 @@ struct DetectPeaks {
     }
 
     let signals: SignalDecoder
+    var work = WorkPool()
 
-    func callAsFunction(_ params: JSONValue?, _ context: RequestContext) async throws -> JSONValue {
-        let fields = try Params.object(params, known: ["signal", "lead", "leads"])
-        let request = try LeadRequest.several(lead: fields.members["lead"], leads: fields.members["leads"])
-        let decoded = try signals.decode(fields.members["signal"], leads: request)
+    func run(_ params: Params, _ context: RequestContext) async throws -> Result {
+        let request = try LeadRequest.several(lead: params.lead, leads: params.leads)
+        let signals = self.signals
+        let decoded = try await work.run { try signals.decode(params.signal, leads: request) }
         let recording = decoded.recording
-        try Task.checkCancellation()
-        let analysis = QRSDetector().analyze(leads: recording.leads, fs: recording.fs)
+        let analysis = try await work.run { QRSDetector().analyze(leads: recording.leads, fs: recording.fs) }
         return Result(
             fs: recording.fs, lead: decoded.leadIndices[0], leadName: recording.leadNames[0],
             leads: decoded.leadIndices, leadNames: recording.leadNames, sampleCount: recording.sampleCount,
             timing: BeatTiming(peaks: analysis.peaks, fs: recording.fs),
-            quality: LeadQuality.reports(analysis.quality, of: decoded), warnings: recording.warnings
-        ).jsonValue
+            quality: LeadQuality.reports(analysis.quality, of: decoded), warnings: recording.warnings)
     }
 }

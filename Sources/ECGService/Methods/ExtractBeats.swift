@@ -4,7 +4,19 @@ import JSONRPC
 
 /// `extractBeats`: the windows and features `classify` would feed a model, for training code
 /// that wants the serving preprocessing.
-struct ExtractBeats {
+struct ExtractBeats: ServiceMethod {
+    struct Params: Decodable, Sendable {
+        /// Read by `SignalDecoder`, `LeadRequest` and `Params.peaks`.
+        var signal: JSONValue?
+        var lead: JSONValue?
+        var peaks: JSONValue?
+        var model: String?
+        /// Read by `BeatRecipe.decode`.
+        var inputSpec: JSONValue?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case signal, lead, peaks, model, inputSpec }
+    }
+
     struct Result: Encodable, Sendable {
         /// The base64 float32 matrix of `classify`'s binary conventions.
         struct Matrix: Encodable, Sendable {
@@ -35,32 +47,37 @@ struct ExtractBeats {
 
     let signals: SignalDecoder
     let registry: ModelRegistry
+    var work = WorkPool()
 
-    func callAsFunction(_ params: JSONValue?, _ context: RequestContext) async throws -> JSONValue {
-        let fields = try Params.object(params, known: ["signal", "lead", "peaks", "model", "inputSpec"])
+    func run(_ params: Params, _ context: RequestContext) async throws -> Result {
         let recipe: BeatRecipe
-        let modelName = try fields.string("model")
-        switch (modelName, fields.members["inputSpec"]) {
+        switch (params.model, params.inputSpec) {
         case (let name?, nil): recipe = try await registry.model(named: name).recipe
         case (nil, let spec?): recipe = try BeatRecipe.decode(spec, name: "params.inputSpec")
         case (nil, nil): throw ServiceError.invalidParams("params: give either \"model\" or \"inputSpec\"")
         case (_?, _?): throw ServiceError.invalidParams("params: give either \"model\" or \"inputSpec\", not both")
         }
-        let located = try LeadPeaks.locate(fields, signals: signals)
+        let signals = self.signals
+        let (located, beats) = try await work.run {
+            let located = try LeadPeaks.locate(
+                signal: params.signal, lead: params.lead, peaks: params.peaks, signals: signals)
+            return (
+                located,
+                try recipe.prepare(
+                    signal: located.signal, fs: located.recording.fs, peaks: located.peaks, signalName: "params.signal")
+            )
+        }
         let (recording, lead) = (located.recording, located.lead)
-        let beats = try recipe.prepare(signal: located.signal, fs: recording.fs, peaks: located.peaks)
         let width = beats.featureCount
-        return try JSONValueEncoder().encode(
-            Result(
-                model: modelName, inputSpec: recipe.description, fs: recording.fs, lead: lead,
-                leadName: located.leadName, peaks: beats.peaks, skipped: beats.skipped,
-                windows: .init(
-                    shape: [beats.count, recipe.windowLength] + (recipe.channels.count > 1 ? [recipe.channels.count] : []),
-                    data: Self.base64(beats.windows)),
-                features: .init(
-                    names: recipe.input.features,
-                    values: width == 0
-                        ? [] : (0..<beats.count).map { i in beats.features[i * width..<(i + 1) * width].map(\.shortestDouble) })))
+        let shape = [beats.count, recipe.windowLength] + (recipe.channels.count > 1 ? [recipe.channels.count] : [])
+        let features: [[Double]] =
+            width == 0
+            ? [] : (0..<beats.count).map { i in beats.features[i * width..<(i + 1) * width].map(\.shortestDouble) }
+        return Result(
+            model: params.model, inputSpec: recipe.description, fs: recording.fs, lead: lead,
+            leadName: located.leadName, peaks: beats.peaks, skipped: beats.skipped,
+            windows: Result.Matrix(shape: shape, data: Self.base64(beats.windows)),
+            features: Result.Features(names: recipe.input.features, values: features))
     }
 
     /// Little-endian float32 bytes in base64.

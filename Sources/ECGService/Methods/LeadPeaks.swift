@@ -1,4 +1,5 @@
 import ECGSignal
+import JSON
 
 /// The lead a method works on and its R-peaks: the caller's `peaks`, or detected (then with the
 /// lead's signal quality).
@@ -16,27 +17,29 @@ struct LeadPeaks {
     /// The chosen lead's name.
     var leadName: String { recording.leadNames[0] }
 
-    /// Decodes `signal`'s lead `lead` (only that lead is read) and finds the R-peaks, checking
-    /// for cancellation between steps.
-    static func locate(_ fields: Fields, signals: SignalDecoder) throws -> LeadPeaks {
-        try locate(fields, signals.decode(fields.members["signal"], leads: .one(fields.members["lead"])))
+    /// Decodes `signal`'s lead `lead` (only that lead is read) and finds the R-peaks: `peaks`
+    /// (the `params.peaks` the caller gave), or detected.
+    static func locate(
+        signal: JSONValue?, lead: JSONValue?, peaks: JSONValue?, signals: SignalDecoder
+    ) throws -> LeadPeaks {
+        try locate(signals.decode(signal, leads: .one(lead)), peaks: peaks)
     }
 
-    /// The R-peaks of `lead` of a decoded recording: `params.peaks`, or detected.
-    static func locate(_ fields: Fields, in recording: Recording, lead: Int) throws -> LeadPeaks {
+    /// The R-peaks of `lead` of a decoded recording: `peaks` (`params.peaks`), or detected.
+    static func locate(in recording: Recording, lead: Int, peaks: JSONValue?) throws -> LeadPeaks {
         var chosen = recording
         chosen.leads = [recording.leads[lead]]
         chosen.leadNames = [recording.leadNames[lead]]
         chosen.units = [recording.units[lead]]
-        return try locate(fields, DecodedSignal(recording: chosen, leadIndices: [lead]))
+        return try locate(DecodedSignal(recording: chosen, leadIndices: [lead]), peaks: peaks)
     }
 
-    /// The R-peaks of a decoded signal's one lead.
-    private static func locate(_ fields: Fields, _ decoded: DecodedSignal) throws -> LeadPeaks {
+    /// The R-peaks of a decoded signal's one lead, checking for cancellation between steps.
+    private static func locate(_ decoded: DecodedSignal, peaks given: JSONValue?) throws -> LeadPeaks {
         let recording = decoded.recording
         try Task.checkCancellation()
         var quality: [LeadQuality]?
-        var peaks = try fields.peaks("peaks", sampleCount: recording.sampleCount)
+        var peaks = try Params.peaks(given, name: "params.peaks", sampleCount: recording.sampleCount)
         if peaks == nil {
             let analysis = QRSDetector().analyze(leads: recording.leads, fs: recording.fs)
             peaks = analysis.peaks

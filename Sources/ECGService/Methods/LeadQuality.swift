@@ -26,7 +26,8 @@ struct LeadQuality: Encodable, Sendable {
             let (lead, index) = pair
             return LeadQuality(
                 lead: index, leadName: signal.recording.leadNames[position],
-                noisySeconds: Double(lead.samples(.noisy)) / fs, unreadableSeconds: Double(lead.samples(.unreadable)) / fs,
+                noisySeconds: Double(lead.samples(.noisy)) / fs,
+                unreadableSeconds: Double(lead.samples(.unreadable)) / fs,
                 intervals: lead.intervals.map {
                     Interval(
                         start: $0.start, end: $0.end, startTime: Double($0.start) / fs, endTime: Double($0.end) / fs,

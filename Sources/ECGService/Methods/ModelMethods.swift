@@ -1,56 +1,92 @@
 import ECGInference
 import JSONRPC
 
-/// `loadModel`, `unloadModel` and `listModels`.
-struct ModelMethods {
+/// `loadModel`: `{"name"}` loads a shipped model; `{"path", "name", "inputSpec"?, "classes"?,
+/// "output"?}` registers and loads a model under the data root. Answers the model's listing.
+struct LoadModel: ServiceMethod {
+    struct Params: Decodable, Sendable {
+        var name: String
+        var path: String?
+        var inputSpec: JSONValue?
+        var classes: [String]?
+        var output: OutputKind?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, path, inputSpec, classes, output }
+    }
+
     let registry: ModelRegistry
     let dataRoot: DataRoot
 
-    /// `{"name"}` loads a shipped model; `{"path", "name", "inputSpec"?, "classes"?, "output"?}`
-    /// registers and loads a model under the data root. Returns the model's listing.
-    func loadModel(_ params: JSONRPC.JSONValue?, _ context: RequestContext) async throws -> JSONRPC.JSONValue {
-        let fields = try Params.object(params, known: ["name", "path", "inputSpec", "classes", "output"])
-        let name = try fields.requiredString("name")
-        let model: ServedModel
-        if let path = try fields.string("path") {
-            let url = try dataRoot.resolve(path, parameter: "params.path")
-            let recipe = try fields.members["inputSpec"].map { value throws(ServiceError) in
-                try BeatRecipe.decode(value, name: "params.inputSpec")
-            }
-            var output: OutputKind?
-            if let outputName = try fields.string("output") {
-                guard let kind = OutputKind(rawValue: outputName) else {
-                    throw ServiceError.invalidParams("params.output: unknown \"\(outputName)\" (expected softmax, sigmoid or logits)")
-                }
-                output = kind
-            }
-            let classes = try fields.strings("classes")
-            if let classes, classes.count < 2 || Set(classes).count != classes.count {
-                throw ServiceError.invalidParams("params.classes: give at least two distinct class names")
-            }
-            model = try await registry.register(
-                PathModel(url: url, clientPath: path, recipe: recipe, classes: classes, output: output), as: name)
-        } else {
-            for key in ["inputSpec", "classes", "output"] where fields.members[key] != nil {
+    func run(_ params: Params, _ context: RequestContext) async throws -> ModelListing {
+        guard let path = params.path else {
+            for (key, given) in [
+                ("inputSpec", params.inputSpec != nil), ("classes", params.classes != nil),
+                ("output", params.output != nil),
+            ]
+            where given {
                 throw ServiceError.invalidParams("params.\(key): only applies with \"path\"")
             }
-            model = try await registry.model(named: name)
+            return ModelListing(try await registry.model(named: params.name), loaded: true)
         }
-        return try JSONValueEncoder().encode(ModelListing(model, loaded: true))
+        let url = try dataRoot.resolve(path, parameter: "params.path")
+        let recipe = try params.inputSpec.map { value throws(ServiceError) in
+            try BeatRecipe.decode(value, name: "params.inputSpec")
+        }
+        if let classes = params.classes, classes.count < 2 || Set(classes).count != classes.count {
+            throw ServiceError.invalidParams("params.classes: give at least two distinct class names")
+        }
+        let source = PathModel(
+            url: url, clientPath: path, recipe: recipe, classes: params.classes, output: params.output)
+        return ModelListing(try await registry.register(source, as: params.name), loaded: true)
+    }
+}
+
+/// `unloadModel`: `{"name"}` -> `{"unloaded": bool}`.
+struct UnloadModel: ServiceMethod {
+    struct Params: Decodable, Sendable {
+        var name: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case name }
+    }
+    struct Result: Encodable, Sendable {
+        /// Whether the model was loaded.
+        var unloaded: Bool
     }
 
-    /// `{"name"}` -> `{"unloaded": bool}`.
-    func unloadModel(_ params: JSONRPC.JSONValue?, _ context: RequestContext) async throws -> JSONRPC.JSONValue {
-        let fields = try Params.object(params, known: ["name"])
-        let name = try fields.requiredString("name")
-        try ModelRegistry.checkName(name, parameter: "params.name")
-        return ["unloaded": .bool(await registry.unload(name))]
+    let registry: ModelRegistry
+
+    func run(_ params: Params, _ context: RequestContext) async throws -> Result {
+        try ModelRegistry.checkName(params.name, parameter: "params.name")
+        return Result(unloaded: await registry.unload(params.name))
+    }
+}
+
+/// `listModels`: `{}` -> `{"models": [...]}`, every shipped and registered model, with a
+/// `warning` when the models directory is missing or ships no model.
+struct ListModels: ServiceMethod {
+    typealias Params = NoParams
+    struct Result: Encodable, Sendable {
+        var models: [ModelListing]
+        var warning: String?
     }
 
-    /// `{}` -> `{"models": [...]}`.
-    func listModels(_ params: JSONRPC.JSONValue?, _ context: RequestContext) async throws -> JSONRPC.JSONValue {
-        _ = try Params.object(params, known: [])
-        struct Result: Encodable { var models: [ModelListing] }
-        return try JSONValueEncoder().encode(Result(models: await registry.listing()))
+    let registry: ModelRegistry
+
+    func run(_ params: Params, _ context: RequestContext) async throws -> Result {
+        Result(
+            models: await registry.listing(),
+            warning: ModelRegistry.warning(forModelsDirectory: registry.modelsDirectory))
+    }
+}
+
+/// The three model-registry methods over one registry.
+struct ModelMethods {
+    let loadModel: LoadModel
+    let unloadModel: UnloadModel
+    let listModels: ListModels
+
+    init(registry: ModelRegistry, dataRoot: DataRoot) {
+        loadModel = LoadModel(registry: registry, dataRoot: dataRoot)
+        unloadModel = UnloadModel(registry: registry)
+        listModels = ListModels(registry: registry)
     }
 }

@@ -13,7 +13,8 @@ extension PlotSegment {
     static let beatHeight = 35.0
 
     func plotBeat(_ fields: Fields, _ context: RequestContext) async throws -> Drawing {
-        let input = try BeatsInput.decode(fields.members["beats"], signals: signals)
+        let (beats, signals) = (fields.members["beats"], self.signals)
+        let input = try await work.run { try BeatsInput.decode(beats, signals: signals) }
         var options = try PlotOptions.decode(fields, paper: Self.beatPaper)
         guard options.layout == .strip else {
             throw ServiceError.invalidParams("params.layout: a cut beat is drawn on one strip (\"strip\")")
@@ -24,10 +25,12 @@ extension PlotSegment {
         case .string("mostConfidentAbnormal")?: choice = .mostConfidentAbnormal
         case let value? where value.intValue != nil: choice = .index(value.intValue!)
         case let value?:
-            throw ServiceError.invalidParams("params.index: expected a beat index or \"mostConfidentAbnormal\", found \(value)")
+            throw ServiceError.invalidParams(
+                "params.index: expected a beat index or \"mostConfidentAbnormal\", found \(value)")
         }
         if case .index(let i) = choice, !input.beats.indices.contains(i) {
-            throw ServiceError.invalidParams("params.index: beat \(i) does not exist (params.beats holds \(input.beats.count))")
+            throw ServiceError.invalidParams(
+                "params.index: beat \(i) does not exist (params.beats holds \(input.beats.count))")
         }
         let labelParam = fields.members["labels"].flatMap { $0 == .null ? nil : $0 }
         let trueLabels = try labelParam.map { value throws(ServiceError) in try Classify.labels(value) } ?? input.labels
@@ -50,7 +53,8 @@ extension PlotSegment {
             let model = try await registry.model(named: modelName)
             served = model
             try Classify.checkLengths(of: input, model: model)
-            let truth = try Classify.classIndices(trueLabels, count: input.beats.count, classes: model.classes, name: labelsName)
+            let truth = try Classify.classIndices(
+                trueLabels, count: input.beats.count, classes: model.classes, name: labelsName)
             let features = try Classify.features(fields.members["features"], count: input.beats.count, model: model)
             // A beat of a one-channel model is classified alone, as classify would classify it
             // among the others; a model with a template channel takes the median of all the beats
@@ -59,10 +63,12 @@ extension PlotSegment {
             let rows: [Int] = if case .index(let i) = choice, alone { [i] } else { Array(input.beats.indices) }
             let width = model.recipe.featureCount
             let sliced = BeatsInput(
-                beats: rows.map { input.beats[$0] }, labels: nil, lines: input.lines.map { lines in rows.map { lines[$0] } })
+                beats: rows.map { input.beats[$0] }, labels: nil,
+                lines: input.lines.map { lines in rows.map { lines[$0] } })
             let result = try await classify.classify(
                 beats: sliced, truth: truth.map { truth in (rows.map { truth.indices[$0] }, truth.mappedFromAAMI) },
-                features: rows.flatMap { features[$0 * width..<($0 + 1) * width] }, model: model, progress: context.progress)
+                features: rows.flatMap { features[$0 * width..<($0 + 1) * width] }, model: model,
+                progress: context.progress)
             let position: Int
             switch choice {
             case .index(let i): position = rows.count == 1 ? 0 : i
@@ -119,7 +125,9 @@ extension PlotSegment {
         let request = PlotRequest(
             fs: fs!, leads: [PlotLead(name: "", samples: samples)], window: 0..<samples.count, layout: .strip(lead: 0),
             paper: options.paper, beats: served == nil ? [] : [mark],
-            references: served == nil ? [] : trueLabel.map { [ReferenceMark(sample: mark.sample, label: "true: \($0)", colourClass: $0)] } ?? [],
+            references: served == nil
+                ? []
+                : trueLabel.map { [ReferenceMark(sample: mark.sample, label: "true: \($0)", colourClass: $0)] } ?? [],
             highlightedBeat: nil, showsProbabilities: options.showsProbabilities, title: options.title ?? title,
             classes: served?.classes ?? [])
         return Drawing(request: request, options: options, beats: [beatJSON], model: served?.name)

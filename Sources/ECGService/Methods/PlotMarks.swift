@@ -56,9 +56,11 @@ enum PlotMarks {
             guard case .string(let path)? = signal?["path"], signal?["format"].map({ $0 == "wfdb" }) ?? true,
                 !["csv", "edf"].contains((path as NSString).pathExtension.lowercased())
             else {
-                throw .invalidParams("\(name): an annotator reads the annotation file of a WFDB record given by params.signal.path")
+                throw .invalidParams(
+                    "\(name): an annotator reads the annotation file of a WFDB record given by params.signal.path")
             }
-            let record = (path as NSString).pathExtension.lowercased() == "hea" ? (path as NSString).deletingPathExtension : path
+            let record =
+                (path as NSString).pathExtension.lowercased() == "hea" ? (path as NSString).deletingPathExtension : path
             let file = record + "." + annotator
             let url = try dataRoot.resolve(file, parameter: name)
             guard FileManager.default.fileExists(atPath: url.path) else {
@@ -80,10 +82,13 @@ enum PlotMarks {
                     throw .invalidParams("\(name)[\(i)].sample: expected a sample number in 0..<\(sampleCount)")
                 }
                 let label = try fields.requiredString("label")
-                return ReferenceMark(sample: sample, label: label, colourClass: AAMIClass(beatCode: label)?.rawValue ?? label)
+                return ReferenceMark(
+                    sample: sample, label: label, colourClass: AAMIClass(beatCode: label)?.rawValue ?? label)
             }
         case let other?:
-            throw .invalidParams("\(name): expected an annotator name (\"atr\") or an array of {\"sample\", \"label\"}, found \(other.typeName)")
+            throw .invalidParams(
+                "\(name): expected an annotator name (\"atr\") or an array of {\"sample\", \"label\"}, found \(other.typeName)"
+            )
         }
     }
 }

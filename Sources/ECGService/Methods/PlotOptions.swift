@@ -23,30 +23,36 @@ struct PlotOptions {
         let layoutName = try fields.string("layout") ?? Layout.strip.rawValue
         guard let layout = Layout(rawValue: layoutName) else {
             throw .invalidParams(
-                "params.layout: unknown \"\(layoutName)\" (expected \(Layout.allCases.map(\.rawValue).joined(separator: ", ")))")
+                "params.layout: unknown \"\(layoutName)\" (expected \(Layout.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         let formatName = try fields.string("format") ?? PlotFormat.png.rawValue
         guard let format = PlotFormat(rawValue: formatName) else {
             throw .invalidParams(
-                "params.format: unknown \"\(formatName)\" (expected \(PlotFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+                "params.format: unknown \"\(formatName)\" (expected \(PlotFormat.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         var paper = defaults
         if let speed = try fields.number("speed") {
             guard Paper.speeds.contains(speed) else {
-                throw .invalidParams("params.speed: \(speed) mm/s is outside \(range(Paper.speeds)) mm/s (25 and 50 are standard)")
+                throw .invalidParams(
+                    "params.speed: \(speed) mm/s is outside \(range(Paper.speeds)) mm/s (25 and 50 are standard)")
             }
             paper.speed = speed
         }
         if let gain = try fields.number("gain") {
             guard Paper.gains.contains(gain) else {
-                throw .invalidParams("params.gain: \(gain) mm/\(paper.unit) is outside \(range(Paper.gains)) (5, 10 and 20 mm/mV are standard)")
+                throw .invalidParams(
+                    "params.gain: \(gain) mm/\(paper.unit) is outside \(range(Paper.gains)) (5, 10 and 20 mm/mV are standard)"
+                )
             }
             paper.gain = gain
         }
         if let styleName = try fields.string("style") {
             guard let style = PaperStyle(rawValue: styleName) else {
                 throw .invalidParams(
-                    "params.style: unknown \"\(styleName)\" (expected \(PaperStyle.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    "params.style: unknown \"\(styleName)\" (expected \(PaperStyle.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             paper.style = style
         }
@@ -76,12 +82,14 @@ struct PlotOptions {
             case "px":
                 guard let pixels = try members.integer(key), pixels >= 1, pixels <= PageSize.maxSide else {
                     throw .invalidParams(
-                        "params.size.\(key): expected a whole number of pixels in 1...\(PageSize.maxSide), found \(members.members[key]!)")
+                        "params.size.\(key): expected a whole number of pixels in 1...\(PageSize.maxSide), found \(members.members[key]!)"
+                    )
                 }
                 size[keyPath: side] = .pixels(pixels)
             default:
                 guard let mm = try members.number(key), mm > 0, mm <= 10_000 else {
-                    throw .invalidParams("params.size.\(key): expected millimetres in (0, 10000], found \(members.members[key]!)")
+                    throw .invalidParams(
+                        "params.size.\(key): expected millimetres in (0, 10000], found \(members.members[key]!)")
                 }
                 size[keyPath: side] = .millimetres(mm)
             }

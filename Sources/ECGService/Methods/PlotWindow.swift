@@ -36,14 +36,20 @@ enum PlotWindow {
         let seconds = PlotText.seconds
         if given.isSubset(of: ["start", "end"]) {
             let start = try fields.number("start") ?? 0
-            guard start >= 0 else { throw .invalidParams("\(name).start: \(start) s is before the signal's start (0 s)") }
+            guard start >= 0 else {
+                throw .invalidParams("\(name).start: \(start) s is before the signal's start (0 s)")
+            }
             guard start < duration else {
-                throw .invalidParams("\(name).start: \(seconds(start)) is past the end of the signal (\(seconds(duration)))")
+                throw .invalidParams(
+                    "\(name).start: \(seconds(start)) is past the end of the signal (\(seconds(duration)))")
             }
             let end = try fields.number("end") ?? min(start + defaultSeconds, duration)
-            guard end > start else { throw .invalidParams("\(name): empty (end \(seconds(end)) is not after start \(seconds(start)))") }
+            guard end > start else {
+                throw .invalidParams("\(name): empty (end \(seconds(end)) is not after start \(seconds(start)))")
+            }
             guard end <= duration + 0.5 / fs else {
-                throw .invalidParams("\(name).end: \(seconds(end)) is past the end of the signal (\(seconds(duration)))")
+                throw .invalidParams(
+                    "\(name).end: \(seconds(end)) is past the end of the signal (\(seconds(duration)))")
             }
             let samples = Int((start * fs).rounded())..<min(sampleCount, Int((end * fs).rounded()))
             guard !samples.isEmpty else {
@@ -57,7 +63,9 @@ enum PlotWindow {
                 throw .invalidParams("\(name).startSample: \(start) is outside the signal (samples 0..<\(sampleCount))")
             }
             let end = try fields.integer("endSample") ?? min(start + defaultLength, sampleCount)
-            guard end > start else { throw .invalidParams("\(name): empty (endSample \(end) is not after startSample \(start))") }
+            guard end > start else {
+                throw .invalidParams("\(name): empty (endSample \(end) is not after startSample \(start))")
+            }
             guard end <= sampleCount else {
                 throw .invalidParams("\(name).endSample: \(end) is past the end of the signal (\(sampleCount) samples)")
             }
@@ -69,7 +77,8 @@ enum PlotWindow {
             case .string("mostConfidentAbnormal")?: beat = .mostConfidentAbnormal
             case let number? where number.intValue.map({ $0 >= 0 }) == true: beat = .index(number.intValue!)
             case let other?:
-                throw .invalidParams("\(name).beat: expected a beat index (0, 1, ...) or \"mostConfidentAbnormal\", found \(other)")
+                throw .invalidParams(
+                    "\(name).beat: expected a beat index (0, 1, ...) or \"mostConfidentAbnormal\", found \(other)")
             case nil: preconditionFailure("checked above")
             }
             func context(_ key: String) throws(ServiceError) -> Double {
@@ -80,11 +89,14 @@ enum PlotWindow {
                 return value
             }
             let (before, after) = (try context("before"), try context("after"))
-            guard before + after > 0 else { throw .invalidParams("\(name): empty (no context before or after the beat)") }
+            guard before + after > 0 else {
+                throw .invalidParams("\(name): empty (no context before or after the beat)")
+            }
             return .beat(beat, before: before, after: after)
         }
         throw .invalidParams(
-            "\(name): give start and end (seconds), startSample and endSample, or beat with before and after; not \(given.sorted().joined(separator: " and "))")
+            "\(name): give start and end (seconds), startSample and endSample, or beat with before and after; not \(given.sorted().joined(separator: " and "))"
+        )
     }
 
     /// The samples of `before` seconds before `peak` to `after` seconds after it, within the signal.

@@ -8,6 +8,7 @@ public struct DataRoot: Sendable {
     /// The root, with symbolic links resolved.
     public let url: URL
 
+    /// The data root `url` (`--data-root`), symbolic links resolved.
     public init(_ url: URL) {
         self.url = url.standardizedFileURL.resolvingSymlinksInPath()
     }
@@ -17,7 +18,7 @@ public struct DataRoot: Sendable {
     ///   - path: the client's path, relative to the root.
     ///   - reportedPath: how errors name the path (the client's own spelling, by default `path`).
     public func resolve(
-        _ path: String, reportedAs reportedPath: String? = nil, parameter: String = "params.signal.path"
+        _ path: String, reportedAs reportedPath: String? = nil, parameter: String
     ) throws(ServiceError) -> URL {
         let shown = reportedPath ?? path
         guard !path.isEmpty else { throw .invalidParams("\(parameter): must not be empty") }

@@ -11,7 +11,7 @@ struct LeadRequest: Sendable {
     /// Every lead.
     static let all = LeadRequest { names throws(ServiceError) in Array(names.indices) }
 
-    /// One lead from a `lead` parameter: an index, a lead name, or absent (lead 0).
+    /// One lead from a `lead` parameter: an index, a lead name, or absent (`Recording.defaultLead`).
     static func one(_ value: JSONValue?, name: String = "params.lead") -> LeadRequest {
         LeadRequest { names throws(ServiceError) in [try index(value, in: names, name: name)] }
     }
@@ -38,14 +38,15 @@ struct LeadRequest: Sendable {
                 return chosen
             }
         case (_, let other?):
-            throw .invalidParams("params.leads: expected an array of lead indices or names, or \"all\", found \(other.typeName)")
+            throw .invalidParams(
+                "params.leads: expected an array of lead indices or names, or \"all\", found \(other.typeName)")
         }
     }
 
-    /// The index of the lead `value` names among `names` (lead 0 when absent).
+    /// The index of the lead `value` names among `names` (`Recording.defaultLead` when absent).
     static func index(_ value: JSONValue?, in names: [String], name: String) throws(ServiceError) -> Int {
         switch value {
-        case nil, .null?: return 0
+        case nil, .null?: return Recording.defaultLead(among: names)
         case .string(let leadName)?:
             guard let index = names.firstIndex(where: { $0.caseInsensitiveCompare(leadName) == .orderedSame }) else {
                 throw .invalidParams("\(name): no lead named \"\(leadName)\" (leads: \(names.joined(separator: ", ")))")
@@ -64,9 +65,11 @@ struct LeadRequest: Sendable {
 }
 
 /// Chooses a lead of a decoded recording from a `lead` parameter: an index, a lead name, or
-/// absent (lead 0).
+/// absent (`Recording.defaultLead`).
 enum LeadSelector {
-    static func index(_ value: JSONValue?, in recording: Recording, name: String = "params.lead") throws(ServiceError) -> Int {
+    static func index(_ value: JSONValue?, in recording: Recording, name: String = "params.lead") throws(ServiceError)
+        -> Int
+    {
         try LeadRequest.index(value, in: recording.leadNames, name: name)
     }
 }

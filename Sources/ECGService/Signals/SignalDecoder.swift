@@ -13,13 +13,25 @@ import NIOCore
 public struct SignalDecoder: Sendable {
     /// Accepted sampling rates, in hertz.
     public static let samplingRates: ClosedRange<Double> = 50...5000
+    /// `samplingRates` as messages write it: "50-5000 Hz".
+    public static let samplingRatesText = "\(Int(samplingRates.lowerBound))-\(Int(samplingRates.upperBound)) Hz"
     /// Most samples (all leads together) one signal may hold.
     public static let defaultMaxSamples = 64 * 1024 * 1024
 
+    /// The members of a `signal` object.
+    static let members: Set<String> = [
+        "fs", "data", "dtype", "encoding", "leads", "gain", "baseline", "path", "format", "column", "leadNames",
+        "resolution",
+    ]
+
+    /// Where `signal.path` files are found.
     public let dataRoot: DataRoot
+    /// Most bytes a `gzip+base64` signal may inflate to.
     public let maxDecompressedBytes: Int
+    /// Most samples (all leads together) one signal may hold.
     public let maxSamples: Int
 
+    /// A decoder with these limits.
     public init(dataRoot: DataRoot, maxDecompressedBytes: Int, maxSamples: Int = defaultMaxSamples) {
         self.dataRoot = dataRoot
         self.maxDecompressedBytes = maxDecompressedBytes
@@ -37,17 +49,8 @@ public struct SignalDecoder: Sendable {
         -> DecodedSignal
     {
         guard let value else { throw .invalidParams("\(name): missing required member") }
-        guard case .object(let members) = value else {
-            throw .invalidParams("\(name): expected object, found \(value.typeName)")
-        }
-        let known: Set<String> = [
-            "fs", "data", "dtype", "encoding", "leads", "gain", "baseline", "path", "format", "column", "leadNames",
-            "resolution",
-        ]
-        if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
-            throw .invalidParams("\(name).\(unknown): unknown member (expected one of \(known.sorted().joined(separator: ", ")))")
-        }
-        let fields = Fields(members: members, name: name)
+        let fields = try Params.members(of: value, name: name, known: Self.members)
+        let members = fields.members
         let decoded: DecodedSignal
         switch (members["path"], members["data"]) {
         case (nil, nil): throw .invalidParams("\(name): give either \"data\" or \"path\"")
@@ -92,7 +95,7 @@ public struct SignalDecoder: Sendable {
             if let declared = try fields.integer("leads"), declared != leads.count {
                 throw .invalidParams("\(name).leads: says \(declared) but data has \(leads.count) lead(s)")
             }
-            let all = Recording(fs: fs, leads: leads, leadNames: try names(leadNames, count: leads.count))
+            let all = Recording(fs: fs, leads: leads, leadNames: try names(leadNames, count: leads.count, name: name))
             let chosen = try request.resolve(all.leadNames)
             var recording = all
             recording.leads = chosen.map { all.leads[$0] }
@@ -102,20 +105,22 @@ public struct SignalDecoder: Sendable {
         case .string(let text):
             let leadCount = try fields.integer("leads") ?? 1
             guard leadCount >= 1 else { throw .invalidParams("\(name).leads: must be at least 1") }
-            let allNames = try names(leadNames, count: leadCount) ?? (0..<leadCount).map { "lead\($0)" }
+            let allNames = try names(leadNames, count: leadCount, name: name) ?? (0..<leadCount).map { "lead\($0)" }
             let chosen = try request.resolve(allNames)
             let leads = try decodeBinary(text, fields, leadCount: leadCount, chosen: chosen)
             return DecodedSignal(
                 recording: Recording(fs: fs, leads: leads, leadNames: chosen.map { allNames[$0] }), leadIndices: chosen)
         default:
-            throw .invalidParams("\(name).data: expected an array of numbers, an array of leads or a base64 string, found \(data.typeName)")
+            throw .invalidParams(
+                "\(name).data: expected an array of numbers, an array of leads or a base64 string, found \(data.typeName)"
+            )
         }
     }
 
-    private func names(_ names: [String]?, count: Int) throws(ServiceError) -> [String]? {
+    private func names(_ names: [String]?, count: Int, name: String) throws(ServiceError) -> [String]? {
         guard let names else { return nil }
         guard names.count == count else {
-            throw .invalidParams("params.signal.leadNames: \(names.count) name(s) for \(count) lead(s)")
+            throw .invalidParams("\(name).leadNames: \(names.count) name(s) for \(count) lead(s)")
         }
         return names
     }
@@ -169,20 +174,26 @@ public struct SignalDecoder: Sendable {
         guard gain != 0 else { throw .invalidParams("\(name).gain: must not be zero") }
         let baseline = try fields.number("baseline") ?? 0
         // Line breaks (as Python's base64.encodebytes writes them) are tolerated, nothing else.
-        let decoded = Data(base64Encoded: text)
-            ?? Data(base64Encoded: String(decoding: text.utf8.filter { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 }, as: UTF8.self))
+        let decoded =
+            Data(base64Encoded: text)
+            ?? Data(
+                base64Encoded: String(
+                    decoding: text.utf8.filter { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 }, as: UTF8.self))
         guard var bytes = decoded else { throw .invalidParams("\(name).data: not valid base64") }
         if encoding == "gzip+base64" {
-            do throws(ResponseError) {
+            do throws(GunzipError) {
                 let inflated = try gunzip(ByteBuffer(bytes: bytes), limit: maxDecompressedBytes, what: "\(name).data")
                 bytes = Data(inflated.readableBytesView)
             } catch {
-                throw error.code == ResponseError.Code.payloadTooLarge
-                    ? .payloadTooLarge(error.message) : .invalidParams(error.message)
+                switch error {
+                case .tooLarge(let message): throw .payloadTooLarge(message)
+                case .invalid(let message): throw .invalidParams(message)
+                }
             }
         }
         guard bytes.count % dtype.size == 0 else {
-            throw .invalidParams("\(name).data: \(bytes.count) bytes is not a whole number of \(dtype.rawValue) samples")
+            throw .invalidParams(
+                "\(name).data: \(bytes.count) bytes is not a whole number of \(dtype.rawValue) samples")
         }
         let total = bytes.count / dtype.size
         guard total <= maxSamples else {
@@ -198,12 +209,18 @@ public struct SignalDecoder: Sendable {
             func load(_ i: Int) -> Double {
                 let offset = i * dtype.size
                 switch dtype {
-                case .int16: return Double(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self)))
-                case .int32: return Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+                case .int16:
+                    return Double(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self)))
+                case .int32:
+                    return Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
                 case .float32:
-                    return Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))))
+                    return Double(
+                        Float(
+                            bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+                        ))
                 case .float64:
-                    return Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                    return Double(
+                        bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
                 }
             }
             for s in 0..<perLead {
@@ -224,49 +241,47 @@ public struct SignalDecoder: Sendable {
         guard case .string(let path) = value else {
             throw .invalidParams("\(name).path: expected string, found \(value.typeName)")
         }
-        let ext = (path as NSString).pathExtension.lowercased()
-        let format = try fields.string("format")?.lowercased() ?? (ext == "csv" ? "csv" : ext == "edf" ? "edf" : "wfdb")
-        if format != "wfdb", fields.members["resolution"] != nil {
+        let format: SignalFileFormat
+        if let given = try fields.string("format") {
+            guard let known = SignalFileFormat(rawValue: given.lowercased()) else {
+                throw .invalidParams("\(name).format: unknown \"\(given)\" (expected wfdb, csv or edf)")
+            }
+            format = known
+        } else {
+            format = SignalFileFormat(path: path)
+        }
+        if format != .wfdb, fields.members["resolution"] != nil {
             throw .invalidParams("\(name).resolution: only applies to WFDB files")
         }
+        let resolution =
+            try fields.string("resolution").map { (text) throws(ServiceError) -> WFDBResolution in
+                guard let value = WFDBResolution(rawValue: text) else {
+                    throw .invalidParams("\(name).resolution: unknown \"\(text)\" (expected frame or signal)")
+                }
+                return value
+            } ?? .frame
+        var fs: Double?
+        if format == .csv {
+            guard let given = try fields.number("fs") else {
+                throw .invalidParams("\(name).fs: required for CSV files (they carry no sampling rate)")
+            }
+            try checkRate(given, name: "\(name).fs")
+            fs = given
+        }
+        let column = try fields.string("column")
+        // A WFDB record is found by its header, whatever the client named.
+        let ext = (path as NSString).pathExtension.lowercased()
+        let file =
+            format != .wfdb
+            ? path
+            : ext == "hea" ? path : ext == "dat" ? (path as NSString).deletingPathExtension + ".hea" : path + ".hea"
+        let url = try dataRoot.resolve(file, reportedAs: path, parameter: "\(name).path")
+        try requireFile(url, path: path, name: name)
         // The readers call back with the file's lead names; the indices chosen are kept here.
         let chosen = ChosenLeads(request)
         do {
-            let recording: Recording
-            switch format {
-            case "wfdb":
-                let resolution = try fields.string("resolution").map { (text) throws(ServiceError) -> WFDBResolution in
-                    guard let value = WFDBResolution(rawValue: text) else {
-                        throw .invalidParams("\(name).resolution: unknown \"\(text)\" (expected frame or signal)")
-                    }
-                    return value
-                } ?? .frame
-                let header = ext == "hea" ? path : path + ".hea"
-                let url = try dataRoot.resolve(header, reportedAs: path, parameter: "\(name).path")
-                try requireFile(url, path: path)
-                recording = try WFDB.readRecord(at: url, resolution: resolution, signals: chosen.resolve)
-            case "csv":
-                guard let fs = try fields.number("fs") else {
-                    throw ServiceError.invalidParams("\(name).fs: required for CSV files (they carry no sampling rate)")
-                }
-                try checkRate(fs, name: "\(name).fs")
-                let url = try dataRoot.resolve(path, parameter: "\(name).path")
-                try requireFile(url, path: path)
-                let columns = try fields.string("column").map { [CSVColumn.name($0)] }
-                let all = try CSVSignalReader.read(at: url, fs: fs, columns: columns)
-                let indices = try chosen.resolve(all.leadNames)
-                var subset = all
-                subset.leads = indices.map { all.leads[$0] }
-                subset.leadNames = indices.map { all.leadNames[$0] }
-                subset.units = indices.map { all.units[$0] }
-                recording = subset
-            case "edf":
-                let url = try dataRoot.resolve(path, parameter: "\(name).path")
-                try requireFile(url, path: path)
-                recording = try EDFReader.read(at: url, signals: chosen.resolve)
-            default:
-                throw ServiceError.invalidParams("\(name).format: unknown \"\(format)\" (expected wfdb, csv or edf)")
-            }
+            let recording = try format.read(
+                at: url, fs: fs, column: column, resolution: resolution, signals: chosen.resolve)
             return DecodedSignal(recording: recording, leadIndices: chosen.indices)
         } catch let error as ServiceError {
             throw error
@@ -277,15 +292,16 @@ public struct SignalDecoder: Sendable {
                 throw .fileUnreadable("\(name).path: \"\(path)\": \(error)")
             }
             let file = URL(fileURLWithPath: problem.path).lastPathComponent
-            let named = [(path as NSString).lastPathComponent, (path as NSString).lastPathComponent + ".hea"].contains(file)
+            let named = [(path as NSString).lastPathComponent, (path as NSString).lastPathComponent + ".hea"].contains(
+                file)
             throw .fileUnreadable("\(name).path: \"\(path)\": \(named ? "" : "\(file): ")\(problem.message)")
         }
     }
 
-    private func requireFile(_ url: URL, path: String) throws(ServiceError) {
+    private func requireFile(_ url: URL, path: String, name: String) throws(ServiceError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw .fileNotFound("params.signal.path: \"\(path)\" does not exist under the data root")
+            throw .fileNotFound("\(name).path: \"\(path)\" does not exist under the data root")
         }
     }
 
@@ -294,7 +310,7 @@ public struct SignalDecoder: Sendable {
     private func checkRate(_ fs: Double, name: String) throws(ServiceError) {
         guard Self.samplingRates.contains(fs) else {
             throw .unsupportedSignal(
-                "\(name): sampling rate \(fs) Hz is outside the supported \(Int(Self.samplingRates.lowerBound))-\(Int(Self.samplingRates.upperBound)) Hz")
+                "\(name): sampling rate \(fs) Hz is outside the supported \(Self.samplingRatesText)")
         }
     }
 
@@ -305,7 +321,8 @@ public struct SignalDecoder: Sendable {
         }
         for (l, lead) in recording.leads.enumerated() {
             guard lead.count == recording.sampleCount else {
-                throw .invalidParams("\(name).data: leads have different lengths (\(recording.sampleCount) and \(lead.count))")
+                throw .invalidParams(
+                    "\(name).data: leads have different lengths (\(recording.sampleCount) and \(lead.count))")
             }
             if requireFinite, let bad = lead.firstIndex(where: { !$0.isFinite }) {
                 throw .invalidParams("\(name).data: lead \(l) has a non-finite value (\(lead[bad])) at sample \(bad)")
@@ -325,42 +342,5 @@ private final class ChosenLeads {
     func resolve(_ names: [String]) throws -> [Int] {
         indices = try request.resolve(names)
         return indices
-    }
-}
-
-/// Typed access to the optional members of a parameter object, with path-naming errors.
-struct Fields {
-    let members: [String: JSONValue]
-    let name: String
-
-    func number(_ key: String) throws(ServiceError) -> Double? {
-        guard let value = members[key], value != .null else { return nil }
-        guard case .number(let n) = value else { throw .invalidParams("\(name).\(key): expected number, found \(value.typeName)") }
-        return n
-    }
-
-    func integer(_ key: String) throws(ServiceError) -> Int? {
-        guard let value = members[key], value != .null else { return nil }
-        guard let n = value.intValue else { throw .invalidParams("\(name).\(key): expected integer, found \(value)") }
-        return n
-    }
-
-    func string(_ key: String) throws(ServiceError) -> String? {
-        guard let value = members[key], value != .null else { return nil }
-        guard case .string(let s) = value else { throw .invalidParams("\(name).\(key): expected string, found \(value.typeName)") }
-        return s
-    }
-
-    func strings(_ key: String) throws(ServiceError) -> [String]? {
-        guard let value = members[key], value != .null else { return nil }
-        guard case .array(let elements) = value else {
-            throw .invalidParams("\(name).\(key): expected array of strings, found \(value.typeName)")
-        }
-        return try elements.map { (element: JSONValue) throws(ServiceError) -> String in
-            guard case .string(let s) = element else {
-                throw .invalidParams("\(name).\(key): expected array of strings, found an element of type \(element.typeName)")
-            }
-            return s
-        }
     }
 }

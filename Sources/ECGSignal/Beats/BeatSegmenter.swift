@@ -9,13 +9,14 @@ public enum BeatEdgePolicy: String, Sendable, CaseIterable {
 }
 
 /// Per-beat amplitude normalization applied to each window after cutting.
+/// Raw values are the model cards' spellings (`input.normalization`).
 public enum BeatNormalization: String, Sendable, CaseIterable {
     /// Samples as they are (physical units).
     case none
     /// Scaled to [0, 1] by the window's minimum and maximum (a flat window becomes all 0).
-    case minMax
+    case minMax = "minmax"
     /// Zero mean and unit standard deviation (a flat window becomes all 0).
-    case zScore
+    case zScore = "zscore"
 
     /// `window` normalised this way.
     public func apply(_ window: [Double]) -> [Double] {
@@ -65,6 +66,7 @@ public struct BeatSegmenter: Sendable, Equatable {
     /// Per-window normalization.
     public var normalization: BeatNormalization
 
+    /// A segmenter cutting `before` + `after` samples around each peak.
     public init(
         before: Int, after: Int, targetFS: Double? = nil, edges: BeatEdgePolicy = .skip,
         normalization: BeatNormalization = .none

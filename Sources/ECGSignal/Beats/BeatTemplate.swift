@@ -35,6 +35,7 @@ public struct BeatTemplate: Sendable, Equatable {
         self.init(samples: samples.map { $0 - mean }, beatCount: chosen.count)
     }
 
+    /// A template of `samples`, made from `beatCount` beats.
     public init(samples: [Double], beatCount: Int) {
         self.samples = samples
         self.beatCount = beatCount
@@ -59,7 +60,8 @@ public struct BeatTemplate: Sendable, Equatable {
         while low < high {
             // Median of three as the pivot keeps sorted and reversed input linear.
             let middle = low + (high - low) / 2
-            let pivot = Swift.max(Swift.min(values[low], values[middle]), Swift.min(Swift.max(values[low], values[middle]), values[high]))
+            let pivot = Swift.max(
+                Swift.min(values[low], values[middle]), Swift.min(Swift.max(values[low], values[middle]), values[high]))
             var i = low
             var j = high
             while i <= j {
@@ -132,6 +134,7 @@ public struct TemplateComparison: Sendable, Equatable {
             amplitudeRatio: templateRange > 0 ? (beatHigh - beatLow) / templateRange : 1)
     }
 
+    /// A comparison with these figures.
     public init(correlation: Double, amplitudeRatio: Double) {
         self.correlation = correlation
         self.amplitudeRatio = amplitudeRatio

@@ -17,6 +17,7 @@ public struct KachueeSegmenter: Sendable, Equatable {
     /// Beat length as a multiple of the median RR interval.
     public var periodFactor: Double
 
+    /// The Kachuee format by default: 187 samples at 125 Hz, 10 s windows, 1.2 median RR.
     public init(targetFS: Double = 125, length: Int = 187, windowSeconds: Double = 10, periodFactor: Double = 1.2) {
         precondition(targetFS > 0 && length > 0 && windowSeconds > 0 && periodFactor > 0)
         self.targetFS = targetFS
@@ -49,7 +50,8 @@ public struct KachueeSegmenter: Sendable, Equatable {
                 let window = samples[windowStart..<windowEnd]
                 let low = window.min() ?? 0
                 let range = (window.max() ?? 0) - low
-                let period = Self.medianInterval(members.map { positions[$0] }.sorted()) ?? recordPeriod ?? Double(length)
+                let period =
+                    Self.medianInterval(members.map { positions[$0] }.sorted()) ?? recordPeriod ?? Double(length)
                 let span = min(length, max(1, Int((periodFactor * period).rounded())))
                 for index in members {
                     let start = positions[index]

@@ -40,7 +40,8 @@ public struct RRFeatures: Sendable, Equatable {
     /// The features as one vector, in the order of `names`.
     public var vector: [Double] {
         [
-            previous, next, localAverage, recordAverage, previousToNext, previousToLocal, previousToRecord, localToRecord,
+            previous, next, localAverage, recordAverage, previousToNext, previousToLocal, previousToRecord,
+            localToRecord,
             nextToRecord, localMedian, previousToLocalMedian, irregularity,
         ]
     }

@@ -69,8 +69,10 @@ public enum Butterworth {
             zeroAtPlusOne = order
             gainOmega = Double.pi
         case .bandpass(let lo, let hi):
-            let w1 = warp(lo), w2 = warp(hi)
-            let bw = w2 - w1, w0 = (w1 * w2).squareRoot()
+            let w1 = warp(lo)
+            let w2 = warp(hi)
+            let bw = w2 - w1
+            let w0 = (w1 * w2).squareRoot()
             for p in proto {
                 let half = p * (bw / 2)
                 let root = (half * half - Complex(w0 * w0, 0)).sqrt()
@@ -107,7 +109,8 @@ public enum Butterworth {
         complexPoles.sort { abs(1 - $0.abs) > abs(1 - $1.abs) }
         realPoles.sort { abs(1 - abs($0)) > abs(1 - abs($1)) }
 
-        var zeros: [Double] = Array(repeating: -1, count: zerosMinusOne)
+        var zeros: [Double] =
+            Array(repeating: -1, count: zerosMinusOne)
             + Array(repeating: 1, count: zerosPlusOne)
         var sections: [SOSFilter.Section] = []
         func takeZeros(_ n: Int) -> (Double, Double, Double) {
@@ -116,7 +119,8 @@ public enum Butterworth {
                 let z = zeros.removeLast()
                 return (1, -z, 0)
             }
-            let z1 = zeros.removeLast(), z2 = zeros.removeLast()
+            let z1 = zeros.removeLast()
+            let z2 = zeros.removeLast()
             return (1, -(z1 + z2), z1 * z2)
         }
         // A lone real pole (odd order) becomes the first section.
@@ -126,7 +130,8 @@ public enum Butterworth {
             sections.append(.init(b0: b0, b1: b1, b2: b2, a1: -p, a2: 0))
         }
         while realPoles.count >= 2 {
-            let p1 = realPoles.removeFirst(), p2 = realPoles.removeFirst()
+            let p1 = realPoles.removeFirst()
+            let p2 = realPoles.removeFirst()
             let (b0, b1, b2) = takeZeros(min(2, zeros.count))
             sections.append(.init(b0: b0, b1: b1, b2: b2, a1: -(p1 + p2), a2: p1 * p2))
         }
@@ -142,7 +147,10 @@ public enum Butterworth {
 struct Complex: Equatable {
     var re: Double
     var im: Double
-    init(_ re: Double, _ im: Double) { self.re = re; self.im = im }
+    init(_ re: Double, _ im: Double) {
+        self.re = re
+        self.im = im
+    }
     var abs: Double { hypot(re, im) }
     static func + (a: Complex, b: Complex) -> Complex { Complex(a.re + b.re, a.im + b.im) }
     static func - (a: Complex, b: Complex) -> Complex { Complex(a.re - b.re, a.im - b.im) }

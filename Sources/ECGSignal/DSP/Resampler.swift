@@ -61,7 +61,9 @@ public struct Resampler: Sendable {
         guard n > 0 else { return [] }
         if up == 1 && down == 1 { return x }
         var y = [Double](repeating: 0, count: nOut)
-        let up = self.up, down = self.down, half = halfLength
+        let up = self.up
+        let down = self.down
+        let half = halfLength
         let hLen = taps.count
         x.withUnsafeBufferPointer { xs in
             taps.withUnsafeBufferPointer { h in
@@ -109,7 +111,8 @@ public struct Resampler: Sendable {
 
     /// Modified Bessel function of the first kind, order zero (power series).
     static func besselI0(_ x: Double) -> Double {
-        var sum = 1.0, term = 1.0
+        var sum = 1.0
+        var term = 1.0
         let q = x * x / 4
         var k = 1.0
         while term > 1e-17 * sum {
@@ -121,7 +124,8 @@ public struct Resampler: Sendable {
     }
 
     static func gcd(_ a: Int, _ b: Int) -> Int {
-        var a = a, b = b
+        var a = a
+        var b = b
         while b != 0 { (a, b) = (b, a % b) }
         return a
     }

@@ -5,9 +5,15 @@ import Foundation
 public struct SOSFilter: Sendable, Equatable {
     /// One biquad: `H(z) = (b0 + b1 z^-1 + b2 z^-2) / (1 + a1 z^-1 + a2 z^-2)`.
     public struct Section: Sendable, Equatable {
+        /// The section's coefficients.
         public var b0, b1, b2, a1, a2: Double
+        /// A section of these coefficients.
         public init(b0: Double, b1: Double, b2: Double, a1: Double, a2: Double) {
-            self.b0 = b0; self.b1 = b1; self.b2 = b2; self.a1 = a1; self.a2 = a2
+            self.b0 = b0
+            self.b1 = b1
+            self.b2 = b2
+            self.a1 = a1
+            self.a2 = a2
         }
 
         /// Output over input for a constant input.
@@ -24,8 +30,10 @@ public struct SOSFilter: Sendable, Equatable {
         }
     }
 
+    /// The sections, applied in order.
     public var sections: [Section]
 
+    /// A filter of `sections`.
     public init(sections: [Section]) { self.sections = sections }
 
     /// Rows `[b0, b1, b2, 1, a1, a2]`, the layout of scipy's `sos` arrays.
@@ -93,7 +101,8 @@ public struct SOSFilter: Sendable, Equatable {
         let pad = min(padLength, n - 1)
         let ext = [Double](unsafeUninitializedCapacity: n + 2 * pad) { e, count in
             x.withUnsafeBufferPointer { src in
-                let first = src[0], last = src[n - 1]
+                let first = src[0]
+                let last = src[n - 1]
                 for i in 0..<pad { e[i] = 2 * first - src[pad - i] }
                 for i in 0..<n { e[pad + i] = src[i] }
                 for i in 0..<pad { e[pad + n + i] = 2 * last - src[n - 2 - i] }
@@ -140,15 +149,24 @@ public struct SOSFilter: Sendable, Equatable {
     ) {
         let n = buf.count
         let output = s.dcGain * input
-        var x1 = input, x2 = input, y1 = output, y2 = output
-        let b0 = s.b0, b1 = s.b1, b2 = s.b2, a1 = s.a1, a2 = s.a2
+        var x1 = input
+        var x2 = input
+        var y1 = output
+        var y2 = output
+        let b0 = s.b0
+        let b1 = s.b1
+        let b2 = s.b2
+        let a1 = s.a1
+        let a2 = s.a2
         for k in 0..<n {
             let i = backward ? n - 1 - k : k
             let x0 = buf[i]
             let partial = b0 * x0 + b1 * x1 + b2 * x2 - a2 * y2
             let y0 = partial - a1 * y1
-            x2 = x1; x1 = x0
-            y2 = y1; y1 = y0
+            x2 = x1
+            x1 = x0
+            y2 = y1
+            y1 = y0
             buf[i] = y0
         }
     }
@@ -177,9 +195,12 @@ public struct SOSFilter: Sendable, Equatable {
     ) {
         var k = 0
         while k + 1 < sections.count {
-            let s = sections[k], t = sections[k + 1]
-            var z0 = state[2 * k], z1 = state[2 * k + 1]
-            var w0 = state[2 * k + 2], w1 = state[2 * k + 3]
+            let s = sections[k]
+            let t = sections[k + 1]
+            var z0 = state[2 * k]
+            var z1 = state[2 * k + 1]
+            var w0 = state[2 * k + 2]
+            var w1 = state[2 * k + 3]
             for i in 0..<buf.count {
                 let xi = buf[i]
                 let yi = s.b0 * xi + z0
@@ -190,13 +211,16 @@ public struct SOSFilter: Sendable, Equatable {
                 w1 = t.b2 * yi - t.a2 * ui
                 buf[i] = ui
             }
-            state[2 * k] = z0; state[2 * k + 1] = z1
-            state[2 * k + 2] = w0; state[2 * k + 3] = w1
+            state[2 * k] = z0
+            state[2 * k + 1] = z1
+            state[2 * k + 2] = w0
+            state[2 * k + 3] = w1
             k += 2
         }
         if k < sections.count {
             let s = sections[k]
-            var z0 = state[2 * k], z1 = state[2 * k + 1]
+            var z0 = state[2 * k]
+            var z1 = state[2 * k + 1]
             for i in 0..<buf.count {
                 let xi = buf[i]
                 let yi = s.b0 * xi + z0
@@ -204,7 +228,8 @@ public struct SOSFilter: Sendable, Equatable {
                 z1 = s.b2 * xi - s.a2 * yi
                 buf[i] = yi
             }
-            state[2 * k] = z0; state[2 * k + 1] = z1
+            state[2 * k] = z0
+            state[2 * k + 1] = z1
         }
     }
 }

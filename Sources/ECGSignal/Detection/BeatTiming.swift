@@ -12,8 +12,9 @@ public struct BeatTiming: Sendable, Equatable, Codable {
     public var instantaneousHeartRate: [Double]
     /// Mean heart rate (60 / mean RR), nil with fewer than two beats.
     public var meanHeartRate: Double?
-    /// Lowest and highest instantaneous heart rates, nil with fewer than two beats.
+    /// Lowest instantaneous heart rate, nil with fewer than two beats.
     public var minHeartRate: Double?
+    /// Highest instantaneous heart rate, nil with fewer than two beats.
     public var maxHeartRate: Double?
 
     /// Computes the timing of `peaks` sampled at `fs` hertz.
@@ -24,7 +25,9 @@ public struct BeatTiming: Sendable, Equatable, Codable {
         rr = zip(times.dropFirst(), times).map { $0 - $1 }
         instantaneousHeartRate = rr.map { 60 / $0 }
         if rr.isEmpty {
-            meanHeartRate = nil; minHeartRate = nil; maxHeartRate = nil
+            meanHeartRate = nil
+            minHeartRate = nil
+            maxHeartRate = nil
         } else {
             meanHeartRate = 60 / (rr.reduce(0, +) / Double(rr.count))
             minHeartRate = instantaneousHeartRate.min()

@@ -38,7 +38,8 @@ extension QRSDetector {
         }
         let unit = windowUnit(fs: fs)
         let spans = QRSDetector.spans(
-            count: n, unit: unit, length: Int(configuration.spanLength * fs), overlap: Int(configuration.spanOverlap * fs))
+            count: n, unit: unit, length: Int(configuration.spanLength * fs),
+            overlap: Int(configuration.spanOverlap * fs))
         var results = [(peaks: [Int], windows: [[WindowStatistics]])](repeating: ([], []), count: spans.count)
         results.withUnsafeMutableBufferPointer { out in
             let out = UncheckedSendable(out)

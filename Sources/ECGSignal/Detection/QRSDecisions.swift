@@ -14,7 +14,9 @@ extension QRSDetector {
         let c = configuration
         let refractory = Int(c.refractory * fs)
         let tWindow = Int(c.tWaveWindow * fs)
-        let at = candidates.positions, energy = candidates.energy, slope = candidates.peakSlope
+        let at = candidates.positions
+        let energy = candidates.energy
+        let slope = candidates.peakSlope
         let limits = QRSDetector.windowValues(thresholds.values, length: thresholds.length, at: at)
         func threshold(_ a: Int) -> Double { limits[a] }
         /// Whether candidate `a` can follow beat `prev` (refractory and T-wave tests).
@@ -68,7 +70,11 @@ extension QRSDetector {
                         {
                             best = a
                         }
-                        if let a = best { inserted.append(out.count); out.append(a); changed = true }
+                        if let a = best {
+                            inserted.append(out.count)
+                            out.append(a)
+                            changed = true
+                        }
                     }
                 }
                 out.append(b)
@@ -95,7 +101,8 @@ extension QRSDetector {
         var kept: [Int] = [beats[0]]
         kept.reserveCapacity(beats.count)
         for k in 1..<(beats.count - 1) {
-            let prev = kept[kept.count - 1], next = beats[k + 1]
+            let prev = kept[kept.count - 1]
+            let next = beats[k + 1]
             let span = Double(times[k + 1] - candidates.positions[prev])
             let w = noiseWeight(times[k])
             let ratio = c.extraBeatRatio + w * (c.noisyExtraBeatRatio - c.extraBeatRatio)
@@ -111,14 +118,17 @@ extension QRSDetector {
     /// of a neighbouring beat closer than `window` samples (on either side), judged on the
     /// input set.
     func rejectWeakNeighbours(_ beats: [Int], _ candidates: Candidates, window: Int) -> [Int] {
-        let at = candidates.positions, slopes = candidates.peakSlope
+        let at = candidates.positions
+        let slopes = candidates.peakSlope
         let r = configuration.tWaveSlopeRatio
         var kept: [Int] = []
         kept.reserveCapacity(beats.count)
         for (k, b) in beats.enumerated() {
-            let weakAfter = k > 0 && at[b] - at[beats[k - 1]] < window
+            let weakAfter =
+                k > 0 && at[b] - at[beats[k - 1]] < window
                 && slopes[b] < r * slopes[beats[k - 1]]
-            let weakBefore = k + 1 < beats.count && at[beats[k + 1]] - at[b] < window
+            let weakBefore =
+                k + 1 < beats.count && at[beats[k + 1]] - at[b] < window
                 && slopes[b] < r * slopes[beats[k + 1]]
             if !(weakAfter || weakBefore) { kept.append(b) }
         }
@@ -127,7 +137,8 @@ extension QRSDetector {
 
     /// Smallest of the RR intervals `localRR` takes its median from (infinity if none).
     func minimumLocalRR(_ beats: [Int], at k: Int) -> Double {
-        let lo = max(1, k - 4), hi = min(beats.count - 1, k + 4)
+        let lo = max(1, k - 4)
+        let hi = min(beats.count - 1, k + 4)
         guard lo <= hi else { return Double.infinity }
         var m = Int.max
         for j in lo...hi where j != k { m = min(m, beats[j] - beats[j - 1]) }
@@ -138,9 +149,13 @@ extension QRSDetector {
     /// walk along the windows (no division per index).
     static func windowValues(_ values: [Double], length: Int, at: [Int]) -> [Double] {
         [Double](unsafeUninitializedCapacity: at.count) { out, count in
-            var w = 0, end = length  // window w covers [end - length, end)
+            var w = 0
+            var end = length  // window w covers [end - length, end)
             for (k, i) in at.enumerated() {
-                while i >= end && w < values.count - 1 { w += 1; end += length }
+                while i >= end && w < values.count - 1 {
+                    w += 1
+                    end += length
+                }
                 out[k] = values[w]
             }
             count = at.count
@@ -152,22 +167,38 @@ extension QRSDetector {
     static func sortedFifth(of v: (Int, Int, Int, Int, Int, Int, Int, Int)) -> Int {
         var (a0, a1, a2, a3, a4, a5, a6, a7) = v
         @inline(__always) func order(_ x: inout Int, _ y: inout Int) {
-            let lo = min(x, y), hi = max(x, y)
-            x = lo; y = hi
+            let lo = min(x, y)
+            let hi = max(x, y)
+            x = lo
+            y = hi
         }
-        order(&a0, &a1); order(&a2, &a3); order(&a4, &a5); order(&a6, &a7)
-        order(&a0, &a2); order(&a1, &a3); order(&a4, &a6); order(&a5, &a7)
-        order(&a1, &a2); order(&a5, &a6)
-        order(&a0, &a4); order(&a1, &a5); order(&a2, &a6); order(&a3, &a7)
-        order(&a2, &a4); order(&a3, &a5)
-        order(&a1, &a2); order(&a3, &a4); order(&a5, &a6)
+        order(&a0, &a1)
+        order(&a2, &a3)
+        order(&a4, &a5)
+        order(&a6, &a7)
+        order(&a0, &a2)
+        order(&a1, &a3)
+        order(&a4, &a6)
+        order(&a5, &a7)
+        order(&a1, &a2)
+        order(&a5, &a6)
+        order(&a0, &a4)
+        order(&a1, &a5)
+        order(&a2, &a6)
+        order(&a3, &a7)
+        order(&a2, &a4)
+        order(&a3, &a5)
+        order(&a1, &a2)
+        order(&a3, &a4)
+        order(&a5, &a6)
         _ = (a0, a1, a2, a3, a5, a6, a7)
         return a4
     }
 
     /// Median of up to eight RR intervals around beat index `k` (samples).
     func localRR(_ beats: [Int], at k: Int) -> Double {
-        let lo = max(1, k - 4), hi = min(beats.count - 1, k + 4)
+        let lo = max(1, k - 4)
+        let hi = min(beats.count - 1, k + 4)
         guard lo <= hi else { return Double.infinity }
         if hi - lo == 8 {
             // All eight intervals (the usual case): a branch-free sorting network.
@@ -185,7 +216,10 @@ extension QRSDetector {
                 // Insertion into the sorted prefix.
                 let v = beats[j] - beats[j - 1]
                 var at = count
-                while at > 0 && rr[at - 1] > v { rr[at] = rr[at - 1]; at -= 1 }
+                while at > 0 && rr[at - 1] > v {
+                    rr[at] = rr[at - 1]
+                    at -= 1
+                }
                 rr[at] = v
                 count += 1
             }

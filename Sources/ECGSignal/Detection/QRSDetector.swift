@@ -99,30 +99,35 @@ public struct QRSDetector: Sendable {
         public var fusionRatioFloor: Double = 0.05
         public var fusionPower: Double = 2
 
+        /// The detector's tuned defaults.
         public init() {}
 
         /// The real-valued parameters by name, for tuning tools.
         public static var tunable: [String: WritableKeyPath<Configuration, Double>] {
             [
-            "bandLow": \.bandLow, "bandHigh": \.bandHigh, "integrationWindow": \.integrationWindow,
-            "refractory": \.refractory, "tWaveWindow": \.tWaveWindow, "tWaveSlopeRatio": \.tWaveSlopeRatio,
-            "levelWindow": \.levelWindow, "thresholdFraction": \.thresholdFraction,
-            "noiseThresholdFraction": \.noiseThresholdFraction, "noiseQuantile": \.noiseQuantile,
-            "noisyLevelRatio": \.noisyLevelRatio, "noisyThresholdFraction": \.noisyThresholdFraction,
-            "noisyBandLow": \.noisyBandLow, "noisyBandHigh": \.noisyBandHigh, "noisyBandStart": \.noisyBandStart,
-            "noisyBandFull": \.noisyBandFull, "searchBackFactor": \.searchBackFactor,
-            "searchBackThreshold": \.searchBackThreshold, "extraBeatRR": \.extraBeatRR, "extraBeatRatio": \.extraBeatRatio,
-            "noisyExtraBeatRatio": \.noisyExtraBeatRatio, "featureRate": \.featureRate, "baselineWindow": \.baselineWindow,
-            "refinementWindow": \.refinementWindow, "qualityNoisyRatio": \.qualityNoisyRatio,
-            "qualityUnreadableRatio": \.qualityUnreadableRatio, "qualityFlatFraction": \.qualityFlatFraction,
-            "levelFloorFraction": \.levelFloorFraction, "spanLength": \.spanLength, "spanOverlap": \.spanOverlap,
-            "fusionRatioFloor": \.fusionRatioFloor, "fusionPower": \.fusionPower,
+                "bandLow": \.bandLow, "bandHigh": \.bandHigh, "integrationWindow": \.integrationWindow,
+                "refractory": \.refractory, "tWaveWindow": \.tWaveWindow, "tWaveSlopeRatio": \.tWaveSlopeRatio,
+                "levelWindow": \.levelWindow, "thresholdFraction": \.thresholdFraction,
+                "noiseThresholdFraction": \.noiseThresholdFraction, "noiseQuantile": \.noiseQuantile,
+                "noisyLevelRatio": \.noisyLevelRatio, "noisyThresholdFraction": \.noisyThresholdFraction,
+                "noisyBandLow": \.noisyBandLow, "noisyBandHigh": \.noisyBandHigh, "noisyBandStart": \.noisyBandStart,
+                "noisyBandFull": \.noisyBandFull, "searchBackFactor": \.searchBackFactor,
+                "searchBackThreshold": \.searchBackThreshold, "extraBeatRR": \.extraBeatRR,
+                "extraBeatRatio": \.extraBeatRatio,
+                "noisyExtraBeatRatio": \.noisyExtraBeatRatio, "featureRate": \.featureRate,
+                "baselineWindow": \.baselineWindow,
+                "refinementWindow": \.refinementWindow, "qualityNoisyRatio": \.qualityNoisyRatio,
+                "qualityUnreadableRatio": \.qualityUnreadableRatio, "qualityFlatFraction": \.qualityFlatFraction,
+                "levelFloorFraction": \.levelFloorFraction, "spanLength": \.spanLength, "spanOverlap": \.spanOverlap,
+                "fusionRatioFloor": \.fusionRatioFloor, "fusionPower": \.fusionPower,
             ]
         }
     }
 
+    /// The parameters this detector runs with.
     public let configuration: Configuration
 
+    /// A detector with `configuration` (the tuned defaults unless given).
     public init(configuration: Configuration = .init()) {
         self.configuration = configuration
     }
@@ -143,9 +148,11 @@ public struct QRSDetector: Sendable {
         let length = max(1, Int(c.levelWindow * fs)) * factor
         let n = leads[0].count
         guard inputRate > 0, n >= max(8, Int(inputRate * 0.5)) else {
-            return SpanDetection(peaks: [], windowLength: length, windows: leads.map {
-                QRSDetector.windowStatistics($0, length: length, finite: false, maxima: [], noise: [], level: [])
-            })
+            return SpanDetection(
+                peaks: [], windowLength: length,
+                windows: leads.map {
+                    QRSDetector.windowStatistics($0, length: length, finite: false, maxima: [], noise: [], level: [])
+                })
         }
         // Features and decisions run at a reduced rate; refinement uses the full signal.
         // Non-finite samples (WFDB "no data") are bridged only when there are any.
@@ -160,16 +167,21 @@ public struct QRSDetector: Sendable {
                 reduced = filled.withUnsafeBufferPointer { QRSDetector.decimate($0, factor: factor).values }
                 if l == 0 { filledFirst = filled }
             }
-            if let wide = bandFeature(reduced, fs: fs, low: c.bandLow, high: c.bandHigh), let first = firstPass(wide, fs: fs) {
-                features.append(LeadFeatures(reduced: reduced, wide: wide, first: first, weights: noiseBandWeights(first)))
-                windows.append(QRSDetector.windowStatistics(
-                    signal, length: first.windowLength * factor, finite: decimated.finite,
-                    maxima: QRSDetector.windowMaxima(wide.energy, length: first.windowLength),
-                    noise: first.noise, level: first.level))
+            if let wide = bandFeature(reduced, fs: fs, low: c.bandLow, high: c.bandHigh),
+                let first = firstPass(wide, fs: fs)
+            {
+                features.append(
+                    LeadFeatures(reduced: reduced, wide: wide, first: first, weights: noiseBandWeights(first)))
+                windows.append(
+                    QRSDetector.windowStatistics(
+                        signal, length: first.windowLength * factor, finite: decimated.finite,
+                        maxima: QRSDetector.windowMaxima(wide.energy, length: first.windowLength),
+                        noise: first.noise, level: first.level))
             } else {
                 features.append(nil)
-                windows.append(QRSDetector.windowStatistics(
-                    signal, length: length, finite: decimated.finite, maxima: [], noise: [], level: []))
+                windows.append(
+                    QRSDetector.windowStatistics(
+                        signal, length: length, finite: decimated.finite, maxima: [], noise: [], level: []))
             }
         }
         guard let lead = features[0] else { return SpanDetection(peaks: [], windowLength: length, windows: windows) }
@@ -194,8 +206,9 @@ public struct QRSDetector: Sendable {
     /// when the band cannot be designed at this rate.
     func bandFeature(_ reduced: [Double], fs: Double, low: Double, high: Double) -> BandFeature? {
         let top = min(high, 0.45 * fs)
-        guard let band = try? Butterworth.design(
-            .bandpass(low: min(low, top / 2), high: top), order: configuration.bandOrder, fs: fs)
+        guard
+            let band = try? Butterworth.design(
+                .bandpass(low: min(low, top / 2), high: top), order: configuration.bandOrder, fs: fs)
         else { return nil }
         let (padded, pad) = band.filtfiltPadded(reduced)
         let (energy, slope) = padded.withUnsafeBufferPointer {

@@ -28,7 +28,8 @@ extension QRSDetector {
         let slope = [Double](unsafeUninitializedCapacity: n) { s, count in
             let k = fs / 2
             for i in 1..<(n - 1) { s[i] = abs(x[i + 1] - x[i - 1]) * k }
-            s[0] = s[1]; s[n - 1] = s[n - 2]
+            s[0] = s[1]
+            s[n - 1] = s[n - 2]
             count = n
         }
         let energy = [Double](unsafeUninitializedCapacity: n) { e, count in
@@ -54,7 +55,8 @@ extension QRSDetector {
             return (acc * scale).squareRoot()
         }
         // Outputs `start ..< end` have their window inside s.
-        let start = min(n, half), end = max(start, n - w + half + 1)
+        let start = min(n, half)
+        let end = max(start, n - w + half + 1)
         for i in 0..<start { e[i] = edge(i) }
         if end > start {
             ecg_window_rms(s.baseAddress! + (start - half), end - start, w, scale, e.baseAddress! + start)
@@ -143,9 +145,10 @@ extension QRSDetector {
                 weights.withUnsafeBufferPointer { w in
                     if interiorEnd > 1 {
                         // In C, eight outputs per vector with the same rounding.
-                        finite = ecg_decimate(
-                            v.baseAddress! + 1, interiorEnd - 1, k, w.baseAddress!, w.count,
-                            out.baseAddress! + 1) != 0
+                        finite =
+                            ecg_decimate(
+                                v.baseAddress! + 1, interiorEnd - 1, k, w.baseAddress!, w.count,
+                                out.baseAddress! + 1) != 0
                     }
                     for j in [0] + Array(interiorEnd..<m) where j < m {
                         out[j] = decimatedEdge(v, w, at: j, factor: k)
@@ -163,9 +166,11 @@ extension QRSDetector {
         _ v: UnsafeBufferPointer<Double>, _ w: UnsafeBufferPointer<Double>, at j: Int, factor k: Int
     ) -> Double {
         let start = j * k - (k - 1)
-        var acc = 0.0, wsum = 0.0
+        var acc = 0.0
+        var wsum = 0.0
         for t in 0..<w.count where start + t >= 0 && start + t < v.count {
-            acc += w[t] * v[start + t]; wsum += w[t]
+            acc += w[t] * v[start + t]
+            wsum += w[t]
         }
         return acc / wsum
     }

@@ -29,7 +29,10 @@ extension QRSDetector {
             /// Inserts `v` after the values not above it.
             func add(_ v: Double) {
                 var at = size
-                while at > 0 && buf[at - 1] > v { buf[at] = buf[at - 1]; at -= 1 }
+                while at > 0 && buf[at - 1] > v {
+                    buf[at] = buf[at - 1]
+                    at -= 1
+                }
                 buf[at] = v
                 size += 1
             }
@@ -37,7 +40,10 @@ extension QRSDetector {
             func drop(_ v: Double) {
                 var at = 0
                 while buf[at] != v { at += 1 }
-                while at + 1 < size { buf[at] = buf[at + 1]; at += 1 }
+                while at + 1 < size {
+                    buf[at] = buf[at + 1]
+                    at += 1
+                }
                 size -= 1
             }
             for j in 0..<min(n, neighbours + 1) { add(x[j]) }
@@ -79,7 +85,8 @@ extension QRSDetector {
             let buf = scratch.baseAddress!
             var size = 0
             func lowerBound(_ v: Double) -> Int {
-                var lo = 0, hi = size
+                var lo = 0
+                var hi = size
                 while lo < hi {
                     let mid = (lo + hi) / 2
                     if buf[mid] < v { lo = mid + 1 } else { hi = mid }

@@ -44,7 +44,8 @@ extension QRSDetector {
                     level: Array(repeating: 1, count: share.count), weights: share, windowLength: length)
                 total = zip(total, weights).map(+)
             }
-            guard let fused, let decision = firstPass(fused, fs: fs, noiseWeights: Array(first.weights[stretch.context]))
+            guard let fused,
+                let decision = firstPass(fused, fs: fs, noiseWeights: Array(first.weights[stretch.context]))
             else { continue }
             while next < beats.count && beats[next] < core.lowerBound {
                 out.append(beats[next])
@@ -81,7 +82,10 @@ extension QRSDetector {
         var stretches: [NoisyStretch] = []
         var k = 0
         while k < weights.count {
-            guard weights[k] > 0 else { k += 1; continue }
+            guard weights[k] > 0 else {
+                k += 1
+                continue
+            }
             var end = k + 1
             while end < weights.count && weights[end] > 0 { end += 1 }
             let core = max(0, k - 1)..<min(weights.count, end + 1)
@@ -129,7 +133,8 @@ extension QRSDetector {
         for k in -1..<windows {
             let end = k + 1 < windows ? min(n, Int((Double(k + 1) * Double(windowLength) + half).rounded(.up))) : n
             guard start < end else { continue }
-            let k0 = max(0, k), k1 = min(windows - 1, k + 1)
+            let k0 = max(0, k)
+            let k1 = min(windows - 1, k + 1)
             let line = BlendSegment(
                 centre: Double(k0) * Double(windowLength) + half - 0.5, a: a[k0], b: b[k0],
                 da: k0 == k1 ? 0 : (a[k1] - a[k0]) / Double(windowLength),

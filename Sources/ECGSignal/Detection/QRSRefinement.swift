@@ -18,7 +18,8 @@ extension QRSDetector {
         let bases = [Double](unsafeUninitializedCapacity: n) { out, count in
             reduced.withUnsafeBufferPointer { r in
                 for (k, b) in beats.enumerated() {
-                    let lo = max(0, b - baselineHalfWidth), hi = min(r.count - 1, b + baselineHalfWidth)
+                    let lo = max(0, b - baselineHalfWidth)
+                    let hi = min(r.count - 1, b + baselineHalfWidth)
                     var sum = 0.0
                     for j in lo...hi { sum += r[j] }
                     out[k] = sum / Double(hi - lo + 1)
@@ -54,14 +55,19 @@ extension QRSDetector {
                 for first in 0..<12 { prefetch(first) }
                 while k + 4 <= n {
                     for ahead in (k + 12)..<(k + 16) { prefetch(ahead) }
-                    let r0 = range(k), r1 = range(k + 1), r2 = range(k + 2), r3 = range(k + 3)
+                    let r0 = range(k)
+                    let r1 = range(k + 1)
+                    let r2 = range(k + 2)
+                    let r3 = range(k + 3)
                     if r0.1 - r0.0 + 1 == width && r3.1 - r3.0 + 1 == width
                         && r1.1 - r1.0 + 1 == width && r2.1 - r2.0 + 1 == width
                     {
                         // One lane per beat.
                         let b = SIMD4(bases[k], bases[k + 1], bases[k + 2], bases[k + 3])
-                        let q0 = v.baseAddress! + r0.0, q1 = v.baseAddress! + r1.0
-                        let q2 = v.baseAddress! + r2.0, q3 = v.baseAddress! + r3.0
+                        let q0 = v.baseAddress! + r0.0
+                        let q1 = v.baseAddress! + r1.0
+                        let q2 = v.baseAddress! + r2.0
+                        let q3 = v.baseAddress! + r3.0
                         var m = SIMD4<Double>()
                         for j in 0..<width {
                             let diff = SIMD4(q0[j], q1[j], q2[j], q3[j]) - b

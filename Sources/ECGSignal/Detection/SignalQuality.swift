@@ -15,6 +15,7 @@ import Foundation
 ///   band) or some samples are missing.
 /// Consecutive windows of one level make one interval.
 public struct SignalQuality: Sendable, Equatable {
+    /// How bad a stretch is; `unreadable` is worse than `noisy`.
     public enum Level: String, Sendable, Equatable, Codable, Comparable {
         case noisy, unreadable
 
@@ -27,6 +28,7 @@ public struct SignalQuality: Sendable, Equatable {
         public var end: Int
         public var level: Level
 
+        /// Samples `start ..< end` judged `level`.
         public init(start: Int, end: Int, level: Level) {
             self.start = start
             self.end = end
@@ -37,6 +39,7 @@ public struct SignalQuality: Sendable, Equatable {
     /// In time order, not overlapping.
     public var intervals: [Interval]
 
+    /// A judgement of these intervals.
     public init(intervals: [Interval]) { self.intervals = intervals }
 
     /// Samples in intervals of `level`.
@@ -83,7 +86,8 @@ extension QRSDetector {
         var intervals: [SignalQuality.Interval] = []
         for (k, w) in windows.enumerated() {
             guard let level = qualityLevel(w) else { continue }
-            let start = k * length, end = min(count, (k + 1) * length)
+            let start = k * length
+            let end = min(count, (k + 1) * length)
             guard start < end else { continue }
             if let last = intervals.last, last.end == start, last.level == level {
                 intervals[intervals.count - 1].end = end
@@ -106,7 +110,8 @@ extension QRSDetector {
         return (0..<count).map { k in
             var missing = 0.0
             if !finite {
-                let lo = k * length, hi = min(signal.count, lo + length)
+                let lo = k * length
+                let hi = min(signal.count, lo + length)
                 var bad = 0
                 for i in lo..<hi where !signal[i].isFinite { bad += 1 }
                 missing = Double(bad) / Double(hi - lo)

@@ -13,6 +13,7 @@ public struct Annotation: Sendable, Equatable {
     /// Auxiliary text (`AUX` field) without trailing NULs, for example `(AFIB` on rhythm changes.
     public var aux: String?
 
+    /// An annotation at `sample`; the other fields default as WFDB's do.
     public init(sample: Int, code: String, subtype: Int = 0, channel: Int = 0, number: Int = 0, aux: String? = nil) {
         self.sample = sample
         self.code = code

@@ -6,6 +6,8 @@ public enum BeatCodes {
     ]
 }
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// The cases are the classes' standard names, as the protocol and the model cards spell them.
 /// The AAMI EC57 heartbeat classes.
 public enum AAMIClass: String, Sendable, CaseIterable {
     /// Normal and bundle-branch-block beats, escape beats: N L R e j.

@@ -11,6 +11,7 @@ public struct BeatTable: Sendable, Equatable {
     /// 1-based line number of each beat in the file.
     public var lineNumbers: [Int]
 
+    /// A table of `beats`; line numbers default to 1, 2, 3, ...
     public init(beats: [[Double]], labels: [String]? = nil, lineNumbers: [Int]? = nil) {
         self.beats = beats
         self.labels = labels
@@ -39,14 +40,16 @@ public enum BeatsCSVReader {
     /// Throws on the first problem, naming the file, row and column.
     public static func read(at url: URL, lastColumnIsLabel: Bool = true, hasHeader: Bool? = nil) throws -> BeatTable {
         try parse(
-            DelimitedText(readFileData(url)), path: url.path, lastColumnIsLabel: lastColumnIsLabel, hasHeader: hasHeader)
+            DelimitedText(readFileData(url)), path: url.path, lastColumnIsLabel: lastColumnIsLabel, hasHeader: hasHeader
+        )
     }
 
     /// Parses beats CSV text strictly; `path` names the file in error messages.
     public static func parse(
         _ text: String, path: String, lastColumnIsLabel: Bool = true, hasHeader: Bool? = nil
     ) throws -> BeatTable {
-        try parse(DelimitedText(Data(text.utf8)), path: path, lastColumnIsLabel: lastColumnIsLabel, hasHeader: hasHeader)
+        try parse(
+            DelimitedText(Data(text.utf8)), path: path, lastColumnIsLabel: lastColumnIsLabel, hasHeader: hasHeader)
     }
 
     private static func parse(
@@ -84,7 +87,8 @@ public enum BeatsCSVReader {
         rowLoop: for row in rows {
             guard row.cells.count == width, width >= minimum else {
                 let expected = width >= minimum ? "\(width)" : "at least \(minimum)"
-                issues.append(TextFileIssue(line: row.line, message: "has \(row.cells.count) columns, expected \(expected)"))
+                issues.append(
+                    TextFileIssue(line: row.line, message: "has \(row.cells.count) columns, expected \(expected)"))
                 continue
             }
             let valueCount = width - (lastColumnIsLabel ? 1 : 0)

@@ -17,7 +17,9 @@ public enum CSVColumn: Sendable, Equatable, CustomStringConvertible {
 /// separated by commas, semicolons or tabs (detected from the first line).
 public enum CSVSignalReader {
     /// Header names of time or index columns, left out when no columns are chosen.
-    public static let timeColumnNames: Set<String> = ["", "time", "t", "seconds", "sec", "s", "ms", "sample", "samples", "index", "#", "unnamed: 0"]
+    public static let timeColumnNames: Set<String> = [
+        "", "time", "t", "seconds", "sec", "s", "ms", "sample", "samples", "index", "#", "unnamed: 0",
+    ]
 
     /// Reads a CSV file into a recording at sampling rate `fs` (the file does not carry it).
     /// - Parameters:
@@ -63,8 +65,11 @@ public enum CSVSignalReader {
                     }
                     return index
                 case .name(let name):
-                    guard let header else { throw fail("column \"\(name)\" asked for, but the file has no header line") }
-                    guard let index = header.firstIndex(where: { $0.caseInsensitiveCompare(name) == .orderedSame }) else {
+                    guard let header else {
+                        throw fail("column \"\(name)\" asked for, but the file has no header line")
+                    }
+                    guard let index = header.firstIndex(where: { $0.caseInsensitiveCompare(name) == .orderedSame })
+                    else {
                         throw fail("no column named \"\(name)\" (columns: \(header.joined(separator: ", ")))")
                     }
                     return index
@@ -83,12 +88,16 @@ public enum CSVSignalReader {
         for row in dataRows {
             for (lead, column) in chosen.enumerated() {
                 guard column < row.cells.count else {
-                    throw fail(TextFileIssue(line: row.line, message: "has \(row.cells.count) columns, column \(column + 1) is missing").description)
+                    throw fail(
+                        TextFileIssue(
+                            line: row.line, message: "has \(row.cells.count) columns, column \(column + 1) is missing"
+                        ).description)
                 }
                 switch table.number(row.cells[column]) {
                 case .success(let value): leads[lead].append(value)
                 case .failure(let problem):
-                    throw fail(TextFileIssue(line: row.line, column: column + 1, message: problem.description).description)
+                    throw fail(
+                        TextFileIssue(line: row.line, column: column + 1, message: problem.description).description)
                 }
             }
         }

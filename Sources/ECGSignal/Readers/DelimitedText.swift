@@ -9,6 +9,7 @@ public struct TextFileIssue: Sendable, Equatable, CustomStringConvertible {
     /// What is wrong.
     public var message: String
 
+    /// A problem at `line` (and `column`).
     public init(line: Int, column: Int? = nil, message: String) {
         self.line = line
         self.column = column
@@ -59,7 +60,9 @@ struct DelimitedText {
 
         func isBlank(_ range: Range<Int>) -> Bool { range.allSatisfy { bytes[$0] == 0x20 || bytes[$0] == 0x09 } }
         let first = lines.first { !isBlank($0) } ?? 0..<0
-        separator = [UInt8(ascii: "\t"), UInt8(ascii: ";"), UInt8(ascii: ",")].first { sep in first.contains { bytes[$0] == sep } }
+        separator = [UInt8(ascii: "\t"), UInt8(ascii: ";"), UInt8(ascii: ",")].first { sep in
+            first.contains { bytes[$0] == sep }
+        }
         rows.reserveCapacity(lines.count)
         for (index, line) in lines.enumerated() where !isBlank(line) {
             var cells: [Range<Int>] = []
@@ -114,10 +117,11 @@ struct DelimitedText {
 
     /// Whether the cells look like a header: every one is non-empty and not a number.
     func isHeader(_ cells: ArraySlice<Range<Int>>) -> Bool {
-        !cells.isEmpty && cells.allSatisfy { cell in
-            guard case .failure(let problem) = number(cell), case .notANumber = problem else { return false }
-            return true
-        }
+        !cells.isEmpty
+            && cells.allSatisfy { cell in
+                guard case .failure(let problem) = number(cell), case .notANumber = problem else { return false }
+                return true
+            }
     }
 
     enum NumberProblem: Error, CustomStringConvertible {

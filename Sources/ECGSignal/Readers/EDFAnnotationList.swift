@@ -11,7 +11,9 @@ enum EDFAnnotationList {
         var annotations: [EDFAnnotation] = []
         var rest = block[...]
         while let first = rest.first, first != 0 {
-            guard let end = rest.firstIndex(of: 0) else { throw Problem(message: "annotation list not terminated by a NUL byte") }
+            guard let end = rest.firstIndex(of: 0) else {
+                throw Problem(message: "annotation list not terminated by a NUL byte")
+            }
             let tal = rest[rest.startIndex..<end]
             rest = rest[(end + 1)...]
             let parts = tal.split(separator: 0x14, omittingEmptySubsequences: false)
@@ -23,7 +25,9 @@ enum EDFAnnotationList {
             var duration: Double?
             if timing.count > 1 {
                 let text = String(decoding: timing[1], as: UTF8.self)
-                guard let value = Double(text) else { throw Problem(message: "invalid annotation duration \"\(text)\"") }
+                guard let value = Double(text) else {
+                    throw Problem(message: "invalid annotation duration \"\(text)\"")
+                }
                 duration = value
             }
             // parts ends with an empty piece after the final 0x14; the first text empty means time-keeping.

@@ -37,9 +37,13 @@ public struct EDFSignalSpec: Sendable, Equatable {
     public var transducer: String
     /// Physical dimension (units), for example `uV` or `mV`.
     public var physicalDimension: String
+    /// Physical value of `digitalMinimum`, in `physicalDimension`.
     public var physicalMinimum: Double
+    /// Physical value of `digitalMaximum`.
     public var physicalMaximum: Double
+    /// Smallest sample value the file stores (maps to `physicalMinimum`).
     public var digitalMinimum: Int
+    /// Largest sample value the file stores (maps to `physicalMaximum`).
     public var digitalMaximum: Int
     /// Prefiltering, for example `HP:0.1Hz LP:75Hz`.
     public var prefiltering: String
@@ -84,7 +88,9 @@ extension EDFHeader {
         let signalCount = try integer(field(252, 4, in: bytes), "number of signals")
         guard signalCount > 0 else { throw fail("header: no signals (number of signals \(signalCount))") }
         guard headerBytes == 256 * (signalCount + 1) else {
-            throw fail("header: size \(headerBytes) does not match \(signalCount) signals (expected \(256 * (signalCount + 1)))")
+            throw fail(
+                "header: size \(headerBytes) does not match \(signalCount) signals (expected \(256 * (signalCount + 1)))"
+            )
         }
         guard fileSize >= headerBytes, data.count >= headerBytes else {
             throw fail("truncated: \(fileSize) bytes, the header alone needs \(headerBytes)")
@@ -107,7 +113,9 @@ extension EDFHeader {
                 digitalMaximum: try integer(signalField(128, 8), what("digital maximum")),
                 prefiltering: signalField(136, 80),
                 samplesPerRecord: try integer(signalField(216, 8), what("samples per record")))
-            guard spec.samplesPerRecord > 0 else { throw fail("header: \(what("samples per record")) is \(spec.samplesPerRecord)") }
+            guard spec.samplesPerRecord > 0 else {
+                throw fail("header: \(what("samples per record")) is \(spec.samplesPerRecord)")
+            }
             guard spec.digitalMaximum > spec.digitalMinimum, spec.physicalMaximum != spec.physicalMinimum else {
                 throw fail("header: \(what("digital or physical range")) is empty")
             }
@@ -127,7 +135,8 @@ extension EDFHeader {
             throw fail("header: invalid number of data records \(header.recordCount)")
         } else if header.recordCount > available {
             throw fail(
-                "truncated: header says \(header.recordCount) data records of \(header.recordBytes) bytes, the file holds \(fileSize - headerBytes) bytes of data (\(available) whole records)")
+                "truncated: header says \(header.recordCount) data records of \(header.recordBytes) bytes, the file holds \(fileSize - headerBytes) bytes of data (\(available) whole records)"
+            )
         }
         return header
     }

@@ -9,6 +9,7 @@ public struct EDFAnnotation: Sendable, Equatable {
     /// The annotation text.
     public var text: String
 
+    /// An annotation at `onset` seconds.
     public init(onset: Double, duration: Double? = nil, text: String) {
         self.onset = onset
         self.duration = duration
@@ -23,8 +24,11 @@ public enum EDFReader {
         let file = try SignalFileReader(url)
         let size = try file.size()
         let first = try file.read(at: 0, count: min(256, size))
-        let headerBytes = first.count == 256 ? Int(String(decoding: first[184..<192], as: UTF8.self)
-            .trimmingCharacters(in: .whitespaces)) ?? 256 : 256
+        let headerBytes =
+            first.count == 256
+            ? Int(
+                String(decoding: first[184..<192], as: UTF8.self)
+                    .trimmingCharacters(in: .whitespaces)) ?? 256 : 256
         let prefix = try file.read(at: 0, count: min(max(256, headerBytes), size))
         return try EDFHeader.parse(prefix, fileSize: size, path: url.path)
     }
@@ -37,7 +41,9 @@ public enum EDFReader {
     ///     `EDF Annotations` signal are skipped.
     ///   - toMillivolts: convert signals in V, mV, uV or µV to millivolts (other units are kept).
     public static func read(at url: URL, labels: [String]? = nil, toMillivolts: Bool = true) throws -> Recording {
-        try read(at: url, toMillivolts: toMillivolts) { header, fail in try chooseSignals(header, labels: labels, fail: fail) }
+        try read(at: url, toMillivolts: toMillivolts) { header, fail in
+            try chooseSignals(header, labels: labels, fail: fail)
+        }
     }
 
     /// Reads some of the signals `read(at:)` picks by default (ECG signals at one rate):
@@ -64,9 +70,13 @@ public enum EDFReader {
         let header = try readHeader(at: url)
         func fail(_ message: String) -> SignalFileError { SignalFileError(url: url, message: message) }
         if header.isDiscontinuous {
-            throw fail("discontinuous EDF+ (EDF+D) is not supported: its data records have gaps; convert it to continuous EDF+C")
+            throw fail(
+                "discontinuous EDF+ (EDF+D) is not supported: its data records have gaps; convert it to continuous EDF+C"
+            )
         }
-        guard header.recordDuration > 0 else { throw fail("data record duration is \(header.recordDuration) s, no signal to read") }
+        guard header.recordDuration > 0 else {
+            throw fail("data record duration is \(header.recordDuration) s, no signal to read")
+        }
         let chosen = try choose(header, fail)
         guard header.recordCount > 0 else { throw fail("no data records") }
         guard let firstChosen = chosen.first else { throw fail("no signals chosen") }
@@ -84,7 +94,8 @@ public enum EDFReader {
         var record = 0
         while record < header.recordCount {
             let count = min(recordsPerBlock, header.recordCount - record)
-            let block = try file.read(at: header.headerBytes + record * header.recordBytes, count: count * header.recordBytes)
+            let block = try file.read(
+                at: header.headerBytes + record * header.recordBytes, count: count * header.recordBytes)
             block.withUnsafeBytes { buffer in
                 let bytes = buffer.bindMemory(to: UInt8.self)
                 for (slot, index) in chosen.enumerated() {
@@ -96,7 +107,10 @@ public enum EDFReader {
                             let start = r * header.recordBytes + offsets[index]
                             let target = (record + r) * n
                             for k in 0..<n {
-                                let value = Int(Int16(bitPattern: UInt16(bytes[start + 2 * k]) | UInt16(bytes[start + 2 * k + 1]) << 8))
+                                let value = Int(
+                                    Int16(
+                                        bitPattern: UInt16(bytes[start + 2 * k]) | UInt16(bytes[start + 2 * k + 1]) << 8
+                                    ))
                                 out[target + k] = spec.physical(value) * factor
                             }
                         }
@@ -142,16 +156,22 @@ public enum EDFReader {
         if let labels {
             guard !labels.isEmpty else { throw fail("no signal labels given") }
             let chosen = try labels.map { label in
-                guard let index = ordinary.first(where: {
-                    header.signals[$0].label.caseInsensitiveCompare(label.trimmingCharacters(in: .whitespaces)) == .orderedSame
-                }) else {
-                    throw fail("no signal labelled \"\(label)\" (signals: \(ordinary.map { header.signals[$0].label }.joined(separator: ", ")))")
+                guard
+                    let index = ordinary.first(where: {
+                        header.signals[$0].label.caseInsensitiveCompare(label.trimmingCharacters(in: .whitespaces))
+                            == .orderedSame
+                    })
+                else {
+                    throw fail(
+                        "no signal labelled \"\(label)\" (signals: \(ordinary.map { header.signals[$0].label }.joined(separator: ", ")))"
+                    )
                 }
                 return index
             }
             if let other = chosen.first(where: { rate($0) != rate(chosen[0]) }) {
                 throw fail(
-                    "signals \"\(header.signals[chosen[0]].label)\" (\(rate(chosen[0])) Hz) and \"\(header.signals[other].label)\" (\(rate(other)) Hz) have different sampling rates")
+                    "signals \"\(header.signals[chosen[0]].label)\" (\(rate(chosen[0])) Hz) and \"\(header.signals[other].label)\" (\(rate(other)) Hz) have different sampling rates"
+                )
             }
             return chosen
         }

@@ -7,11 +7,13 @@ public struct SignalFileError: Error, CustomStringConvertible, Sendable, Equatab
     /// What is wrong, for example `line 2: invalid gain "abc"`.
     public var message: String
 
+    /// An error about the file at `path`.
     public init(path: String, message: String) {
         self.path = path
         self.message = message
     }
 
+    /// An error about the file at `url`.
     public init(url: URL, message: String) {
         self.init(path: url.path, message: message)
     }

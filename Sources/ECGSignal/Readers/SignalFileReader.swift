@@ -21,7 +21,9 @@ final class SignalFileReader {
     /// Size of the file in bytes.
     func size() throws -> Int {
         var info = stat()
-        guard fstat(handle.fileDescriptor, &info) == 0 else { throw SignalFileError(url: url, message: "cannot be read") }
+        guard fstat(handle.fileDescriptor, &info) == 0 else {
+            throw SignalFileError(url: url, message: "cannot be read")
+        }
         return Int(info.st_size)
     }
 
@@ -32,7 +34,11 @@ final class SignalFileReader {
             let n = pread(handle.fileDescriptor, buffer + done, count - done, off_t(offset + done))
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
-                throw SignalFileError(url: url, message: n == 0 ? "ends at byte \(offset + done), \(count - done) bytes early" : "read failed at byte \(offset + done)")
+                throw SignalFileError(
+                    url: url,
+                    message: n == 0
+                        ? "ends at byte \(offset + done), \(count - done) bytes early"
+                        : "read failed at byte \(offset + done)")
             }
             done += n
         }

@@ -49,17 +49,21 @@ public enum WFDB {
     ) throws -> Recording {
         let names = signalNames(header.signals)
         for index in chosen where !header.signals.indices.contains(index) {
-            throw SignalFileError(url: headerURL, message: "no signal \(index) (the record has \(header.signals.count))")
+            throw SignalFileError(
+                url: headerURL, message: "no signal \(index) (the record has \(header.signals.count))")
         }
         for index in chosen {
             let spec = header.signals[index]
             if !WFDBFormat.supported.contains(spec.format) {
                 throw SignalFileError(
                     url: headerURL,
-                    message: "signal \(index) (\(spec.description)): format \(spec.format) is not supported (supported: \(WFDBFormat.supported.sorted().map(String.init).joined(separator: ", ")))")
+                    message:
+                        "signal \(index) (\(spec.description)): format \(spec.format) is not supported (supported: \(WFDBFormat.supported.sorted().map(String.init).joined(separator: ", ")))"
+                )
             }
             if spec.skew < 0 {
-                throw SignalFileError(url: headerURL, message: "signal \(index) (\(spec.description)): negative skew \(spec.skew)")
+                throw SignalFileError(
+                    url: headerURL, message: "signal \(index) (\(spec.description)): negative skew \(spec.skew)")
             }
         }
         var fs = header.fs
@@ -68,7 +72,9 @@ public enum WFDB {
             if let other = chosen.first(where: { header.signals[$0].samplesPerFrame != k }) {
                 throw SignalFileError(
                     url: headerURL,
-                    message: "signals \(names[first]) and \(names[other]) have \(k) and \(header.signals[other].samplesPerFrame) samples per frame: read them at the frame rate, or one at a time")
+                    message:
+                        "signals \(names[first]) and \(names[other]) have \(k) and \(header.signals[other].samplesPerFrame) samples per frame: read them at the frame rate, or one at a time"
+                )
             }
             fs *= Double(k)
         }
@@ -84,7 +90,8 @@ public enum WFDB {
                 wanted: members.map { inFile.firstIndex(of: $0)! }, resolution: resolution)
             let stored = try file.availableFrames()
             if header.sampleCount == nil, try !file.endsOnFrame(stored) {
-                throw SignalFileError(url: file.url, message: "file ends in a partial frame of \(file.frameWidth) samples")
+                throw SignalFileError(
+                    url: file.url, message: "file ends in a partial frame of \(file.frameWidth) samples")
             }
             files.append((file, members, stored))
         }
@@ -96,7 +103,8 @@ public enum WFDB {
         for entry in files where entry.stored < frames {
             length = min(length, entry.stored)
             warnings.append(
-                "\(entry.file.url.lastPathComponent) holds \(entry.stored) of the \(frames) frames the header announces: read the \(entry.stored) there are")
+                "\(entry.file.url.lastPathComponent) holds \(entry.stored) of the \(frames) frames the header announces: read the \(entry.stored) there are"
+            )
         }
         if header.sampleCount == nil, let entry = files.first(where: { $0.stored != frames }) {
             throw SignalFileError(

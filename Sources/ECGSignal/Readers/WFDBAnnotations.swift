@@ -17,7 +17,8 @@ extension WFDB {
             SignalFileError(path: path, message: "byte \(offset): \(message)")
         }
         guard bytes.count % 2 == 0 else {
-            throw SignalFileError(path: path, message: "odd size (\(bytes.count) bytes): annotation files hold 16-bit words; truncated?")
+            throw SignalFileError(
+                path: path, message: "odd size (\(bytes.count) bytes): annotation files hold 16-bit words; truncated?")
         }
         var annotations: [Annotation] = []
         var position = 0
@@ -39,7 +40,8 @@ extension WFDB {
             case 0 where data == 0:
                 return annotations.filter { annotation in
                     !(annotation.code == AnnotationCodes.mnemonics[0]
-                        || (annotation.sample == 0 && annotation.code == "\"" && annotation.aux?.hasPrefix("## ") == true))
+                        || (annotation.sample == 0 && annotation.code == "\""
+                            && annotation.aux?.hasPrefix("## ") == true))
                 }
             case 59:
                 guard position + 4 <= bytes.count else { throw fail(here, "SKIP entry cut short (truncated?)") }
@@ -53,15 +55,21 @@ extension WFDB {
                 }
                 let low = UInt8(data & 0xFF)
                 switch code {
-                case 60: number = Int(Int8(bitPattern: low)); last.number = number
+                case 60:
+                    number = Int(Int8(bitPattern: low))
+                    last.number = number
                 case 61: last.subtype = Int(Int8(bitPattern: low))
-                default: channel = Int(low); last.channel = channel
+                default:
+                    channel = Int(low)
+                    last.channel = channel
                 }
                 annotations.append(last)
             case 63:
                 guard !annotations.isEmpty else { throw fail(here, "AUX entry before any annotation") }
                 let length = data & 0xFF
-                guard position + length <= bytes.count else { throw fail(here, "AUX text of \(length) bytes cut short (truncated?)") }
+                guard position + length <= bytes.count else {
+                    throw fail(here, "AUX text of \(length) bytes cut short (truncated?)")
+                }
                 var text = bytes[position..<(position + length)]
                 while text.last == 0 { text = text.dropLast() }
                 annotations[annotations.count - 1].aux = String(decoding: text, as: UTF8.self)

@@ -40,11 +40,15 @@ enum WFDBFLAC {
             defer { context.buffer.deallocate() }
             try withDecoder(file, context: context) { decoder, context in
                 FLAC__stream_decoder_process_until_end_of_stream(decoder)
-                if let problem = context.problem { throw SignalFileError(url: file.url, message: "FLAC stream: \(problem)") }
+                if let problem = context.problem {
+                    throw SignalFileError(url: file.url, message: "FLAC stream: \(problem)")
+                }
                 let state = FLAC__stream_decoder_get_state(decoder)
                 if state != FLAC__STREAM_DECODER_END_OF_STREAM && state != FLAC__STREAM_DECODER_ABORTED {
                     throw SignalFileError(
-                        url: file.url, message: "FLAC stream: \(String(cString: FLAC__stream_decoder_get_resolved_state_string(decoder)))")
+                        url: file.url,
+                        message:
+                            "FLAC stream: \(String(cString: FLAC__stream_decoder_get_resolved_state_string(decoder)))")
                 }
                 context.flush()
             }
@@ -54,7 +58,8 @@ enum WFDBFLAC {
     private static func samplesPerFrame(_ file: WFDBSignalFile) throws -> Int {
         let k = file.specs[0].samplesPerFrame
         guard file.specs.allSatisfy({ $0.samplesPerFrame == k }) else {
-            throw SignalFileError(url: file.url, message: "the signals of a FLAC file must have the same samples per frame")
+            throw SignalFileError(
+                url: file.url, message: "the signals of a FLAC file must have the same samples per frame")
         }
         return k
     }
@@ -62,13 +67,16 @@ enum WFDBFLAC {
     /// Opens a decoder on the file (with `context` as the callbacks' client data), runs `body`
     /// and frees the decoder.
     private static func withDecoder<T>(
-        _ file: WFDBSignalFile, context: FLACContext? = nil, _ body: (UnsafeMutablePointer<FLAC__StreamDecoder>, FLACContext) throws -> T
+        _ file: WFDBSignalFile, context: FLACContext? = nil,
+        _ body: (UnsafeMutablePointer<FLAC__StreamDecoder>, FLACContext) throws -> T
     ) throws -> T {
         guard let decoder = FLAC__stream_decoder_new() else {
             throw SignalFileError(url: file.url, message: "cannot create a FLAC decoder")
         }
         defer { FLAC__stream_decoder_delete(decoder) }
-        let context = context ?? FLACContext(channels: file.specs.count, samplesPerFrame: 1, skip: 0, frames: 0, take: { _, _, _ in })
+        let context =
+            context
+            ?? FLACContext(channels: file.specs.count, samplesPerFrame: 1, skip: 0, frames: 0, take: { _, _, _ in })
         let client = Unmanaged.passUnretained(context).toOpaque()
         let status = FLAC__stream_decoder_init_file(decoder, file.url.path, flacWrite, nil, flacError, client)
         guard status == FLAC__STREAM_DECODER_INIT_STATUS_OK else {
@@ -96,7 +104,10 @@ private final class FLACContext {
     var blockStart = 0
     var problem: String?
 
-    init(channels: Int, samplesPerFrame: Int, skip: Int, frames: Int, take: @escaping (UnsafeMutablePointer<Int32>, Int, Int) -> Void) {
+    init(
+        channels: Int, samplesPerFrame: Int, skip: Int, frames: Int,
+        take: @escaping (UnsafeMutablePointer<Int32>, Int, Int) -> Void
+    ) {
         self.channels = channels
         self.samplesPerFrame = samplesPerFrame
         self.skip = skip
@@ -112,14 +123,18 @@ private final class FLACContext {
             problem = "\(channels) channels, the header lists \(self.channels) signals in this file"
             return false
         }
-        let k = samplesPerFrame, width = channels * k
+        let k = samplesPerFrame
+        let width = channels * k
         var i = min(skip, count)
         skip -= i
         while i < count {
             let frame = taken / k
             if frame >= frames { return false }
             let within = frame - blockStart
-            if within == blockFrames { flush(); continue }
+            if within == blockFrames {
+                flush()
+                continue
+            }
             let sample = taken % k
             for c in 0..<channels { buffer[within * width + c * k + sample] = samples[c]![i] }
             taken += 1
@@ -137,7 +152,8 @@ private final class FLACContext {
 }
 
 private func flacWrite(
-    _ decoder: UnsafePointer<FLAC__StreamDecoder>?, _ frame: UnsafePointer<FLAC__Frame>?, _ buffer: UnsafePointer<UnsafePointer<FLAC__int32>?>?,
+    _ decoder: UnsafePointer<FLAC__StreamDecoder>?, _ frame: UnsafePointer<FLAC__Frame>?,
+    _ buffer: UnsafePointer<UnsafePointer<FLAC__int32>?>?,
     _ client: UnsafeMutableRawPointer?
 ) -> FLAC__StreamDecoderWriteStatus {
     let context = Unmanaged<FLACContext>.fromOpaque(client!).takeUnretainedValue()
@@ -147,7 +163,8 @@ private func flacWrite(
 }
 
 private func flacError(
-    _ decoder: UnsafePointer<FLAC__StreamDecoder>?, _ status: FLAC__StreamDecoderErrorStatus, _ client: UnsafeMutableRawPointer?
+    _ decoder: UnsafePointer<FLAC__StreamDecoder>?, _ status: FLAC__StreamDecoderErrorStatus,
+    _ client: UnsafeMutableRawPointer?
 ) {
     let context = Unmanaged<FLACContext>.fromOpaque(client!).takeUnretainedValue()
     let problem: String

@@ -81,7 +81,8 @@ enum WFDBFormat {
                     let i = f * width + p
                     let base = i / 2 * 3
                     let middle = Int32(b[base + 1])
-                    let raw = i % 2 == 0 ? Int32(b[base]) | (middle & 0x0F) << 8 : Int32(b[base + 2]) | (middle & 0xF0) << 4
+                    let raw =
+                        i % 2 == 0 ? Int32(b[base]) | (middle & 0x0F) << 8 : Int32(b[base + 2]) | (middle & 0xF0) << 4
                     out[i] = (raw << 20) >> 20
                 }
             }
@@ -109,7 +110,9 @@ enum WFDBFormat {
         case 80:
             for i in 0..<count { out[i] = Int32(b[i]) - 128 }
         case 16:
-            for i in 0..<count { out[i] = Int32(Int16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self))) }
+            for i in 0..<count {
+                out[i] = Int32(Int16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self)))
+            }
         case 61:
             for i in 0..<count { out[i] = Int32(Int16(bitPattern: UInt16(b[2 * i]) << 8 | UInt16(b[2 * i + 1]))) }
         case 160:
@@ -120,7 +123,9 @@ enum WFDBFormat {
             }
         case 32:
             for i in 0..<count {
-                out[i] = Int32(bitPattern: UInt32(b[4 * i]) | UInt32(b[4 * i + 1]) << 8 | UInt32(b[4 * i + 2]) << 16 | UInt32(b[4 * i + 3]) << 24)
+                out[i] = Int32(
+                    bitPattern: UInt32(b[4 * i]) | UInt32(b[4 * i + 1]) << 8 | UInt32(b[4 * i + 2]) << 16 | UInt32(
+                        b[4 * i + 3]) << 24)
             }
         case 212:
             var i = 0

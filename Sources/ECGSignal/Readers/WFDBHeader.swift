@@ -99,13 +99,15 @@ extension WFDBHeader {
         guard let recordLine else {
             throw SignalFileError(path: path, message: "no record line (empty header)")
         }
-        var (header, signalCount, segmentCount) = try parseRecordLine(recordLine.text, fail: { fail(recordLine.number, $0) })
+        var (header, signalCount, segmentCount) = try parseRecordLine(
+            recordLine.text, fail: { fail(recordLine.number, $0) })
         header.comments = comments
         if let segmentCount {
             guard signalLines.count >= segmentCount else {
                 throw SignalFileError(
                     path: path,
-                    message: "record line announces \(segmentCount) segments but \(signalLines.count) segment lines follow")
+                    message:
+                        "record line announces \(segmentCount) segments but \(signalLines.count) segment lines follow")
             }
             for entry in signalLines.prefix(segmentCount) {
                 let fields = entry.text.split(whereSeparator: { $0 == " " || $0 == "\t" })

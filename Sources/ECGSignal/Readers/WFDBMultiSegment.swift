@@ -14,7 +14,8 @@ enum WFDBMultiSegment {
         let directory = headerURL.deletingLastPathComponent()
         func segmentHeader(_ name: String) throws -> WFDBHeader {
             guard !name.contains("/"), !name.hasPrefix(".") else {
-                throw SignalFileError(url: headerURL, message: "segment name \"\(name)\" must name a record next to the header")
+                throw SignalFileError(
+                    url: headerURL, message: "segment name \"\(name)\" must name a record next to the header")
             }
             let header = try WFDB.readHeader(at: directory.appendingPathComponent(name))
             guard header.segments.isEmpty else {
@@ -37,7 +38,9 @@ enum WFDBMultiSegment {
         if resolution == .signal, let other = chosen.first(where: { layout.signals[$0].samplesPerFrame != perFrame }) {
             throw SignalFileError(
                 url: headerURL,
-                message: "signals \(names[chosen[0]]) and \(names[other]) have different samples per frame: read them at the frame rate, or one at a time")
+                message:
+                    "signals \(names[chosen[0]]) and \(names[other]) have different samples per frame: read them at the frame rate, or one at a time"
+            )
         }
 
         let total = data.reduce(0) { $0 + $1.sampleCount }
@@ -67,7 +70,10 @@ enum WFDBMultiSegment {
             warnings += part.warnings.map { "segment \(segment.name): \($0)" }
             if part.fs != header.fs * Double(perFrame) {
                 throw SignalFileError(
-                    url: headerURL, message: "segment \(segment.name) runs at \(part.fs) Hz, the record at \(header.fs * Double(perFrame)) Hz")
+                    url: headerURL,
+                    message:
+                        "segment \(segment.name) runs at \(part.fs) Hz, the record at \(header.fs * Double(perFrame)) Hz"
+                )
             }
             let count = min(part.sampleCount, segment.sampleCount * perFrame)
             for (slot, place) in places.enumerated() {

@@ -35,7 +35,8 @@ struct WFDBSignalFile {
         self.resolution = resolution
         if let other = specs.first(where: { $0.format != specs[0].format }) {
             throw SignalFileError(
-                url: url, message: "signals stored in one file use different formats (\(specs[0].format) and \(other.format))")
+                url: url,
+                message: "signals stored in one file use different formats (\(specs[0].format) and \(other.format))")
         }
     }
 
@@ -58,7 +59,8 @@ struct WFDBSignalFile {
     /// Whether the file's data ends after `frames` whole frames (FLAC streams always do).
     func endsOnFrame(_ frames: Int) throws -> Bool {
         if WFDBFormat.isFLAC(format) { return true }
-        return WFDBFormat.byteCount(format: format, samples: frames * frameWidth) == (try SignalFileReader(url).size()) - specs[0].byteOffset
+        return WFDBFormat.byteCount(format: format, samples: frames * frameWidth) == (try SignalFileReader(url).size())
+            - specs[0].byteOffset
     }
 
     /// Reads the wanted signals over output frames `0 ..< frames` in physical units; stored
@@ -103,7 +105,8 @@ struct WFDBSignalFile {
             // Only the wanted signals' samples, where the format allows (not format 8, whose
             // differences run through every sample).
             if format == 8
-                || !WFDBFormat.decode(format: format, bytes: block, frames: count, width: width, positions: positions, into: raw)
+                || !WFDBFormat.decode(
+                    format: format, bytes: block, frames: count, width: width, positions: positions, into: raw)
             {
                 WFDBFormat.decode(format: format, bytes: block, count: count * width, into: raw)
             }
@@ -178,13 +181,16 @@ struct WFDBSampleSink {
         for (slot, s) in file.wanted.enumerated() {
             let spec = file.specs[s]
             // Stored frame f lands on output frame f - skew.
-            let lo = max(firstFrame, spec.skew), hi = min(firstFrame + count, frames + spec.skew)
+            let lo = max(firstFrame, spec.skew)
+            let hi = min(firstFrame + count, frames + spec.skew)
             guard lo < hi else { continue }
             let base = raw + offsets[s] + (lo - firstFrame) * width
             let k = spec.samplesPerFrame
             let perFrame = file.outputsPerFrame(s)
-            let gain = spec.gain, baseline = Double(spec.baseline)
-            let invalid = invalid, width = width
+            let gain = spec.gain
+            let baseline = Double(spec.baseline)
+            let invalid = invalid
+            let width = width
             written[slot] = hi - spec.skew
             outputs[slot].withUnsafeMutableBufferPointer { out in
                 let target = out.baseAddress! + (lo - spec.skew) * perFrame
@@ -204,7 +210,8 @@ struct WFDBSampleSink {
                     }
                 } else {
                     for f in 0..<n {
-                        var sum = 0, missing = false
+                        var sum = 0
+                        var missing = false
                         for j in 0..<k {
                             let v = base[f * width + j]
                             missing = missing || v == invalid
@@ -241,7 +248,9 @@ struct WFDBSampleSink {
             if Int16(truncatingIfNeeded: sums[s]) != Int16(truncatingIfNeeded: checksum) {
                 throw SignalFileError(
                     url: url,
-                    message: "checksum mismatch for signal \(spec.description.isEmpty ? "\(s)" : spec.description): header says \(checksum), samples sum to \(Int16(truncatingIfNeeded: sums[s])) (corrupt file?)")
+                    message:
+                        "checksum mismatch for signal \(spec.description.isEmpty ? "\(s)" : spec.description): header says \(checksum), samples sum to \(Int16(truncatingIfNeeded: sums[s])) (corrupt file?)"
+                )
             }
         }
     }

@@ -9,8 +9,11 @@ public struct BeatMatchScore: Sendable, Equatable, Codable {
     /// Reference beats that no detection matches.
     public var fn: Int
 
+    /// Counts, all zero by default.
     public init(tp: Int = 0, fp: Int = 0, fn: Int = 0) {
-        self.tp = tp; self.fp = fp; self.fn = fn
+        self.tp = tp
+        self.fp = fp
+        self.fn = fn
     }
 
     /// Sensitivity TP / (TP + FN), in [0, 1]; 1 when there are no reference beats.

@@ -3,16 +3,6 @@ import Foundation
 /// Runs the QRS detector on a WFDB record and scores it against the record's reference
 /// annotations, optionally after resampling (the project's evaluation convention).
 public enum RecordEvaluation {
-    /// The lead the scoring convention uses: the one named `MLII` when present, else lead 0.
-    public static func preferredLead(_ recording: Recording) -> Int {
-        preferredLead(recording.leadNames)
-    }
-
-    /// The index of the lead named `MLII` among `names`, else 0.
-    public static func preferredLead(_ names: [String]) -> Int {
-        names.firstIndex { $0.uppercased() == "MLII" } ?? 0
-    }
-
     /// The outcome for one record.
     public struct Result: Sendable {
         /// Record name (file name without extension).
@@ -23,12 +13,13 @@ public enum RecordEvaluation {
         public var lead: Int
         /// Detections, in samples at `fs`.
         public var detections: [Int]
+        /// The detections scored against the reference annotations.
         public var score: BeatMatchScore
     }
 
     /// Reads `record` (a `.hea` path or the record path without extension) and its
     /// `annotator` file, resamples to `rate` when given, detects on `lead` (default
-    /// `preferredLead`) and scores with `tolerance` seconds. Reference annotation samples are
+    /// `Recording.defaultLead`) and scores with `tolerance` seconds. Reference annotation samples are
     /// mapped to the new rate. Beats and detections in the first `scoreFrom` seconds are not
     /// counted. With `fuseLeads` every lead of the record takes part (`lead` first).
     public static func evaluate(
@@ -39,9 +30,10 @@ public enum RecordEvaluation {
         let base = record.pathExtension == "hea" ? record.deletingPathExtension() : record
         var leadIndex = 0
         let recording = try WFDB.readRecord(at: base) { names in
-            leadIndex = lead ?? preferredLead(names)
+            leadIndex = lead ?? Recording.defaultLead(among: names)
             guard names.indices.contains(leadIndex) else {
-                throw SignalFileError(url: base, message: "lead \(leadIndex) does not exist (record has \(names.count))")
+                throw SignalFileError(
+                    url: base, message: "lead \(leadIndex) does not exist (record has \(names.count))")
             }
             return [leadIndex] + (fuseLeads ? names.indices.filter { $0 != leadIndex } : [])
         }

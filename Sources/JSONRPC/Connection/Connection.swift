@@ -191,7 +191,8 @@ public final class Connection: Sendable {
                 return nil
             }
             guard state.withLock({ $0.lifecycle == .running }) else { return nil }
-            await handler(notification.params, context(id: nil, method: notification.method, params: notification.params))
+            await handler(
+                notification.params, context(id: nil, method: notification.method, params: notification.params))
             return nil
         }
     }
@@ -201,6 +202,13 @@ public final class Connection: Sendable {
         func fail(_ error: ResponseError) { deliver(ResponseBody.error(error, id: id)) }
 
         let lifecycle = state.withLock { $0.lifecycle }
+        if request.method == "ping" || request.method == "shutdown" {
+            do {
+                _ = try MethodRegistry.decodeParams(NoParams.self, from: request.params)
+            } catch {
+                return fail(Self.responseError(for: error, cancelled: false))
+            }
+        }
         switch (request.method, lifecycle) {
         case ("ping", _):
             let uptime = (ContinuousClock.now - startTime) / .milliseconds(1) / 1000
@@ -217,7 +225,8 @@ public final class Connection: Sendable {
                     code: ResponseError.Code.serverNotInitialized,
                     message: "the server is not initialized: send initialize first"))
         case (_, .shutDown):
-            return fail(.invalidRequest("the server is shutting down: only the exit notification is accepted"))
+            return fail(
+                .invalidRequest("the server is shutting down: only ping and the exit notification are accepted"))
         case ("shutdown", .running):
             state.withLock { $0.lifecycle = .shutDown }
             deliver(ResponseBody.result(.null, id: id))

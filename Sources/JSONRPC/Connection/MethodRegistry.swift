@@ -14,6 +14,7 @@ public struct MethodRegistry: Sendable {
     private(set) var requestHandlers: [String: MethodHandler] = [:]
     private(set) var notificationHandlers: [String: NotificationHandler] = [:]
 
+    /// An empty registry: only the built-in methods.
     public init() {}
 
     /// Registers a request handler working on raw JSON.
@@ -24,21 +25,28 @@ public struct MethodRegistry: Sendable {
 
     /// Registers a request handler with typed params and result.
     ///
-    /// Params are decoded with `JSONValueDecoder`; absent params decode from an empty object, so
-    /// types whose members are all optional accept them. A decoding failure answers -32602 with
-    /// the path of the offending member.
+    /// Params are decoded by `decodeParams`; a failure answers -32602 with the path of the
+    /// offending member.
     public mutating func register<Params: Decodable & Sendable, Result: Encodable & Sendable>(
         _ method: String, params: Params.Type,
         handler: @escaping @Sendable (Params, RequestContext) async throws -> Result
     ) {
         register(method) { raw, context in
-            let params: Params
-            do {
-                params = try JSONValueDecoder().decode(Params.self, from: raw ?? .object([:]))
-            } catch let error as DecodingError {
-                throw ResponseError.invalidParams(error)
-            }
-            return try JSONValueEncoder().encode(try await handler(params, context))
+            try JSONValueEncoder().encode(try await handler(try Self.decodeParams(Params.self, from: raw), context))
+        }
+    }
+
+    /// Decodes a request's params the way every typed method does: absent (or null) params
+    /// decode from an empty object, so types whose members are all optional accept them; a
+    /// member the type does not know is refused, except `workDoneToken` (the connection's).
+    /// - Throws: `ResponseError.invalidParams` naming the member at fault for a `DecodingError`;
+    ///   other errors (thrown by a type's own checks) as they are.
+    public static func decodeParams<Params: Decodable>(_ type: Params.Type, from raw: JSONValue?) throws -> Params {
+        let decoder = JSONValueDecoder(refusesUnknownMembers: true, ignoredTopLevelMembers: ["workDoneToken"])
+        do {
+            return try decoder.decode(Params.self, from: raw == nil || raw == .null ? .object([:]) : raw!)
+        } catch let error as DecodingError {
+            throw ResponseError.invalidParams(error)
         }
     }
 
@@ -65,5 +73,23 @@ public struct MethodRegistry: Sendable {
     /// The names of every request method a client can call, built-in ones included, sorted.
     public var requestMethods: [String] {
         (Array(requestHandlers.keys) + Connection.builtInRequests).sorted()
+    }
+}
+
+/// The params of a method that takes none: absent, `null` or `{}` (plus `workDoneToken`);
+/// any member is refused by `MethodRegistry.decodeParams`.
+public struct NoParams: Decodable, Sendable {
+    private enum NoMembers: CodingKey, CaseIterable {
+        var stringValue: String { switch self {} }
+        var intValue: Int? { nil }
+        init?(stringValue: String) { nil }
+        init?(intValue: Int) { nil }
+    }
+
+    /// The value `{}` (or absent params) decodes to.
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        _ = try decoder.container(keyedBy: NoMembers.self)
     }
 }

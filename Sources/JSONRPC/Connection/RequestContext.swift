@@ -34,6 +34,7 @@ public struct ProgressReporter: Sendable {
     public let token: JSONValue
     let notify: @Sendable (Notification) -> Void
 
+    /// A reporter for `token` that hands each `$/progress` notification to `notify`.
     public init(token: JSONValue, notify: @escaping @Sendable (Notification) -> Void) {
         self.token = token
         self.notify = notify

@@ -9,6 +9,7 @@ public struct ServerDescription: Sendable {
     /// Application capabilities, merged into `capabilities` next to `methods`, `encodings` and `limits`.
     public var capabilities: [String: JSONValue]
 
+    /// What a server says about itself; `capabilities` default to none beyond the built-in ones.
     public init(name: String, version: String, protocolVersion: String, capabilities: [String: JSONValue] = [:]) {
         self.name = name
         self.version = version

@@ -19,6 +19,7 @@ public final class Session: Sendable {
 
     private let state = Mutex(State())
 
+    /// A session with nothing attached yet.
     public init() {}
 
     /// The params of the client's `initialize` request (`nil` before it, or when it had none).

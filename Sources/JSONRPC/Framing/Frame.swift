@@ -7,10 +7,13 @@ public enum ContentEncoding: String, Sendable {
 }
 
 /// One frame of the LSP base protocol: its header fields and its (still encoded) body.
-public struct Frame: Sendable {
+public struct Frame: Sendable, Equatable {
+    /// The `Content-Encoding` header (identity when absent).
     public var contentEncoding: ContentEncoding
+    /// The body as it travels, still encoded.
     public var body: ByteBuffer
 
+    /// A frame of `body`, encoded as `contentEncoding` says.
     public init(contentEncoding: ContentEncoding = .identity, body: ByteBuffer) {
         self.contentEncoding = contentEncoding
         self.body = body
@@ -28,7 +31,7 @@ public struct FramingError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 /// What the frame decoder produces: a frame, or a framing error to report.
-public enum InboundFrame: Sendable {
+public enum InboundFrame: Sendable, Equatable {
     case frame(Frame)
     case invalid(FramingError)
 }

@@ -20,6 +20,7 @@ public struct FrameDecoder: ByteToMessageDecoder {
     private let limits: TransportLimits
     private var state = State.header
 
+    /// A decoder enforcing `limits.maxHeaderBytes` and `limits.maxFrameBytes`.
     public init(limits: TransportLimits) {
         self.limits = limits
     }
@@ -113,7 +114,8 @@ public struct FrameDecoder: ByteToMessageDecoder {
             }
             let text = String(decoding: line, as: UTF8.self)
             guard let colon = text.firstIndex(of: ":") else {
-                problem = problem ?? .invalidRequest("malformed header line \"\(text.prefix(80))\": expected \"Name: value\"")
+                problem =
+                    problem ?? .invalidRequest("malformed header line \"\(text.prefix(80))\": expected \"Name: value\"")
                 continue
             }
             let name = text[..<colon].trimmingSpaces.lowercased()
@@ -122,7 +124,8 @@ public struct FrameDecoder: ByteToMessageDecoder {
             case "content-length":
                 guard !value.isEmpty, value.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let n = Int(value) else {
                     let kind = value.hasPrefix("-") ? "negative" : "not a number"
-                    return .invalid(fatal("Content-Length \"\(value.prefix(40))\" is \(kind): expected a non-negative integer"))
+                    return .invalid(
+                        fatal("Content-Length \"\(value.prefix(40))\" is \(kind): expected a non-negative integer"))
                 }
                 if let previous = contentLength, previous != n {
                     return .invalid(fatal("conflicting Content-Length headers (\(previous) and \(n))"))
@@ -137,12 +140,14 @@ public struct FrameDecoder: ByteToMessageDecoder {
                 for parameter in parts.dropFirst() where parameter.hasPrefix("charset=") {
                     let charset = parameter.dropFirst("charset=".count).trimmingCharacters(in: "\"")
                     if charset != "utf-8" && charset != "utf8" {
-                        problem = problem ?? .invalidRequest("unsupported charset \"\(charset)\": only utf-8 is accepted")
+                        problem =
+                            problem ?? .invalidRequest("unsupported charset \"\(charset)\": only utf-8 is accepted")
                     }
                 }
             case "content-encoding":
                 guard let known = ContentEncoding(rawValue: value.lowercased()) else {
-                    problem = problem ?? .invalidRequest("unsupported Content-Encoding \"\(value)\": use gzip or identity")
+                    problem =
+                        problem ?? .invalidRequest("unsupported Content-Encoding \"\(value)\": use gzip or identity")
                     continue
                 }
                 encoding = known
@@ -157,7 +162,8 @@ public struct FrameDecoder: ByteToMessageDecoder {
             state = .skipping(remaining: length)
             return .invalid(
                 FramingError(
-                    error: .payloadTooLarge("Content-Length \(length) exceeds the limit of \(limits.maxFrameBytes) bytes"),
+                    error: .payloadTooLarge(
+                        "Content-Length \(length) exceeds the limit of \(limits.maxFrameBytes) bytes"),
                     isFatal: false))
         }
         state = .body(length: length, encoding: encoding, problem: problem)

@@ -5,6 +5,7 @@ import NIOCore
 public struct FrameEncoder: MessageToByteEncoder {
     public typealias OutboundIn = Frame
 
+    /// An encoder; frames carry their own encoding.
     public init() {}
 
     public func encode(data: Frame, out: inout ByteBuffer) throws {

@@ -11,6 +11,7 @@ public struct TransportLimits: Sendable, Equatable {
     /// Responses at least this large are gzip-encoded for clients that accept gzip.
     public var gzipResponseThreshold: Int
 
+    /// Limits; each defaults to a safe value for a local server.
     public init(
         maxHeaderBytes: Int = 8 * 1024,
         maxFrameBytes: Int = 64 * 1024 * 1024,

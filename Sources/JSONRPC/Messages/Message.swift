@@ -1,9 +1,13 @@
 /// A JSON-RPC request: a method call that expects a response.
 public struct Request: Sendable, Equatable {
+    /// The id the response will carry.
     public var id: RequestID
+    /// The method called.
     public var method: String
+    /// Its params: an object or an array, or nil when absent.
     public var params: JSONValue?
 
+    /// A request to send or to dispatch.
     public init(id: RequestID, method: String, params: JSONValue? = nil) {
         self.id = id
         self.method = method
@@ -13,9 +17,12 @@ public struct Request: Sendable, Equatable {
 
 /// A JSON-RPC notification: a method call without an id, never answered.
 public struct Notification: Sendable, Equatable {
+    /// The method called.
     public var method: String
+    /// Its params: an object or an array, or nil when absent.
     public var params: JSONValue?
 
+    /// A notification to send or to dispatch.
     public init(method: String, params: JSONValue? = nil) {
         self.method = method
         self.params = params
@@ -33,12 +40,14 @@ public struct Notification: Sendable, Equatable {
 public enum Message: Sendable, Equatable {
     case request(Request)
     case notification(Notification)
-    /// A response from the peer (ecgd sends no requests, so these are only logged).
+    /// A response from the peer (the server sends no requests, so these are only logged).
     case response(id: RequestID?)
 
     /// A message that is JSON but not a valid JSON-RPC message, with the id when one could be read.
     public struct Invalid: Error, Sendable, Equatable {
+        /// The message's id, when it had a readable one (the error response carries it).
         public var id: RequestID?
+        /// What is wrong with the message, as the error response says it.
         public var error: ResponseError
     }
 
@@ -50,7 +59,8 @@ public enum Message: Sendable, Equatable {
         var id: RequestID?
         if let rawID = object["id"] {
             guard let parsed = RequestID(json: rawID) else {
-                throw Invalid(id: nil, error: .invalidRequest("\"id\" must be an integer or a string, found \(rawID.typeName)"))
+                throw Invalid(
+                    id: nil, error: .invalidRequest("\"id\" must be an integer or a string, found \(rawID.typeName)"))
             }
             id = parsed
         }
@@ -72,7 +82,8 @@ public enum Message: Sendable, Equatable {
         switch params {
         case nil, .object?, .array?: break
         case let other?:
-            throw Invalid(id: id, error: .invalidRequest("\"params\" must be an object or an array, found \(other.typeName)"))
+            throw Invalid(
+                id: id, error: .invalidRequest("\"params\" must be an object or an array, found \(other.typeName)"))
         }
         if let id {
             self = .request(Request(id: id, method: method, params: params))

@@ -4,10 +4,14 @@
 /// and the server-defined range -32099 ... -32000. Applications add their own codes in that range
 /// through `ResponseErrorConvertible`.
 public struct ResponseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The error code (`Code` names the ones this library sends).
     public var code: Int
+    /// One sentence for a person, starting with what is at fault (such as `params.signal.fs: ...`).
     public var message: String
+    /// Extra structured detail, when there is any.
     public var data: JSONValue?
 
+    /// An error object as it will be sent.
     public init(code: Int, message: String, data: JSONValue? = nil) {
         self.code = code
         self.message = message
@@ -47,39 +51,34 @@ extension ResponseError {
         public static let requestCancelled = -32800
     }
 
+    /// -32700: the body is not JSON (or not valid gzip).
     public static func parseError(_ message: String) -> ResponseError { .init(code: Code.parseError, message: message) }
+    /// -32600: the message is not a valid JSON-RPC request, or is not allowed now.
     public static func invalidRequest(_ message: String) -> ResponseError {
         .init(code: Code.invalidRequest, message: message)
     }
+    /// -32601: no handler for `method`; the message names it.
     public static func methodNotFound(_ method: String) -> ResponseError {
         .init(code: Code.methodNotFound, message: "method not found: \(method)")
     }
+    /// -32602: a parameter is invalid; `message` starts with its path.
     public static func invalidParams(_ message: String) -> ResponseError {
         .init(code: Code.invalidParams, message: message)
     }
+    /// -32603: the server failed; nothing the client sent is at fault.
     public static func internalError(_ message: String) -> ResponseError {
         .init(code: Code.internalError, message: message)
     }
+    /// -32001: a frame, body or signal exceeds a configured limit.
     public static func payloadTooLarge(_ message: String) -> ResponseError {
         .init(code: Code.payloadTooLarge, message: message)
     }
+    /// -32800: the request was cancelled by `$/cancelRequest`.
     public static let requestCancelled = ResponseError(code: Code.requestCancelled, message: "request cancelled")
 
     /// An invalid-params error describing where decoding `params` failed.
     public static func invalidParams(_ error: DecodingError) -> ResponseError {
-        func path(_ keys: [CodingKey]) -> String {
-            keys.reduce("params") { partial, key in
-                key.intValue.map { "\(partial)[\($0)]" } ?? "\(partial).\(key.stringValue)"
-            }
-        }
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return .invalidParams("\(path(context.codingPath)): \(context.debugDescription)")
-        case .keyNotFound(let key, let context):
-            return .invalidParams("\(path(context.codingPath + [key])): missing required member")
-        @unknown default:
-            return .invalidParams("params: \(error)")
-        }
+        .invalidParams(error.message(at: "params"))
     }
 }
 
@@ -87,9 +86,11 @@ extension ResponseError {
 ///
 /// Throw such errors from method handlers to control the code, message and data of the response.
 public protocol ResponseErrorConvertible: Error {
+    /// The JSON-RPC error this error is answered as.
     var responseError: ResponseError { get }
 }
 
 extension ResponseError: ResponseErrorConvertible {
+    /// The error itself.
     public var responseError: ResponseError { self }
 }

@@ -12,11 +12,16 @@ import NIOPosix
 ///
 /// Both transports share one pipeline: `FrameDecoder` and `FrameEncoder` under an `NIOAsyncChannel`.
 public struct Server: Sendable {
+    /// The methods every connection serves.
     public let registry: MethodRegistry
+    /// What `initialize` answers.
     public let description: ServerDescription
+    /// Framing and per-connection limits.
     public let limits: TransportLimits
+    /// Where connection events and failures are logged.
     public let logger: Logger
 
+    /// A server; nothing is read or bound until `serveStdio` or `serveTCP` is called.
     public init(registry: MethodRegistry, description: ServerDescription, limits: TransportLimits, logger: Logger) {
         self.registry = registry
         self.description = description

@@ -18,7 +18,7 @@ struct StdioTransport: Sendable {
     let output: Int32
     let limits: TransportLimits
     let maxQueuedFrames = 8
-    private let writeQueue = DispatchQueue(label: "ecgd.stdio.write")
+    private let writeQueue = DispatchQueue(label: "jsonrpc.stdio.write")
 
     init(input: Int32, output: Int32, limits: TransportLimits) {
         self.input = input

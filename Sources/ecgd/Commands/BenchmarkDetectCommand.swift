@@ -1,6 +1,8 @@
 import ArgumentParser
+import ECGService
 import ECGSignal
 import Foundation
+import JSON
 
 /// `ecgd benchmark-detect`: in-process timing of the QRS detector on one record.
 struct BenchmarkDetectCommand: AsyncParsableCommand {
@@ -14,7 +16,8 @@ struct BenchmarkDetectCommand: AsyncParsableCommand {
             together, is steadier on a busy machine). Build in release (swift build -c release) for meaningful figures.
             """)
 
-    @Option(name: .long, help: ArgumentHelp("WFDB record (path without extension or the .hea file).", valueName: "path"))
+    @Option(
+        name: .long, help: ArgumentHelp("WFDB record (path without extension or the .hea file).", valueName: "path"))
     var record: String
 
     @Option(name: .long, help: ArgumentHelp("Number of timed runs.", valueName: "n"))
@@ -32,7 +35,7 @@ struct BenchmarkDetectCommand: AsyncParsableCommand {
         let base = url.pathExtension == "hea" ? url.deletingPathExtension() : url
         var leadIndex = 0
         let recording = try WFDB.readRecord(at: base) { names in
-            leadIndex = lead ?? RecordEvaluation.preferredLead(names)
+            leadIndex = lead ?? Recording.defaultLead(among: names)
             guard names.indices.contains(leadIndex) else {
                 throw ValidationError("lead \(leadIndex) does not exist (record has \(names.count))")
             }
@@ -48,17 +51,18 @@ struct BenchmarkDetectCommand: AsyncParsableCommand {
             let cpuStart = Self.processCPUMilliseconds()
             let elapsed = clock.measure { beats = detector.detect(signal, fs: recording.fs).count }
             cpuTimes.append(Self.processCPUMilliseconds() - cpuStart)
-            times.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3)
+            times.append(elapsed.seconds * 1e3)
         }
-        let report: [String: Any] = [
-            "record": base.lastPathComponent, "fs": recording.fs, "samples": signal.count,
-            "seconds": Double(signal.count) / recording.fs, "beats": beats, "repeat": `repeat`,
-            "median_ms": Self.median(times), "min_ms": times.min()!,
-            "mean_ms": times.reduce(0, +) / Double(times.count),
-            "median_cpu_ms": Self.median(cpuTimes),
+        let report: JSONValue = [
+            "record": .string(base.lastPathComponent), "fs": .number(recording.fs),
+            "samples": .number(Double(signal.count)),
+            "seconds": .number(Double(signal.count) / recording.fs), "beats": .number(Double(beats)),
+            "repeat": .number(Double(`repeat`)), "median_ms": .number(Self.median(times)),
+            "min_ms": .number(times.min()!),
+            "mean_ms": .number(times.reduce(0, +) / Double(times.count)),
+            "median_cpu_ms": .number(Self.median(cpuTimes)),
         ]
-        let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        print(String(decoding: JSONSerializer.serialize(report), as: UTF8.self))
     }
 
     static func median(_ values: [Double]) -> Double {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import ECGInference
+import ECGService
 import Foundation
+import JSON
 
 /// `ecgd benchmark-inference`: times the inference engine on a model, printing JSON.
 struct BenchmarkInferenceCommand: AsyncParsableCommand {
@@ -36,11 +38,15 @@ struct BenchmarkInferenceCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let url = URL(fileURLWithPath: model)
+        var url = URL(fileURLWithPath: model)
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("model.json").path) {
+            // A model directory: time the file its card names.
+            url.appendPathComponent(try ModelCard.read(directory: url).file)
+        }
         let clock = ContinuousClock()
         let loadStart = clock.now
         let m = try ModelLoader.load(path: url)
-        let loadSeconds = seconds(clock.now - loadStart)
+        let loadSeconds = (clock.now - loadStart).seconds
         var feeds: [String: Tensor] = [:]
         for input in m.inputs {
             let shape = [batch] + input.shape.dropFirst()
@@ -53,22 +59,21 @@ struct BenchmarkInferenceCommand: AsyncParsableCommand {
         for _ in 0..<`repeat` {
             let start = clock.now
             _ = try m.run(feeds, threads: threads)
-            times.append(seconds(clock.now - start))
+            times.append((clock.now - start).seconds)
         }
         let sorted = times.sorted()
-        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2]
+        let median =
+            sorted.count % 2 == 1
+            ? sorted[sorted.count / 2]
             : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        let report: [String: Any] = [
-            "engine": "ecgd", "model": model, "format": m.format, "kernel": InferenceModel.kernelName,
-            "batch": batch, "threads": threads, "repeat": `repeat`, "loadSeconds": loadSeconds,
-            "medianSeconds": median, "minSeconds": sorted[0], "beatsPerSecond": Double(batch) / median,
-            "memoryBytes": m.memoryBytes, "nodes": m.nodeCount,
+        let report: JSONValue = [
+            "engine": "ecgd", "model": .string(model), "format": .string(m.format),
+            "kernel": .string(InferenceModel.kernelName),
+            "batch": .number(Double(batch)), "threads": .number(Double(threads)), "repeat": .number(Double(`repeat`)),
+            "loadSeconds": .number(loadSeconds), "medianSeconds": .number(median), "minSeconds": .number(sorted[0]),
+            "beatsPerSecond": .number(Double(batch) / median), "memoryBytes": .number(Double(m.memoryBytes)),
+            "nodes": .number(Double(m.nodeCount)),
         ]
-        let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
-    }
-
-    private func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        print(String(decoding: JSONSerializer.serialize(report), as: UTF8.self))
     }
 }

@@ -7,7 +7,8 @@ import JSONRPC
 struct ClassifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
-        abstract: "Classify every beat of a recording, or of a beats CSV, with a model (the classify method, in process).",
+        abstract:
+            "Classify every beat of a recording, or of a beats CSV, with a model (the classify method, in process).",
         discussion: """
             A recording (WFDB, EDF, CSV of samples) is detected, cut and classified; a CSV of one \
             beat per row (such as the Kachuee heartbeat CSVs: 187 values and a label) is classified \
@@ -52,7 +53,8 @@ struct ClassifyCommand: AsyncParsableCommand {
         if withTruth { header.append("true_label") }
         if output.format == .csv { header += classes.map { "p_\($0)" } }
         let rows = beatList.map { beat -> [String] in
-            var row = byRow
+            var row =
+                byRow
                 ? [beat["line"]?.intValue.map(String.init) ?? ""]
                 : [beat["sample"]?.intValue.map(String.init) ?? "", decimal(beat["time"]?.numberValue, 4)]
             row += [beat["label"]?.stringValue ?? "", decimal(beat["probability"]?.numberValue, 4)]
@@ -64,7 +66,9 @@ struct ClassifyCommand: AsyncParsableCommand {
         if output.format == .table {
             let counts = classes.map { "\($0) \(result["summary"]?["counts"]?[$0]?.intValue ?? 0)" }
             var summary = "\(beatList.count) beats by \(model): \(counts.joined(separator: ", "))"
-            if let accuracy = result["accuracy"]?.numberValue { summary += "; accuracy \(decimal(accuracy * 100, 2)) %" }
+            if let accuracy = result["accuracy"]?.numberValue {
+                summary += "; accuracy \(decimal(accuracy * 100, 2)) %"
+            }
             print(summary)
         }
     }

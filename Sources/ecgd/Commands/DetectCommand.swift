@@ -26,11 +26,16 @@ struct DetectCommand: AsyncParsableCommand {
         let times = result["times"]?.arrayValue?.compactMap(\.numberValue) ?? []
         let rr = result["rr"]?.arrayValue?.compactMap(\.numberValue) ?? []
         let rows = peaks.indices.map { i in
-            [String(peaks[i]), decimal(times[i], 4), i > 0 ? decimal(rr[i - 1], 4) : "", i > 0 ? decimal(60 / rr[i - 1], 1) : ""]
+            [
+                String(peaks[i]), decimal(times[i], 4), i > 0 ? decimal(rr[i - 1], 4) : "",
+                i > 0 ? decimal(60 / rr[i - 1], 1) : "",
+            ]
         }
         output.printRows(header: ["sample", "time", "rr", "heart_rate"], rows: rows)
         if output.format == .table, let rate = result["heartRate"], let mean = rate["mean"]?.numberValue {
-            print("\(peaks.count) beats in \(decimal(result["durationSeconds"]?.numberValue, 1)) s of \(result["leadName"]?.stringValue ?? "") at \(decimal(result["fs"]?.numberValue, 0)) Hz; heart rate \(decimal(mean, 1)) bpm (\(decimal(rate["min"]?.numberValue, 1))-\(decimal(rate["max"]?.numberValue, 1)))")
+            print(
+                "\(peaks.count) beats in \(decimal(result["durationSeconds"]?.numberValue, 1)) s of \(result["leadName"]?.stringValue ?? "") at \(decimal(result["fs"]?.numberValue, 0)) Hz; heart rate \(decimal(mean, 1)) bpm (\(decimal(rate["min"]?.numberValue, 1))-\(decimal(rate["max"]?.numberValue, 1)))"
+            )
         }
     }
 }

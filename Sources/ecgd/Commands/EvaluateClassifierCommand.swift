@@ -31,7 +31,8 @@ struct EvaluateClassifierCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Comma-separated record names (default: every annotated record but the paced ones).", valueName: "list"))
+        help: ArgumentHelp(
+            "Comma-separated record names (default: every annotated record but the paced ones).", valueName: "list"))
     var records: String?
 
     @Option(name: .long, help: ArgumentHelp("Directory of shipped models (models/NAME/model.json).", valueName: "dir"))
@@ -107,17 +108,22 @@ struct EvaluateClassifierCommand: AsyncParsableCommand {
         let base = directory.appendingPathComponent(record)
         let recording = try WFDB.readRecord(at: base)
         let annotations = try WFDB.readAnnotations(at: base.appendingPathExtension(annotator))
-        let lead = RecordEvaluation.preferredLead(recording)
+        let lead = Recording.defaultLead(among: recording.leadNames)
         let result = try await methods.call(
-            "classify", params: ["model": .string(model), "signal": ["path": .string(record)], "lead": .number(Double(lead))],
+            "classify",
+            params: ["model": .string(model), "signal": ["path": .string(record)], "lead": .number(Double(lead))],
             logger: logger)
         let detections: [(sample: Int, label: Int)] = (result["beats"]?.arrayValue ?? []).compactMap { beat in
-            guard let sample = beat["sample"]?.intValue, let label = beat["label"]?.stringValue.flatMap(classes.firstIndex)
+            guard let sample = beat["sample"]?.intValue,
+                let label = beat["label"]?.stringValue.flatMap(classes.firstIndex)
             else { return nil }
             return (sample, label)
         }
         let reference: [(sample: Int, label: Int?)] = annotations.filter(\.isBeat).map { annotation in
-            (annotation.sample, AAMIClass(beatCode: annotation.code).flatMap { AAMILabels.modelClass(of: $0, classes: classes) })
+            (
+                annotation.sample,
+                AAMIClass(beatCode: annotation.code).flatMap { AAMILabels.modelClass(of: $0, classes: classes) }
+            )
         }
         return ClassConfusion.score(
             reference: reference, detections: detections, classes: classes, fs: recording.fs,
@@ -165,10 +171,13 @@ extension ClassConfusion {
         lines.append("")
         let corner = "reference \\ predicted"
         let width = max(corner.count, classes.map(\.count).max() ?? 0) + 1
-        lines.append(corner.padding(toLength: width, withPad: " ", startingAt: 0) + (classes + ["missed"]).map { pad($0, 8) }.joined())
+        lines.append(
+            corner.padding(toLength: width, withPad: " ", startingAt: 0)
+                + (classes + ["missed"]).map { pad($0, 8) }.joined())
         for (r, row) in counts.enumerated() {
             let name = r < classes.count ? classes[r] : "(extra)"
-            lines.append(name.padding(toLength: width, withPad: " ", startingAt: 0) + row.map { pad("\($0)", 8) }.joined())
+            lines.append(
+                name.padding(toLength: width, withPad: " ", startingAt: 0) + row.map { pad("\($0)", 8) }.joined())
         }
         return lines.joined(separator: "\n")
     }

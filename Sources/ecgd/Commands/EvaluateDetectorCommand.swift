@@ -1,6 +1,8 @@
 import ArgumentParser
+import ECGService
 import ECGSignal
 import Foundation
+import JSON
 
 /// `ecgd evaluate-detector`: the QRS detector over a directory of WFDB records at several rates.
 struct EvaluateDetectorCommand: AsyncParsableCommand {
@@ -18,30 +20,41 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Directory of WFDB records.", valueName: "dir"))
     var dataDir = "../shared/data/mitdb"
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Comma-separated sampling rates in Hz; the record's own rate needs no resampling.", valueName: "list"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Comma-separated sampling rates in Hz; the record's own rate needs no resampling.", valueName: "list"))
     var rates = "360,125,250,500,1000"
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Comma-separated record names (default: every record with annotations).", valueName: "list"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Comma-separated record names (default: every record with annotations).", valueName: "list"))
     var records: String?
 
     @OptionGroup var reference: ReferenceOptions
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Seconds at the start of each record that are not scored (noise stress records: 300).", valueName: "seconds"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Seconds at the start of each record that are not scored (noise stress records: 300).", valueName: "seconds"
+        ))
     var scoreFrom = 0.0
 
     @Flag(name: .long, help: "Detect on every lead of each record together (the reference lead first).")
     var fuseLeads = false
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Detector parameter to change, NAME=VALUE (a QRSDetector.Configuration member in seconds, hertz or a ratio); repeat for several. For tuning on records you do not report.",
-        valueName: "name=value"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Detector parameter to change, NAME=VALUE (a QRSDetector.Configuration member in seconds, hertz or a ratio); repeat for several. For tuning on records you do not report.",
+            valueName: "name=value"))
     var set: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Target for sensitivity and positive predictivity at every rate, in percent.", valueName: "percent"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Target for sensitivity and positive predictivity at every rate, in percent.", valueName: "percent"))
     var target = 99.90
 
     @Flag(name: .long, help: "Print only the summary of totals, not the per-record tables.")
@@ -57,8 +70,12 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
             var tp, fp, fn: Int
             var sensitivity, positivePredictivity: Double
             init(_ name: String, _ s: BeatMatchScore) {
-                record = name; tp = s.tp; fp = s.fp; fn = s.fn
-                sensitivity = s.sensitivity; positivePredictivity = s.positivePredictivity
+                record = name
+                tp = s.tp
+                fp = s.fp
+                fn = s.fn
+                sensitivity = s.sensitivity
+                positivePredictivity = s.positivePredictivity
             }
         }
         var rate: Double
@@ -68,8 +85,9 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard scoreFrom >= 0 else { throw ValidationError("--score-from must not be negative") }
-        guard !parsedRates.isEmpty, parsedRates.allSatisfy({ $0 >= 50 && $0 <= 5000 }) else {
-            throw ValidationError("--rates must be a comma-separated list of rates between 50 and 5000 Hz")
+        guard !parsedRates.isEmpty, parsedRates.allSatisfy({ SignalDecoder.samplingRates.contains($0) }) else {
+            throw ValidationError(
+                "--rates must be a comma-separated list of rates in \(SignalDecoder.samplingRatesText)")
         }
     }
 
@@ -94,32 +112,35 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
     func run() async throws {
         let names = try recordNames()
         let dir = URL(fileURLWithPath: dataDir)
-        let annotator = reference.annotator, lead = reference.lead, scoreFrom = scoreFrom, fuseLeads = fuseLeads
+        let annotator = reference.annotator
+        let lead = reference.lead
+        let scoreFrom = scoreFrom
+        let fuseLeads = fuseLeads
         let detector = QRSDetector(configuration: try Self.configuration(set))
         var summary: [(rate: Double, total: BeatMatchScore)] = []
         var reports: [RateReport] = []
         for rate in parsedRates {
-            let started = Date()
+            let started = ContinuousClock.now
             let results = try await Self.parallelMap(names) { name in
                 try RecordEvaluation.evaluate(
                     record: dir.appendingPathComponent(name), annotator: annotator, rate: rate, lead: lead,
                     detector: detector, scoreFrom: scoreFrom, fuseLeads: fuseLeads)
             }
             let table = ScoreTable(rows: results.map { ($0.record, $0.score) })
-            reports.append(RateReport(
-                rate: rate, records: table.rows.map { RateReport.Row($0.name, $0.score) },
-                total: RateReport.Row("total", table.total)))
+            reports.append(
+                RateReport(
+                    rate: rate, records: table.rows.map { RateReport.Row($0.name, $0.score) },
+                    total: RateReport.Row("total", table.total)))
             if !summaryOnly && !json {
-                print("# \(Self.format(rate)) Hz (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
+                print(
+                    "# \(Self.format(rate)) Hz (\(String(format: "%.1f", (ContinuousClock.now - started).seconds)) s)")
                 print(table.render())
                 print("")
             }
             summary.append((rate, table.total))
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+            print(String(decoding: JSONSerializer.serialize(try JSONValueEncoder().encode(reports)), as: UTF8.self))
             return
         }
         print("# totals per rate")
@@ -127,10 +148,13 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
         let worstSe = summary.min { $0.total.sensitivity < $1.total.sensitivity }!
         let worstPP = summary.min { $0.total.positivePredictivity < $1.total.positivePredictivity }!
         let met = min(worstSe.total.sensitivity, worstPP.total.positivePredictivity) * 100 >= target
-        print(String(
-            format: "target Se and +P >= %.2f %% at every rate: worst Se %.3f %% (%@ Hz), worst +P %.3f %% (%@ Hz): %@",
-            target, worstSe.total.sensitivity * 100, Self.format(worstSe.rate), worstPP.total.positivePredictivity * 100,
-            Self.format(worstPP.rate), met ? "met" : "SHORT"))
+        print(
+            String(
+                format:
+                    "target Se and +P >= %.2f %% at every rate: worst Se %.3f %% (%@ Hz), worst +P %.3f %% (%@ Hz): %@",
+                target, worstSe.total.sensitivity * 100, Self.format(worstSe.rate),
+                worstPP.total.positivePredictivity * 100,
+                Self.format(worstPP.rate), met ? "met" : "SHORT"))
     }
 
     /// The default configuration with the `NAME=VALUE` changes of `--set`.
@@ -143,7 +167,8 @@ struct EvaluateDetectorCommand: AsyncParsableCommand {
             }
             guard let key = QRSDetector.Configuration.tunable[parts[0]] else {
                 throw ValidationError(
-                    "--set \(change): unknown parameter (known: \(QRSDetector.Configuration.tunable.keys.sorted().joined(separator: ", ")))")
+                    "--set \(change): unknown parameter (known: \(QRSDetector.Configuration.tunable.keys.sorted().joined(separator: ", ")))"
+                )
             }
             c[keyPath: key] = value
         }

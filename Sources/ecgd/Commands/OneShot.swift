@@ -8,17 +8,21 @@ import Synchronization
 /// What the one-shot commands (`detect`, `classify`, `plot`) share: the file to read, how to
 /// print, and a call of the service's own method handler, in process.
 struct RecordingOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp(
-        "A WFDB record (path without extension, or the .hea file), an EDF file or a CSV file.", valueName: "file"))
+    @Argument(
+        help: ArgumentHelp(
+            "A WFDB record (path without extension, or the .hea file), an EDF file or a CSV file.", valueName: "file"))
     var file: String
 
     @Option(name: .long, help: ArgumentHelp("Sampling rate of a CSV file, in Hz.", valueName: "hz"))
     var fs: Double?
 
-    @Option(name: .long, help: ArgumentHelp("The CSV column to read (default: every signal column).", valueName: "name"))
+    @Option(
+        name: .long, help: ArgumentHelp("The CSV column to read (default: every signal column).", valueName: "name"))
     var column: String?
 
-    @Option(name: .long, help: ArgumentHelp("Lead to analyse: index or name (default: 0).", valueName: "lead"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Lead to analyse: index or name (default: MLII if named, else 0).", valueName: "lead"))
     var lead: String?
 
     /// The file as a service sees it: the directory is the data root, the name the signal path.
@@ -62,7 +66,7 @@ struct OneShotOptions: ParsableArguments {
     @Flag(name: .long, help: "No progress on standard error.")
     var quiet = false
 
-    @Option(name: .long, help: ArgumentHelp("Directory of shipped models (models/NAME/model.json).", valueName: "dir"))
+    @Option(name: .long, help: ServiceOptions.modelsHelp)
     var models: String?
 
     /// Calls `method` of the ecgd service in this process, as the daemon would serve it, with the
@@ -71,15 +75,14 @@ struct OneShotOptions: ParsableArguments {
     func call(_ method: String, _ params: [String: JSONValue], dataRoot: URL) async throws -> JSONValue {
         bootstrapLogging(level: .warning)
         let limits = TransportLimits()
-        let configuration = ServiceConfiguration(
-            dataRoot: dataRoot,
-            modelsDirectory: models.map { URL(fileURLWithPath: $0) } ?? ServiceConfiguration.defaultModelsDirectory())
+        let configuration = ServiceOptions.configuration(dataRoot: dataRoot.path, models: models)
         let logger = Logger(label: "ecgd")
         let registry = try ECGService.makeRegistry(configuration: configuration, limits: limits, logger: logger)
         let line = ProgressLine()
         let showProgress = !quiet && (progress || isatty(STDERR_FILENO) == 1)
         do {
-            return try await registry.call(method, params: .object(params), logger: logger, progress: showProgress ? line.show : nil)
+            return try await registry.call(
+                method, params: .object(params), logger: logger, progress: showProgress ? line.show : nil)
         } catch let error as any ResponseErrorConvertible {
             let response = error.responseError
             FileHandle.standardError.write(Data("ecgd \(method): \(response.message) (error \(response.code))\n".utf8))
@@ -121,7 +124,10 @@ final class ProgressLine: Sendable {
         let percentage = value["percentage"]?.intValue.map { " \($0)%" } ?? ""
         let text = "\(title):\(percentage) \(value["message"]?.stringValue ?? "")"
         let end = value["kind"]?.stringValue == "end"
-        let line = redraw ? "\r\(text.padding(toLength: max(text.count, 60), withPad: " ", startingAt: 0))\(end ? "\n" : "")" : text + "\n"
+        let line =
+            redraw
+            ? "\r\(text.padding(toLength: max(text.count, 60), withPad: " ", startingAt: 0))\(end ? "\n" : "")"
+            : text + "\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
 }

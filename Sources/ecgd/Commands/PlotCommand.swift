@@ -22,10 +22,13 @@ struct PlotCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Start of the stretch, in seconds (default 0).", valueName: "seconds"))
     var start: Double?
 
-    @Option(name: .long, help: ArgumentHelp("End of the stretch, in seconds (default: 10 s after the start).", valueName: "seconds"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("End of the stretch, in seconds (default: 10 s after the start).", valueName: "seconds"))
     var end: Double?
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The picture to write: a .png, .svg or .pdf file.", valueName: "file"))
+    @Option(
+        name: .shortAndLong, help: ArgumentHelp("The picture to write: a .png, .svg or .pdf file.", valueName: "file"))
     var output: String
 
     @Option(name: .long, help: ArgumentHelp("Label the beats with this model's classes.", valueName: "name"))
@@ -34,10 +37,17 @@ struct PlotCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("strip, stack or 12lead (default: strip).", valueName: "layout"))
     var layout: String?
 
-    @Option(name: .long, help: ArgumentHelp("Leads to stack, comma-separated names or indices (--layout stack; default: every lead).", valueName: "leads"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Leads to stack, comma-separated names or indices (--layout stack; default: every lead).",
+            valueName: "leads"))
     var leads: String?
 
-    @Option(name: .long, help: ArgumentHelp("Draw this annotator's reference beats, such as atr (WFDB records).", valueName: "annotator"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Draw this annotator's reference beats, such as atr (WFDB records).", valueName: "annotator")
+    )
     var reference: String?
 
     @Option(name: .long, help: ArgumentHelp("Paper speed in mm/s (default 25).", valueName: "mm/s"))
@@ -49,7 +59,9 @@ struct PlotCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("ecg (standard paper) or plain (default: ecg).", valueName: "style"))
     var style: String?
 
-    @Option(name: .long, help: ArgumentHelp("Picture width in pixels (default: from the paper at 100 dpi).", valueName: "pixels"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Picture width in pixels (default: from the paper at 100 dpi).", valueName: "pixels"))
     var width: Int?
 
     @Option(name: .long, help: ArgumentHelp("Picture height in pixels.", valueName: "pixels"))
@@ -76,7 +88,8 @@ struct PlotCommand: AsyncParsableCommand {
         do {
             try bytes.write(to: URL(fileURLWithPath: output))
         } catch {
-            FileHandle.standardError.write(Data("ecgd plot: cannot write \(output): \(error.localizedDescription)\n".utf8))
+            FileHandle.standardError.write(
+                Data("ecgd plot: cannot write \(output): \(error.localizedDescription)\n".utf8))
             throw ExitCode(1)
         }
         if print.format == .json {

@@ -15,12 +15,16 @@ struct ScoreCommand: AsyncParsableCommand {
             sensitivity and positive predictivity per record and in total (summed counts).
             """)
 
-    @Option(name: .long, help: ArgumentHelp(
-        "WFDB record (path without extension or the .hea file); repeat for several.", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "WFDB record (path without extension or the .hea file); repeat for several.", valueName: "path"))
     var record: [String]
 
-    @Option(name: .long, help: ArgumentHelp(
-        "File of detections, one sample index per line (only with a single --record).", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "File of detections, one sample index per line (only with a single --record).", valueName: "file"))
     var detections: String?
 
     @OptionGroup var reference: ReferenceOptions

@@ -22,7 +22,10 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "Service") var service: ServiceOptions
     @OptionGroup(title: "Limits") var limits: LimitOptions
 
-    @Option(name: .long, help: "Least severe log level written to standard error (trace, debug, info, notice, warning, error, critical).")
+    @Option(
+        name: .long,
+        help: "Least severe log level written to standard error (trace, debug, info, notice, warning, error, critical)."
+    )
     var logLevel: Logger.Level = .info
 
     func validate() throws {
@@ -35,10 +38,12 @@ struct ServeCommand: AsyncParsableCommand {
         bootstrapLogging(level: logLevel)
         let logger = Logger(label: "ecgd")
         let transportLimits = limits.transportLimits
+        let configuration = service.configuration()
+        if let warning = configuration.modelsDirectoryWarning { logger.warning("\(warning)") }
         let server = Server(
             registry: try ECGService.makeRegistry(
-                configuration: service.configuration(), limits: transportLimits, logger: logger),
-            description: ECGService.serverDescription,
+                configuration: configuration, limits: transportLimits, logger: logger),
+            description: ECGService.serverDescription(configuration: configuration),
             limits: transportLimits,
             logger: logger)
 
@@ -49,7 +54,8 @@ struct ServeCommand: AsyncParsableCommand {
             let task = Task {
                 try await server.serveTCP(host: tcp.host, port: tcp.port) { address in
                     // A fixed line that scripts and tests wait for.
-                    FileHandle.standardError.write(Data("ecgd: listening on \(address.ipAddress ?? tcp.host):\(address.port ?? tcp.port)\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("ecgd: listening on \(address.ipAddress ?? tcp.host):\(address.port ?? tcp.port)\n".utf8))
                 }
             }
             signals.onStop { task.cancel() }
@@ -82,4 +88,6 @@ struct TCPEndpoint: ExpressibleByArgument {
     }
 }
 
+// swift-format-ignore: AvoidRetroactiveConformances
+// `--log-level` parses swift-log's own levels; neither package can declare this conformance.
 extension Logger.Level: @retroactive ExpressibleByArgument {}

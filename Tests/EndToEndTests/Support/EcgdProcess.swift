@@ -35,7 +35,8 @@ enum EcgdBinary {
         for directory in directories {
             let candidate = directory.appendingPathComponent("ecgd")
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory),
+                !isDirectory.boolValue,
                 FileManager.default.isExecutableFile(atPath: candidate.path)
             {
                 return candidate
@@ -117,7 +118,8 @@ final class EcgdProcess: @unchecked Sendable {
         case signal(Int32)
     }
 
-    init(_ arguments: [String]) throws {
+    /// Starts ecgd with `arguments`, in `workingDirectory` when given (else the test's own).
+    init(_ arguments: [String], workingDirectory: String? = nil) throws {
         let path = try EcgdBinary.url().path
         // A test process must survive writing to a child that has exited.
         signal(SIGPIPE, SIG_IGN)
@@ -156,7 +158,13 @@ final class EcgdProcess: @unchecked Sendable {
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for arg in argv { free(arg) } }
         var pid: pid_t = 0
+        // The child inherits the working directory (tests do not run in parallel in one process).
+        let testDirectory = FileManager.default.currentDirectoryPath
+        if let workingDirectory, !FileManager.default.changeCurrentDirectoryPath(workingDirectory) {
+            throw E2EError("cannot change to \(workingDirectory)")
+        }
         let rc = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        _ = FileManager.default.changeCurrentDirectoryPath(testDirectory)
         close(input.read)
         close(output.write)
         close(errors.write)
@@ -224,7 +232,11 @@ final class EcgdProcess: @unchecked Sendable {
     /// Waits for `ecgd --tcp` to announce its port on standard error.
     func listeningPort() throws -> Int {
         let prefix = "ecgd: listening on "
-        guard let text = stderr.wait(until: { $0.contains(prefix) && $0[$0.range(of: prefix)!.upperBound...].contains("\n") }) else {
+        guard
+            let text = stderr.wait(until: {
+                $0.contains(prefix) && $0[$0.range(of: prefix)!.upperBound...].contains("\n")
+            })
+        else {
             throw E2EError("ecgd never said it was listening. stderr:\n\(stderr.text)")
         }
         let line = text[text.range(of: prefix)!.upperBound...].prefix { $0 != "\n" }

@@ -184,7 +184,8 @@ final class FrameClient: @unchecked Sendable {
             }
             headers[name] = String(line[line.index(colon, offsetBy: 2)...])
         }
-        guard let lengthText = headers["content-length"], lengthText.allSatisfy(\.isASCII), let length = Int(lengthText) else {
+        guard let lengthText = headers["content-length"], lengthText.allSatisfy(\.isASCII), let length = Int(lengthText)
+        else {
             throw E2EError("bad or missing Content-Length in \(headerText.debugDescription)")
         }
         let bodyStart = headerEnd! + 4
@@ -209,7 +210,9 @@ final class FrameClient: @unchecked Sendable {
 
     /// The next frame, which must exist.
     func nextFrame() throws -> ReceivedFrame {
-        guard let frame = try readFrame() else { throw E2EError("the server closed the stream; a message was expected") }
+        guard let frame = try readFrame() else {
+            throw E2EError("the server closed the stream; a message was expected")
+        }
         return frame
     }
 

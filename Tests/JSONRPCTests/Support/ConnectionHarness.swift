@@ -83,7 +83,10 @@ final class ConnectionHarness: Sendable {
     }
 
     /// Sends a request and returns its response, which must be the next message written.
-    func call(_ id: JSONValue, _ method: String, _ params: JSONValue? = nil, file: StaticString = #filePath, line: UInt = #line)
+    func call(
+        _ id: JSONValue, _ method: String, _ params: JSONValue? = nil, file: StaticString = #filePath,
+        line: UInt = #line
+    )
         async -> JSONValue?
     {
         send(request(id, method, params))
@@ -92,11 +95,14 @@ final class ConnectionHarness: Sendable {
 
     /// Sends `initialize` and returns its result.
     @discardableResult
-    func initialize(acceptEncoding: [JSONValue]? = nil, file: StaticString = #filePath, line: UInt = #line) async -> JSONValue? {
+    func initialize(acceptEncoding: [JSONValue]? = nil, file: StaticString = #filePath, line: UInt = #line) async
+        -> JSONValue?
+    {
         var params: [String: JSONValue] = ["clientInfo": ["name": "harness"]]
         if let acceptEncoding { params["capabilities"] = ["acceptEncoding": .array(acceptEncoding)] }
         let response = await call("init", "initialize", .object(params), file: file, line: line)
-        XCTAssertNotNil(response?["result"], "initialize failed: \(String(describing: response))", file: file, line: line)
+        XCTAssertNotNil(
+            response?["result"], "initialize failed: \(String(describing: response))", file: file, line: line)
         return response?["result"]
     }
 

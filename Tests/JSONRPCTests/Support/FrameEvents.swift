@@ -11,13 +11,15 @@ enum FrameEvent: Equatable, CustomStringConvertible {
     init(_ inbound: InboundFrame) {
         switch inbound {
         case .frame(let frame): self = .frame(frame.contentEncoding, Array(frame.body.readableBytesView))
-        case .invalid(let problem): self = .error(code: problem.error.code, fatal: problem.isFatal, message: problem.error.message)
+        case .invalid(let problem):
+            self = .error(code: problem.error.code, fatal: problem.isFatal, message: problem.error.message)
         }
     }
 
     var description: String {
         switch self {
-        case .frame(let encoding, let body): "frame(\(encoding), \(String(decoding: body, as: UTF8.self).debugDescription))"
+        case .frame(let encoding, let body):
+            "frame(\(encoding), \(String(decoding: body, as: UTF8.self).debugDescription))"
         case .error(let code, let fatal, let message): "error(\(code), \(fatal ? "fatal" : "recoverable"), \(message))"
         }
     }
@@ -41,7 +43,8 @@ enum ExpectedEvent: CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .frame(let encoding, let body): "frame(\(encoding), \(String(decoding: body, as: UTF8.self).debugDescription))"
+        case .frame(let encoding, let body):
+            "frame(\(encoding), \(String(decoding: body, as: UTF8.self).debugDescription))"
         case .error(let code, let fatal, let text): "error(\(code), \(fatal ? "fatal" : "recoverable"), …\(text)…)"
         }
     }

@@ -2,7 +2,9 @@ import JSONRPC
 
 /// An application error with its own JSON-RPC code, as ECGService's errors are.
 struct ModelNotFound: ResponseErrorConvertible {
-    var responseError: ResponseError { ResponseError(code: -32050, message: "model not found: beats", data: ["model": "beats"]) }
+    var responseError: ResponseError {
+        ResponseError(code: -32050, message: "model not found: beats", data: ["model": "beats"])
+    }
 }
 
 struct DiskOnFire: Error, CustomStringConvertible {

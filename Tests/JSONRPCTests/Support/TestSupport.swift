@@ -34,7 +34,9 @@ struct ParseFailure: Equatable, CustomStringConvertible {
 }
 
 /// The parse error for `bytes`, or `nil` (after failing the test) if they parse.
-func parseError(_ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth, file: StaticString = #filePath, line: UInt = #line)
+func parseError(
+    _ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth, file: StaticString = #filePath, line: UInt = #line
+)
     -> ParseFailure?
 {
     do {
@@ -46,7 +48,9 @@ func parseError(_ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth, fi
     }
 }
 
-func parseError(_ text: String, maxDepth: Int = JSONParser.defaultMaxDepth, file: StaticString = #filePath, line: UInt = #line)
+func parseError(
+    _ text: String, maxDepth: Int = JSONParser.defaultMaxDepth, file: StaticString = #filePath, line: UInt = #line
+)
     -> ParseFailure?
 {
     parseError(Array(text.utf8), maxDepth: maxDepth, file: file, line: line)

@@ -1,6 +1,6 @@
 // Memory-bound operators on channels-last buffers: activations, per-channel affine, pooling,
 // softmax. Compiled for AVX2 and for the baseline; the loader picks the clone the CPU runs.
-#include "ckernels.h"
+#include "cinferencekernels.h"
 #include <float.h>
 #include <math.h>
 

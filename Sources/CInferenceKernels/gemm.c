@@ -2,7 +2,7 @@
 // B (the weights) is packed once into NR-column panels; A (the activations) is read in place
 // through row pointers, so a channels-last convolution needs no im2col buffer. The kernel is
 // chosen at run time: AVX-512, AVX2+FMA, or portable C for any other CPU.
-#include "ckernels.h"
+#include "cinferencekernels.h"
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)

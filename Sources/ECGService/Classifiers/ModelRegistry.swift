@@ -5,7 +5,7 @@ import Logging
 /// Keeps models warm for every connection of the server.
 ///
 /// Models are found by name in `modelsDirectory/NAME/model.json` or registered by path. The
-/// first request for a model starts one load, off the actor's executor, and every concurrent
+/// first request for a model starts one load, on the work pool, and every concurrent
 /// request for it awaits that same load. With `maxLoaded` set, loading one model too many
 /// evicts the least recently used (requests already holding it finish normally; the next
 /// request loads it again).
@@ -15,6 +15,7 @@ public actor ModelRegistry {
     /// Most models kept loaded at once; nil for no limit.
     public nonisolated let maxLoaded: Int?
     private let logger: Logger
+    private let work: WorkPool
 
     /// Loads started so far (each successful or failed load counts once).
     public private(set) var loadCount = 0
@@ -35,17 +36,24 @@ public actor ModelRegistry {
     private var registeredListings: [String: ModelListing] = [:]
     private var clock: UInt64 = 0
 
-    public init(modelsDirectory: URL, maxLoaded: Int? = nil, logger: Logger = Logger(label: "ecgd.models")) {
-        self.init(modelsDirectory: modelsDirectory, maxLoaded: maxLoaded, logger: logger, beforeLoad: nil)
+    /// A registry of the models shipped in `modelsDirectory`, keeping at most `maxLoaded` loaded
+    /// (nil: no limit); loads run on `work`.
+    public init(
+        modelsDirectory: URL, maxLoaded: Int? = nil, logger: Logger = Logger(label: "ecgd.models"),
+        work: WorkPool = WorkPool()
+    ) {
+        self.init(modelsDirectory: modelsDirectory, maxLoaded: maxLoaded, logger: logger, work: work, beforeLoad: nil)
     }
 
     init(
-        modelsDirectory: URL, maxLoaded: Int?, logger: Logger, beforeLoad: (@Sendable (String) async -> Void)?
+        modelsDirectory: URL, maxLoaded: Int?, logger: Logger, work: WorkPool = WorkPool(),
+        beforeLoad: (@Sendable (String) async -> Void)?
     ) {
         precondition(maxLoaded.map { $0 >= 1 } ?? true, "maxLoaded must be at least 1")
         self.modelsDirectory = modelsDirectory
         self.maxLoaded = maxLoaded
         self.logger = logger
+        self.work = work
         self.beforeLoad = beforeLoad
     }
 
@@ -69,7 +77,8 @@ public actor ModelRegistry {
         } else {
             let available = Set(shippedNames()).union(registered.keys).sorted()
             throw .modelNotFound(
-                "params.model: no model named \"\(name)\" (available: \(available.isEmpty ? "none" : available.joined(separator: ", ")))")
+                "params.model: no model named \"\(name)\" (available: \(available.isEmpty ? "none" : available.joined(separator: ", ")))"
+            )
         }
         return try await load(name, from: source)
     }
@@ -140,17 +149,18 @@ public actor ModelRegistry {
         clock += 1
         let id = clock
         let logger = self.logger
-        let beforeLoad = self.beforeLoad
-        let task = Task.detached(priority: .userInitiated) { () throws -> ServedModel in
+        let (beforeLoad, work) = (self.beforeLoad, self.work)
+        // Unstructured: a request that stops waiting (cancelled) leaves the load to the others.
+        let task = Task { () throws -> ServedModel in
             await beforeLoad?(name)
             let start = ContinuousClock.now
-            let model = try source.load(name: name)
+            let model = try await work.run { try source.load(name: name) }
             let elapsed = ContinuousClock.now - start
             logger.info(
                 "loaded model",
                 metadata: [
-                    "model": .string(name), "memoryBytes": .stringConvertible(model.model.memoryBytes),
-                    "seconds": .stringConvertible(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)),
+                    "model": .string(name), "memoryBytes": .stringConvertible(model.inference.memoryBytes),
+                    "seconds": .stringConvertible(elapsed.seconds),
                 ])
             return model
         }
@@ -176,7 +186,9 @@ public actor ModelRegistry {
         if registered[model.name] != nil { registeredListings[model.name] = ModelListing(model, loaded: false) }
         guard let maxLoaded else { return }
         while loaded.count > maxLoaded {
-            guard let victim = loaded.filter({ $0.key != model.name }).min(by: { $0.value.lastUse < $1.value.lastUse })?.key
+            guard
+                let victim = loaded.filter({ $0.key != model.name }).min(by: { $0.value.lastUse < $1.value.lastUse })?
+                    .key
             else { break }
             loaded[victim] = nil
             logger.info("evicted least recently used model", metadata: ["model": .string(victim)])
@@ -204,21 +216,44 @@ public actor ModelRegistry {
 
     private func shippedDirectory(_ name: String) -> URL? {
         let directory = modelsDirectory.appendingPathComponent(name, isDirectory: true)
-        return FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.json").path) ? directory : nil
+        return FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.json").path)
+            ? directory : nil
     }
 
-    private func shippedNames() -> [String] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: modelsDirectory.path)) ?? []
-        return entries.filter { (try? Self.checkName($0, parameter: "")) != nil && shippedDirectory($0) != nil }.sorted()
+    private func shippedNames() -> [String] { Self.shippedNames(in: modelsDirectory) }
+
+    /// The names of the models `directory` ships: subdirectories with a valid name holding a model.json.
+    static func shippedNames(in directory: URL) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return entries.filter { name in
+            (try? checkName(name, parameter: "")) != nil
+                && FileManager.default.fileExists(atPath: directory.appendingPathComponent("\(name)/model.json").path)
+        }.sorted()
+    }
+
+    /// Why `directory` serves no shipped model (missing, or holding none), or nil.
+    static func warning(forModelsDirectory directory: URL) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
+            return "the models directory \(directory.path) does not exist (give --models DIR or set ECGD_MODELS)"
+        }
+        guard !shippedNames(in: directory).isEmpty else {
+            return "the models directory \(directory.path) holds no model (NAME/model.json)"
+        }
+        return nil
     }
 
     /// Names are 1 to 100 letters, digits, `.`, `_` or `-`, not starting with `.`.
     static func checkName(_ name: String, parameter: String) throws(ServiceError) {
         let allowed = name.utf8.allSatisfy { c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F || c == 0x2D
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
+                || c == 0x2D
         }
         guard !name.isEmpty, name.utf8.count <= 100, allowed, !name.hasPrefix(".") else {
-            throw .invalidParams("\(parameter): invalid model name \"\(name)\" (1 to 100 letters, digits, '.', '_' or '-', not starting with '.')")
+            throw .invalidParams(
+                "\(parameter): invalid model name \"\(name)\" (1 to 100 letters, digits, '.', '_' or '-', not starting with '.')"
+            )
         }
     }
 }

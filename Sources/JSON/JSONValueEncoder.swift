@@ -1,11 +1,17 @@
 /// A value that builds its own `JSONValue`: `JSONValueEncoder` takes it as it is instead of
-/// going through `Encodable`, which matters for results with thousands of small objects.
-public protocol JSONValueRepresentable {
+/// going through `Encodable`, which matters for results with thousands of small objects. Its
+/// `Encodable` conformance encodes that same value, so it has one encoding, built once.
+public protocol JSONValueRepresentable: Encodable {
     var jsonValue: JSONValue { get }
+}
+
+extension JSONValueRepresentable {
+    public func encode(to encoder: Encoder) throws { try jsonValue.encode(to: encoder) }
 }
 
 /// Encodes `Encodable` values into a `JSONValue` tree, ready to be sent as a result.
 public struct JSONValueEncoder: Sendable {
+    /// An encoder; it has no options.
     public init() {}
 
     /// Encodes `value`. Non-finite floating-point numbers become `null`.
@@ -118,7 +124,9 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
     }
 
     private func append() -> ValueEncoder {
-        guard case .array(var elements) = slot.content else { preconditionFailure("unkeyed container over a non-array") }
+        guard case .array(var elements) = slot.content else {
+            preconditionFailure("unkeyed container over a non-array")
+        }
         slot.content = .value(.null)  // release the slot's reference so the append happens in place
         let child = Slot()
         elements.append(child)
@@ -128,7 +136,9 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
 
     mutating func encodeNil() { append().encodeNil() }
     mutating func encode<T: Encodable>(_ value: T) throws { try append().encode(value) }
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<
+        NestedKey
+    > {
         append().container(keyedBy: keyType)
     }
     mutating func nestedUnkeyedContainer() -> UnkeyedEncodingContainer { append().unkeyedContainer() }

@@ -1,8 +1,8 @@
-import ECGInference
 import ECGSignal
+import JSON
 
 /// How beats are cut from a recording.
-public enum Segmentation: String, Sendable, Codable, CaseIterable {
+public enum Segmentation: String, Sendable, Codable, CaseIterable, JSONEnumeration {
     /// A fixed window around each R-peak, normalised beat by beat (`BeatSegmenter`).
     case window
     /// The Kachuee CSV format: 10 s windows scaled to [0, 1], beats of 1.2 median RR from the
@@ -26,6 +26,7 @@ public enum BeatChannel: String, Sendable, CaseIterable {
 public struct BeatRecipe: Sendable, Equatable {
     /// The model card's input spec.
     public let input: InputSpec
+    /// How beats are cut (`input.segmentation`, default `window`).
     public let segmentation: Segmentation
     /// The channels of the window input, in order (channels last).
     public let channels: [BeatChannel]
@@ -44,9 +45,11 @@ public struct BeatRecipe: Sendable, Equatable {
     static let maxHighpass = 5.0
 
     /// Checks `input`; a failure message starts with the path of the offending member under `name`.
-    init(input: InputSpec, segmentation: Segmentation, name: String) throws(InvalidRecipe) {
+    init(input: InputSpec, name: String) throws(InvalidRecipe) {
+        let segmentation = input.segmentation ?? .window
         guard SignalDecoder.samplingRates.contains(input.samplingRate) else {
-            throw InvalidRecipe("\(name).samplingRate: \(input.samplingRate) Hz is outside 50-5000 Hz")
+            throw InvalidRecipe(
+                "\(name).samplingRate: \(input.samplingRate) Hz is outside \(SignalDecoder.samplingRatesText)")
         }
         guard input.samplesBefore >= 0 else { throw InvalidRecipe("\(name).samplesBefore: must not be negative") }
         guard input.samplesAfter >= 1 else {
@@ -65,7 +68,8 @@ public struct BeatRecipe: Sendable, Equatable {
         for (i, channel) in (input.channels ?? [BeatChannel.beat.rawValue]).enumerated() {
             guard let parsed = BeatChannel(rawValue: channel) else {
                 throw InvalidRecipe(
-                    "\(name).channels[\(i)]: unknown channel \"\(channel)\" (known: \(BeatChannel.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    "\(name).channels[\(i)]: unknown channel \"\(channel)\" (known: \(BeatChannel.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             channels.append(parsed)
         }
@@ -104,8 +108,11 @@ public struct BeatRecipe: Sendable, Equatable {
 
     /// Cuts the beats at `peaks` (sample numbers of `signal`, sampled at `fs`, strictly
     /// increasing) and computes their features. Beats whose window leaves the signal or holds
-    /// missing samples are left out and reported in `skipped`.
-    func prepare(signal raw: [Double], fs: Double, peaks: [Int]) throws(ServiceError) -> PreparedBeats {
+    /// missing samples are left out and reported in `skipped`. Errors name the signal as
+    /// `signalName` (the parameter it came in).
+    func prepare(signal raw: [Double], fs: Double, peaks: [Int], signalName: String) throws(ServiceError)
+        -> PreparedBeats
+    {
         let signal = input.highpass.map { Self.highpassed(raw, fs: fs, cutoff: $0) } ?? raw
         let segmented: SegmentedBeats
         do {
@@ -121,7 +128,8 @@ public struct BeatRecipe: Sendable, Equatable {
                     .segment(signal, fs: fs, peaks: peaks)
             }
         } catch {
-            throw .unsupportedSignal("params.signal: cannot resample from \(fs) Hz to \(input.samplingRate) Hz: \(error)")
+            throw .unsupportedSignal(
+                "\(signalName): cannot resample from \(fs) Hz to \(input.samplingRate) Hz: \(error)")
         }
         var skipped = segmented.skipped.map { peaks[$0] }
         var kept: [Int] = []
@@ -139,9 +147,10 @@ public struct BeatRecipe: Sendable, Equatable {
             if !featureIndices.isEmpty {
                 var vector = rr[segmented.beatIndices[k]]
                 if let template {
-                    vector += TemplateFeatures(
-                        window: windows[j], template: template, peak: input.samplesBefore, fs: input.samplingRate
-                    ).vector
+                    vector +=
+                        TemplateFeatures(
+                            window: windows[j], template: template, peak: input.samplesBefore, fs: input.samplingRate
+                        ).vector
                 }
                 beats.features.append(contentsOf: featureIndices.lazy.map { Float(vector[$0]) })
             }
@@ -158,7 +167,8 @@ public struct BeatRecipe: Sendable, Equatable {
     /// they are (the windows `extractBeats` returns). Kachuee beats are taken as they are
     /// (their scaling spans 10 s, not one beat).
     func modelInput(beats: [[Double]]) -> [Float] {
-        let alreadyModelInput = channels != [.beat] && beats.first?.count == windowValues && windowValues != windowLength
+        let alreadyModelInput =
+            channels != [.beat] && beats.first?.count == windowValues && windowValues != windowLength
         guard segmentation == .window, !alreadyModelInput else {
             return beats.flatMap { $0.lazy.map { Float($0) } }
         }
@@ -191,7 +201,7 @@ public struct BeatRecipe: Sendable, Equatable {
     /// The window input for raw windows of one recording: each channel normalised, channels
     /// interleaved (row-major `count x windowLength x channels`).
     private func modelWindows(_ windows: [[Double]]) -> [Float] {
-        let normalization = segmentation == .window ? input.normalization.beatNormalization : .none
+        let normalization = segmentation == .window ? input.normalization : .none
         let template = usesTemplate ? normalization.apply(BeatTemplate(windows: windows).samples) : []
         var out: [Float] = []
         out.reserveCapacity(windows.count * windowValues)
@@ -237,14 +247,4 @@ struct PreparedBeats: Sendable {
 struct InvalidRecipe: Error {
     let message: String
     init(_ message: String) { self.message = message }
-}
-
-extension Normalization {
-    var beatNormalization: BeatNormalization {
-        switch self {
-        case .zscore: .zScore
-        case .minmax: .minMax
-        case .none: .none
-        }
-    }
 }

@@ -1,5 +1,6 @@
 import ECGInference
 import Foundation
+import JSON
 
 /// What `listModels` and `loadModel` say about a model.
 struct ModelListing: Encodable, Sendable {
@@ -24,8 +25,8 @@ struct ModelListing: Encodable, Sendable {
     var outputs: [TensorSpec]?
     /// Memory held while loaded.
     var memoryBytes: Int?
-    var provenance: FreeformJSON?
-    var metrics: FreeformJSON?
+    var provenance: JSONValue?
+    var metrics: JSONValue?
     /// Why a shipped model's card cannot be read.
     var error: String?
 
@@ -41,10 +42,10 @@ struct ModelListing: Encodable, Sendable {
         }
         self.loaded = loaded
         if loaded {
-            format = model.model.format
-            inputs = model.model.inputs
-            outputs = model.model.outputs
-            memoryBytes = model.model.memoryBytes
+            format = model.inference.format
+            inputs = model.inference.inputs
+            outputs = model.inference.outputs
+            memoryBytes = model.inference.memoryBytes
         }
         describe(model.card, recipe: model.recipe)
     }
@@ -56,7 +57,7 @@ struct ModelListing: Encodable, Sendable {
         path = "\(name)/model.json"
         loaded = false
         do throws(ServiceError) {
-            let card = try ModelSource.readCard(directory: directory)
+            let card = try ModelCard.read(directory: directory)
             let recipe = try ModelSource.recipe(card: card, directory: directory)
             describe(card, recipe: recipe)
             path = "\(name)/\(card.file)"

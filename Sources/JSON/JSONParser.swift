@@ -1,5 +1,6 @@
 /// Why a JSON text could not be parsed, with the byte offset where it went wrong.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong.
     public enum Reason: Sendable, Equatable {
         case unexpectedEnd
         case unexpectedCharacter(UInt8)
@@ -11,6 +12,7 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         case trailingCharacters
     }
 
+    /// What went wrong at `offset`.
     public let reason: Reason
     /// Byte offset into the text.
     public let offset: Int
@@ -20,7 +22,8 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         switch reason {
         case .unexpectedEnd: what = "unexpected end of input"
         case .unexpectedCharacter(let c):
-            what = (0x20..<0x7F).contains(c)
+            what =
+                (0x20..<0x7F).contains(c)
                 ? "unexpected character '\(Character(Unicode.Scalar(c)))'" : "unexpected byte 0x\(String(c, radix: 16))"
         case .invalidNumber: what = "invalid number"
         case .invalidEscape: what = "invalid escape sequence in string"
@@ -60,7 +63,9 @@ public struct JSONParser {
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
-        guard parser.index == buffer.count else { throw JSONParseError(reason: .trailingCharacters, offset: parser.index) }
+        guard parser.index == buffer.count else {
+            throw JSONParseError(reason: .trailingCharacters, offset: parser.index)
+        }
         return value
     }
 }
@@ -98,9 +103,15 @@ private struct Cursor {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         case let c: throw fail(.unexpectedCharacter(c))
         }
@@ -110,7 +121,9 @@ private struct Cursor {
         let start = index
         for expected in UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount) {
             guard index < bytes.count else { throw fail(.unexpectedEnd) }
-            guard bytes[index] == expected else { throw fail(.unexpectedCharacter(bytes[index]), at: index == start ? start : index) }
+            guard bytes[index] == expected else {
+                throw fail(.unexpectedCharacter(bytes[index]), at: index == start ? start : index)
+            }
             index += 1
         }
     }

@@ -1,5 +1,5 @@
-#ifndef ECGD_CKERNELS_H
-#define ECGD_CKERNELS_H
+#ifndef ECGD_CINFERENCEKERNELS_H
+#define ECGD_CINFERENCEKERNELS_H
 #include <stddef.h>
 
 /// Activation kinds understood by the fused GEMM epilogue and ecg_activate.

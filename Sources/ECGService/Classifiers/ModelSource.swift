@@ -1,6 +1,6 @@
 import ECGInference
 import Foundation
-import JSONRPC
+import JSON
 
 /// Where a model is loaded from, and how.
 enum ModelSource: Sendable {
@@ -29,13 +29,13 @@ extension ModelSource {
     func load(name: String) throws(ServiceError) -> ServedModel {
         switch self {
         case .directory(let directory):
-            let card = try Self.readCard(directory: directory)
+            let card = try ModelCard.read(directory: directory)
             let cardName = directory.appendingPathComponent("model.json").path
             let recipe = try Self.recipe(card: card, directory: directory)
             let model = try Self.loadModel(directory.appendingPathComponent(card.file), shownAs: nil)
             do {
                 return try ServedModel(
-                    name: name, card: card, recipe: recipe, model: model, origin: .directory,
+                    name: name, card: card, recipe: recipe, inference: model, origin: .directory,
                     inputName: "\(cardName): input", classesName: "\(cardName): classes")
             } catch {
                 throw .modelLoadFailed(error.message)
@@ -45,29 +45,11 @@ extension ModelSource {
         }
     }
 
-    /// Reads `directory/model.json`.
-    static func readCard(directory: URL) throws(ServiceError) -> ModelCard {
-        do {
-            return try ModelLoader.readCard(directory: directory)
-        } catch {
-            throw .modelLoadFailed("\(error)")
-        }
-    }
-
-    /// The card's input spec with the card's optional `input.segmentation` (default "window").
+    /// The card's input spec, checked.
     static func recipe(card: ModelCard, directory: URL) throws(ServiceError) -> BeatRecipe {
-        let cardURL = directory.appendingPathComponent("model.json")
-        var segmentation = Segmentation.window
-        if let data = FileManager.default.contents(atPath: cardURL.path),
-            let value = try? JSONParser.parse(data)["input"]?["segmentation"], value != .null
-        {
-            guard let name = value.stringValue, let parsed = Segmentation(rawValue: name) else {
-                throw .modelLoadFailed("\(cardURL.path): invalid model card: input.segmentation: expected \"window\" or \"kachuee\", found \(value)")
-            }
-            segmentation = parsed
-        }
         do {
-            return try BeatRecipe(input: card.input, segmentation: segmentation, name: "\(cardURL.path): input")
+            return try BeatRecipe(
+                input: card.input, name: "\(directory.appendingPathComponent("model.json").path): input")
         } catch {
             throw .modelLoadFailed(error.message)
         }
@@ -105,20 +87,22 @@ extension PathModel {
             return try loadWithCard(name: name)
         }
         guard let recipe else {
-            throw .invalidParams("params.inputSpec: required for \"\(clientPath)\", a model without a model card (model.json)")
+            throw .invalidParams(
+                "params.inputSpec: required for \"\(clientPath)\", a model without a model card (model.json)")
         }
         let model = try ModelSource.loadModel(url, shownAs: clientPath)
         let width = model.outputs.first.map { $0.shape.dropFirst().reduce(1, *) } ?? 0
         let output = self.output ?? (width == 1 ? .sigmoid : .softmax)
         guard let classes = classes ?? (output == .sigmoid ? ["normal", "abnormal"] : nil) else {
-            throw .invalidParams("params.classes: required for \"\(clientPath)\": name the model's \(width) output classes in order")
+            throw .invalidParams(
+                "params.classes: required for \"\(clientPath)\": name the model's \(width) output classes in order")
         }
         let card = ModelCard(
             name: name, version: "unversioned", classes: classes, output: output, file: url.lastPathComponent,
             input: recipe.input, provenance: .object(["path": .string(clientPath)]))
         do {
             return try ServedModel(
-                name: name, card: card, recipe: recipe, model: model, origin: .path(clientPath),
+                name: name, card: card, recipe: recipe, inference: model, origin: .path(clientPath),
                 inputName: "params.inputSpec", classesName: "params.classes")
         } catch {
             throw .invalidParams(error.message)
@@ -126,37 +110,24 @@ extension PathModel {
     }
 
     private func loadWithCard(name: String) throws(ServiceError) -> ServedModel {
-        var card = try ModelSource.readCard(directory: url)
+        var card = try ModelCard.read(directory: url)
         card.name = name
         if let classes { card.classes = classes }
         if let output { card.output = output }
         let recipe: BeatRecipe
-        if let given = self.recipe { recipe = given } else { recipe = try ModelSource.recipe(card: card, directory: url) }
+        if let given = self.recipe {
+            recipe = given
+        } else {
+            recipe = try ModelSource.recipe(card: card, directory: url)
+        }
         card.input = recipe.input
         let model = try ModelSource.loadModel(url.appendingPathComponent(card.file), shownAs: nil)
         do {
             return try ServedModel(
-                name: name, card: card, recipe: recipe, model: model, origin: .path(clientPath),
+                name: name, card: card, recipe: recipe, inference: model, origin: .path(clientPath),
                 inputName: "\(clientPath)/model.json: input", classesName: "\(clientPath)/model.json: classes")
         } catch {
             throw .modelLoadFailed(error.message)
-        }
-    }
-}
-
-extension ServiceError {
-    /// The same error with `target` replaced by `replacement` in its message.
-    func replacingInMessage(_ target: String, with replacement: String) -> ServiceError {
-        func r(_ m: String) -> String { m.replacingOccurrences(of: target, with: replacement) }
-        switch self {
-        case .invalidParams(let m): return .invalidParams(r(m))
-        case .modelNotFound(let m): return .modelNotFound(r(m))
-        case .modelLoadFailed(let m): return .modelLoadFailed(r(m))
-        case .unsupportedSignal(let m): return .unsupportedSignal(r(m))
-        case .pathNotAllowed(let m): return .pathNotAllowed(r(m))
-        case .fileNotFound(let m): return .fileNotFound(r(m))
-        case .fileUnreadable(let m): return .fileUnreadable(r(m))
-        case .payloadTooLarge(let m): return .payloadTooLarge(r(m))
         }
     }
 }
