@@ -1,7 +1,7 @@
 """Long calls: progress, Ctrl-C, timeouts; a daemon that dies; finding the binary."""
-import os
 import signal
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -61,7 +61,9 @@ def test_ctrl_c_during_a_call_cancels_it_on_the_server_and_the_daemon_stays_usab
 
     def interrupt_at_first_report(value):
         if value["kind"] == "report" and not cancelled:
-            os.kill(os.getpid(), signal.SIGINT)  # what Ctrl-C or a notebook's interrupt does
+            # What Ctrl-C or a notebook's interrupt does: SIGINT to the main thread, which waits for
+            # the answer (sent from this reader thread with os.kill, the signal would land here).
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
 
     try:
         with pytest.raises(KeyboardInterrupt):
