@@ -59,9 +59,12 @@ def test_progress_false_sends_no_work_done_token(spawned):
 #: A notebook's or a terminal's session: a client in its own interpreter classifies a long
 #: signal, says when the first progress report arrives, and reports what Ctrl-C did.
 CTRL_C_SESSION = """
-import json, sys
+import json, signal, sys
 import numpy as np
 import ecgd
+# Ctrl-C raises KeyboardInterrupt, as in any terminal or notebook (Python leaves SIGINT ignored
+# when it starts ignored, as in a shell's background job, where CI may run this test).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.path.insert(0, sys.argv[1])
 from client_support import DATA_ROOT, MODELS, synthetic_ecg
 
