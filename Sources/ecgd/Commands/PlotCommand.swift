@@ -70,7 +70,7 @@ struct PlotCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print each label's probability next to it.")
     var showProbabilities = false
 
-    @OptionGroup var print: OneShotOptions
+    @OptionGroup var report: OneShotOptions
 
     func validate() throws {
         guard Self.formats.contains(imageFormat) else {
@@ -79,7 +79,7 @@ struct PlotCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let result = try await print.call("plotSegment", params, dataRoot: recording.location.dataRoot)
+        let result = try await report.call("plotSegment", params, dataRoot: recording.location.dataRoot)
         guard let data = result["data"]?.stringValue,
             let bytes = imageFormat == "svg" ? Data(data.utf8) : Data(base64Encoded: data)
         else {
@@ -92,13 +92,13 @@ struct PlotCommand: AsyncParsableCommand {
                 Data("ecgd plot: cannot write \(output): \(error.localizedDescription)\n".utf8))
             throw ExitCode(1)
         }
-        if print.format == .json {
+        if report.format == .json {
             guard case .object(var members) = result else { return }
             members["data"] = nil
-            return print.printJSON(.object(members))
+            return report.printJSON(.object(members))
         }
         let beats = result["beats"]?.arrayValue ?? []
-        print.printRows(
+        report.printRows(
             header: ["sample", "time", "label", "probability"],
             rows: beats.map { beat in
                 [
@@ -106,10 +106,10 @@ struct PlotCommand: AsyncParsableCommand {
                     beat["label"]?.stringValue ?? "", decimal(beat["probability"]?.numberValue, 4),
                 ]
             })
-        if print.format == .table {
+        if report.format == .table {
             let width = result["width"]?.intValue ?? 0
             let height = result["height"]?.intValue ?? 0
-            Swift.print("wrote \(output): \(width)x\(height) \(imageFormat), \(beats.count) beats")
+            print("wrote \(output): \(width)x\(height) \(imageFormat), \(beats.count) beats")
         }
     }
 
