@@ -141,6 +141,30 @@ final class BeatTemplateTests: XCTestCase {
         XCTAssertEqual(BeatTemplate.median(&ties), 2)
     }
 
+
+    func testBracketedMedianOfLongColumnsEqualsTheSelectedOne() {
+        // Long columns take the sampled-bracket path; whatever the data (ties, a sorted or a
+        // skewed column, a bracket that misses the middle), it must give the selection's median.
+        var generator = SplitMix64(seed: 7)
+        for trial in 0..<400 {
+            let n = 512 + Int(generator.next() % 5000)
+            var values: [Double] = (0..<n).map { i in
+                switch trial % 4 {
+                case 0: Double(generator.next() % 5)  // heavy ties
+                case 1: Double(generator.next() % 1_000_000) / 1e3
+                case 2: Double(i)  // sorted
+                default: i < n / 3 ? 0 : Double(generator.next() % 100)  // a third at one value
+                }
+            }
+            if trial % 8 == 7 { values.reverse() }
+            var copy = values
+            var scratch = [Double](repeating: 0, count: n)
+            let bracketed = values.withUnsafeMutableBufferPointer { values in
+                scratch.withUnsafeMutableBufferPointer { BeatTemplate.median(values, scratch: $0) }
+            }
+            XCTAssertEqual(bracketed, BeatTemplate.median(&copy), "trial \(trial), \(n) values")
+        }
+    }
     func testLongRecordingsUseEvenlySpacedBeats() {
         let windows = (0..<(BeatTemplate.maxBeats * 3 + 1)).map { k in [Double(k % 3), 0] }
         let template = BeatTemplate(windows: windows)

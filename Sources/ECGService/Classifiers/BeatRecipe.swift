@@ -139,10 +139,10 @@ public struct BeatRecipe: Sendable, Equatable {
         }
         let windows = kept.map { segmented.windows[$0] }
         let rr = featureIndices.isEmpty ? [] : RRFeatures.compute(peaks: peaks, fs: fs).map(\.vector)
-        var beats = PreparedBeats(length: windowValues, featureCount: featureCount)
-        beats.windows = modelWindows(windows)
-        beats.features.reserveCapacity(kept.count * featureCount)
         let template = usesTemplate ? BeatTemplate(windows: windows) : nil
+        var beats = PreparedBeats(length: windowValues, featureCount: featureCount)
+        beats.windows = modelWindows(windows, template: template)
+        beats.features.reserveCapacity(kept.count * featureCount)
         for (j, k) in kept.enumerated() {
             if !featureIndices.isEmpty {
                 var vector = rr[segmented.beatIndices[k]]
@@ -172,7 +172,7 @@ public struct BeatRecipe: Sendable, Equatable {
         guard segmentation == .window, !alreadyModelInput else {
             return beats.flatMap { $0.lazy.map { Float($0) } }
         }
-        return modelWindows(beats)
+        return modelWindows(beats, template: usesTemplate ? BeatTemplate(windows: beats) : nil)
     }
 
     /// `signal` through the zero-phase high-pass at `cutoff` Hz; missing samples (NaN) are
@@ -198,11 +198,12 @@ public struct BeatRecipe: Sendable, Equatable {
     /// Lengths of beats `classify` accepts in beats mode.
     var acceptedBeatLengths: [Int] { Array(Set([windowLength, windowValues])).sorted() }
 
-    /// The window input for raw windows of one recording: each channel normalised, channels
-    /// interleaved (row-major `count x windowLength x channels`).
-    private func modelWindows(_ windows: [[Double]]) -> [Float] {
+    /// The window input for raw windows of one recording whose typical beat is `template`
+    /// (given when the channels need it): each channel normalised, channels interleaved
+    /// (row-major `count x windowLength x channels`).
+    private func modelWindows(_ windows: [[Double]], template: BeatTemplate?) -> [Float] {
         let normalization = segmentation == .window ? input.normalization : .none
-        let template = usesTemplate ? normalization.apply(BeatTemplate(windows: windows).samples) : []
+        let template = template.map { normalization.apply($0.samples) } ?? []
         var out: [Float] = []
         out.reserveCapacity(windows.count * windowValues)
         for window in windows {

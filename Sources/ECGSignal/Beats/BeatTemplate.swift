@@ -24,15 +24,28 @@ public struct BeatTemplate: Sendable, Equatable {
         precondition(windows.allSatisfy { $0.count == length }, "template windows must have one length")
         let step = max(1, (windows.count + Self.maxBeats - 1) / Self.maxBeats)
         let chosen = stride(from: 0, to: windows.count, by: step).map { windows[$0] }
-        let means = chosen.map { $0.reduce(0, +) / Double(max(1, $0.count)) }
-        var column = [Double](repeating: 0, count: chosen.count)
+        let count = chosen.count
+        // Sample-major copy (all beats' sample t side by side), so that each median reads and
+        // reorders one contiguous run instead of one value from each of thousands of arrays.
+        var columns = [Double](repeating: 0, count: count * length)
+        columns.withUnsafeMutableBufferPointer { columns in
+            for (k, window) in chosen.enumerated() {
+                let mean = window.reduce(0, +) / Double(max(1, window.count))
+                for t in 0..<length { columns[t * count + k] = window[t] - mean }
+            }
+        }
         var samples = [Double](repeating: 0, count: length)
-        for t in 0..<length {
-            for (k, window) in chosen.enumerated() { column[k] = window[t] - means[k] }
-            samples[t] = Self.median(&column)
+        var scratch = [Double](repeating: 0, count: count)
+        columns.withUnsafeMutableBufferPointer { columns in
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                for t in 0..<length {
+                    let column = UnsafeMutableBufferPointer(rebasing: columns[(t * count)..<((t + 1) * count)])
+                    samples[t] = Self.median(column, scratch: scratch)
+                }
+            }
         }
         let mean = samples.reduce(0, +) / Double(length)
-        self.init(samples: samples.map { $0 - mean }, beatCount: chosen.count)
+        self.init(samples: samples.map { $0 - mean }, beatCount: count)
     }
 
     /// A template of `samples`, made from `beatCount` beats.
@@ -44,17 +57,58 @@ public struct BeatTemplate: Sendable, Equatable {
     /// The median of `values` (reordered in place); the lower middle value for an even count
     /// averaged with the upper one.
     static func median(_ values: inout [Double]) -> Double {
+        values.withUnsafeMutableBufferPointer { median($0) }
+    }
+
+    /// The median of the values of `buffer`, reordered in place (as `median(_:)` on an array).
+    static func median(_ values: UnsafeMutableBufferPointer<Double>) -> Double {
         let n = values.count
         guard n > 0 else { return 0 }
-        let upper = select(&values, n / 2)
+        let upper = select(values, n / 2)
         guard n % 2 == 0 else { return upper }
         // After selection every value below n / 2 is at most `upper`: the lower middle is their maximum.
-        let lower = values[0..<(n / 2)].max() ?? upper
+        var lower = values[0]
+        for i in 1..<(n / 2) { lower = Swift.max(lower, values[i]) }
+        return (lower + upper) / 2
+    }
+
+    /// The median of `values` as `median(_:)` gives it, found faster for long columns: two
+    /// values of a sorted regular sample bracket the middle (Floyd and Rivest's idea), one
+    /// branch-free pass counts the values below the bracket and gathers those inside it into
+    /// `scratch` (at least `values.count` long), and the middle is selected among those few.
+    /// When the bracket misses the middle, which is rare, the whole column is selected.
+    static func median(_ values: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Double>)
+        -> Double
+    {
+        let n = values.count
+        let sampleCount = 128
+        guard n >= 4 * sampleCount, scratch.count >= n else { return median(values) }
+        for i in 0..<sampleCount { scratch[i] = values[i * n / sampleCount] }
+        // 16 sample ranks on each side of the middle: about three standard deviations of its rank.
+        let sample = UnsafeMutableBufferPointer(rebasing: scratch[0..<sampleCount])
+        let low = select(sample, sampleCount / 2 - 16)
+        let high = select(UnsafeMutableBufferPointer(rebasing: sample[(sampleCount / 2 - 16)...]), 32)
+        var below = 0
+        var inside = 0
+        for i in 0..<n {
+            let value = values[i]
+            below &+= value < low ? 1 : 0
+            scratch[inside] = value
+            inside &+= (value >= low ? 1 : 0) & (value <= high ? 1 : 0)
+        }
+        let k = n / 2
+        let lowestNeeded = n % 2 == 0 ? k - 1 : k
+        guard below <= lowestNeeded, k - below < inside else { return median(values) }
+        let gathered = UnsafeMutableBufferPointer(rebasing: scratch[0..<inside])
+        let upper = select(gathered, k - below)
+        guard n % 2 == 0 else { return upper }
+        var lower = -Double.infinity
+        for i in 0..<(k - below) { lower = Swift.max(lower, gathered[i]) }
         return (lower + upper) / 2
     }
 
     /// The k-th smallest of `values` (0-based), leaving smaller values before index k.
-    private static func select(_ values: inout [Double], _ k: Int) -> Double {
+    private static func select(_ values: UnsafeMutableBufferPointer<Double>, _ k: Int) -> Double {
         var low = 0
         var high = values.count - 1
         while low < high {
