@@ -163,6 +163,56 @@ final class ClassifyTests: XCTestCase {
         }
     }
 
+    /// `beatsLayout: columns` lists what `rows` lists, member by member, and nothing else changes.
+    private func assertColumnsMatchRows(_ params: JSONValue, file: StaticString = #filePath, line: UInt = #line)
+        async throws
+    {
+        let rows = try await classify(params, ServiceTestSupport.context())
+        guard case .object(var members) = params else { return XCTFail("params must be an object") }
+        members["beatsLayout"] = "columns"
+        let columns = try await classify(.object(members), ServiceTestSupport.context())
+        XCTAssertNil(columns["beats"], file: file, line: line)
+        XCTAssertNil(rows["beatColumns"], file: file, line: line)
+        let table = try XCTUnwrap(columns["beatColumns"]?.objectValue, file: file, line: line)
+        let beats = try beats(rows)
+        let classes = try XCTUnwrap(rows["classes"]?.arrayValue).compactMap(\.stringValue)
+        let memberNames = Set(beats.first?.objectValue?.keys.map { $0 } ?? [])
+        XCTAssertEqual(Set(table.keys), memberNames, file: file, line: line)
+        for name in memberNames where name != "probabilities" {
+            XCTAssertEqual(table[name], .array(beats.map { $0[name] ?? .null }), name, file: file, line: line)
+        }
+        for cls in classes {
+            XCTAssertEqual(
+                table["probabilities"]?[cls], .array(beats.map { $0["probabilities"]?[cls] ?? .null }), cls,
+                file: file, line: line)
+        }
+        for key in ["model", "classes", "summary", "skipped", "confusionMatrix", "accuracy"] {
+            XCTAssertEqual(columns[key], rows[key], key, file: file, line: line)
+        }
+    }
+
+    func testColumnsLayoutListsTheSameBeats() async throws {
+        try await assertColumnsMatchRows(["model": "demo-aami5", "signal": ["path": "mitdb/119"]])
+        let csv = "0.1,0.2,0.3\n"  // too short for the model: an error in both layouts
+        await ServiceTestSupport.assertError(code: -32602) {
+            _ = try await self.classify(
+                ["model": "kachuee187-demo", "beats": ["csv": .string(csv)], "beatsLayout": "columns"],
+                ServiceTestSupport.context())
+        }
+        let rows: [JSONValue] = (0..<4).map { r in .array((0..<187).map { .number(Double(($0 * (r + 2)) % 9) / 9) }) }
+        try await assertColumnsMatchRows(
+            ["model": "kachuee187-demo", "beats": .array(rows), "labels": ["normal", "abnormal", "normal", "normal"]])
+    }
+
+    func testUnknownBeatsLayoutIsInvalidParams() async {
+        let message = await ServiceTestSupport.assertError(code: -32602) {
+            _ = try await self.classify(
+                ["model": "demo-aami5", "signal": ["path": "mitdb/119"], "beatsLayout": "table"],
+                ServiceTestSupport.context())
+        }
+        XCTAssertEqual(message, "params.beatsLayout: unknown \"table\" (expected rows or columns)")
+    }
+
     func testBeatLengthMismatchIsInvalidParams() async {
         let message = await ServiceTestSupport.assertError(code: -32602) {
             _ = try await self.classify(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import ECGSignal
@@ -140,7 +141,6 @@ final class BeatTemplateTests: XCTestCase {
         var ties = [Double](repeating: 2, count: 7) + [1, 3]
         XCTAssertEqual(BeatTemplate.median(&ties), 2)
     }
-
 
     func testBracketedMedianOfLongColumnsEqualsTheSelectedOne() {
         // Long columns take the sampled-bracket path; whatever the data (ties, a sorted or a

@@ -204,25 +204,24 @@ public struct BeatRecipe: Sendable, Equatable {
     private func modelWindows(_ windows: [[Double]], template: BeatTemplate?) -> [Float] {
         let normalization = segmentation == .window ? input.normalization : .none
         let template = template.map { normalization.apply($0.samples) } ?? []
-        var out: [Float] = []
-        out.reserveCapacity(windows.count * windowValues)
-        for window in windows {
-            let beat = normalization.apply(window)
-            if channels == [.beat] {
-                out.append(contentsOf: beat.lazy.map { Float($0) })
-                continue
-            }
-            for t in 0..<windowLength {
-                for channel in channels {
+        let (channels, length, stride) = (self.channels, windowLength, windowValues)
+        // Channels interleave: sample t of channel c of a window is at t * step + c in its row.
+        let step = channels.count
+        return [Float](unsafeUninitializedCapacity: windows.count * stride) { out, initialized in
+            for (k, window) in windows.enumerated() {
+                precondition(window.count == length, "model windows must have the card's length")
+                let beat = normalization.apply(window)
+                let row = k * stride
+                for (c, channel) in channels.enumerated() {
                     switch channel {
-                    case .beat: out.append(Float(beat[t]))
-                    case .template: out.append(Float(template[t]))
-                    case .difference: out.append(Float(beat[t] - template[t]))
+                    case .beat: for t in 0..<length { out[row + t * step + c] = Float(beat[t]) }
+                    case .template: for t in 0..<length { out[row + t * step + c] = Float(template[t]) }
+                    case .difference: for t in 0..<length { out[row + t * step + c] = Float(beat[t] - template[t]) }
                     }
                 }
             }
+            initialized = windows.count * stride
         }
-        return out
     }
 }
 

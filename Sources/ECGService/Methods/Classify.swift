@@ -13,8 +13,12 @@ struct Classify: ServiceMethod {
         var beats: JSONValue?
         var labels: JSONValue?
         var features: JSONValue?
+        /// `rows` (the default) or `columns`: see `BeatsLayout`.
+        var beatsLayout: String?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case model, signal, lead, peaks, beats, labels, features }
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case model, signal, lead, peaks, beats, labels, features, beatsLayout
+        }
     }
 
     let signals: SignalDecoder
@@ -23,6 +27,13 @@ struct Classify: ServiceMethod {
     var work = WorkPool()
 
     func run(_ params: Params, _ context: RequestContext) async throws -> ClassifyResult {
+        let layout = try BeatsLayout(params.beatsLayout)
+        var result = try await classify(params, context)
+        result.beatsLayout = layout
+        return result
+    }
+
+    private func classify(_ params: Params, _ context: RequestContext) async throws -> ClassifyResult {
         switch (params.signal, params.beats) {
         case (let signal?, nil):
             for (key, given) in [("labels", params.labels != nil), ("features", params.features != nil)] where given {

@@ -36,6 +36,52 @@ struct ClassifiedBeat: Sendable, JSONValueRepresentable {
     }
 }
 
+/// How `classify` lays out its beats: one object per beat (`beats`, the default), or one array
+/// per member (`beatColumns`), several times smaller and faster to read for long recordings.
+enum BeatsLayout: String, CaseIterable, Sendable {
+    case rows, columns
+
+    /// `params.beatsLayout`, rows when absent.
+    init(_ name: String?) throws(ServiceError) {
+        guard let layout = Self(rawValue: name ?? Self.rows.rawValue) else {
+            throw .invalidParams(
+                "params.beatsLayout: unknown \"\(name ?? "")\" (expected \(Self.allCases.map(\.rawValue).joined(separator: " or ")))"
+            )
+        }
+        self = layout
+    }
+}
+
+/// The beats as `beatColumns`: each member of `ClassifiedBeat` as one array over the beats (those
+/// every beat has), and `probabilities` as one array per class.
+struct BeatColumns: Sendable, JSONValueRepresentable {
+    let beats: [ClassifiedBeat]
+    let classes: [String]
+
+    var jsonValue: JSONValue {
+        func number(_ x: Double) -> JSONValue { x.isFinite ? .number(x) : .null }
+        func column<T>(_ value: (ClassifiedBeat) -> T?, _ json: (T) -> JSONValue) -> JSONValue? {
+            guard let first = beats.first, value(first) != nil else { return nil }
+            return .array(beats.map { value($0).map(json) ?? .null })
+        }
+        var members: [String: JSONValue] = [
+            "label": .array(beats.map { .string($0.label) }),
+            "probability": .array(beats.map { number($0.probability) }),
+            "probabilities": .object(
+                Dictionary(
+                    uniqueKeysWithValues: classes.map { name in
+                        (name, JSONValue.array(beats.map { number($0.probabilities[name] ?? .nan) }))
+                    })),
+        ]
+        members["index"] = column(\.index) { .number(Double($0)) }
+        members["line"] = column(\.line) { .number(Double($0)) }
+        members["sample"] = column(\.sample) { .number(Double($0)) }
+        members["time"] = column(\.time, number)
+        members["trueLabel"] = column(\.trueLabel) { .string($0) }
+        return .object(members)
+    }
+}
+
 /// Counts, heart rate and the most confident abnormal beat.
 struct ClassifySummary: Encodable, Sendable {
     var counts: [String: Int]
@@ -79,6 +125,32 @@ struct ClassifyResult: Encodable, Sendable {
     var confusionMatrix: ConfusionMatrix?
     /// How the true labels were mapped onto the model's classes, when they were not its own.
     var labelMapping: String?
+    /// Whether `beats` goes out as rows (`beats`) or as columns (`beatColumns`).
+    var beatsLayout = BeatsLayout.rows
+
+    enum CodingKeys: String, CodingKey {
+        case model, classes, fs, lead, leadName, beats, beatColumns, summary, skipped, quality, accuracy
+        case confusionMatrix, labelMapping
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(model, forKey: .model)
+        try container.encode(classes, forKey: .classes)
+        try container.encodeIfPresent(fs, forKey: .fs)
+        try container.encodeIfPresent(lead, forKey: .lead)
+        try container.encodeIfPresent(leadName, forKey: .leadName)
+        switch beatsLayout {
+        case .rows: try container.encode(beats, forKey: .beats)
+        case .columns: try container.encode(BeatColumns(beats: beats, classes: classes), forKey: .beatColumns)
+        }
+        try container.encode(summary, forKey: .summary)
+        try container.encodeIfPresent(skipped, forKey: .skipped)
+        try container.encodeIfPresent(quality, forKey: .quality)
+        try container.encodeIfPresent(accuracy, forKey: .accuracy)
+        try container.encodeIfPresent(confusionMatrix, forKey: .confusionMatrix)
+        try container.encodeIfPresent(labelMapping, forKey: .labelMapping)
+    }
 
     /// Labels each beat with its most probable class and summarises the batch.
     /// - Parameters:

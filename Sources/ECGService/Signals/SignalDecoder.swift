@@ -153,6 +153,25 @@ public struct SignalDecoder: Sendable {
             case .float64: 8
             }
         }
+
+        /// Fills `out` with `scale` of each sample of lead `lead` of `leadCount` interleaved
+        /// little-endian samples in `raw` (one type test per call, not per sample).
+        func load(
+            _ raw: UnsafeRawBufferPointer, leadCount: Int, lead: Int, into out: UnsafeMutableBufferPointer<Double>,
+            scale: (Double) -> Double
+        ) {
+            func fill<T: BitwiseCopyable>(_: T.Type, _ value: (T) -> Double) {
+                for s in out.indices {
+                    out[s] = scale(value(raw.loadUnaligned(fromByteOffset: (s * leadCount + lead) * size, as: T.self)))
+                }
+            }
+            switch self {
+            case .int16: fill(Int16.self) { Double(Int16(littleEndian: $0)) }
+            case .int32: fill(Int32.self) { Double(Int32(littleEndian: $0)) }
+            case .float32: fill(UInt32.self) { Double(Float(bitPattern: UInt32(littleEndian: $0))) }
+            case .float64: fill(UInt64.self) { Double(bitPattern: UInt64(littleEndian: $0)) }
+            }
+        }
     }
 
     /// The leads `chosen` of `leadCount` interleaved in binary `text`.
@@ -203,33 +222,14 @@ public struct SignalDecoder: Sendable {
             throw .invalidParams("\(name).data: \(total) samples do not divide into \(leadCount) leads")
         }
         let perLead = total / leadCount
-        var leads = [[Double]](repeating: [], count: chosen.count)
-        for l in chosen.indices { leads[l].reserveCapacity(perLead) }
-        bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            func load(_ i: Int) -> Double {
-                let offset = i * dtype.size
-                switch dtype {
-                case .int16:
-                    return Double(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int16.self)))
-                case .int32:
-                    return Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
-                case .float32:
-                    return Double(
-                        Float(
-                            bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-                        ))
-                case .float64:
-                    return Double(
-                        bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
-                }
-            }
-            for s in 0..<perLead {
-                for (l, source) in chosen.enumerated() {
-                    leads[l].append((load(s * leadCount + source) - baseline) / gain)
+        return bytes.withUnsafeBytes { raw in
+            chosen.map { source in
+                [Double](unsafeUninitializedCapacity: perLead) { lead, initialized in
+                    dtype.load(raw, leadCount: leadCount, lead: source, into: lead) { ($0 - baseline) / gain }
+                    initialized = perLead
                 }
             }
         }
-        return leads
     }
 
     // MARK: Files

@@ -87,20 +87,31 @@ class Classification:
 
     @classmethod
     def from_result(cls, result):
-        beats = result["beats"]
         classes = result["classes"]
+        if "beatColumns" in result:  # beatsLayout "columns", as Client.classify asks
+            columns = result["beatColumns"]
+            count = len(columns["label"])
 
-        def column(key, dtype):
-            if not beats or key not in beats[0]:
-                return None
-            return np.asarray([b[key] for b in beats], dtype=dtype)
+            def column(key, dtype):
+                return None if key not in columns else np.asarray(columns[key], dtype=dtype)
 
-        probabilities = np.array([[b["probabilities"][c] for c in classes] for b in beats], dtype=np.float64)
+            probabilities = np.array([columns["probabilities"][c] for c in classes], dtype=np.float64).T
+            labels = np.asarray(columns["label"], dtype=object)
+        else:
+            beats = result["beats"]
+            count = len(beats)
+
+            def column(key, dtype):
+                if not beats or key not in beats[0]:
+                    return None
+                return np.asarray([b[key] for b in beats], dtype=dtype)
+
+            probabilities = np.array([[b["probabilities"][c] for c in classes] for b in beats], dtype=np.float64)
+            labels = np.asarray([b["label"] for b in beats], dtype=object)
         confusion = result.get("confusionMatrix")
         return cls(
             model=result["model"], classes=classes,
-            labels=np.asarray([b["label"] for b in beats], dtype=object),
-            probabilities=probabilities.reshape(len(beats), len(classes)),
+            labels=labels, probabilities=probabilities.reshape(count, len(classes)),
             samples=column("sample", np.int64), times=column("time", np.float64),
             indices=column("index", np.int64), lines=column("line", np.int64),
             true_labels=column("trueLabel", object), counts=result["summary"]["counts"],

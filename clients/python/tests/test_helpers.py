@@ -40,6 +40,20 @@ def test_classify_a_recording_gives_an_n_by_classes_probability_array(spawned):
     assert sum(result.counts.values()) == len(result)
 
 
+def test_classify_reads_the_column_layout_as_it_reads_rows(spawned):
+    """The helper asks for beatsLayout "columns"; the rows a raw request gets say the same."""
+    columns = spawned.classify(RECORD, model="demo-aami5", timeout=300)
+    assert "beatColumns" in columns.raw and "beats" not in columns.raw
+    rows = ecgd.Classification.from_result(
+        spawned.request("classify", {"model": "demo-aami5", "signal": RECORD.to_param()}, timeout=300))
+    assert "beats" in rows.raw
+    assert list(columns.labels) == list(rows.labels)
+    assert np.array_equal(columns.probabilities, rows.probabilities)
+    assert np.array_equal(columns.samples, rows.samples) and np.array_equal(columns.times, rows.times)
+    assert columns.indices is None and rows.indices is None
+    assert columns.counts == rows.counts and columns.most_confident_abnormal == rows.most_confident_abnormal
+
+
 def test_extract_beats_windows_classified_as_beats_match_classify_on_the_recording(spawned):
     """extract_beats gives exactly what classify feeds the model: classifying those windows as
     beats gives the probabilities of classifying the recording at the same peaks."""
