@@ -1,14 +1,25 @@
 import NIOPosix
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Runs blocking and CPU-long work (reading signal and model files, QRS detection, cutting beats,
-/// inference, drawing) on NIO's blocking thread pool instead of Swift's cooperative pool.
+/// inference, drawing, building large results) on NIO's blocking thread pool instead of Swift's
+/// cooperative pool, at a lower scheduling priority than the threads that serve connections.
 ///
 /// The cooperative pool has one thread per core. A method that computed there for seconds would
 /// hold a thread every connection needs for reading frames and answering `ping`; a handful of
 /// long `classify` calls would stall the whole server. Methods therefore stay on the cooperative
-/// pool only to parse params and await `run`.
+/// pool only to parse params and await `run`. And since the pool's threads would otherwise share
+/// the cores equally with the cooperative ones, each runs its work `niceIncrement` steps nicer
+/// (Linux), so that a `ping` or a frame arriving preempts them at once.
 public struct WorkPool: Sendable {
     private let pool: NIOThreadPool
+
+    /// How much nicer than the process the pool's threads run its work (Linux nice steps: at
+    /// +10 a thread gets about a tenth of the CPU share of a default one when both want it).
+    public static let niceIncrement: Int32 = 10
 
     /// Work on `pool`; by default NIO's shared blocking pool (one thread per core).
     public init(_ pool: NIOThreadPool = .singleton) {
@@ -19,6 +30,30 @@ public struct WorkPool: Sendable {
     /// running `body` when the calling task is cancelled before a thread takes it up.
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try Task.checkCancellation()
-        return try await pool.runIfActive(body)
+        return try await pool.runIfActive {
+            Self.lowerThreadPriority()
+            return try body()
+        }
+    }
+
+    /// The process's nice value, read once: pool threads run at it plus `niceIncrement`.
+    private static let processNice: Int32 = {
+        #if os(Linux)
+            errno = 0
+            let nice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+            return errno == 0 ? nice : 0
+        #else
+            return 0
+        #endif
+    }()
+
+    /// Makes the calling thread (a pool thread) nicer. On Linux the nice value belongs to each
+    /// thread, and `PRIO_PROCESS` with id 0 names the calling one; setting it again on every work
+    /// item is a cheap system call.
+    private static func lowerThreadPriority() {
+        #if os(Linux)
+            let target = min(19, processNice + niceIncrement)
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, target)
+        #endif
     }
 }

@@ -248,8 +248,14 @@ final class ClassifyTests: XCTestCase {
             ServiceTestSupport.context(progress: log))
         XCTAssertEqual(try beats(result).count, 1200)
         XCTAssertEqual(log.kinds, ["begin", "report", "report", "report", "end"], "three chunks of at most 512 beats")
+        // Chunks of 512, 512 and 176 beats, two at a time: they may finish in either order, so
+        // the report after one or two chunks counts 512 or 176, then 1024 or 688 beats.
         let percentages = log.all.compactMap { $0["percentage"]?.intValue }
-        XCTAssertEqual(percentages, [0, 42, 85, 100])
+        XCTAssertEqual(percentages.count, 4)
+        XCTAssertEqual(percentages.first, 0)
+        XCTAssertTrue([42, 14].contains(percentages[1]), "\(percentages)")
+        XCTAssertTrue([85, 57].contains(percentages[2]), "\(percentages)")
+        XCTAssertEqual(percentages.last, 100)
     }
 
     func testCancellationStopsALongClassify() async throws {

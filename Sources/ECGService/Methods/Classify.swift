@@ -66,11 +66,13 @@ struct Classify: ServiceMethod {
         let probabilities = try await BatchRunner.probabilities(
             model, windows: prepared.windows, features: prepared.features, count: prepared.count, threads: threads,
             work: work, progress: progress)
-        let beats = prepared.peaks.map { peak in
-            ClassifiedBeat(
-                sample: peak, time: Double(peak) / recording.fs, label: "", probability: 0, probabilities: [:])
+        var result = try await work.run {
+            let beats = prepared.peaks.map { peak in
+                ClassifiedBeat(
+                    sample: peak, time: Double(peak) / recording.fs, label: "", probability: 0, probabilities: [:])
+            }
+            return ClassifyResult.make(model: model, probabilities: probabilities, beats: beats, trueLabels: nil)
         }
-        var result = ClassifyResult.make(model: model, probabilities: probabilities, beats: beats, trueLabels: nil)
         result.summary.heartRate = HeartRateSummary(BeatTiming(peaks: peaks, fs: recording.fs))
         result.fs = recording.fs
         result.lead = lead
@@ -118,11 +120,13 @@ struct Classify: ServiceMethod {
         let probabilities = try await BatchRunner.probabilities(
             model, windows: windows, features: features, count: input.beats.count, threads: threads, work: work,
             progress: progress)
-        let beats = input.beats.indices.map { i in
-            ClassifiedBeat(index: i, line: input.lines?[i], label: "", probability: 0, probabilities: [:])
+        var result = try await work.run {
+            let beats = input.beats.indices.map { i in
+                ClassifiedBeat(index: i, line: input.lines?[i], label: "", probability: 0, probabilities: [:])
+            }
+            return ClassifyResult.make(
+                model: model, probabilities: probabilities, beats: beats, trueLabels: truth?.indices)
         }
-        var result = ClassifyResult.make(
-            model: model, probabilities: probabilities, beats: beats, trueLabels: truth?.indices)
         if truth?.mappedFromAAMI == true { result.labelMapping = AAMILabels.binaryMappingNote }
         return result
     }

@@ -28,8 +28,10 @@ extension ServiceMethod {
         // The result becomes one JSONValue, the currency of JSONRPC's response path (batches,
         // gzip above the threshold, one serializer), then bytes once, on the connection's writer.
         // Results of thousands of small objects (beats, peaks) build that value directly
-        // (`JSONValueRepresentable`) instead of going through `Encodable`.
-        return try JSONValueEncoder().encode(try await run(decoded, context))
+        // (`JSONValueRepresentable`) instead of going through `Encodable`, on the work pool:
+        // for a day-long recording that takes a while.
+        let result = try await run(decoded, context)
+        return try await WorkPool().run { try JSONValueEncoder().encode(result) }
     }
 }
 
