@@ -139,20 +139,24 @@ public struct BeatRecipe: Sendable, Equatable {
         }
         let windows = kept.map { segmented.windows[$0] }
         let rr = featureIndices.isEmpty ? [] : RRFeatures.compute(peaks: peaks, fs: fs).map(\.vector)
+        let rhythmCount = RRFeatures.names.count
         let template = usesTemplate ? BeatTemplate(windows: windows) : nil
         var beats = PreparedBeats(length: windowValues, featureCount: featureCount)
         beats.windows = modelWindows(windows, template: template)
         beats.features.reserveCapacity(kept.count * featureCount)
         for (j, k) in kept.enumerated() {
             if !featureIndices.isEmpty {
-                var vector = rr[segmented.beatIndices[k]]
-                if let template {
-                    vector +=
+                // Feature i is rhythm feature i, or template feature i - rhythmCount.
+                let rhythm = rr[segmented.beatIndices[k]]
+                let shape =
+                    template.map {
                         TemplateFeatures(
-                            window: windows[j], template: template, peak: input.samplesBefore, fs: input.samplingRate
+                            window: windows[j], template: $0, peak: input.samplesBefore, fs: input.samplingRate
                         ).vector
+                    } ?? []
+                for i in featureIndices {
+                    beats.features.append(Float(i < rhythmCount ? rhythm[i] : shape[i - rhythmCount]))
                 }
-                beats.features.append(contentsOf: featureIndices.lazy.map { Float(vector[$0]) })
             }
             beats.peaks.append(segmented.peaks[k])
         }

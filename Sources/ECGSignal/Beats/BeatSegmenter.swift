@@ -107,14 +107,20 @@ public struct BeatSegmenter: Sendable, Equatable {
                 }
                 result.padded.append(index)
             }
-            var window = [Double](repeating: 0, count: length)
-            for k in 0..<length {
-                let t = start + k
-                if t >= 0 && t < n {
-                    window[k] = samples[t]
-                } else if edges == .padEdge {
-                    window[k] = t < 0 ? samples[0] : samples[n - 1]
+            let window: [Double]
+            if inside {
+                window = Array(samples[start..<end])
+            } else {
+                var padded = [Double](repeating: 0, count: length)
+                for k in 0..<length {
+                    let t = start + k
+                    if t >= 0 && t < n {
+                        padded[k] = samples[t]
+                    } else if edges == .padEdge {
+                        padded[k] = t < 0 ? samples[0] : samples[n - 1]
+                    }
                 }
+                window = padded
             }
             result.windows.append(normalization.apply(window))
             result.beatIndices.append(index)

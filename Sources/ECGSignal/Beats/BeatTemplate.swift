@@ -27,11 +27,19 @@ public struct BeatTemplate: Sendable, Equatable {
         let count = chosen.count
         // Sample-major copy (all beats' sample t side by side), so that each median reads and
         // reorders one contiguous run instead of one value from each of thousands of arrays.
+        // Copied a block of samples at a time: the writes of a block go to a few sequential
+        // runs, not to a different page for every sample.
+        let means = chosen.map { $0.reduce(0, +) / Double(max(1, $0.count)) }
         var columns = [Double](repeating: 0, count: count * length)
         columns.withUnsafeMutableBufferPointer { columns in
-            for (k, window) in chosen.enumerated() {
-                let mean = window.reduce(0, +) / Double(max(1, window.count))
-                for t in 0..<length { columns[t * count + k] = window[t] - mean }
+            for blockStart in stride(from: 0, to: length, by: 16) {
+                let block = blockStart..<min(length, blockStart + 16)
+                for (k, window) in chosen.enumerated() {
+                    let mean = means[k]
+                    window.withUnsafeBufferPointer { window in
+                        for t in block { columns[t * count + k] = window[t] - mean }
+                    }
+                }
             }
         }
         var samples = [Double](repeating: 0, count: length)
