@@ -152,6 +152,19 @@ final class ConnectionLifecycleTests: XCTestCase {
         XCTAssertEqual(h.output.drain().map(\.json), [["jsonrpc": "2.0", "id": 1, "result": ["gate": "g"]]])
     }
 
+    func testAFailedWriteEndsTheConnectionAndCancelsTheRequestsInFlight() async {
+        let (h, probe) = harness()
+        await h.initialize()
+        h.send(request(1, "sleepUntilCancelled"))
+        expectEqual(await probe.started.take(), "sleep")
+        h.breakOutput()
+        h.send(request(2, "ping"))  // its answer cannot be written
+        // The input never ends: the connection must stop on its own, without the hour-long request.
+        let reason = await h.end()
+        XCTAssertEqual(reason, .outputClosed)
+        XCTAssertTrue(h.output.drain().isEmpty)
+    }
+
     func testFatalFramingErrorIsReportedThenEndsTheConnection() async {
         let (h, _) = harness()
         await h.initialize()

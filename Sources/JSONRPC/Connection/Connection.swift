@@ -21,6 +21,9 @@ public final class Connection: Sendable {
         case protocolError
         /// The server is stopping (the reading task was cancelled).
         case serverStopping
+        /// Writing to the client failed (it closed its side or vanished): nothing can reach it any
+        /// more, so reading stopped and the requests in flight were cancelled.
+        case outputClosed
     }
 
     private enum Lifecycle {
@@ -34,6 +37,7 @@ public final class Connection: Sendable {
         var acceptsGzip = false
         var inFlight: [RequestID: Task<Void, Never>] = [:]
         var cancelled: Set<RequestID> = []
+        var outputClosed = false
     }
 
     private let registry: MethodRegistry
@@ -56,28 +60,43 @@ public final class Connection: Sendable {
         (outboxStream, outbox) = AsyncStream.makeStream(of: JSONValue.self)
     }
 
-    /// Serves the connection until the input ends, the client exits, framing is lost or the
-    /// calling task is cancelled. In-flight requests always finish and are answered before it returns.
+    /// Serves the connection until the input ends, the client exits, framing is lost, a write to
+    /// the client fails or the calling task is cancelled. In-flight requests always finish and are
+    /// answered before it returns (once a write has failed they are cancelled, and their answers
+    /// dropped).
     ///
     /// - Parameters:
     ///   - inbound: frames from the client.
     ///   - write: sends one frame to the client.
-    public func run<Inbound: AsyncSequence>(
+    public func run<Inbound: AsyncSequence & Sendable>(
         inbound: Inbound, write: @escaping @Sendable (Frame) async throws -> Void
     ) async -> EndReason where Inbound.Element == InboundFrame {
+        // Reading is a task of its own so that a failed write can stop it.
+        let reader = Task { [self] in await readLoop(inbound) }
         // The writer is unstructured so that stopping the server (cancelling this task) does not
         // stop answering the requests still in flight.
         let writer = Task { [self] in
             for await message in outboxStream {
-                let gzip = state.withLock { $0.acceptsGzip }
+                let (gzip, closed) = state.withLock { ($0.acceptsGzip, $0.outputClosed) }
+                if closed { continue }
                 do {
                     try await write(codec.encode(message, allowGzip: gzip))
                 } catch {
-                    logger.debug("dropping a message: the client is gone (\(error))")
+                    logger.debug("the client is gone (\(error)): stopping its connection")
+                    let inFlight = state.withLock { state in
+                        state.outputClosed = true
+                        return Array(state.inFlight.values)
+                    }
+                    reader.cancel()
+                    for task in inFlight { task.cancel() }
                 }
             }
         }
-        let reason = await readLoop(inbound)
+        let reason = await withTaskCancellationHandler {
+            await reader.value
+        } onCancel: {
+            reader.cancel()
+        }
         let pending = state.withLock { Array($0.inFlight.values) }
         if !pending.isEmpty { logger.debug("waiting for \(pending.count) request(s) in flight") }
         for task in pending { await task.value }
@@ -108,8 +127,10 @@ public final class Connection: Sendable {
                     if let exit = await handle(json) { return exit }
                 }
             }
+            if state.withLock({ $0.outputClosed }) { return .outputClosed }
             return Task.isCancelled ? .serverStopping : .endOfInput
         } catch {
+            if state.withLock({ $0.outputClosed }) { return .outputClosed }
             if Task.isCancelled || error is CancellationError { return .serverStopping }
             logger.debug("input failed: \(error)")
             return .endOfInput
