@@ -55,6 +55,15 @@ final class ConnectionLifecycleTests: XCTestCase {
         XCTAssertEqual(methods, makeTestRegistry(Probe()).requestMethods)
     }
 
+    func testPingReportsTheServersUptimeNotTheConnections() async {
+        let h = ConnectionHarness(
+            registry: makeTestRegistry(Probe()), serverStart: ContinuousClock.now - .seconds(3600))
+        let uptime = await h.call(1, "ping")?["result"]?["uptimeSeconds"]?.numberValue ?? 0
+        XCTAssertGreaterThanOrEqual(uptime, 3600, "a new connection of a server up for an hour")
+        h.endInput()
+        _ = await h.end()
+    }
+
     func testSecondInitializeIsRefused() async {
         let (h, _) = harness()
         await h.initialize()

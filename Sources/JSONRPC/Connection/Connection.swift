@@ -47,11 +47,17 @@ public final class Connection: Sendable {
     private let logger: Logger
     private let state = Mutex(State())
     private let session = Session()
-    private let startTime = ContinuousClock.now
+    private let serverStart: ContinuousClock.Instant
     private let outbox: AsyncStream<JSONValue>.Continuation
     private let outboxStream: AsyncStream<JSONValue>
 
-    public init(registry: MethodRegistry, description: ServerDescription, limits: TransportLimits, logger: Logger) {
+    /// A connection of a server that started at `serverStart` (`ping` reports the time since then
+    /// as `uptimeSeconds`; by default now, for a server of one connection).
+    public init(
+        registry: MethodRegistry, description: ServerDescription, limits: TransportLimits, logger: Logger,
+        serverStart: ContinuousClock.Instant = .now
+    ) {
+        self.serverStart = serverStart
         self.registry = registry
         self.description = description
         self.limits = limits
@@ -232,7 +238,7 @@ public final class Connection: Sendable {
         }
         switch (request.method, lifecycle) {
         case ("ping", _):
-            let uptime = (ContinuousClock.now - startTime) / .milliseconds(1) / 1000
+            let uptime = (ContinuousClock.now - serverStart) / .milliseconds(1) / 1000
             deliver(ResponseBody.result(["pong": true, "uptimeSeconds": .number(uptime)], id: id))
             return
         case ("initialize", .awaitingInitialize):

@@ -22,12 +22,15 @@ final class ConnectionHarness: Sendable {
     static let description = ServerDescription(
         name: "test-server", version: "9.8.7", protocolVersion: "4.5", capabilities: ["custom": ["x": true]])
 
-    init(registry: MethodRegistry, limits: TransportLimits = TransportLimits()) {
+    init(
+        registry: MethodRegistry, limits: TransportLimits = TransportLimits(),
+        serverStart: ContinuousClock.Instant = .now
+    ) {
         let (inbound, input) = AsyncStream.makeStream(of: InboundFrame.self)
         self.input = input
         let connection = Connection(
             registry: registry, description: Self.description, limits: limits,
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), serverStart: serverStart)
         self.connection = connection
         let output = Mailbox<Written>()
         self.output = output
