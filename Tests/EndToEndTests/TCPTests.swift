@@ -31,6 +31,18 @@ final class TCPTests: XCTestCase {
         try stop(process)
     }
 
+    /// A health check's ping on a new connection reports how long the server has been up.
+    func testPingUptimeIsTheServersOnEveryConnection() throws {
+        let (process, port) = try serve()
+        let first = try FrameClient.connect(port: port)
+        try first.initialize()
+        let earlier = try XCTUnwrap(try first.call(1, "ping")["result"]?["uptimeSeconds"]?.numberValue)
+        let second = try FrameClient.connect(port: port)
+        let later = try XCTUnwrap(try second.call(1, "ping")["result"]?["uptimeSeconds"]?.numberValue)
+        XCTAssertGreaterThanOrEqual(later, earlier, "the second connection's ping counted from its own start")
+        try stop(process)
+    }
+
     /// Eight clients work at once while a ninth sends garbage and is disconnected.
     func testManyClientsAtOnceAndAGarbageClient() throws {
         let (process, port) = try serve()

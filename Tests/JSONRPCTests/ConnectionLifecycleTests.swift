@@ -55,6 +55,15 @@ final class ConnectionLifecycleTests: XCTestCase {
         XCTAssertEqual(methods, makeTestRegistry(Probe()).requestMethods)
     }
 
+    func testPingReportsTheServersUptimeNotTheConnections() async {
+        let h = ConnectionHarness(
+            registry: makeTestRegistry(Probe()), serverStart: ContinuousClock.now - .seconds(3600))
+        let uptime = await h.call(1, "ping")?["result"]?["uptimeSeconds"]?.numberValue ?? 0
+        XCTAssertGreaterThanOrEqual(uptime, 3600, "a new connection of a server up for an hour")
+        h.endInput()
+        _ = await h.end()
+    }
+
     func testSecondInitializeIsRefused() async {
         let (h, _) = harness()
         await h.initialize()
@@ -150,6 +159,19 @@ final class ConnectionLifecycleTests: XCTestCase {
         let reason = await h.end()
         XCTAssertEqual(reason, .serverStopping)
         XCTAssertEqual(h.output.drain().map(\.json), [["jsonrpc": "2.0", "id": 1, "result": ["gate": "g"]]])
+    }
+
+    func testAFailedWriteEndsTheConnectionAndCancelsTheRequestsInFlight() async {
+        let (h, probe) = harness()
+        await h.initialize()
+        h.send(request(1, "sleepUntilCancelled"))
+        expectEqual(await probe.started.take(), "sleep")
+        h.breakOutput()
+        h.send(request(2, "ping"))  // its answer cannot be written
+        // The input never ends: the connection must stop on its own, without the hour-long request.
+        let reason = await h.end()
+        XCTAssertEqual(reason, .outputClosed)
+        XCTAssertTrue(h.output.drain().isEmpty)
     }
 
     func testFatalFramingErrorIsReportedThenEndsTheConnection() async {

@@ -21,6 +21,9 @@ public final class Connection: Sendable {
         case protocolError
         /// The server is stopping (the reading task was cancelled).
         case serverStopping
+        /// Writing to the client failed (it closed its side or vanished): nothing can reach it any
+        /// more, so reading stopped and the requests in flight were cancelled.
+        case outputClosed
     }
 
     private enum Lifecycle {
@@ -34,6 +37,7 @@ public final class Connection: Sendable {
         var acceptsGzip = false
         var inFlight: [RequestID: Task<Void, Never>] = [:]
         var cancelled: Set<RequestID> = []
+        var outputClosed = false
     }
 
     private let registry: MethodRegistry
@@ -43,11 +47,17 @@ public final class Connection: Sendable {
     private let logger: Logger
     private let state = Mutex(State())
     private let session = Session()
-    private let startTime = ContinuousClock.now
+    private let serverStart: ContinuousClock.Instant
     private let outbox: AsyncStream<JSONValue>.Continuation
     private let outboxStream: AsyncStream<JSONValue>
 
-    public init(registry: MethodRegistry, description: ServerDescription, limits: TransportLimits, logger: Logger) {
+    /// A connection of a server that started at `serverStart` (`ping` reports the time since then
+    /// as `uptimeSeconds`; by default now, for a server of one connection).
+    public init(
+        registry: MethodRegistry, description: ServerDescription, limits: TransportLimits, logger: Logger,
+        serverStart: ContinuousClock.Instant = .now
+    ) {
+        self.serverStart = serverStart
         self.registry = registry
         self.description = description
         self.limits = limits
@@ -56,28 +66,43 @@ public final class Connection: Sendable {
         (outboxStream, outbox) = AsyncStream.makeStream(of: JSONValue.self)
     }
 
-    /// Serves the connection until the input ends, the client exits, framing is lost or the
-    /// calling task is cancelled. In-flight requests always finish and are answered before it returns.
+    /// Serves the connection until the input ends, the client exits, framing is lost, a write to
+    /// the client fails or the calling task is cancelled. In-flight requests always finish and are
+    /// answered before it returns (once a write has failed they are cancelled, and their answers
+    /// dropped).
     ///
     /// - Parameters:
     ///   - inbound: frames from the client.
     ///   - write: sends one frame to the client.
-    public func run<Inbound: AsyncSequence>(
+    public func run<Inbound: AsyncSequence & Sendable>(
         inbound: Inbound, write: @escaping @Sendable (Frame) async throws -> Void
     ) async -> EndReason where Inbound.Element == InboundFrame {
+        // Reading is a task of its own so that a failed write can stop it.
+        let reader = Task { [self] in await readLoop(inbound) }
         // The writer is unstructured so that stopping the server (cancelling this task) does not
         // stop answering the requests still in flight.
         let writer = Task { [self] in
             for await message in outboxStream {
-                let gzip = state.withLock { $0.acceptsGzip }
+                let (gzip, closed) = state.withLock { ($0.acceptsGzip, $0.outputClosed) }
+                if closed { continue }
                 do {
                     try await write(codec.encode(message, allowGzip: gzip))
                 } catch {
-                    logger.debug("dropping a message: the client is gone (\(error))")
+                    logger.debug("the client is gone (\(error)): stopping its connection")
+                    let inFlight = state.withLock { state in
+                        state.outputClosed = true
+                        return Array(state.inFlight.values)
+                    }
+                    reader.cancel()
+                    for task in inFlight { task.cancel() }
                 }
             }
         }
-        let reason = await readLoop(inbound)
+        let reason = await withTaskCancellationHandler {
+            await reader.value
+        } onCancel: {
+            reader.cancel()
+        }
         let pending = state.withLock { Array($0.inFlight.values) }
         if !pending.isEmpty { logger.debug("waiting for \(pending.count) request(s) in flight") }
         for task in pending { await task.value }
@@ -108,8 +133,10 @@ public final class Connection: Sendable {
                     if let exit = await handle(json) { return exit }
                 }
             }
+            if state.withLock({ $0.outputClosed }) { return .outputClosed }
             return Task.isCancelled ? .serverStopping : .endOfInput
         } catch {
+            if state.withLock({ $0.outputClosed }) { return .outputClosed }
             if Task.isCancelled || error is CancellationError { return .serverStopping }
             logger.debug("input failed: \(error)")
             return .endOfInput
@@ -211,7 +238,7 @@ public final class Connection: Sendable {
         }
         switch (request.method, lifecycle) {
         case ("ping", _):
-            let uptime = (ContinuousClock.now - startTime) / .milliseconds(1) / 1000
+            let uptime = (ContinuousClock.now - serverStart) / .milliseconds(1) / 1000
             deliver(ResponseBody.result(["pong": true, "uptimeSeconds": .number(uptime)], id: id))
             return
         case ("initialize", .awaitingInitialize):

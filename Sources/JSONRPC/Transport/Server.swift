@@ -20,6 +20,8 @@ public struct Server: Sendable {
     public let limits: TransportLimits
     /// Where connection events and failures are logged.
     public let logger: Logger
+    /// When the server was made: `ping` on any connection reports the time since as its uptime.
+    private let started = ContinuousClock.now
 
     /// A server; nothing is read or bound until `serveStdio` or `serveTCP` is called.
     public init(registry: MethodRegistry, description: ServerDescription, limits: TransportLimits, logger: Logger) {
@@ -42,7 +44,8 @@ public struct Server: Sendable {
         var connectionLogger = logger
         connectionLogger[metadataKey: "connection"] = "\(label)"
         let connection = Connection(
-            registry: registry, description: description, limits: limits, logger: connectionLogger)
+            registry: registry, description: description, limits: limits, logger: connectionLogger,
+            serverStart: started)
         do {
             return try await channel.executeThenClose { inbound, outbound in
                 await connection.run(inbound: inbound, write: { try await outbound.write($0) })
@@ -60,7 +63,8 @@ public struct Server: Sendable {
         var connectionLogger = logger
         connectionLogger[metadataKey: "connection"] = "stdio"
         let connection = Connection(
-            registry: registry, description: description, limits: limits, logger: connectionLogger)
+            registry: registry, description: description, limits: limits, logger: connectionLogger,
+            serverStart: started)
         return await connection.run(inbound: transport.frames(), write: transport.write)
     }
 

@@ -47,7 +47,10 @@ struct ServeCommand: AsyncParsableCommand {
             limits: transportLimits,
             logger: logger)
 
-        // Installed before serving starts, so that a signal is never fatal.
+        // Installed before serving starts, so that a signal is never fatal. A client that closes its
+        // end of standard output (or of a socket) makes writes fail with EPIPE, which ends that
+        // connection, instead of killing the server with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         let signals = StopSignals()
         defer { signals.cancel() }
         if let tcp {
@@ -66,7 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
             signals.onStop { task.cancel() }
             switch await task.value {
             case .exit(afterShutdown: false), .protocolError: throw ExitCode(1)
-            case .exit(afterShutdown: true), .endOfInput, .serverStopping: return
+            case .exit(afterShutdown: true), .endOfInput, .serverStopping, .outputClosed: return
             }
         }
     }

@@ -2,6 +2,7 @@ import CompressNIO
 import JSONRPC
 import Logging
 import NIOCore
+import Synchronization
 import XCTest
 
 /// One message the connection wrote, decoded.
@@ -16,21 +17,27 @@ final class ConnectionHarness: Sendable {
     let run: Task<Connection.EndReason, Never>
     let output: Mailbox<Written>
     private let input: AsyncStream<InboundFrame>.Continuation
+    private let outputSwitch = OutputSwitch()
 
     static let description = ServerDescription(
         name: "test-server", version: "9.8.7", protocolVersion: "4.5", capabilities: ["custom": ["x": true]])
 
-    init(registry: MethodRegistry, limits: TransportLimits = TransportLimits()) {
+    init(
+        registry: MethodRegistry, limits: TransportLimits = TransportLimits(),
+        serverStart: ContinuousClock.Instant = .now
+    ) {
         let (inbound, input) = AsyncStream.makeStream(of: InboundFrame.self)
         self.input = input
         let connection = Connection(
             registry: registry, description: Self.description, limits: limits,
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), serverStart: serverStart)
         self.connection = connection
         let output = Mailbox<Written>()
         self.output = output
+        let outputSwitch = self.outputSwitch
         run = Task {
             let reason = await connection.run(inbound: inbound) { frame in
+                if outputSwitch.isBroken { throw HarnessOutputClosed() }
                 var body = frame.body
                 if frame.contentEncoding == .gzip { body = try body.decompress(with: .gzip()) }
                 output.put(Written(encoding: frame.contentEncoding, json: try JSONParser.parse(body.readableBytesView)))
@@ -63,6 +70,11 @@ final class ConnectionHarness: Sendable {
 
     func endInput() {
         input.finish()
+    }
+
+    /// Makes every later write fail (the client stopped reading and closed its side).
+    func breakOutput() {
+        outputSwitch.breakIt()
     }
 
     // MARK: Receiving
@@ -129,3 +141,13 @@ extension JSONValue {
     var errorCode: Int? { self["error"]?["code"]?.intValue }
     var errorMessage: String? { self["error"]?["message"]?.stringValue }
 }
+
+/// Once broken, every write of the harness fails, as writing to a client that closed its side does.
+private final class OutputSwitch: Sendable {
+    private let broken = Mutex(false)
+    var isBroken: Bool { broken.withLock { $0 } }
+    func breakIt() { broken.withLock { $0 = true } }
+}
+
+/// What the harness's writes throw once `breakOutput` was called.
+struct HarnessOutputClosed: Error {}
