@@ -2,13 +2,12 @@
 import asyncio
 import collections
 import itertools
-import json
 import sys
 import traceback
 
 from .client import _CANCEL_GRACE_SECONDS, _LIFECYCLE, spawn_command
 from .errors import DaemonDied, EcgdError, daemon_died
-from .framing import encode_frame, read_frame_async
+from .framing import encode_body, encode_frame, frame_parts, read_frame_async
 from .methods import Methods
 from .progress import ProgressBar
 
@@ -174,10 +173,11 @@ class AsyncClient(Methods):
         await self.close()
 
     async def _send(self, message):
-        body = json.dumps(message, separators=(",", ":"), allow_nan=False).encode("utf-8")
-        frame = encode_frame(body, compress=self._gzip_over is not None and len(body) >= self._gzip_over)
+        body = encode_body(message)
+        header, body = frame_parts(body, compress=self._gzip_over is not None and len(body) >= self._gzip_over)
         try:
-            self._writer.write(frame)
+            self._writer.write(header)
+            self._writer.write(body)
             await self._writer.drain()
         except (OSError, RuntimeError) as error:
             await asyncio.wait([self._reader_task], timeout=10)

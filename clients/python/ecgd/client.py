@@ -1,7 +1,6 @@
 """A thread-safe client for ecgd over a spawned process (``Client.spawn``) or TCP (``Client.connect``)."""
 import collections
 import itertools
-import json
 import os
 import pathlib
 import socket
@@ -12,7 +11,7 @@ import traceback
 from concurrent.futures import Future
 
 from .errors import DaemonDied, EcgdError, daemon_died
-from .framing import encode_frame, read_frame
+from .framing import encode_body, frame_parts, read_frame
 from .locate import find_ecgd
 from .methods import Methods
 from .progress import ProgressBar
@@ -300,11 +299,12 @@ class Client(Methods):
     # MARK: Wire
 
     def _send(self, message):
-        body = json.dumps(message, separators=(",", ":"), allow_nan=False).encode("utf-8")
-        frame = encode_frame(body, compress=self._gzip_over is not None and len(body) >= self._gzip_over)
+        body = encode_body(message)
+        header, body = frame_parts(body, compress=self._gzip_over is not None and len(body) >= self._gzip_over)
         with self._write_lock:
             try:
-                self._writer.write(frame)
+                self._writer.write(header)
+                self._writer.write(body)
                 self._writer.flush()
             except (OSError, ValueError) as error:
                 self._thread.join(10)  # the reader knows why the daemon went away

@@ -1,18 +1,59 @@
 """LSP base-protocol framing: Content-Length headers, optional gzip bodies."""
 import gzip
 import json
+import uuid
+
+
+class Base64Text(str):
+    """Base64 text for a JSON string (the ``data`` of ``encode_signal``), with its ASCII bytes.
+
+    Base64 needs no JSON escaping, so ``encode_body`` splices those bytes into the frame as they
+    are instead of having ``json`` scan and copy a string of several megabytes."""
+
+    def __new__(cls, ascii_bytes):
+        text = super().__new__(cls, ascii_bytes.decode("ascii"))
+        text.ascii = ascii_bytes
+        return text
+
+
+def encode_body(message):
+    """The JSON text of ``message`` as UTF-8 bytes. ``Base64Text`` values of its objects (not
+    inside arrays, which are not searched) are spliced in without scanning."""
+    spliced = []
+
+    def stand_ins(value):
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for key, member in value.items():
+            if isinstance(member, Base64Text) and len(member) >= 4096:
+                out[key] = f"ecgd-splice-{uuid.uuid4().hex}"
+                spliced.append((out[key], member.ascii))
+            else:
+                out[key] = stand_ins(member)
+        return out
+
+    body = json.dumps(stand_ins(message), separators=(",", ":"), allow_nan=False).encode("utf-8")
+    for stand_in, data in spliced:
+        body = body.replace(b'"%s"' % stand_in.encode("ascii"), b'"%s"' % data, 1)
+    return body
 
 
 def encode_frame(message, compress=False):
     """Returns the bytes of one frame carrying ``message`` (a JSON-serialisable object, or its
     JSON text already encoded as bytes)."""
-    body = message if isinstance(message, bytes) else json.dumps(
-        message, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return b"".join(frame_parts(message, compress))
+
+
+def frame_parts(message, compress=False):
+    """The header and the body of the frame of ``message`` (as ``encode_frame``), to be written
+    one after the other without joining them into one more copy of the body."""
+    body = message if isinstance(message, bytes) else encode_body(message)
     headers = b""
     if compress:
         body = gzip.compress(body, compresslevel=1)
         headers = b"Content-Encoding: gzip\r\n"
-    return b"Content-Length: %d\r\n%s\r\n%s" % (len(body), headers, body)
+    return b"Content-Length: %d\r\n%s\r\n" % (len(body), headers), body
 
 
 class _Headers:

@@ -8,6 +8,7 @@ import os
 
 import numpy as np
 
+from .framing import Base64Text
 from .results import Classification, ExtractedBeats, ModelInfo, Peaks, Plot
 from .signals import ServerFile, signal_param
 
@@ -33,7 +34,7 @@ def _beats(beats):
     if matrix.ndim != 2:
         raise ValueError(f"beats must be a 2-D array (beats, samples), not {matrix.ndim}-D")
     return {"dtype": "float32", "encoding": "base64", "shape": list(matrix.shape),
-            "data": base64.b64encode(np.ascontiguousarray(matrix).tobytes()).decode("ascii")}
+            "data": Base64Text(base64.b64encode(np.ascontiguousarray(matrix).tobytes()))}
 
 
 def _drop_none(params):

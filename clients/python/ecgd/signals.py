@@ -9,6 +9,8 @@ import os
 
 import numpy as np
 
+from .framing import Base64Text
+
 # Sample types ecgd reads, and what other numpy dtypes travel as (losslessly).
 _WIRE_DTYPES = {
     "int8": "int16", "uint8": "int16", "int16": "int16",
@@ -68,7 +70,7 @@ def encode_signal(samples, fs, compress=True, dtype=None, level=1, gain=None, ba
         "dtype": dtype,
         "encoding": "gzip+base64" if compress else "base64",
         "leads": int(leads.shape[0]),
-        "data": base64.b64encode(data).decode("ascii"),
+        "data": Base64Text(base64.b64encode(data)),
     }
     if gain is not None:
         signal["gain"] = float(gain)

@@ -1,6 +1,8 @@
 """The wire, through the package: every signal encoding over stdio and TCP, gzip, concurrency."""
 import base64
 import gzip
+import io
+import json
 import threading
 
 import numpy as np
@@ -8,6 +10,7 @@ import pytest
 
 import ecgd
 from client_support import synthetic_ecg
+from ecgd.framing import Base64Text, encode_body, encode_frame, read_frame
 
 
 @pytest.mark.parametrize("dtype,compress", [("float32", True), ("float64", False)])
@@ -113,3 +116,18 @@ def test_tcp_signals_over_the_threshold_travel_gzip_compressed(tcp_server):
         param = client._signal(signal, 360)
         assert param["encoding"] == "gzip+base64"  # 120 s of float32 is over the 64 KiB default
         assert len(client.detect_peaks(signal, fs=360)) == len(expected)
+
+
+def test_frames_splice_base64_payloads_into_the_json_they_would_have_been():
+    """encode_body writes large Base64Text values unscanned; the bytes parse to the message that
+    json.dumps would have written, other strings keep their escapes, and arrays are left alone."""
+    payload = Base64Text(base64.b64encode(bytes(range(256)) * 64))
+    short = Base64Text(base64.b64encode(b"abc"))
+    message = {"jsonrpc": "2.0", "id": 7, "method": "detectPeaks",
+               "params": {"signal": {"fs": 360.0, "data": payload, "note": 'quote " and \\ and \n'},
+                          "second": {"data": payload}, "short": short, "list": [payload]}}
+    body = encode_body(message)
+    assert json.loads(body) == json.loads(json.dumps(message))
+    assert body.count(payload.ascii) == 3  # twice spliced, once (in the array) written by json
+    assert b"ecgd-splice" not in body
+    assert read_frame(io.BytesIO(encode_frame(message, compress=True))) == json.loads(json.dumps(message))
