@@ -178,10 +178,29 @@ private struct Cursor {
         }
     }
 
+    /// Moves `index` past whole 8-byte words holding no quote, backslash or control character
+    /// (the bulk of a long base64 string), stopping at the word that holds one.
+    private mutating func skipPlainWords() {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // A byte of `x` is zero when the returned word has its high bit set (for bytes < 0x80).
+        func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        let raw = UnsafeRawBufferPointer(bytes)
+        while index + 8 <= bytes.count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            // Control characters are bytes below 0x20: (byte & 0xE0) == 0 for ASCII bytes.
+            let special =
+                zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C)) | zeroBytes(word & (ones &* 0xE0))
+            if special != 0 { return }
+            index += 8
+        }
+    }
+
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes.
+        // Fast path: no escapes. Eight bytes at a time while none of them ends the fast path.
+        skipPlainWords()
         while index < bytes.count {
             let c = bytes[index]
             if c == UInt8(ascii: "\"") {

@@ -263,6 +263,38 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(json("\"\u{7F}\""), .string("\u{7F}"))
     }
 
+    /// Long strings are scanned eight bytes at a time: a quote, an escape, a control character or
+    /// a multi-byte character is found wherever it falls in or across those words.
+    func testSpecialBytesAtEveryOffsetOfALongString() {
+        for length in [7, 8, 9, 16, 31] {
+            for offset in 0..<length {
+                let plain = Array(repeating: UInt8(ascii: "A"), count: length)
+                var escaped = plain
+                escaped.replaceSubrange(offset..<(offset + 1), with: Array(#"\""#.utf8))
+                XCTAssertEqual(
+                    try? JSONParser.parse([0x22] + escaped + [0x22]),
+                    .string(
+                        String(repeating: "A", count: offset) + "\""
+                            + String(repeating: "A", count: length - offset - 1)),
+                    "escaped quote at \(offset) of \(length)")
+                var control = plain
+                control[offset] = 0x1F
+                XCTAssertEqual(
+                    parseError([0x22] + control + [0x22]), ParseFailure(.controlCharacterInString, offset + 1),
+                    "control at \(offset) of \(length)")
+                let (first, second) = (String(repeating: "A", count: offset), String(repeating: "B", count: length))
+                XCTAssertEqual(
+                    try? JSONParser.parse(Array("[\"\(first)\",\"\(second)\"]".utf8)),
+                    .array([.string(first), .string(second)]), "a quote ends the string at \(offset)")
+                var accented = plain
+                accented.replaceSubrange(offset..<(offset + 1), with: Array("é".utf8))
+                XCTAssertEqual(
+                    try? JSONParser.parse([0x22] + accented + [0x22]),
+                    .string(String(decoding: accented, as: UTF8.self)), "é at \(offset) of \(length)")
+            }
+        }
+    }
+
     // MARK: Structure
 
     func testLiterals() {
