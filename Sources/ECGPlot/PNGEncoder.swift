@@ -6,7 +6,8 @@ import CDeflate
 /// Cairo's own writer goes through libpng at zlib's default level with every filter tried on
 /// every row: about 100 ms for a 1200 x 400 strip, ten times the time of drawing it. Here the
 /// scanlines go unfiltered into `ScanlineDeflater`, which knows where paper repeats, with
-/// their Adler-32 from `ScanlineChecksum`; the file is about the size zlib makes at level 3.
+/// their Adler-32 from `ScanlineChecksum`: about a millisecond for the strip, four times less
+/// than zlib at level 1 or 3 with the Up filter, for files about a sixth larger.
 enum PNGEncoder {
     private static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
     /// CMF and FLG of a zlib stream (RFC 1950): deflate with a 32 KiB window, the fastest level.

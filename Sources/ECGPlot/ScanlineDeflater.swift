@@ -6,8 +6,8 @@
 /// and from row to row, where white paper, minor and major lines alternate within a few rows
 /// (the pixels straight above, as many rows back as the 32 KiB window reaches). Matching whole
 /// pixels against only those candidates leaves the trace and the text as literals and codes
-/// the rest as long matches: about the size of zlib's level 3 with the Up filter, at a fraction
-/// of the time.
+/// the rest as long matches: files about a sixth larger than zlib's level 3 with the Up filter
+/// makes, in a quarter of the time.
 enum ScanlineDeflater {
     /// How far back deflate may refer, in bytes.
     static let window = 32768
