@@ -40,7 +40,7 @@ let package = Package(
         .systemLibrary(
             name: "CFLAC", pkgConfig: "flac",
             providers: [.apt(["libflac-dev"])]),
-        // zlib's deflate for ECGPlot's PNG writer (ZIPFoundation already names its zlib module CZlib).
+        // zlib for ECGPlot: the CRC-32 of PNG chunks (ZIPFoundation already names its zlib module CZlib).
         .systemLibrary(name: "CDeflate", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // JSON values: parser, serializer, and Codable to and from values. No dependencies.
@@ -109,7 +109,7 @@ let package = Package(
             name: "ECGInferenceTests", dependencies: ["ECGInference", "TestSupport"], resources: [.copy("Fixtures")]),
         // Decodes PNGs (through Cairo) for the tests that look at pictures.
         .target(name: "PlotTestSupport", dependencies: ["CCairo"], path: "Tests/PlotTestSupport"),
-        .testTarget(name: "ECGPlotTests", dependencies: ["ECGPlot", "PlotTestSupport"]),
+        .testTarget(name: "ECGPlotTests", dependencies: ["ECGPlot", "PlotTestSupport", "CDeflate"]),
         .testTarget(
             name: "ECGServiceTests",
             dependencies: [

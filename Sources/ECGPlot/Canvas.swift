@@ -86,14 +86,28 @@ final class Canvas {
 
     func resetClip() { cairo_reset_clip(cairo) }
 
-    /// Fills device-pixel rectangles, no antialiasing: `rectangles` as (x, y, width, height) in pixels.
-    func fillPixelRectangles(_ rectangles: [(Int, Int, Int, Int)]) {
-        cairo_save(cairo)
-        cairo_identity_matrix(cairo)
-        cairo_set_antialias(cairo, CAIRO_ANTIALIAS_NONE)
-        for (x, y, w, h) in rectangles { cairo_rectangle(cairo, Double(x), Double(y), Double(w), Double(h)) }
-        cairo_fill(cairo)
-        cairo_restore(cairo)
+    /// Fills device-pixel rectangles with an opaque colour, no antialiasing (raster only):
+    /// `rectangles` as (x, y, width, height) in pixels, clipped to the page, ignoring any clip
+    /// set. Written straight into the image's pixels, which for the hundreds of one-pixel grid
+    /// lines of a page is many times faster than Cairo's rasteriser, and the same pixels.
+    func fillPixelRectangles(_ rectangles: [(Int, Int, Int, Int)], colour: Colour) {
+        let surface = cairo_get_target(cairo)
+        cairo_surface_flush(surface)
+        guard let data = cairo_image_surface_get_data(surface) else { return }
+        let width = Int(cairo_image_surface_get_width(surface))
+        let height = Int(cairo_image_surface_get_height(surface))
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        let pixel = 0xFF00_0000 | UInt32(colour.red) << 16 | UInt32(colour.green) << 8 | UInt32(colour.blue)
+        for (x, y, w, h) in rectangles {
+            let (left, right) = (max(0, x), min(width, x + w))
+            let (top, bottom) = (max(0, y), min(height, y + h))
+            guard left < right, top < bottom else { continue }
+            for row in top..<bottom {
+                let pixels = UnsafeMutableRawPointer(data + row * stride).assumingMemoryBound(to: UInt32.self)
+                (pixels + left).update(repeating: pixel, count: right - left)
+            }
+        }
+        cairo_surface_mark_dirty(surface)
     }
 
     // MARK: Text

@@ -16,11 +16,12 @@ enum GridPainter {
             let xs = stride(from: 0, through: columns, by: pitch).filter { major || $0 % 5 != 0 }.map(Double.init)
             let ys = stride(from: 0, through: rows, by: pitch).filter { major || $0 % 5 != 0 }
                 .map { layout.gridTop + Double($0) }
-            canvas.setColour(major ? colours.major : colours.minor)
+            let colour = major ? colours.major : colours.minor
             let width = major ? majorWidth : minorWidth
             if canvas.isRaster {
-                paintPixelLines(xs: xs, ys: ys, width: width, layout: layout, on: canvas)
+                paintPixelLines(xs: xs, ys: ys, width: width, colour: colour, layout: layout, on: canvas)
             } else {
+                canvas.setColour(colour)
                 for x in xs {
                     canvas.move(x, layout.gridTop)
                     canvas.line(x, layout.gridBottom)
@@ -37,7 +38,7 @@ enum GridPainter {
     /// Lines as whole-pixel rectangles: line `x` mm covers the pixel column nearest to it (and,
     /// when wider than a pixel, the columns around it).
     private static func paintPixelLines(
-        xs: [Double], ys: [Double], width: Double, layout: PageLayout, on canvas: Canvas
+        xs: [Double], ys: [Double], width: Double, colour: Colour, layout: PageLayout, on canvas: Canvas
     ) {
         let scale = canvas.scale
         let lineWidth = max(1, Int((width * scale).rounded()))
@@ -47,6 +48,6 @@ enum GridPainter {
         rectangles.reserveCapacity(xs.count + ys.count)
         for x in xs { rectangles.append((pixel(x) - lineWidth / 2, top, lineWidth, bottom - top + 1)) }
         for y in ys { rectangles.append((0, pixel(y) - lineWidth / 2, right + 1, lineWidth)) }
-        canvas.fillPixelRectangles(rectangles)
+        canvas.fillPixelRectangles(rectangles, colour: colour)
     }
 }
