@@ -13,7 +13,7 @@ classify calls' wall time. The target (issue 10) is a loaded p95 under 20 ms. Wa
 shared machine move with its load: the script prints the load average too. Usage:
 
   .venv/bin/python scripts/bench_ping.py [--data-dir ../shared/data/mitdb] [--loaders 8] [--records 4]
-      [--models Tests/Data/models] [--model demo-aami5] [--interval 10] [--json]
+      [--models models] [--model mitbih-aami5] [--interval 10] [--json]
 """
 import argparse
 import json
@@ -87,9 +87,9 @@ def main():
     parser.add_argument("--data-dir", default=str(ROOT / "../shared/data/mitdb"), help="directory of WFDB records")
     parser.add_argument("--loaders", type=int, default=8, help="clients classifying at once (default 8)")
     parser.add_argument("--records", type=int, default=4, help="records each loader classifies (default 4)")
-    parser.add_argument("--models", default=str(ROOT / "Tests" / "Data" / "models"),
-                        help="models directory (default: the fixture models, Tests/Data/models)")
-    parser.add_argument("--model", default="demo-aami5", help="model of that directory to classify with")
+    parser.add_argument("--models", default=str(ROOT / "models"),
+                        help="models directory (default: the shipped models, models/)")
+    parser.add_argument("--model", default="mitbih-aami5", help="model of that directory to classify with")
     parser.add_argument("--interval", type=float, default=10, help="ms between pings while loaded (default 10)")
     parser.add_argument("--rounds", type=int, default=200, help="pings of the idle phase (default 200)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
