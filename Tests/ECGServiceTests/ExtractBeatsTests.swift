@@ -145,8 +145,8 @@ final class ExtractBeatsTests: XCTestCase {
         let spec: JSONValue = ["samplingRate": 250, "samplesBefore": 50, "samplesAfter": 50, "highpass": 0.5]
         let peaks: [JSONValue] = stride(from: 1125, through: 3875, by: 250).map { .number(Double($0)) }
         let recipe = try BeatRecipe.decode(spec, name: "inputSpec")
-        let beats = try recipe.prepare(
-            signal: samples, fs: fs, peaks: peaks.compactMap(\.intValue), signalName: "signal")
+        let beats = try await recipe.prepare(
+            signal: samples, fs: fs, peaks: peaks.compactMap(\.intValue), signalName: "signal", work: WorkPool())
         XCTAssertEqual(beats.skipped, [2625], "the window holding the missing sample is left out")
         XCTAssertEqual(beats.count, 11)
         for k in 0..<beats.count {

@@ -107,11 +107,51 @@ public struct BeatRecipe: Sendable, Equatable {
     }
 
     /// Cuts the beats at `peaks` (sample numbers of `signal`, sampled at `fs`, strictly
-    /// increasing) and computes their features. Beats whose window leaves the signal or holds
+    /// increasing) and computes their features, on `work`'s threads (the template and the
+    /// per-beat work split over `parts` of them). Beats whose window leaves the signal or holds
     /// missing samples are left out and reported in `skipped`. Errors name the signal as
     /// `signalName` (the parameter it came in).
-    func prepare(signal raw: [Double], fs: Double, peaks: [Int], signalName: String) throws(ServiceError)
-        -> PreparedBeats
+    func prepare(
+        signal raw: [Double], fs: Double, peaks: [Int], signalName: String, work: WorkPool, parts: Int = 2
+    ) async throws -> PreparedBeats {
+        let recipe = self
+        let cut = try await work.run { try recipe.cut(signal: raw, fs: fs, peaks: peaks, signalName: signalName) }
+        var template: BeatTemplate?
+        if usesTemplate {
+            let chosen = BeatTemplate.chosen(cut.windows)
+            let medians = try await work.split(windowLength, parts: parts, minimum: 32) {
+                BeatTemplate.medians(of: chosen, samples: $0)
+            }
+            template = BeatTemplate(medians: medians.flatMap { $0 }, beatCount: chosen.count)
+        }
+        let shares = try await work.split(cut.windows.count, parts: parts, minimum: 256) { [template] beats in
+            (recipe.modelWindows(Array(cut.windows[beats]), template: template),
+             recipe.features(of: cut, beats: beats, template: template))
+        }
+        var prepared = PreparedBeats(length: windowValues, featureCount: featureCount)
+        prepared.windows = shares.flatMap(\.0)
+        prepared.features = shares.flatMap(\.1)
+        prepared.peaks = cut.peaks
+        prepared.skipped = cut.skipped
+        return prepared
+    }
+
+    /// The beats of one recording cut for the model, before their template and features.
+    private struct CutBeats: Sendable {
+        /// The kept windows, as recorded (high-passed when the card says so).
+        var windows: [[Double]]
+        /// R-peak of each kept window.
+        var peaks: [Int]
+        /// Rhythm features of each kept window (empty when the model takes no features).
+        var rhythm: [[Double]]
+        /// R-peaks of the beats left out, sorted.
+        var skipped: [Int]
+    }
+
+    /// High-passes `raw` as the card says, cuts the windows at `peaks` and keeps those inside
+    /// the signal without missing samples, with their rhythm features.
+    private func cut(signal raw: [Double], fs: Double, peaks: [Int], signalName: String) throws(ServiceError)
+        -> CutBeats
     {
         let signal = input.highpass.map { Self.highpassed(raw, fs: fs, cutoff: $0) } ?? raw
         let segmented: SegmentedBeats
@@ -137,31 +177,30 @@ public struct BeatRecipe: Sendable, Equatable {
         for (k, window) in segmented.windows.enumerated() {
             if window.allSatisfy(\.isFinite) { kept.append(k) } else { skipped.append(segmented.peaks[k]) }
         }
-        let windows = kept.map { segmented.windows[$0] }
         let rr = featureIndices.isEmpty ? [] : RRFeatures.compute(peaks: peaks, fs: fs).map(\.vector)
+        return CutBeats(
+            windows: kept.map { segmented.windows[$0] }, peaks: kept.map { segmented.peaks[$0] },
+            rhythm: rr.isEmpty ? [] : kept.map { rr[segmented.beatIndices[$0]] }, skipped: skipped.sorted())
+    }
+
+    /// The feature rows (row-major) of the kept beats `beats` of `cut`: feature i is rhythm
+    /// feature i, or template feature i minus the number of rhythm features.
+    private func features(of cut: CutBeats, beats: Range<Int>, template: BeatTemplate?) -> [Float] {
+        guard !featureIndices.isEmpty else { return [] }
         let rhythmCount = RRFeatures.names.count
-        let template = usesTemplate ? BeatTemplate(windows: windows) : nil
-        var beats = PreparedBeats(length: windowValues, featureCount: featureCount)
-        beats.windows = modelWindows(windows, template: template)
-        beats.features.reserveCapacity(kept.count * featureCount)
-        for (j, k) in kept.enumerated() {
-            if !featureIndices.isEmpty {
-                // Feature i is rhythm feature i, or template feature i - rhythmCount.
-                let rhythm = rr[segmented.beatIndices[k]]
-                let shape =
-                    template.map {
-                        TemplateFeatures(
-                            window: windows[j], template: $0, peak: input.samplesBefore, fs: input.samplingRate
-                        ).vector
-                    } ?? []
-                for i in featureIndices {
-                    beats.features.append(Float(i < rhythmCount ? rhythm[i] : shape[i - rhythmCount]))
-                }
-            }
-            beats.peaks.append(segmented.peaks[k])
+        var out: [Float] = []
+        out.reserveCapacity(beats.count * featureCount)
+        for j in beats {
+            let rhythm = cut.rhythm[j]
+            let shape =
+                template.map {
+                    TemplateFeatures(
+                        window: cut.windows[j], template: $0, peak: input.samplesBefore, fs: input.samplingRate
+                    ).vector
+                } ?? []
+            for i in featureIndices { out.append(Float(i < rhythmCount ? rhythm[i] : shape[i - rhythmCount])) }
         }
-        beats.skipped = skipped.sorted()
-        return beats
+        return out
     }
 
     /// Beats cut beforehand, as the model takes them: beats of `windowLength` samples are

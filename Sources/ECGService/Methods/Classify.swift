@@ -59,10 +59,9 @@ struct Classify: ServiceMethod {
     func classify(_ located: LeadPeaks, model: ServedModel, progress: ProgressReporter?) async throws -> ClassifyResult
     {
         let (recording, lead, peaks) = (located.recording, located.lead, located.peaks)
-        let prepared = try await work.run {
-            try model.recipe.prepare(
-                signal: located.signal, fs: recording.fs, peaks: peaks, signalName: "params.signal")
-        }
+        let prepared = try await model.recipe.prepare(
+            signal: located.signal, fs: recording.fs, peaks: peaks, signalName: "params.signal", work: work,
+            parts: threads)
         let probabilities = try await BatchRunner.probabilities(
             model, windows: prepared.windows, features: prepared.features, count: prepared.count, threads: threads,
             work: work, progress: progress)

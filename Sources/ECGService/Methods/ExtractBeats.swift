@@ -58,15 +58,12 @@ struct ExtractBeats: ServiceMethod {
         case (_?, _?): throw ServiceError.invalidParams("params: give either \"model\" or \"inputSpec\", not both")
         }
         let signals = self.signals
-        let (located, beats) = try await work.run {
-            let located = try LeadPeaks.locate(
-                signal: params.signal, lead: params.lead, peaks: params.peaks, signals: signals)
-            return (
-                located,
-                try recipe.prepare(
-                    signal: located.signal, fs: located.recording.fs, peaks: located.peaks, signalName: "params.signal")
-            )
+        let located = try await work.run {
+            try LeadPeaks.locate(signal: params.signal, lead: params.lead, peaks: params.peaks, signals: signals)
         }
+        let beats = try await recipe.prepare(
+            signal: located.signal, fs: located.recording.fs, peaks: located.peaks, signalName: "params.signal",
+            work: work)
         let (recording, lead) = (located.recording, located.lead)
         let width = beats.featureCount
         let shape = [beats.count, recipe.windowLength] + (recipe.channels.count > 1 ? [recipe.channels.count] : [])

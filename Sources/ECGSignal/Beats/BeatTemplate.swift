@@ -17,43 +17,58 @@ public struct BeatTemplate: Sendable, Equatable {
     /// The median of `windows` (all of the same length) after removing each one's mean; an
     /// empty list gives an empty template.
     public init(windows: [[Double]]) {
-        guard let length = windows.first?.count else {
-            self.init(samples: [], beatCount: 0)
-            return
-        }
+        let chosen = Self.chosen(windows)
+        self.init(medians: Self.medians(of: chosen, samples: 0..<(chosen.first?.count ?? 0)), beatCount: chosen.count)
+    }
+
+    /// The template whose per-sample medians (`medians(of:samples:)` over every sample of the
+    /// `chosen` windows, in order) are `medians`, moved to zero mean.
+    public init(medians: [Double], beatCount: Int) {
+        let mean = medians.reduce(0, +) / Double(max(1, medians.count))
+        self.init(samples: medians.map { $0 - mean }, beatCount: beatCount)
+    }
+
+    /// The windows the median looks at: all of them, or `maxBeats` evenly spaced ones.
+    public static func chosen(_ windows: [[Double]]) -> [[Double]] {
+        let step = max(1, (windows.count + maxBeats - 1) / maxBeats)
+        return step == 1 ? windows : stride(from: 0, to: windows.count, by: step).map { windows[$0] }
+    }
+
+    /// The median over `windows` (all of the same length), each moved to zero mean, of each
+    /// window sample in `samples`: a share of the template that threads can compute apart.
+    public static func medians(of windows: [[Double]], samples: Range<Int>) -> [Double] {
+        guard let length = windows.first?.count, !samples.isEmpty else { return [] }
         precondition(windows.allSatisfy { $0.count == length }, "template windows must have one length")
-        let step = max(1, (windows.count + Self.maxBeats - 1) / Self.maxBeats)
-        let chosen = stride(from: 0, to: windows.count, by: step).map { windows[$0] }
-        let count = chosen.count
+        precondition(samples.clamped(to: 0..<length) == samples, "samples outside the windows")
+        let count = windows.count
         // Sample-major copy (all beats' sample t side by side), so that each median reads and
         // reorders one contiguous run instead of one value from each of thousands of arrays.
         // Copied a block of samples at a time: the writes of a block go to a few sequential
         // runs, not to a different page for every sample.
-        let means = chosen.map { $0.reduce(0, +) / Double(max(1, $0.count)) }
-        var columns = [Double](repeating: 0, count: count * length)
+        let means = windows.map { $0.reduce(0, +) / Double(max(1, $0.count)) }
+        var columns = [Double](repeating: 0, count: count * samples.count)
         columns.withUnsafeMutableBufferPointer { columns in
-            for blockStart in stride(from: 0, to: length, by: 16) {
-                let block = blockStart..<min(length, blockStart + 16)
-                for (k, window) in chosen.enumerated() {
+            for blockStart in stride(from: samples.lowerBound, to: samples.upperBound, by: 16) {
+                let block = blockStart..<min(samples.upperBound, blockStart + 16)
+                for (k, window) in windows.enumerated() {
                     let mean = means[k]
                     window.withUnsafeBufferPointer { window in
-                        for t in block { columns[t * count + k] = window[t] - mean }
+                        for t in block { columns[(t - samples.lowerBound) * count + k] = window[t] - mean }
                     }
                 }
             }
         }
-        var samples = [Double](repeating: 0, count: length)
+        var medians = [Double](repeating: 0, count: samples.count)
         var scratch = [Double](repeating: 0, count: count)
         columns.withUnsafeMutableBufferPointer { columns in
             scratch.withUnsafeMutableBufferPointer { scratch in
-                for t in 0..<length {
-                    let column = UnsafeMutableBufferPointer(rebasing: columns[(t * count)..<((t + 1) * count)])
-                    samples[t] = Self.median(column, scratch: scratch)
+                for i in medians.indices {
+                    let column = UnsafeMutableBufferPointer(rebasing: columns[(i * count)..<((i + 1) * count)])
+                    medians[i] = median(column, scratch: scratch)
                 }
             }
         }
-        let mean = samples.reduce(0, +) / Double(length)
-        self.init(samples: samples.map { $0 - mean }, beatCount: count)
+        return medians
     }
 
     /// A template of `samples`, made from `beatCount` beats.
