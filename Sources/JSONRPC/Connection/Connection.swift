@@ -39,6 +39,7 @@ public final class Connection: Sendable {
     private let registry: MethodRegistry
     private let description: ServerDescription
     private let limits: TransportLimits
+    private let shutdownTimeout: Duration
     private let codec: BodyCodec
     private let logger: Logger
     private let state = Mutex(State())
@@ -47,17 +48,25 @@ public final class Connection: Sendable {
     private let outbox: AsyncStream<JSONValue>.Continuation
     private let outboxStream: AsyncStream<JSONValue>
 
-    public init(registry: MethodRegistry, description: ServerDescription, limits: TransportLimits, logger: Logger) {
+    /// A connection serving `registry`'s methods within `limits`. When the server stops, requests
+    /// in flight get `shutdownTimeout` to be answered and written; what is left is then cancelled
+    /// and dropped.
+    public init(
+        registry: MethodRegistry, description: ServerDescription, limits: TransportLimits,
+        shutdownTimeout: Duration = .seconds(5), logger: Logger
+    ) {
         self.registry = registry
         self.description = description
         self.limits = limits
+        self.shutdownTimeout = shutdownTimeout
         self.codec = BodyCodec(limits: limits)
         self.logger = logger
         (outboxStream, outbox) = AsyncStream.makeStream(of: JSONValue.self)
     }
 
     /// Serves the connection until the input ends, the client exits, framing is lost or the
-    /// calling task is cancelled. In-flight requests always finish and are answered before it returns.
+    /// calling task is cancelled. In-flight requests finish and are answered before it returns;
+    /// when the task was cancelled (the server is stopping), only until the shutdown deadline.
     ///
     /// - Parameters:
     ///   - inbound: frames from the client.
@@ -80,12 +89,36 @@ public final class Connection: Sendable {
         let reason = await readLoop(inbound)
         let pending = state.withLock { Array($0.inFlight.values) }
         if !pending.isEmpty { logger.debug("waiting for \(pending.count) request(s) in flight") }
-        for task in pending { await task.value }
-        await session.end()
-        outbox.finish()
-        await writer.value
+        if reason == .serverStopping {
+            await drain(pending, writer: writer)
+        } else {
+            for task in pending { await task.value }
+            await session.end()
+            outbox.finish()
+            await writer.value
+        }
         logger.debug("connection ended: \(reason)")
         return reason
+    }
+
+    /// Ends the connection of a stopping server within the shutdown deadline: requests in flight
+    /// get until then to finish and their responses to be written; requests still running are
+    /// cancelled (they stop at their next cancellation check) and unwritten responses dropped.
+    private func drain(_ pending: [Task<Void, Never>], writer: Task<Void, Never>) async {
+        let deadline = ContinuousClock.now + shutdownTimeout
+        if !(await waitForAll(pending, until: deadline)) {
+            logger.warning("shutdown deadline passed: cancelling the requests in flight")
+            for task in pending { task.cancel() }
+            for task in pending { await task.value }
+        }
+        await session.end()
+        outbox.finish()
+        if !(await waitForAll([writer], until: deadline)) {
+            // Cancelling the writer ends a write suspended on a full socket; a blocked write to a
+            // pipe may stay blocked, unawaited, until the process exits.
+            logger.warning("shutdown deadline passed: dropping the responses the client has not read")
+            writer.cancel()
+        }
     }
 
     private func readLoop<Inbound: AsyncSequence>(_ inbound: Inbound) async -> EndReason

@@ -18,15 +18,28 @@ public struct Server: Sendable {
     public let description: ServerDescription
     /// Framing and per-connection limits.
     public let limits: TransportLimits
+    /// How long a stopping server lets requests in flight finish and their responses be written
+    /// before it cancels and drops what is left (see `Connection`).
+    public let shutdownTimeout: Duration
     /// Where connection events and failures are logged.
     public let logger: Logger
 
     /// A server; nothing is read or bound until `serveStdio` or `serveTCP` is called.
-    public init(registry: MethodRegistry, description: ServerDescription, limits: TransportLimits, logger: Logger) {
+    public init(
+        registry: MethodRegistry, description: ServerDescription, limits: TransportLimits,
+        shutdownTimeout: Duration = .seconds(5), logger: Logger
+    ) {
         self.registry = registry
         self.description = description
         self.limits = limits
+        self.shutdownTimeout = shutdownTimeout
         self.logger = logger
+    }
+
+    private func makeConnection(logger: Logger) -> Connection {
+        Connection(
+            registry: registry, description: description, limits: limits, shutdownTimeout: shutdownTimeout,
+            logger: logger)
     }
 
     private typealias FrameChannel = NIOAsyncChannel<InboundFrame, Frame>
@@ -41,8 +54,7 @@ public struct Server: Sendable {
     private func serve(_ channel: FrameChannel, label: String) async -> Connection.EndReason {
         var connectionLogger = logger
         connectionLogger[metadataKey: "connection"] = "\(label)"
-        let connection = Connection(
-            registry: registry, description: description, limits: limits, logger: connectionLogger)
+        let connection = makeConnection(logger: connectionLogger)
         do {
             return try await channel.executeThenClose { inbound, outbound in
                 await connection.run(inbound: inbound, write: { try await outbound.write($0) })
@@ -59,13 +71,13 @@ public struct Server: Sendable {
         let transport = StdioTransport(input: STDIN_FILENO, output: STDOUT_FILENO, limits: limits)
         var connectionLogger = logger
         connectionLogger[metadataKey: "connection"] = "stdio"
-        let connection = Connection(
-            registry: registry, description: description, limits: limits, logger: connectionLogger)
+        let connection = makeConnection(logger: connectionLogger)
         return await connection.run(inbound: transport.frames(), write: transport.write)
     }
 
     /// Listens on `host`:`port` (port 0 picks a free one) and serves every client concurrently until
-    /// the calling task is cancelled; then stops accepting, lets in-flight requests finish, and returns.
+    /// the calling task is cancelled; then stops accepting, lets in-flight requests finish (until
+    /// the shutdown deadline), closes every connection and returns.
     ///
     /// - Parameter onListening: called once with the bound address, before the first client is accepted.
     public func serveTCP(

@@ -24,6 +24,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
+        help: ArgumentHelp(
+            "On SIGTERM or SIGINT, how long requests in flight may take to be answered and written before they are cancelled, their responses dropped and the server exits 0. A second signal exits at once.",
+            valueName: "seconds"))
+    var shutdownTimeout: Double = 5
+
+    @Option(
+        name: .long,
         help: "Least severe log level written to standard error (trace, debug, info, notice, warning, error, critical)."
     )
     var logLevel: Logger.Level = .info
@@ -31,6 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         if stdio == (tcp != nil) {
             throw ValidationError("choose exactly one transport: --stdio or --tcp HOST:PORT")
+        }
+        if !(shutdownTimeout >= 0 && shutdownTimeout.isFinite) {
+            throw ValidationError("--shutdown-timeout must be a number of seconds, at least 0")
         }
     }
 
@@ -45,6 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration: configuration, limits: transportLimits, logger: logger),
             description: ECGService.serverDescription(configuration: configuration),
             limits: transportLimits,
+            shutdownTimeout: .seconds(shutdownTimeout),
             logger: logger)
 
         // Installed before serving starts, so that a signal is never fatal.

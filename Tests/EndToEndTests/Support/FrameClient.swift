@@ -42,14 +42,20 @@ final class FrameClient: @unchecked Sendable {
 
     deinit { close() }
 
-    /// Connects to `host`:`port` over TCP.
-    static func connect(port: Int, host: String = "127.0.0.1") throws -> FrameClient {
+    /// Connects to `host`:`port` over TCP; `receiveBufferBytes` shrinks the socket's receive
+    /// buffer (for a client that stops reading and should stall the server's writes soon).
+    static func connect(port: Int, host: String = "127.0.0.1", receiveBufferBytes: Int32? = nil) throws
+        -> FrameClient
+    {
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
             let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw E2EError("socket failed: errno \(errno)") }
+        if var size = receiveBufferBytes {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
