@@ -84,10 +84,18 @@ struct LimitOptions: ParsableArguments {
             "Gzip responses of at least this many bytes for clients that accept gzip.", valueName: "bytes"))
     var gzipThreshold = defaults.gzipResponseThreshold
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Most bytes of responses a connection may have queued unread; a client that stops reading and lets more pile up is disconnected.",
+            valueName: "bytes"))
+    var maxQueuedResponseBytes = defaults.maxQueuedResponseBytes
+
     func validate() throws {
         for (name, value) in [
             ("--max-header-bytes", maxHeaderBytes), ("--max-frame-bytes", maxFrameBytes),
             ("--max-decompressed-bytes", maxDecompressedBytes), ("--max-concurrent-requests", maxConcurrentRequests),
+            ("--max-queued-response-bytes", maxQueuedResponseBytes),
         ] where value <= 0 {
             throw ValidationError("\(name) must be positive")
         }
@@ -96,7 +104,8 @@ struct LimitOptions: ParsableArguments {
     var transportLimits: TransportLimits {
         TransportLimits(
             maxHeaderBytes: maxHeaderBytes, maxFrameBytes: maxFrameBytes, maxDecompressedBytes: maxDecompressedBytes,
-            maxConcurrentRequests: maxConcurrentRequests, gzipResponseThreshold: gzipThreshold)
+            maxConcurrentRequests: maxConcurrentRequests, gzipResponseThreshold: gzipThreshold,
+            maxQueuedResponseBytes: maxQueuedResponseBytes)
     }
 }
 

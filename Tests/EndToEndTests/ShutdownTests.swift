@@ -9,33 +9,10 @@ import XCTest
 /// Stopping the server: SIGTERM ends it within `--shutdown-timeout` even when a client never
 /// reads its responses; a second signal ends it at once.
 final class ShutdownTests: XCTestCase {
-    private static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Tests/Data")
-
     private func serve(_ extra: [String]) throws -> (EcgdProcess, Int) {
         let process = try EcgdProcess(
-            ["--tcp", "127.0.0.1:0", "--data-root", Self.data.path, "--log-level", "warning"] + extra)
+            ["--tcp", "127.0.0.1:0", "--data-root", FrameClient.testData.path, "--log-level", "warning"] + extra)
         return (process, try process.listeningPort())
-    }
-
-    /// Sends `count` detectPeaks requests on a 30-minute record (about 100 KB of answer each) and
-    /// reads nothing back.
-    private func flood(_ client: FrameClient, count: Int) throws {
-        var bytes: [UInt8] = []
-        for id in 0..<count {
-            bytes += FrameClient.frame(
-                JSONSerializer.serialize([
-                    "jsonrpc": "2.0", "id": .number(Double(id)), "method": "detectPeaks",
-                    "params": ["signal": ["path": "mitdb/208"]],
-                ]))
-        }
-        try client.write(bytes)
-    }
-
-    /// Sends `ping` and reads until its answer: the server has then read everything sent before.
-    private func sync(_ client: FrameClient) throws {
-        try client.sendRequest("sync", "ping")
-        while try client.next()["id"] != "sync" {}
     }
 
     func testSIGTERMWithANonReadingClientExitsWithinTheDeadline() throws {
@@ -44,8 +21,8 @@ final class ShutdownTests: XCTestCase {
         // A small receive buffer: the server's writes stall after a few responses.
         let stalled = try FrameClient.connect(port: port, receiveBufferBytes: 4096)
         try stalled.initialize()
-        try flood(stalled, count: 200)
-        try sync(stalled)
+        try stalled.flood(200)
+        try stalled.sync()
         let observer = try FrameClient.connect(port: port)
         try observer.initialize()
 
@@ -65,8 +42,8 @@ final class ShutdownTests: XCTestCase {
         let (process, port) = try serve(["--shutdown-timeout", "600", "--max-concurrent-requests", "200"])
         let stalled = try FrameClient.connect(port: port, receiveBufferBytes: 4096)
         try stalled.initialize()
-        try flood(stalled, count: 200)
-        try sync(stalled)
+        try stalled.flood(200)
+        try stalled.sync()
         process.deliver(signal: SIGTERM)
         // The first signal stops the listener; once a new connection is refused, it was handled.
         var stopped = false

@@ -29,7 +29,7 @@ final class ConnectionLifecycleTests: XCTestCase {
     func testInitializeResult() async {
         let limits = TransportLimits(
             maxHeaderBytes: 111, maxFrameBytes: 2222, maxDecompressedBytes: 33333, maxConcurrentRequests: 4,
-            gzipResponseThreshold: 555)
+            gzipResponseThreshold: 555, maxQueuedResponseBytes: 6666)
         let (h, _) = harness(limits: limits)
         let result = await h.initialize()
         XCTAssertEqual(result?["serverInfo"], ["name": "test-server", "version": "9.8.7"])
@@ -41,7 +41,7 @@ final class ConnectionLifecycleTests: XCTestCase {
             capabilities?["limits"],
             [
                 "maxHeaderBytes": 111, "maxFrameBytes": 2222, "maxDecompressedBytes": 33333, "maxConcurrentRequests": 4,
-                "gzipResponseThreshold": 555,
+                "gzipResponseThreshold": 555, "maxQueuedResponseBytes": 6666,
             ])
         let methods = capabilities?["methods"]?.arrayValue?.compactMap(\.stringValue) ?? []
         XCTAssertEqual(methods, methods.sorted())

@@ -21,6 +21,9 @@ public final class Connection: Sendable {
         case protocolError
         /// The server is stopping (the reading task was cancelled).
         case serverStopping
+        /// The client stopped reading and its unwritten responses passed
+        /// `TransportLimits.maxQueuedResponseBytes`: the connection was closed.
+        case clientNotReading
     }
 
     private enum Lifecycle {
@@ -31,9 +34,15 @@ public final class Connection: Sendable {
 
     private struct State {
         var lifecycle = Lifecycle.awaitingInitialize
-        var acceptsGzip = false
         var inFlight: [RequestID: Task<Void, Never>] = [:]
         var cancelled: Set<RequestID> = []
+    }
+
+    /// The task reading frames (once `run` started it), and whether the outbox overflowed, which
+    /// cancels it. Apart from `state`: messages are sent with `state` locked.
+    private struct Reading {
+        var reader: Task<EndReason, Never>?
+        var outboxOverflowed = false
     }
 
     private let registry: MethodRegistry
@@ -43,10 +52,10 @@ public final class Connection: Sendable {
     private let codec: BodyCodec
     private let logger: Logger
     private let state = Mutex(State())
+    private let reading = Mutex(Reading())
     private let session = Session()
     private let startTime = ContinuousClock.now
-    private let outbox: AsyncStream<JSONValue>.Continuation
-    private let outboxStream: AsyncStream<JSONValue>
+    private let outbox: Outbox
 
     /// A connection serving `registry`'s methods within `limits`. When the server stops, requests
     /// in flight get `shutdownTimeout` to be answered and written; what is left is then cancelled
@@ -61,7 +70,7 @@ public final class Connection: Sendable {
         self.shutdownTimeout = shutdownTimeout
         self.codec = BodyCodec(limits: limits)
         self.logger = logger
-        (outboxStream, outbox) = AsyncStream.makeStream(of: JSONValue.self)
+        self.outbox = Outbox(codec: codec, logger: logger)
     }
 
     /// Serves the connection until the input ends, the client exits, framing is lost or the
@@ -71,27 +80,29 @@ public final class Connection: Sendable {
     /// - Parameters:
     ///   - inbound: frames from the client.
     ///   - write: sends one frame to the client.
-    public func run<Inbound: AsyncSequence>(
+    public func run<Inbound: AsyncSequence & Sendable>(
         inbound: Inbound, write: @escaping @Sendable (Frame) async throws -> Void
     ) async -> EndReason where Inbound.Element == InboundFrame {
         // The writer is unstructured so that stopping the server (cancelling this task) does not
-        // stop answering the requests still in flight.
-        let writer = Task { [self] in
-            for await message in outboxStream {
-                let gzip = state.withLock { $0.acceptsGzip }
-                do {
-                    try await write(codec.encode(message, allowGzip: gzip))
-                } catch {
-                    logger.debug("dropping a message: the client is gone (\(error))")
-                }
-            }
+        // stop answering the requests still in flight; so is the reader, so that a client that
+        // stops reading its responses can be cut off (`send`).
+        let writer = Task { [outbox] in await outbox.drain(write) }
+        let reader = Task { [self] in await readLoop(inbound) }
+        let overflowed = reading.withLock { reading in
+            reading.reader = reader
+            return reading.outboxOverflowed
         }
-        let reason = await readLoop(inbound)
+        if overflowed { reader.cancel() }
+        var reason = await withTaskCancellationHandler { await reader.value } onCancel: { reader.cancel() }
+        if reading.withLock({ $0.outboxOverflowed }) { reason = .clientNotReading }
         let pending = state.withLock { Array($0.inFlight.values) }
         if !pending.isEmpty { logger.debug("waiting for \(pending.count) request(s) in flight") }
-        if reason == .serverStopping {
-            await drain(pending, writer: writer)
-        } else {
+        switch reason {
+        case .serverStopping:
+            await drain(pending, writer: writer, until: .now + shutdownTimeout, because: "shutdown deadline passed")
+        case .clientNotReading:
+            await drain(pending, writer: writer, until: .now, because: "the client is not reading")
+        case .endOfInput, .exit, .protocolError:
             for task in pending { await task.value }
             await session.end()
             outbox.finish()
@@ -101,13 +112,15 @@ public final class Connection: Sendable {
         return reason
     }
 
-    /// Ends the connection of a stopping server within the shutdown deadline: requests in flight
-    /// get until then to finish and their responses to be written; requests still running are
-    /// cancelled (they stop at their next cancellation check) and unwritten responses dropped.
-    private func drain(_ pending: [Task<Void, Never>], writer: Task<Void, Never>) async {
-        let deadline = ContinuousClock.now + shutdownTimeout
+    /// Ends the connection by `deadline`: requests in flight get until then to finish and their
+    /// responses to be written; requests still running are then cancelled (they stop at their
+    /// next cancellation check) and unwritten responses dropped; `why` says so in the log.
+    private func drain(
+        _ pending: [Task<Void, Never>], writer: Task<Void, Never>, until deadline: ContinuousClock.Instant,
+        because why: String
+    ) async {
         if !(await waitForAll(pending, until: deadline)) {
-            logger.warning("shutdown deadline passed: cancelling the requests in flight")
+            logger.warning("\(why): cancelling the requests in flight")
             for task in pending { task.cancel() }
             for task in pending { await task.value }
         }
@@ -116,7 +129,7 @@ public final class Connection: Sendable {
         if !(await waitForAll([writer], until: deadline)) {
             // Cancelling the writer ends a write suspended on a full socket; a blocked write to a
             // pipe may stay blocked, unawaited, until the process exits.
-            logger.warning("shutdown deadline passed: dropping the responses the client has not read")
+            logger.warning("\(why): dropping the responses the client has not read")
             writer.cancel()
         }
     }
@@ -149,9 +162,18 @@ public final class Connection: Sendable {
         }
     }
 
-    /// Queues a message for the client.
+    /// Queues a message for the client; closes the connection when the client has left too many
+    /// responses unread.
     private func send(_ message: JSONValue) {
-        outbox.yield(message)
+        guard case .overflowed(let queuedBytes) = outbox.send(message) else { return }
+        logger.warning(
+            "closing the connection: the client is not reading its responses (\(queuedBytes) bytes queued, limit \(limits.maxQueuedResponseBytes))"
+        )
+        let reader = reading.withLock { reading in
+            reading.outboxOverflowed = true
+            return reading.reader
+        }
+        reader?.cancel()
     }
 
     // MARK: Dispatch
@@ -162,13 +184,13 @@ public final class Connection: Sendable {
     /// Handles one body: a message or a batch. Returns an end reason when the client sent `exit`.
     private func handle(_ json: JSONValue) async -> EndReason? {
         guard case .array(let elements) = json else {
-            return await handle(message: json, deliver: { [outbox] in if let r = $0 { outbox.yield(r) } })
+            return await handle(message: json, deliver: { [self] in if let r = $0 { send(r) } })
         }
         guard !elements.isEmpty else {
             send(ResponseBody.error(.invalidRequest("an empty batch is not a valid request"), id: nil))
             return nil
         }
-        let batch = BatchCollector(count: elements.count) { [outbox] responses in outbox.yield(.array(responses)) }
+        let batch = BatchCollector(count: elements.count) { [self] responses in send(.array(responses)) }
         var exit: EndReason?
         for element in elements {
             if let reason = await handle(message: element, deliver: batch.add) { exit = reason }
@@ -320,7 +342,7 @@ public final class Connection: Sendable {
         var requestLogger = logger
         if let id { requestLogger[metadataKey: "request"] = "\(id)" }
         requestLogger[metadataKey: "method"] = "\(method)"
-        let notify: @Sendable (Notification) -> Void = { [outbox] in outbox.yield($0.json) }
+        let notify: @Sendable (Notification) -> Void = { [self] in send($0.json) }
         return RequestContext(
             id: id, method: method, logger: requestLogger,
             progress: ProgressReporter.token(in: params).map { ProgressReporter(token: $0, notify: notify) },
@@ -330,10 +352,8 @@ public final class Connection: Sendable {
     private func initialize(_ params: JSONValue?) -> JSONValue {
         let encodings = params?["capabilities"]?["acceptEncoding"]?.arrayValue ?? []
         let acceptsGzip = encodings.contains { $0.stringValue?.lowercased() == "gzip" }
-        state.withLock {
-            $0.lifecycle = .running
-            $0.acceptsGzip = acceptsGzip
-        }
+        state.withLock { $0.lifecycle = .running }
+        if acceptsGzip { outbox.acceptGzip() }
         session.initialized(with: params)
         if let client = params?["clientInfo"]?["name"]?.stringValue {
             logger.info("initialized by \(client)\(acceptsGzip ? " (accepts gzip)" : "")")

@@ -10,6 +10,9 @@ public struct TransportLimits: Sendable, Equatable {
     public var maxConcurrentRequests: Int
     /// Responses at least this large are gzip-encoded for clients that accept gzip.
     public var gzipResponseThreshold: Int
+    /// Most bytes of responses and notifications one connection may have queued but not yet
+    /// written; a client that stops reading and lets more pile up is disconnected.
+    public var maxQueuedResponseBytes: Int
 
     /// Limits; each defaults to a safe value for a local server.
     public init(
@@ -17,13 +20,15 @@ public struct TransportLimits: Sendable, Equatable {
         maxFrameBytes: Int = 64 * 1024 * 1024,
         maxDecompressedBytes: Int = 256 * 1024 * 1024,
         maxConcurrentRequests: Int = 32,
-        gzipResponseThreshold: Int = 16 * 1024
+        gzipResponseThreshold: Int = 16 * 1024,
+        maxQueuedResponseBytes: Int = 64 * 1024 * 1024
     ) {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxFrameBytes = maxFrameBytes
         self.maxDecompressedBytes = maxDecompressedBytes
         self.maxConcurrentRequests = maxConcurrentRequests
         self.gzipResponseThreshold = gzipResponseThreshold
+        self.maxQueuedResponseBytes = maxQueuedResponseBytes
     }
 
     /// The limits as reported in `initialize`.
@@ -34,6 +39,7 @@ public struct TransportLimits: Sendable, Equatable {
             "maxDecompressedBytes": .number(Double(maxDecompressedBytes)),
             "maxConcurrentRequests": .number(Double(maxConcurrentRequests)),
             "gzipResponseThreshold": .number(Double(gzipResponseThreshold)),
+            "maxQueuedResponseBytes": .number(Double(maxQueuedResponseBytes)),
         ]
     }
 }

@@ -51,6 +51,39 @@ public struct Server: Sendable {
         return try FrameChannel(wrappingChannelSynchronously: channel)
     }
 
+    /// Serves every client `listener` accepts until the calling task is cancelled; then closes
+    /// the listener, stops every connection (each drains within the shutdown deadline) and returns.
+    ///
+    /// Accepting runs in a task of its own, which cancelling the caller does not cancel: a
+    /// cancelled accept loop would drop the connections accepted but not yet taken up, and NIO
+    /// refuses (fatally) to drop a channel nobody closed. Closing the listener instead ends the
+    /// loop after those connections, which are then served, stopped at once, and closed.
+    private func serve(
+        _ listener: NIOAsyncChannel<FrameChannel, Never>, label: @escaping @Sendable (Channel) -> String
+    ) async {
+        let logger = self.logger
+        let accepting = Task {
+            await withDiscardingTaskGroup { group in
+                do {
+                    try await listener.executeThenClose { clients in
+                        for try await client in clients {
+                            let name = label(client.channel)
+                            group.addTask { _ = await self.serve(client, label: name) }
+                        }
+                    }
+                } catch {
+                    logger.error("listener failed: \(error)")
+                }
+                group.cancelAll()
+            }
+        }
+        await withTaskCancellationHandler {
+            await accepting.value
+        } onCancel: {
+            listener.channel.close(promise: nil)
+        }
+    }
+
     private func serve(_ channel: FrameChannel, label: String) async -> Connection.EndReason {
         var connectionLogger = logger
         connectionLogger[metadataKey: "connection"] = "\(label)"
@@ -93,17 +126,6 @@ public struct Server: Sendable {
                 channel.eventLoop.makeCompletedFuture { try Self.makeFrameChannel(channel, limits: limits) }
             }
         if let address = listener.channel.localAddress { onListening(address) }
-        await withDiscardingTaskGroup { group in
-            do {
-                try await listener.executeThenClose { clients in
-                    for try await client in clients {
-                        let label = client.channel.remoteAddress.map { "\($0)" } ?? "tcp"
-                        group.addTask { _ = await self.serve(client, label: label) }
-                    }
-                }
-            } catch {
-                if !(error is CancellationError) { logger.error("listener failed: \(error)") }
-            }
-        }
+        await serve(listener, label: { $0.remoteAddress.map { "\($0)" } ?? "tcp" })
     }
 }

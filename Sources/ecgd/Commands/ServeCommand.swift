@@ -76,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
             let task = Task { await server.serveStdio() }
             signals.onStop { task.cancel() }
             switch await task.value {
-            case .exit(afterShutdown: false), .protocolError: throw ExitCode(1)
+            case .exit(afterShutdown: false), .protocolError, .clientNotReading: throw ExitCode(1)
             case .exit(afterShutdown: true), .endOfInput, .serverStopping: return
             }
         }

@@ -247,6 +247,19 @@ final class FrameClient: @unchecked Sendable {
         return result
     }
 
+    /// Reads and discards everything until the server closes the stream, where a frame may be cut
+    /// short (a server dropping what it had not written); returns how many bytes came.
+    @discardableResult
+    func discardToEnd() throws -> Int {
+        var total = buffer.count
+        buffer.removeAll()
+        while try fill() {
+            total += buffer.count
+            buffer.removeAll()
+        }
+        return total
+    }
+
     /// Reads until the server closes the stream, which must happen cleanly between frames,
     /// and returns the messages read on the way.
     func readToEnd() throws -> [JSONValue] {
