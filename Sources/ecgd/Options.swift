@@ -40,13 +40,24 @@ struct ServiceOptions: ParsableArguments {
             "Sampling rate of raw ECG CSV documents (default: from a time column, else 360).", valueName: "hz"))
     var documentFs: Double?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Most pieces of CPU-heavy work (file reads, detection, inference, drawing) run at once for all clients; more wait, queued fairly per connection (default: one per core).",
+            valueName: "n"))
+    var maxConcurrentWork: Int?
+
     func validate() throws {
         if let maxModels, maxModels < 1 { throw ValidationError("--max-models must be at least 1") }
+        if let maxConcurrentWork, maxConcurrentWork < 1 {
+            throw ValidationError("--max-concurrent-work must be at least 1")
+        }
     }
 
     func configuration() -> ServiceConfiguration {
         var configuration = Self.configuration(dataRoot: dataRoot, models: models)
         configuration.maxLoadedModels = maxModels
+        if let maxConcurrentWork { configuration.maxConcurrentWork = maxConcurrentWork }
         configuration.documents = DocumentSettings(model: documentModel, fs: documentFs)
         return configuration
     }

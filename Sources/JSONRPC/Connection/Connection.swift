@@ -87,7 +87,8 @@ public final class Connection: Sendable {
         // stop answering the requests still in flight; so is the reader, so that a client that
         // stops reading its responses can be cut off (`send`).
         let writer = Task { [outbox] in await outbox.drain(write) }
-        let reader = Task { [self] in await readLoop(inbound) }
+        // Every request task started while reading inherits the session as `Session.current`.
+        let reader = Task { [self] in await Session.$current.withValue(session) { await readLoop(inbound) } }
         let overflowed = reading.withLock { reading in
             reading.reader = reader
             return reading.outboxOverflowed
