@@ -102,7 +102,17 @@ struct LimitOptions: ParsableArguments {
             valueName: "bytes"))
     var maxQueuedResponseBytes = defaults.maxQueuedResponseBytes
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Cancel a request that runs longer, answering -32004 (default: no limit); a request may ask for less with params.timeoutSeconds.",
+            valueName: "seconds"))
+    var requestTimeout: Double?
+
     func validate() throws {
+        if let requestTimeout, !(requestTimeout > 0 && requestTimeout.isFinite) {
+            throw ValidationError("--request-timeout must be a positive number of seconds")
+        }
         for (name, value) in [
             ("--max-header-bytes", maxHeaderBytes), ("--max-frame-bytes", maxFrameBytes),
             ("--max-decompressed-bytes", maxDecompressedBytes), ("--max-concurrent-requests", maxConcurrentRequests),
@@ -116,7 +126,7 @@ struct LimitOptions: ParsableArguments {
         TransportLimits(
             maxHeaderBytes: maxHeaderBytes, maxFrameBytes: maxFrameBytes, maxDecompressedBytes: maxDecompressedBytes,
             maxConcurrentRequests: maxConcurrentRequests, gzipResponseThreshold: gzipThreshold,
-            maxQueuedResponseBytes: maxQueuedResponseBytes)
+            maxQueuedResponseBytes: maxQueuedResponseBytes, requestTimeout: requestTimeout.map { .seconds($0) })
     }
 }
 

@@ -294,6 +294,12 @@ public final class Connection: Sendable {
         guard let handler = registry.requestHandlers[request.method] else {
             return fail(.methodNotFound(request.method))
         }
+        let timeout: Duration?
+        do {
+            timeout = try RequestTimeout.limit(params: request.params, server: limits.requestTimeout)
+        } catch {
+            return fail(error)
+        }
         let context = context(id: id, method: request.method, params: request.params)
         let rejection = state.withLock { current -> ResponseError? in
             if current.inFlight[id] != nil {
@@ -308,7 +314,8 @@ public final class Connection: Sendable {
             current.inFlight[id] = Task { [self] in
                 let response: JSONValue
                 do {
-                    response = ResponseBody.result(try await handler(request.params, context), id: id)
+                    let result = try await RequestTimeout.run(timeout) { try await handler(request.params, context) }
+                    response = ResponseBody.result(result, id: id)
                 } catch {
                     let wasCancelled = state.withLock { $0.cancelled.contains(id) }
                     let responseError = Self.responseError(for: error, cancelled: wasCancelled)

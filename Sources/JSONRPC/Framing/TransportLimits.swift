@@ -13,6 +13,9 @@ public struct TransportLimits: Sendable, Equatable {
     /// Most bytes of responses and notifications one connection may have queued but not yet
     /// written; a client that stops reading and lets more pile up is disconnected.
     public var maxQueuedResponseBytes: Int
+    /// How long a request may run before it is cancelled and answers -32004 (nil: no limit).
+    /// A request may ask for less with `params.timeoutSeconds`, never for more.
+    public var requestTimeout: Duration?
 
     /// Limits; each defaults to a safe value for a local server.
     public init(
@@ -21,7 +24,8 @@ public struct TransportLimits: Sendable, Equatable {
         maxDecompressedBytes: Int = 256 * 1024 * 1024,
         maxConcurrentRequests: Int = 32,
         gzipResponseThreshold: Int = 16 * 1024,
-        maxQueuedResponseBytes: Int = 64 * 1024 * 1024
+        maxQueuedResponseBytes: Int = 64 * 1024 * 1024,
+        requestTimeout: Duration? = nil
     ) {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxFrameBytes = maxFrameBytes
@@ -29,11 +33,12 @@ public struct TransportLimits: Sendable, Equatable {
         self.maxConcurrentRequests = maxConcurrentRequests
         self.gzipResponseThreshold = gzipResponseThreshold
         self.maxQueuedResponseBytes = maxQueuedResponseBytes
+        self.requestTimeout = requestTimeout
     }
 
-    /// The limits as reported in `initialize`.
+    /// The limits as reported in `initialize` (`requestTimeoutSeconds` only when there is one).
     public var json: JSONValue {
-        [
+        var limits: [String: JSONValue] = [
             "maxHeaderBytes": .number(Double(maxHeaderBytes)),
             "maxFrameBytes": .number(Double(maxFrameBytes)),
             "maxDecompressedBytes": .number(Double(maxDecompressedBytes)),
@@ -41,5 +46,10 @@ public struct TransportLimits: Sendable, Equatable {
             "gzipResponseThreshold": .number(Double(gzipResponseThreshold)),
             "maxQueuedResponseBytes": .number(Double(maxQueuedResponseBytes)),
         ]
+        if let requestTimeout {
+            let parts = requestTimeout.components
+            limits["requestTimeoutSeconds"] = .number(Double(parts.seconds) + Double(parts.attoseconds) * 1e-18)
+        }
+        return .object(limits)
     }
 }
