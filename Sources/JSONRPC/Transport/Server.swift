@@ -8,9 +8,10 @@ import NIOPosix
     import Darwin
 #endif
 
-/// Serves a `MethodRegistry` over stdio or TCP, each client on its own `Connection`.
+/// Serves a `MethodRegistry` over stdio, TCP or a Unix domain socket, each client on its own
+/// `Connection`.
 ///
-/// Both transports share one pipeline: `FrameDecoder` and `FrameEncoder` under an `NIOAsyncChannel`.
+/// Every transport shares one pipeline: `FrameDecoder` and `FrameEncoder` under an `NIOAsyncChannel`.
 public struct Server: Sendable {
     /// The methods every connection serves.
     public let registry: MethodRegistry
@@ -127,5 +128,37 @@ public struct Server: Sendable {
             }
         if let address = listener.channel.localAddress { onListening(address) }
         await serve(listener, label: { $0.remoteAddress.map { "\($0)" } ?? "tcp" })
+    }
+
+    /// Listens on the Unix domain socket `path` and serves every client concurrently until the
+    /// calling task is cancelled, as `serveTCP` does; then removes the socket file.
+    ///
+    /// The socket file is created with mode 0600: only its owner (and root) may connect. A stale
+    /// socket file at `path` (its server died) is replaced.
+    /// - Parameter onListening: called once the socket is bound, before the first client is accepted.
+    /// - Throws: when another server listens at `path`, a file there is not a socket, or binding fails;
+    ///   the first two with a message that says so.
+    public func serveUnixSocket(path: String, onListening: @Sendable () -> Void) async throws {
+        try UnixSocketFile.clearStale(at: path)
+        let limits = self.limits
+        // The file is created by bind: with this mask, never accessible to others, even briefly.
+        let previousMask = umask(0o177)
+        let listener: NIOAsyncChannel<FrameChannel, Never>
+        do {
+            listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.backlog, value: 256)
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .bind(unixDomainSocketPath: path) { channel in
+                    channel.eventLoop.makeCompletedFuture { try Self.makeFrameChannel(channel, limits: limits) }
+                }
+            umask(previousMask)
+        } catch {
+            umask(previousMask)
+            throw error
+        }
+        defer { unlink(path) }
+        chmod(path, 0o600)
+        onListening()
+        await serve(listener, label: { _ in "unix" })
     }
 }

@@ -8,7 +8,7 @@ import Logging
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve JSON-RPC over stdio or TCP (the default command).")
+        abstract: "Serve JSON-RPC over stdio, TCP or a Unix domain socket (the default command).")
 
     @Flag(name: .long, help: "Serve one client on standard input and output. Logs go to standard error.")
     var stdio = false
@@ -18,6 +18,13 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "Serve many clients over TCP at HOST:PORT (port 0 picks a free port).", valueName: "host:port"))
     var tcp: TCPEndpoint?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Serve many clients on a Unix domain socket at PATH, created with mode 0600 (only this user may connect); a stale socket file is replaced, a live one refused.",
+            valueName: "path"))
+    var socket: String?
 
     @OptionGroup(title: "Service") var service: ServiceOptions
     @OptionGroup(title: "Limits") var limits: LimitOptions
@@ -36,8 +43,8 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func validate() throws {
-        if stdio == (tcp != nil) {
-            throw ValidationError("choose exactly one transport: --stdio or --tcp HOST:PORT")
+        if [stdio, tcp != nil, socket != nil].filter({ $0 }).count != 1 {
+            throw ValidationError("choose exactly one transport: --stdio, --tcp HOST:PORT or --socket PATH")
         }
         if !(shutdownTimeout >= 0 && shutdownTimeout.isFinite) {
             throw ValidationError("--shutdown-timeout must be a number of seconds, at least 0")
@@ -61,7 +68,16 @@ struct ServeCommand: AsyncParsableCommand {
         // Installed before serving starts, so that a signal is never fatal.
         let signals = StopSignals()
         defer { signals.cancel() }
-        if let tcp {
+        if let socket {
+            let task = Task {
+                try await server.serveUnixSocket(path: socket) {
+                    FileHandle.standardError.write(Data("ecgd: listening on unix:\(socket)\n".utf8))
+                }
+            }
+            signals.onStop { task.cancel() }
+            try await task.value
+            logger.info("stopped")
+        } else if let tcp {
             let task = Task {
                 try await server.serveTCP(host: tcp.host, port: tcp.port) { address in
                     // A fixed line that scripts and tests wait for.

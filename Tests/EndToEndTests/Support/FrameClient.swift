@@ -76,6 +76,39 @@ final class FrameClient: @unchecked Sendable {
         return FrameClient(readFD: fd, writeFD: fd, ownsDescriptors: true)
     }
 
+    /// Connects to the Unix domain socket at `path`.
+    static func connect(unixSocket path: String) throws -> FrameClient {
+        let fd = try unixSocket(path) { fd, address, length in Glibc.connect(fd, address, length) }
+        return FrameClient(readFD: fd, writeFD: fd, ownsDescriptors: true)
+    }
+
+    /// A Unix domain socket on which `operation` (connect or bind) succeeded for `path`.
+    static func unixSocket(
+        _ path: String, _ operation: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32
+    ) throws -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw E2EError("socket failed: errno \(errno)") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            Glibc.close(fd)
+            throw E2EError("socket path too long: \(path)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                operation(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard rc == 0 else {
+            let error = errno
+            Glibc.close(fd)
+            throw E2EError("cannot use the socket \(path): errno \(error)")
+        }
+        return fd
+    }
+
     func close() {
         guard ownsDescriptors, !closed else { return }
         closed = true
