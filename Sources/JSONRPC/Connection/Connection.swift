@@ -24,6 +24,9 @@ public final class Connection: Sendable {
         /// The client stopped reading and its unwritten responses passed
         /// `TransportLimits.maxQueuedResponseBytes`: the connection was closed.
         case clientNotReading
+        /// The server requires a token and the client did not present it in `initialize`: it
+        /// was told so, then the connection was closed.
+        case unauthorized
     }
 
     private enum Lifecycle {
@@ -43,12 +46,14 @@ public final class Connection: Sendable {
     private struct Reading {
         var reader: Task<EndReason, Never>?
         var outboxOverflowed = false
+        var refused = false
     }
 
     private let registry: MethodRegistry
     private let description: ServerDescription
     private let limits: TransportLimits
     private let shutdownTimeout: Duration
+    private let token: AccessToken?
     private let codec: BodyCodec
     private let logger: Logger
     private let state = Mutex(State())
@@ -59,15 +64,17 @@ public final class Connection: Sendable {
 
     /// A connection serving `registry`'s methods within `limits`. When the server stops, requests
     /// in flight get `shutdownTimeout` to be answered and written; what is left is then cancelled
-    /// and dropped.
+    /// and dropped. With a `token`, the client must present it in `initialize` before anything
+    /// else, or the connection is closed.
     public init(
         registry: MethodRegistry, description: ServerDescription, limits: TransportLimits,
-        shutdownTimeout: Duration = .seconds(5), logger: Logger
+        shutdownTimeout: Duration = .seconds(5), token: AccessToken? = nil, logger: Logger
     ) {
         self.registry = registry
         self.description = description
         self.limits = limits
         self.shutdownTimeout = shutdownTimeout
+        self.token = token
         self.codec = BodyCodec(limits: limits)
         self.logger = logger
         self.outbox = Outbox(codec: codec, logger: logger)
@@ -91,11 +98,16 @@ public final class Connection: Sendable {
         let reader = Task { [self] in await Session.$current.withValue(session) { await readLoop(inbound) } }
         let overflowed = reading.withLock { reading in
             reading.reader = reader
-            return reading.outboxOverflowed
+            return reading.outboxOverflowed || reading.refused
         }
         if overflowed { reader.cancel() }
         var reason = await withTaskCancellationHandler { await reader.value } onCancel: { reader.cancel() }
-        if reading.withLock({ $0.outboxOverflowed }) { reason = .clientNotReading }
+        let (overflowedNow, refused) = reading.withLock { ($0.outboxOverflowed, $0.refused) }
+        if overflowedNow {
+            reason = .clientNotReading
+        } else if refused {
+            reason = .unauthorized
+        }
         let pending = state.withLock { Array($0.inFlight.values) }
         if !pending.isEmpty { logger.debug("waiting for \(pending.count) request(s) in flight") }
         switch reason {
@@ -103,7 +115,7 @@ public final class Connection: Sendable {
             await drain(pending, writer: writer, until: .now + shutdownTimeout, because: "shutdown deadline passed")
         case .clientNotReading:
             await drain(pending, writer: writer, until: .now, because: "the client is not reading")
-        case .endOfInput, .exit, .protocolError:
+        case .endOfInput, .exit, .protocolError, .unauthorized:
             for task in pending { await task.value }
             await session.end()
             outbox.finish()
@@ -258,6 +270,9 @@ public final class Connection: Sendable {
         func fail(_ error: ResponseError) { deliver(ResponseBody.error(error, id: id)) }
 
         let lifecycle = state.withLock { $0.lifecycle }
+        if token != nil, lifecycle == .awaitingInitialize {
+            if let refusal = authenticate(request) { return fail(refusal) }
+        }
         if request.method == "ping" || request.method == "shutdown" {
             do {
                 _ = try MethodRegistry.decodeParams(NoParams.self, from: request.params)
@@ -337,6 +352,23 @@ public final class Connection: Sendable {
         if let rejection { fail(rejection) }
     }
 
+    /// With a token required and no `initialize` yet: the error that refuses `request` (and
+    /// closes the connection once answered), or nil when it is an `initialize` with the token.
+    private func authenticate(_ request: Request) -> ResponseError? {
+        let presented = request.params?["initializationOptions"]?[AccessToken.member]?.stringValue
+        if request.method == "initialize", let presented, token?.matches(presented) == true { return nil }
+        logger.warning("refusing the connection: \(request.method == "initialize" ? "wrong or missing token" : "\(request.method) before initialize")")
+        let reader = reading.withLock { reading in
+            reading.refused = true
+            return reading.reader
+        }
+        reader?.cancel()
+        return .unauthorized(
+            request.method == "initialize"
+                ? "unauthorized: initialize must present the server's token in initializationOptions.token"
+                : "unauthorized: send initialize with the server's token (initializationOptions.token) first")
+    }
+
     private static func responseError(for error: any Error, cancelled: Bool) -> ResponseError {
         switch error {
         case let convertible as any ResponseErrorConvertible: return convertible.responseError
@@ -362,7 +394,7 @@ public final class Connection: Sendable {
         let acceptsGzip = encodings.contains { $0.stringValue?.lowercased() == "gzip" }
         state.withLock { $0.lifecycle = .running }
         if acceptsGzip { outbox.acceptGzip() }
-        session.initialized(with: params)
+        session.initialized(with: AccessToken.redacted(params))
         if let client = params?["clientInfo"]?["name"]?.stringValue {
             logger.info("initialized by \(client)\(acceptsGzip ? " (accepts gzip)" : "")")
         }

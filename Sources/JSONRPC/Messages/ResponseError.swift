@@ -49,6 +49,9 @@ extension ResponseError {
         public static let tooManyRequests = -32003
         /// The request ran longer than its timeout (the server's or its own) and was cancelled.
         public static let requestTimedOut = -32004
+        /// The server requires a token and `initialize` did not present the right one (or a
+        /// request came before it); the connection is closed.
+        public static let unauthorized = -32005
         /// The request was cancelled by `$/cancelRequest` (as in LSP).
         public static let requestCancelled = -32800
     }
@@ -81,6 +84,10 @@ extension ResponseError {
         return .init(
             code: Code.requestTimedOut, message: "request timed out after \(seconds) s: its work was cancelled",
             data: ["timeoutSeconds": .number(seconds)])
+    }
+    /// -32005: the connection did not present the server's token; `message` says what to send.
+    public static func unauthorized(_ message: String) -> ResponseError {
+        .init(code: Code.unauthorized, message: message)
     }
     /// -32800: the request was cancelled by `$/cancelRequest`.
     public static let requestCancelled = ResponseError(code: Code.requestCancelled, message: "request cancelled")

@@ -22,25 +22,28 @@ public struct Server: Sendable {
     /// How long a stopping server lets requests in flight finish and their responses be written
     /// before it cancels and drops what is left (see `Connection`).
     public let shutdownTimeout: Duration
+    /// The token every connection must present in `initialize`, or nil when none is required.
+    public let token: AccessToken?
     /// Where connection events and failures are logged.
     public let logger: Logger
 
     /// A server; nothing is read or bound until `serveStdio` or `serveTCP` is called.
     public init(
         registry: MethodRegistry, description: ServerDescription, limits: TransportLimits,
-        shutdownTimeout: Duration = .seconds(5), logger: Logger
+        shutdownTimeout: Duration = .seconds(5), token: AccessToken? = nil, logger: Logger
     ) {
         self.registry = registry
         self.description = description
         self.limits = limits
         self.shutdownTimeout = shutdownTimeout
+        self.token = token
         self.logger = logger
     }
 
     private func makeConnection(logger: Logger) -> Connection {
         Connection(
             registry: registry, description: description, limits: limits, shutdownTimeout: shutdownTimeout,
-            logger: logger)
+            token: token, logger: logger)
     }
 
     private typealias FrameChannel = NIOAsyncChannel<InboundFrame, Frame>

@@ -26,6 +26,13 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "path"))
     var socket: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "File (mode 0600) holding the token every connection must present in initialize (initializationOptions.token); required to bind TCP to a non-loopback address.",
+            valueName: "path"))
+    var tokenFile: String?
+
     @OptionGroup(title: "Service") var service: ServiceOptions
     @OptionGroup(title: "Limits") var limits: LimitOptions
 
@@ -46,6 +53,11 @@ struct ServeCommand: AsyncParsableCommand {
         if [stdio, tcp != nil, socket != nil].filter({ $0 }).count != 1 {
             throw ValidationError("choose exactly one transport: --stdio, --tcp HOST:PORT or --socket PATH")
         }
+        if let tcp, tokenFile == nil, !TokenFile.isLoopback(tcp.host) {
+            throw ValidationError(
+                "--tcp \(tcp.host): binding to an address other than loopback requires --token-file PATH (a file of mode 0600 holding the token clients must present)"
+            )
+        }
         if !(shutdownTimeout >= 0 && shutdownTimeout.isFinite) {
             throw ValidationError("--shutdown-timeout must be a number of seconds, at least 0")
         }
@@ -55,6 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
         bootstrapLogging(level: logLevel)
         let logger = Logger(label: "ecgd")
         let transportLimits = limits.transportLimits
+        let token = try tokenFile.map(TokenFile.read)
         let configuration = service.configuration()
         if let warning = configuration.modelsDirectoryWarning { logger.warning("\(warning)") }
         let server = Server(
@@ -63,6 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
             description: ECGService.serverDescription(configuration: configuration),
             limits: transportLimits,
             shutdownTimeout: .seconds(shutdownTimeout),
+            token: token,
             logger: logger)
 
         // Installed before serving starts, so that a signal is never fatal.
@@ -92,7 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
             let task = Task { await server.serveStdio() }
             signals.onStop { task.cancel() }
             switch await task.value {
-            case .exit(afterShutdown: false), .protocolError, .clientNotReading: throw ExitCode(1)
+            case .exit(afterShutdown: false), .protocolError, .clientNotReading, .unauthorized: throw ExitCode(1)
             case .exit(afterShutdown: true), .endOfInput, .serverStopping: return
             }
         }

@@ -272,8 +272,11 @@ final class FrameClient: @unchecked Sendable {
 
     /// Sends `initialize` and returns its result.
     @discardableResult
-    func initialize(acceptEncoding: [JSONValue]? = nil, clientName: String = "ecgd-e2e") throws -> JSONValue {
+    func initialize(
+        acceptEncoding: [JSONValue]? = nil, clientName: String = "ecgd-e2e", token: String? = nil
+    ) throws -> JSONValue {
         var params: [String: JSONValue] = ["clientInfo": ["name": .string(clientName)]]
+        if let token { params["initializationOptions"] = ["token": .string(token)] }
         if let acceptEncoding { params["capabilities"] = ["acceptEncoding": .array(acceptEncoding)] }
         let response = try call("init", "initialize", .object(params))
         guard let result = response["result"] else { throw E2EError("initialize failed: \(response)") }
