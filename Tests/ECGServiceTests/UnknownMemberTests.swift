@@ -37,7 +37,10 @@ final class UnknownMemberTests: XCTestCase {
                 "classify", ["model": "demo-aami5", "bogus": 1],
                 "expected one of beats, features, labels, lead, model, peaks, signal, timeoutSeconds, workDoneToken"
             ),
-            ("extractBeats", ["bogus": 1], "expected one of inputSpec, lead, model, peaks, signal, timeoutSeconds, workDoneToken"),
+            (
+                "extractBeats", ["bogus": 1],
+                "expected one of inputSpec, lead, model, peaks, signal, timeoutSeconds, workDoneToken"
+            ),
             (
                 "loadModel", ["name": "x", "bogus": 1],
                 "expected one of classes, inputSpec, name, output, path, timeoutSeconds, workDoneToken"

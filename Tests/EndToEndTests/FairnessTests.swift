@@ -40,7 +40,9 @@ final class FairnessTests: XCTestCase {
         while answered.count < count { answered.append(try flooder.next()) }
         let cancelled = answered.filter { $0["error"]?["code"] == -32800 }.count
         let completed = answered.filter { $0["result"] != nil }.count
-        XCTAssertEqual(cancelled + completed, count, "\(answered.filter { $0["result"] == nil && $0["error"]?["code"] != -32800 })")
+        XCTAssertEqual(
+            cancelled + completed, count, "\(answered.filter { $0["result"] == nil && $0["error"]?["code"] != -32800 })"
+        )
         XCTAssertGreaterThan(
             cancelled, count / 2, "the single request waited for \(completed) of the flood's \(count) requests")
 

@@ -12,7 +12,8 @@ final class TokenTests: XCTestCase {
     private var tokenFile: String!
 
     override func setUpWithError() throws {
-        tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("ecgd-token-\(UUID().uuidString)").path
+        tokenFile =
+            FileManager.default.temporaryDirectory.appendingPathComponent("ecgd-token-\(UUID().uuidString)").path
         FileManager.default.createFile(
             atPath: tokenFile, contents: Data("\(secret)\n".utf8), attributes: [.posixPermissions: 0o600])
     }

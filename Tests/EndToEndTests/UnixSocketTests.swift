@@ -11,7 +11,8 @@ final class UnixSocketTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ecgd-sock-\(UUID().uuidString.prefix(8))")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ecgd-sock-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
@@ -76,7 +77,8 @@ final class UnixSocketTests: XCTestCase {
         let process = try EcgdProcess(["--socket", path])
         XCTAssertEqual(try process.waitForExit(), .exit(1))
         XCTAssertTrue(
-            process.stderr.waitForEnd()?.contains("exists and is not a socket") ?? false, "stderr:\n\(process.stderr.text)")
+            process.stderr.waitForEnd()?.contains("exists and is not a socket") ?? false,
+            "stderr:\n\(process.stderr.text)")
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "keep me")
     }
 }

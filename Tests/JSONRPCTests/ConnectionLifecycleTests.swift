@@ -90,7 +90,8 @@ final class ConnectionLifecycleTests: XCTestCase {
         expectEqual(await h.call(1, "ping", ["workDoneToken": "t"])?["result"]?["pong"], true)
         let ping = await h.call(2, "ping", ["bogus": 1])
         XCTAssertEqual(ping?.errorCode, -32602)
-        XCTAssertEqual(ping?.errorMessage, "params.bogus: unknown member (expected one of timeoutSeconds, workDoneToken)")
+        XCTAssertEqual(
+            ping?.errorMessage, "params.bogus: unknown member (expected one of timeoutSeconds, workDoneToken)")
         expectEqual(await h.call(3, "shutdown", ["bogus": 1])?.errorCode, -32602)
         expectEqual(await h.call(4, "echo", ["x": 1])?["result"], ["x": 1], "the refused shutdown did not shut down")
     }

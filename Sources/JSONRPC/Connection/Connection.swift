@@ -101,7 +101,11 @@ public final class Connection: Sendable {
             return reading.outboxOverflowed || reading.refused
         }
         if overflowed { reader.cancel() }
-        var reason = await withTaskCancellationHandler { await reader.value } onCancel: { reader.cancel() }
+        var reason = await withTaskCancellationHandler {
+            await reader.value
+        } onCancel: {
+            reader.cancel()
+        }
         let (overflowedNow, refused) = reading.withLock { ($0.outboxOverflowed, $0.refused) }
         if overflowedNow {
             reason = .clientNotReading
@@ -357,7 +361,9 @@ public final class Connection: Sendable {
     private func authenticate(_ request: Request) -> ResponseError? {
         let presented = request.params?["initializationOptions"]?[AccessToken.member]?.stringValue
         if request.method == "initialize", let presented, token?.matches(presented) == true { return nil }
-        logger.warning("refusing the connection: \(request.method == "initialize" ? "wrong or missing token" : "\(request.method) before initialize")")
+        logger.warning(
+            "refusing the connection: \(request.method == "initialize" ? "wrong or missing token" : "\(request.method) before initialize")"
+        )
         let reader = reading.withLock { reading in
             reading.refused = true
             return reading.reader

@@ -43,7 +43,8 @@ public struct MethodRegistry: Sendable {
     /// - Throws: `ResponseError.invalidParams` naming the member at fault for a `DecodingError`;
     ///   other errors (thrown by a type's own checks) as they are.
     public static func decodeParams<Params: Decodable>(_ type: Params.Type, from raw: JSONValue?) throws -> Params {
-        let decoder = JSONValueDecoder(refusesUnknownMembers: true, ignoredTopLevelMembers: ["workDoneToken", RequestTimeout.member])
+        let decoder = JSONValueDecoder(
+            refusesUnknownMembers: true, ignoredTopLevelMembers: ["workDoneToken", RequestTimeout.member])
         do {
             return try decoder.decode(Params.self, from: raw == nil || raw == .null ? .object([:]) : raw!)
         } catch let error as DecodingError {
