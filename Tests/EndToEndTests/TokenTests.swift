@@ -14,7 +14,7 @@ final class TokenTests: XCTestCase {
     override func setUpWithError() throws {
         tokenFile =
             FileManager.default.temporaryDirectory.appendingPathComponent("ecgd-token-\(UUID().uuidString)").path
-        FileManager.default.createFile(
+        _ = FileManager.default.createFile(
             atPath: tokenFile, contents: Data("\(secret)\n".utf8), attributes: [.posixPermissions: 0o600])
     }
 

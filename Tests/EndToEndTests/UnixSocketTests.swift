@@ -73,7 +73,7 @@ final class UnixSocketTests: XCTestCase {
     }
 
     func testAFileThatIsNotASocketIsRefused() throws {
-        FileManager.default.createFile(atPath: path, contents: Data("keep me".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("keep me".utf8))
         let process = try EcgdProcess(["--socket", path])
         XCTAssertEqual(try process.waitForExit(), .exit(1))
         XCTAssertTrue(
