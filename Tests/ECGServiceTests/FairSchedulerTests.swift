@@ -17,5 +17,4 @@ final class FairSchedulerTests: XCTestCase {
         try await scheduler.acquire(for: nil)
         scheduler.release()
     }
-
 }
