@@ -3,12 +3,17 @@ import Synchronization
 /// A fixed number of slots for CPU-heavy work, shared by every connection: a task waiting for one
 /// is queued by its owner (the connection it serves), and owners are served round-robin, so an
 /// owner with thousands of queued tasks delays another owner's single task by at most one turn.
+///
+/// Within an owner, the task of the oldest request (`RequestOrder.position`) goes first, so that
+/// a request's next step comes before a newer request's first: a connection's requests finish one
+/// after another instead of all holding their inputs while they wait.
 final class FairScheduler: Sendable {
     /// Whose task waits: a connection's session, or nil for in-process callers.
     typealias Owner = ObjectIdentifier?
 
     private struct Waiter {
         let id: UInt64
+        let position: UInt64
         let continuation: CheckedContinuation<Void, any Error>
     }
 
@@ -27,10 +32,11 @@ final class FairScheduler: Sendable {
         state = Mutex(State(free: max(1, slots)))
     }
 
-    /// Waits for a slot; call `release` once done with it.
+    /// Waits for a slot, behind `owner`'s tasks of requests older than `position`; call `release`
+    /// once done with it.
     /// - Throws: `CancellationError`, without a slot, when the calling task is cancelled before
     ///   it gets one.
-    func acquire(for owner: Owner) async throws {
+    func acquire(for owner: Owner, position: UInt64 = 0) async throws {
         try Task.checkCancellation()
         let id = state.withLock { state -> UInt64? in
             if state.free > 0, state.turns.isEmpty {
@@ -48,7 +54,10 @@ final class FairScheduler: Sendable {
                 let cancelled = state.withLock { state -> Bool in
                     if Task.isCancelled { return true }
                     if state.queues[owner] == nil { state.turns.append(owner) }
-                    state.queues[owner, default: []].append(Waiter(id: id, continuation: continuation))
+                    var queue = state.queues[owner, default: []]
+                    let index = queue.firstIndex { $0.position > position } ?? queue.endIndex
+                    queue.insert(Waiter(id: id, position: position, continuation: continuation), at: index)
+                    state.queues[owner] = queue
                     return false
                 }
                 if cancelled { continuation.resume(throwing: CancellationError()) }

@@ -12,8 +12,9 @@ import NIOPosix
 /// pool only to parse params and await `run`.
 ///
 /// Work beyond the limit waits in a queue per connection (`Session.current`), served
-/// round-robin: one client's thousands of requests do not starve another's one. Copies of a
-/// pool share its limit and queues.
+/// round-robin: one client's thousands of requests do not starve another's one. Within a
+/// connection, older requests (`RequestOrder`) go first. Copies of a pool share its limit and
+/// queues.
 public struct WorkPool: Sendable {
     private let pool: NIOThreadPool
     private let scheduler: FairScheduler
@@ -41,7 +42,7 @@ public struct WorkPool: Sendable {
     /// Throws `CancellationError` without running `body` when the calling task is cancelled
     /// before a thread takes it up.
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await scheduler.acquire(for: Session.current.map(ObjectIdentifier.init))
+        try await scheduler.acquire(for: Session.current.map(ObjectIdentifier.init), position: RequestOrder.position)
         defer { scheduler.release() }
         return try await pool.runIfActive(body)
     }

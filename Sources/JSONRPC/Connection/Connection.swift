@@ -39,6 +39,8 @@ public final class Connection: Sendable {
         var lifecycle = Lifecycle.awaitingInitialize
         var inFlight: [RequestID: Task<Void, Never>] = [:]
         var cancelled: Set<RequestID> = []
+        /// The `RequestOrder.position` of the next request started.
+        var nextPosition: UInt64 = 0
     }
 
     /// The task reading frames (once `run` started it), and whether the outbox overflowed, which
@@ -330,10 +332,14 @@ public final class Connection: Sendable {
                     message: "too many concurrent requests on this connection (limit \(limits.maxConcurrentRequests))")
             }
             // Registered under the lock, before the task can finish and unregister itself.
+            let position = current.nextPosition
+            current.nextPosition += 1
             current.inFlight[id] = Task { [self] in
                 let response: JSONValue
                 do {
-                    let result = try await RequestTimeout.run(timeout) { try await handler(request.params, context) }
+                    let result = try await RequestOrder.$position.withValue(position) {
+                        try await RequestTimeout.run(timeout) { try await handler(request.params, context) }
+                    }
                     response = ResponseBody.result(result, id: id)
                 } catch {
                     let wasCancelled = state.withLock { $0.cancelled.contains(id) }
