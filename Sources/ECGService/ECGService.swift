@@ -35,22 +35,24 @@ public enum ECGService {
         let signals = SignalDecoder(
             dataRoot: DataRoot(configuration.dataRoot), maxDecompressedBytes: limits.maxDecompressedBytes)
         // One model registry for the whole server: every connection shares the warm models.
-        // Blocking and CPU-long work runs on NIO's blocking pool, off the cooperative threads.
-        let work = WorkPool()
+        // Blocking and CPU-long work runs on a blocking pool, off the cooperative threads, a
+        // bounded number of pieces at once for the whole server, shared fairly by connections.
+        let work = WorkPool(threads: configuration.maxConcurrentWork)
         let models = ModelRegistry(
             modelsDirectory: configuration.modelsDirectory, maxLoaded: configuration.maxLoadedModels, logger: logger,
             work: work)
         let modelMethods = ModelMethods(registry: models, dataRoot: DataRoot(configuration.dataRoot))
         var methods = MethodRegistry()
-        methods.register("detectPeaks", DetectPeaks(signals: signals, work: work))
+        methods.register("detectPeaks", DetectPeaks(signals: signals, work: work), encodingOn: work)
         methods.register("loadModel", modelMethods.loadModel)
         methods.register("unloadModel", modelMethods.unloadModel)
         methods.register("listModels", modelMethods.listModels)
         let classify = Classify(
             signals: signals, registry: models, threads: configuration.inferenceThreads, work: work)
-        methods.register("classify", classify)
-        methods.register("extractBeats", ExtractBeats(signals: signals, registry: models, work: work))
-        methods.register("plotSegment", PlotSegment(signals: signals, classify: classify, registry: models))
+        methods.register("classify", classify, encodingOn: work)
+        methods.register("extractBeats", ExtractBeats(signals: signals, registry: models, work: work), encodingOn: work)
+        methods.register(
+            "plotSegment", PlotSegment(signals: signals, classify: classify, registry: models), encodingOn: work)
         EditorMethods(
             analyzer: DocumentAnalyzer(classify: classify, registry: models), defaults: configuration.documents
         )
@@ -69,6 +71,9 @@ public struct ServiceConfiguration: Sendable {
     public var maxLoadedModels: Int?
     /// Threads one model call may use.
     public var inferenceThreads: Int
+    /// Most pieces of CPU-heavy work (file reads, detection, inference, drawing) running at once
+    /// for the whole server; more wait their connection's turn.
+    public var maxConcurrentWork: Int
     /// How editors' documents are analysed unless a client's `initializationOptions` say otherwise.
     public var documents: DocumentSettings
 
@@ -76,13 +81,15 @@ public struct ServiceConfiguration: Sendable {
     public init(
         dataRoot: URL, modelsDirectory: URL, maxLoadedModels: Int? = nil,
         inferenceThreads: Int = min(2, ProcessInfo.processInfo.activeProcessorCount),
-        documents: DocumentSettings = DocumentSettings()
+        documents: DocumentSettings = DocumentSettings(),
+        maxConcurrentWork: Int = ProcessInfo.processInfo.activeProcessorCount
     ) {
         self.dataRoot = dataRoot
         self.modelsDirectory = modelsDirectory
         self.maxLoadedModels = maxLoadedModels
         self.inferenceThreads = max(1, inferenceThreads)
         self.documents = documents
+        self.maxConcurrentWork = max(1, maxConcurrentWork)
     }
 
     /// The shipped models wherever the binary is started from: `$ECGD_MODELS` when set; else

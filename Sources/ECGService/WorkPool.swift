@@ -1,3 +1,5 @@
+import JSONRPC
+import NIOCore
 import NIOPosix
 
 #if canImport(Glibc)
@@ -5,8 +7,9 @@ import NIOPosix
 #endif
 
 /// Runs blocking and CPU-long work (reading signal and model files, QRS detection, cutting beats,
-/// inference, drawing, building large results) on NIO's blocking thread pool instead of Swift's
-/// cooperative pool, at a lower scheduling priority than the threads that serve connections.
+/// inference, drawing, building large results) on a blocking thread pool instead of Swift's
+/// cooperative pool, a bounded number of pieces at once, shared fairly between connections, at
+/// a lower scheduling priority than the threads that serve connections.
 ///
 /// The cooperative pool has one thread per core. A method that computed there for seconds would
 /// hold a thread every connection needs for reading frames and answering `ping`; a handful of
@@ -14,22 +17,44 @@ import NIOPosix
 /// pool only to parse params and await `run`. And since the pool's threads would otherwise share
 /// the cores equally with the cooperative ones, each runs its work `niceIncrement` steps nicer
 /// (Linux), so that a `ping` or a frame arriving preempts them at once.
+///
+/// Work beyond the limit waits in a queue per connection (`Session.current`), served
+/// round-robin: one client's thousands of requests do not starve another's one. Within a
+/// connection, older requests (`RequestOrder`) go first. Copies of a pool share its limit and
+/// queues.
 public struct WorkPool: Sendable {
     private let pool: NIOThreadPool
+    private let scheduler: FairScheduler
 
     /// How much nicer than the process the pool's threads run its work (Linux nice steps: at
     /// +10 a thread gets about a tenth of the CPU share of a default one when both want it).
     public static let niceIncrement: Int32 = 10
 
-    /// Work on `pool`; by default NIO's shared blocking pool (one thread per core).
-    public init(_ pool: NIOThreadPool = .singleton) {
+    /// Work on `pool` (by default NIO's shared blocking pool, one thread per core), at most
+    /// `maxConcurrent` pieces at once (by default one per core).
+    public init(_ pool: NIOThreadPool = .singleton, maxConcurrent: Int = System.coreCount) {
         self.pool = pool
+        self.scheduler = FairScheduler(slots: maxConcurrent)
     }
 
-    /// Runs `body` on a pool thread and returns its result. Throws `CancellationError` without
-    /// running `body` when the calling task is cancelled before a thread takes it up.
+    /// Work on `threads` threads at once: NIO's shared pool when it has that many, else a pool of
+    /// its own, started here and kept for the life of the process.
+    public init(threads: Int) {
+        if threads == System.coreCount {
+            self.init()
+        } else {
+            let pool = NIOThreadPool(numberOfThreads: max(1, threads))
+            pool.start()
+            self.init(pool, maxConcurrent: threads)
+        }
+    }
+
+    /// Runs `body` on a pool thread, once its connection's turn has come, and returns its result.
+    /// Throws `CancellationError` without running `body` when the calling task is cancelled
+    /// before a thread takes it up.
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try Task.checkCancellation()
+        try await scheduler.acquire(for: Session.current.map(ObjectIdentifier.init), position: RequestOrder.position)
+        defer { scheduler.release() }
         return try await pool.runIfActive {
             Self.lowerThreadPriority()
             return try body()

@@ -6,10 +6,11 @@ import ECGService
 struct Ecgd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ecgd",
-        abstract: "An ECG analysis daemon speaking JSON-RPC 2.0 (LSP framing) over stdio or TCP.",
+        abstract: "An ECG analysis daemon speaking JSON-RPC 2.0 (LSP framing) over stdio, TCP or a Unix socket.",
         discussion: """
             Run `ecgd --stdio` to serve one client on standard input/output (how notebooks and \
-            editors spawn it), or `ecgd --tcp 127.0.0.1:7777` to serve many clients over TCP. \
+            editors spawn it), `ecgd --tcp 127.0.0.1:7777` to serve many clients over TCP, or \
+            `ecgd --socket PATH` on a Unix domain socket. \
             The wire protocol is described in protocol/README.md.
             """,
         version: ECGService.version,

@@ -40,13 +40,24 @@ struct ServiceOptions: ParsableArguments {
             "Sampling rate of raw ECG CSV documents (default: from a time column, else 360).", valueName: "hz"))
     var documentFs: Double?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Most pieces of CPU-heavy work (file reads, detection, inference, drawing) run at once for all clients; more wait, queued fairly per connection (default: one per core).",
+            valueName: "n"))
+    var maxConcurrentWork: Int?
+
     func validate() throws {
         if let maxModels, maxModels < 1 { throw ValidationError("--max-models must be at least 1") }
+        if let maxConcurrentWork, maxConcurrentWork < 1 {
+            throw ValidationError("--max-concurrent-work must be at least 1")
+        }
     }
 
     func configuration() -> ServiceConfiguration {
         var configuration = Self.configuration(dataRoot: dataRoot, models: models)
         configuration.maxLoadedModels = maxModels
+        if let maxConcurrentWork { configuration.maxConcurrentWork = maxConcurrentWork }
         configuration.documents = DocumentSettings(model: documentModel, fs: documentFs)
         return configuration
     }
@@ -84,10 +95,28 @@ struct LimitOptions: ParsableArguments {
             "Gzip responses of at least this many bytes for clients that accept gzip.", valueName: "bytes"))
     var gzipThreshold = defaults.gzipResponseThreshold
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Most bytes of responses a connection may have queued unread; a client that stops reading and lets more pile up is disconnected.",
+            valueName: "bytes"))
+    var maxQueuedResponseBytes = defaults.maxQueuedResponseBytes
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Cancel a request that runs longer, answering -32004 (default: no limit); a request may ask for less with params.timeoutSeconds.",
+            valueName: "seconds"))
+    var requestTimeout: Double?
+
     func validate() throws {
+        if let requestTimeout, !(requestTimeout > 0 && requestTimeout.isFinite) {
+            throw ValidationError("--request-timeout must be a positive number of seconds")
+        }
         for (name, value) in [
             ("--max-header-bytes", maxHeaderBytes), ("--max-frame-bytes", maxFrameBytes),
             ("--max-decompressed-bytes", maxDecompressedBytes), ("--max-concurrent-requests", maxConcurrentRequests),
+            ("--max-queued-response-bytes", maxQueuedResponseBytes),
         ] where value <= 0 {
             throw ValidationError("\(name) must be positive")
         }
@@ -96,7 +125,8 @@ struct LimitOptions: ParsableArguments {
     var transportLimits: TransportLimits {
         TransportLimits(
             maxHeaderBytes: maxHeaderBytes, maxFrameBytes: maxFrameBytes, maxDecompressedBytes: maxDecompressedBytes,
-            maxConcurrentRequests: maxConcurrentRequests, gzipResponseThreshold: gzipThreshold)
+            maxConcurrentRequests: maxConcurrentRequests, gzipResponseThreshold: gzipThreshold,
+            maxQueuedResponseBytes: maxQueuedResponseBytes, requestTimeout: requestTimeout.map { .seconds($0) })
     }
 }
 

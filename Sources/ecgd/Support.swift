@@ -12,13 +12,14 @@ func bootstrapLogging(level: Logger.Level) {
     }
 }
 
-/// Calls a stop action on SIGTERM or SIGINT, so the server can let in-flight requests finish.
+/// Calls a stop action on the first SIGTERM or SIGINT, so the server can let in-flight requests
+/// finish; a second one ends the process at once, as the signal does by default.
 ///
 /// The handlers are in place as soon as `init` returns, before the server starts; the action is set
 /// once the server task exists (`onStop`). A signal that arrives in between is neither fatal nor lost.
 /// (A `DispatchSource` for signals is not used: on Linux it arms itself later, on another thread, and
-/// a signal that comes first is lost.) The handler only writes a byte to a pipe, which is
-/// async-signal-safe; a thread reading the pipe runs the action.
+/// a signal that comes first is lost.) The handler only writes the signal's number to a pipe, which
+/// is async-signal-safe; a thread reading the pipe restores the default handlers and runs the action.
 final class StopSignals {
     private let pending = PendingStop()
 
@@ -29,21 +30,35 @@ final class StopSignals {
         stopSignalPipe = fds[1]
         let (readEnd, pending) = (fds[0], pending)
         Thread {
-            var byte: UInt8 = 0
+            var number: UInt8 = 0
+            var stopping = false
             while true {
-                let n = read(readEnd, &byte, 1)
-                if n == 1 { pending.fire() } else if n == 0 || errno != EINTR { return }
+                let n = read(readEnd, &number, 1)
+                if n == 1 {
+                    if stopping {
+                        // A second signal that came before the default handlers were back.
+                        kill(getpid(), Int32(number))
+                        continue
+                    }
+                    stopping = true
+                    for signalNumber in Self.numbers { signal(signalNumber, SIG_DFL) }
+                    pending.fire()
+                } else if n == 0 || errno != EINTR {
+                    return
+                }
             }
         }.start()
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in
-            var byte: UInt8 = 1
+        action.__sigaction_handler.sa_handler = { number in
+            var byte = UInt8(truncatingIfNeeded: number)
             _ = write(stopSignalPipe, &byte, 1)
         }
         sigemptyset(&action.sa_mask)
         action.sa_flags = SA_RESTART
-        for number in [SIGTERM, SIGINT] { sigaction(number, &action, nil) }
+        for number in Self.numbers { sigaction(number, &action, nil) }
     }
+
+    private static let numbers = [SIGTERM, SIGINT]
 
     /// Sets the action; runs it at once if a signal already arrived.
     func onStop(_ action: @escaping @Sendable () -> Void) {
@@ -52,7 +67,7 @@ final class StopSignals {
 
     /// Stops reacting: later signals are ignored.
     func cancel() {
-        for number in [SIGTERM, SIGINT] { signal(number, SIG_IGN) }
+        for number in Self.numbers { signal(number, SIG_IGN) }
     }
 }
 

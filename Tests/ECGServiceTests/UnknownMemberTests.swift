@@ -32,18 +32,21 @@ final class UnknownMemberTests: XCTestCase {
 
     func testEveryMethodListsItsOwnMembers() async {
         let expected: [(String, JSONValue, String)] = [
-            ("detectPeaks", ["bogus": 1], "expected one of lead, leads, signal, workDoneToken"),
+            ("detectPeaks", ["bogus": 1], "expected one of lead, leads, signal, timeoutSeconds, workDoneToken"),
             (
                 "classify", ["model": "demo-aami5", "bogus": 1],
-                "expected one of beats, features, labels, lead, model, peaks, signal, workDoneToken"
+                "expected one of beats, features, labels, lead, model, peaks, signal, timeoutSeconds, workDoneToken"
             ),
-            ("extractBeats", ["bogus": 1], "expected one of inputSpec, lead, model, peaks, signal, workDoneToken"),
+            (
+                "extractBeats", ["bogus": 1],
+                "expected one of inputSpec, lead, model, peaks, signal, timeoutSeconds, workDoneToken"
+            ),
             (
                 "loadModel", ["name": "x", "bogus": 1],
-                "expected one of classes, inputSpec, name, output, path, workDoneToken"
+                "expected one of classes, inputSpec, name, output, path, timeoutSeconds, workDoneToken"
             ),
-            ("unloadModel", ["name": "x", "bogus": 1], "expected one of name, workDoneToken"),
-            ("listModels", ["bogus": 1], "expected one of workDoneToken"),
+            ("unloadModel", ["name": "x", "bogus": 1], "expected one of name, timeoutSeconds, workDoneToken"),
+            ("listModels", ["bogus": 1], "expected one of timeoutSeconds, workDoneToken"),
         ]
         for (method, params, list) in expected {
             let text = await message(method, params)

@@ -29,7 +29,7 @@ final class ConnectionLifecycleTests: XCTestCase {
     func testInitializeResult() async {
         let limits = TransportLimits(
             maxHeaderBytes: 111, maxFrameBytes: 2222, maxDecompressedBytes: 33333, maxConcurrentRequests: 4,
-            gzipResponseThreshold: 555)
+            gzipResponseThreshold: 555, maxQueuedResponseBytes: 6666)
         let (h, _) = harness(limits: limits)
         let result = await h.initialize()
         XCTAssertEqual(result?["serverInfo"], ["name": "test-server", "version": "9.8.7"])
@@ -41,7 +41,7 @@ final class ConnectionLifecycleTests: XCTestCase {
             capabilities?["limits"],
             [
                 "maxHeaderBytes": 111, "maxFrameBytes": 2222, "maxDecompressedBytes": 33333, "maxConcurrentRequests": 4,
-                "gzipResponseThreshold": 555,
+                "gzipResponseThreshold": 555, "maxQueuedResponseBytes": 6666,
             ])
         let methods = capabilities?["methods"]?.arrayValue?.compactMap(\.stringValue) ?? []
         XCTAssertEqual(methods, methods.sorted())
@@ -99,7 +99,8 @@ final class ConnectionLifecycleTests: XCTestCase {
         expectEqual(await h.call(1, "ping", ["workDoneToken": "t"])?["result"]?["pong"], true)
         let ping = await h.call(2, "ping", ["bogus": 1])
         XCTAssertEqual(ping?.errorCode, -32602)
-        XCTAssertEqual(ping?.errorMessage, "params.bogus: unknown member (expected one of workDoneToken)")
+        XCTAssertEqual(
+            ping?.errorMessage, "params.bogus: unknown member (expected one of timeoutSeconds, workDoneToken)")
         expectEqual(await h.call(3, "shutdown", ["bogus": 1])?.errorCode, -32602)
         expectEqual(await h.call(4, "echo", ["x": 1])?["result"], ["x": 1], "the refused shutdown did not shut down")
     }

@@ -125,8 +125,10 @@ public struct BeatRecipe: Sendable, Equatable {
             template = BeatTemplate(medians: medians.flatMap { $0 }, beatCount: chosen.count)
         }
         let shares = try await work.split(cut.windows.count, parts: parts, minimum: 256) { [template] beats in
-            (recipe.modelWindows(Array(cut.windows[beats]), template: template),
-             recipe.features(of: cut, beats: beats, template: template))
+            (
+                recipe.modelWindows(Array(cut.windows[beats]), template: template),
+                recipe.features(of: cut, beats: beats, template: template)
+            )
         }
         var prepared = PreparedBeats(length: windowValues, featureCount: featureCount)
         prepared.windows = shares.flatMap(\.0)

@@ -16,8 +16,11 @@ protocol ServiceMethod: Sendable {
 }
 
 extension ServiceMethod {
-    /// The method as a connection (or a one-shot command) calls it: raw params in, JSON out.
-    func callAsFunction(_ params: JSONValue?, _ context: RequestContext) async throws -> JSONValue {
+    /// The method as a connection (or a one-shot command) calls it: raw params in, JSON out; the
+    /// result encoded on `work` when given (methods whose results can be large).
+    func callAsFunction(_ params: JSONValue?, _ context: RequestContext, encodingOn work: WorkPool? = nil)
+        async throws -> JSONValue
+    {
         let decoded: Params
         do {
             decoded = try MethodRegistry.decodeParams(Params.self, from: params)
@@ -28,17 +31,18 @@ extension ServiceMethod {
         // The result becomes one JSONValue, the currency of JSONRPC's response path (batches,
         // gzip above the threshold, one serializer), then bytes once, on the connection's writer.
         // Results of thousands of small objects (beats, peaks) build that value directly
-        // (`JSONValueRepresentable`) instead of going through `Encodable`, on the work pool:
-        // for a day-long recording that takes a while.
+        // (`JSONValueRepresentable`) instead of going through `Encodable`, on the work pool when
+        // given: for a day-long recording that takes a while.
         let result = try await run(decoded, context)
-        return try await WorkPool().run { try JSONValueEncoder().encode(result) }
+        guard let work else { return try JSONValueEncoder().encode(result) }
+        return try await work.run { try JSONValueEncoder().encode(result) }
     }
 }
 
 extension MethodRegistry {
-    /// Registers `method` under `name`.
-    mutating func register<Method: ServiceMethod>(_ name: String, _ method: Method) {
-        register(name, handler: method.callAsFunction)
+    /// Registers `method` under `name`, its results encoded on `work` when given.
+    mutating func register<Method: ServiceMethod>(_ name: String, _ method: Method, encodingOn work: WorkPool? = nil) {
+        register(name) { params, context in try await method(params, context, encodingOn: work) }
     }
 }
 

@@ -24,6 +24,12 @@ public final class Connection: Sendable {
         /// Writing to the client failed (it closed its side or vanished): nothing can reach it any
         /// more, so reading stopped and the requests in flight were cancelled.
         case outputClosed
+        /// The client stopped reading and its unwritten responses passed
+        /// `TransportLimits.maxQueuedResponseBytes`: the connection was closed.
+        case clientNotReading
+        /// The server requires a token and the client did not present it in `initialize`: it
+        /// was told so, then the connection was closed.
+        case unauthorized
     }
 
     private enum Lifecycle {
@@ -34,42 +40,58 @@ public final class Connection: Sendable {
 
     private struct State {
         var lifecycle = Lifecycle.awaitingInitialize
-        var acceptsGzip = false
         var inFlight: [RequestID: Task<Void, Never>] = [:]
         var cancelled: Set<RequestID> = []
+        /// The `RequestOrder.position` of the next request started.
+        var nextPosition: UInt64 = 0
+    }
+
+    /// The task reading frames (once `run` started it), and whether the outbox overflowed, which
+    /// cancels it. Apart from `state`: messages are sent with `state` locked.
+    private struct Reading {
+        var reader: Task<EndReason, Never>?
+        var outboxOverflowed = false
+        var refused = false
         var outputClosed = false
     }
 
     private let registry: MethodRegistry
     private let description: ServerDescription
     private let limits: TransportLimits
+    private let shutdownTimeout: Duration
+    private let token: AccessToken?
     private let codec: BodyCodec
     private let logger: Logger
     private let state = Mutex(State())
+    private let reading = Mutex(Reading())
     private let session = Session()
     private let serverStart: ContinuousClock.Instant
-    private let outbox: AsyncStream<JSONValue>.Continuation
-    private let outboxStream: AsyncStream<JSONValue>
+    private let outbox: Outbox
 
-    /// A connection of a server that started at `serverStart` (`ping` reports the time since then
-    /// as `uptimeSeconds`; by default now, for a server of one connection).
+    /// A connection serving `registry`'s methods within `limits`. When the server stops, requests
+    /// in flight get `shutdownTimeout` to be answered and written; what is left is then cancelled
+    /// and dropped. With a `token`, the client must present it in `initialize` before anything
+    /// else, or the connection is closed. `ping` reports the time since `serverStart` as the
+    /// server's `uptimeSeconds` (by default now, for a server of one connection).
     public init(
-        registry: MethodRegistry, description: ServerDescription, limits: TransportLimits, logger: Logger,
+        registry: MethodRegistry, description: ServerDescription, limits: TransportLimits,
+        shutdownTimeout: Duration = .seconds(5), token: AccessToken? = nil, logger: Logger,
         serverStart: ContinuousClock.Instant = .now
     ) {
         self.serverStart = serverStart
         self.registry = registry
         self.description = description
         self.limits = limits
+        self.shutdownTimeout = shutdownTimeout
+        self.token = token
         self.codec = BodyCodec(limits: limits)
         self.logger = logger
-        (outboxStream, outbox) = AsyncStream.makeStream(of: JSONValue.self)
+        self.outbox = Outbox(codec: codec, logger: logger)
     }
 
-    /// Serves the connection until the input ends, the client exits, framing is lost, a write to
-    /// the client fails or the calling task is cancelled. In-flight requests always finish and are
-    /// answered before it returns (once a write has failed they are cancelled, and their answers
-    /// dropped).
+    /// Serves the connection until the input ends, the client exits, framing is lost or the
+    /// calling task is cancelled. In-flight requests finish and are answered before it returns;
+    /// when the task was cancelled (the server is stopping), only until the shutdown deadline.
     ///
     /// - Parameters:
     ///   - inbound: frames from the client.
@@ -77,40 +99,83 @@ public final class Connection: Sendable {
     public func run<Inbound: AsyncSequence & Sendable>(
         inbound: Inbound, write: @escaping @Sendable (Frame) async throws -> Void
     ) async -> EndReason where Inbound.Element == InboundFrame {
-        // Reading is a task of its own so that a failed write can stop it.
-        let reader = Task { [self] in await readLoop(inbound) }
         // The writer is unstructured so that stopping the server (cancelling this task) does not
-        // stop answering the requests still in flight.
-        let writer = Task { [self] in
-            for await message in outboxStream {
-                let (gzip, closed) = state.withLock { ($0.acceptsGzip, $0.outputClosed) }
-                if closed { continue }
-                do {
-                    try await write(codec.encode(message, allowGzip: gzip))
-                } catch {
-                    logger.debug("the client is gone (\(error)): stopping its connection")
-                    let inFlight = state.withLock { state in
-                        state.outputClosed = true
-                        return Array(state.inFlight.values)
-                    }
-                    reader.cancel()
-                    for task in inFlight { task.cancel() }
-                }
-            }
+        // stop answering the requests still in flight; so is the reader, so that a client that
+        // stops reading its responses can be cut off (`send`).
+        let writer = Task { [outbox, self] in await outbox.drain(write) { self.outputFailed() } }
+        // Every request task started while reading inherits the session as `Session.current`.
+        let reader = Task { [self] in await Session.$current.withValue(session) { await readLoop(inbound) } }
+        let overflowed = reading.withLock { reading in
+            reading.reader = reader
+            return reading.outboxOverflowed || reading.refused
         }
-        let reason = await withTaskCancellationHandler {
+        if overflowed { reader.cancel() }
+        var reason = await withTaskCancellationHandler {
             await reader.value
         } onCancel: {
             reader.cancel()
         }
+        let (overflowedNow, refused, outputClosed) = reading.withLock {
+            ($0.outboxOverflowed, $0.refused, $0.outputClosed)
+        }
+        if outputClosed {
+            reason = .outputClosed
+        } else if overflowedNow {
+            reason = .clientNotReading
+        } else if refused {
+            reason = .unauthorized
+        }
         let pending = state.withLock { Array($0.inFlight.values) }
         if !pending.isEmpty { logger.debug("waiting for \(pending.count) request(s) in flight") }
-        for task in pending { await task.value }
-        await session.end()
-        outbox.finish()
-        await writer.value
+        switch reason {
+        case .serverStopping:
+            await drain(pending, writer: writer, until: .now + shutdownTimeout, because: "shutdown deadline passed")
+        case .clientNotReading:
+            await drain(pending, writer: writer, until: .now, because: "the client is not reading")
+        case .outputClosed:
+            await drain(pending, writer: writer, until: .now, because: "the client is gone")
+        case .endOfInput, .exit, .protocolError, .unauthorized:
+            for task in pending { await task.value }
+            await session.end()
+            outbox.finish()
+            await writer.value
+        }
         logger.debug("connection ended: \(reason)")
         return reason
+    }
+
+    /// A write to the client failed: nothing can reach it any more, so reading stops and the
+    /// requests in flight are cancelled (`run` then ends with `outputClosed`).
+    private func outputFailed() {
+        let reader = reading.withLock { reading in
+            reading.outputClosed = true
+            return reading.reader
+        }
+        logger.debug("the client is gone: stopping its connection")
+        reader?.cancel()
+        for task in state.withLock({ Array($0.inFlight.values) }) { task.cancel() }
+    }
+
+    /// Ends the connection by `deadline`: requests in flight get until then to finish and their
+    /// responses to be written; requests still running are then cancelled (they stop at their
+    /// next cancellation check) and unwritten responses dropped; `why` says so in the log.
+    private func drain(
+        _ pending: [Task<Void, Never>], writer: Task<Void, Never>, until deadline: ContinuousClock.Instant,
+        because why: String
+    ) async {
+        if !(await waitForAll(pending, until: deadline)) {
+            logger.warning("\(why): cancelling the requests in flight")
+            for task in pending { task.cancel() }
+            for task in pending { await task.value }
+        }
+        await session.end()
+        outbox.finish()
+        if !(await waitForAll([writer], until: deadline)) {
+            // Cancelling the writer ends a write suspended on a full socket; a blocked write to a
+            // pipe may stay blocked, unawaited, until the process exits.
+            logger.warning("\(why): dropping the responses the client has not read")
+            writer.cancel()
+        }
     }
 
     private func readLoop<Inbound: AsyncSequence>(_ inbound: Inbound) async -> EndReason
@@ -133,19 +198,26 @@ public final class Connection: Sendable {
                     if let exit = await handle(json) { return exit }
                 }
             }
-            if state.withLock({ $0.outputClosed }) { return .outputClosed }
             return Task.isCancelled ? .serverStopping : .endOfInput
         } catch {
-            if state.withLock({ $0.outputClosed }) { return .outputClosed }
             if Task.isCancelled || error is CancellationError { return .serverStopping }
             logger.debug("input failed: \(error)")
             return .endOfInput
         }
     }
 
-    /// Queues a message for the client.
+    /// Queues a message for the client; closes the connection when the client has left too many
+    /// responses unread.
     private func send(_ message: JSONValue) {
-        outbox.yield(message)
+        guard case .overflowed(let queuedBytes) = outbox.send(message) else { return }
+        logger.warning(
+            "closing the connection: the client is not reading its responses (\(queuedBytes) bytes queued, limit \(limits.maxQueuedResponseBytes))"
+        )
+        let reader = reading.withLock { reading in
+            reading.outboxOverflowed = true
+            return reading.reader
+        }
+        reader?.cancel()
     }
 
     // MARK: Dispatch
@@ -156,13 +228,13 @@ public final class Connection: Sendable {
     /// Handles one body: a message or a batch. Returns an end reason when the client sent `exit`.
     private func handle(_ json: JSONValue) async -> EndReason? {
         guard case .array(let elements) = json else {
-            return await handle(message: json, deliver: { [outbox] in if let r = $0 { outbox.yield(r) } })
+            return await handle(message: json, deliver: { [self] in if let r = $0 { send(r) } })
         }
         guard !elements.isEmpty else {
             send(ResponseBody.error(.invalidRequest("an empty batch is not a valid request"), id: nil))
             return nil
         }
-        let batch = BatchCollector(count: elements.count) { [outbox] responses in outbox.yield(.array(responses)) }
+        let batch = BatchCollector(count: elements.count) { [self] responses in send(.array(responses)) }
         var exit: EndReason?
         for element in elements {
             if let reason = await handle(message: element, deliver: batch.add) { exit = reason }
@@ -229,6 +301,9 @@ public final class Connection: Sendable {
         func fail(_ error: ResponseError) { deliver(ResponseBody.error(error, id: id)) }
 
         let lifecycle = state.withLock { $0.lifecycle }
+        if token != nil, lifecycle == .awaitingInitialize {
+            if let refusal = authenticate(request) { return fail(refusal) }
+        }
         if request.method == "ping" || request.method == "shutdown" {
             do {
                 _ = try MethodRegistry.decodeParams(NoParams.self, from: request.params)
@@ -265,6 +340,12 @@ public final class Connection: Sendable {
         guard let handler = registry.requestHandlers[request.method] else {
             return fail(.methodNotFound(request.method))
         }
+        let timeout: Duration?
+        do {
+            timeout = try RequestTimeout.limit(params: request.params, server: limits.requestTimeout)
+        } catch {
+            return fail(error)
+        }
         let context = context(id: id, method: request.method, params: request.params)
         let rejection = state.withLock { current -> ResponseError? in
             if current.inFlight[id] != nil {
@@ -276,10 +357,15 @@ public final class Connection: Sendable {
                     message: "too many concurrent requests on this connection (limit \(limits.maxConcurrentRequests))")
             }
             // Registered under the lock, before the task can finish and unregister itself.
+            let position = current.nextPosition
+            current.nextPosition += 1
             current.inFlight[id] = Task { [self] in
                 let response: JSONValue
                 do {
-                    response = ResponseBody.result(try await handler(request.params, context), id: id)
+                    let result = try await RequestOrder.$position.withValue(position) {
+                        try await RequestTimeout.run(timeout) { try await handler(request.params, context) }
+                    }
+                    response = ResponseBody.result(result, id: id)
                 } catch {
                     let wasCancelled = state.withLock { $0.cancelled.contains(id) }
                     let responseError = Self.responseError(for: error, cancelled: wasCancelled)
@@ -301,6 +387,25 @@ public final class Connection: Sendable {
         if let rejection { fail(rejection) }
     }
 
+    /// With a token required and no `initialize` yet: the error that refuses `request` (and
+    /// closes the connection once answered), or nil when it is an `initialize` with the token.
+    private func authenticate(_ request: Request) -> ResponseError? {
+        let presented = request.params?["initializationOptions"]?[AccessToken.member]?.stringValue
+        if request.method == "initialize", let presented, token?.matches(presented) == true { return nil }
+        logger.warning(
+            "refusing the connection: \(request.method == "initialize" ? "wrong or missing token" : "\(request.method) before initialize")"
+        )
+        let reader = reading.withLock { reading in
+            reading.refused = true
+            return reading.reader
+        }
+        reader?.cancel()
+        return .unauthorized(
+            request.method == "initialize"
+                ? "unauthorized: initialize must present the server's token in initializationOptions.token"
+                : "unauthorized: send initialize with the server's token (initializationOptions.token) first")
+    }
+
     private static func responseError(for error: any Error, cancelled: Bool) -> ResponseError {
         switch error {
         case let convertible as any ResponseErrorConvertible: return convertible.responseError
@@ -314,7 +419,7 @@ public final class Connection: Sendable {
         var requestLogger = logger
         if let id { requestLogger[metadataKey: "request"] = "\(id)" }
         requestLogger[metadataKey: "method"] = "\(method)"
-        let notify: @Sendable (Notification) -> Void = { [outbox] in outbox.yield($0.json) }
+        let notify: @Sendable (Notification) -> Void = { [self] in send($0.json) }
         return RequestContext(
             id: id, method: method, logger: requestLogger,
             progress: ProgressReporter.token(in: params).map { ProgressReporter(token: $0, notify: notify) },
@@ -324,11 +429,9 @@ public final class Connection: Sendable {
     private func initialize(_ params: JSONValue?) -> JSONValue {
         let encodings = params?["capabilities"]?["acceptEncoding"]?.arrayValue ?? []
         let acceptsGzip = encodings.contains { $0.stringValue?.lowercased() == "gzip" }
-        state.withLock {
-            $0.lifecycle = .running
-            $0.acceptsGzip = acceptsGzip
-        }
-        session.initialized(with: params)
+        state.withLock { $0.lifecycle = .running }
+        if acceptsGzip { outbox.acceptGzip() }
+        session.initialized(with: AccessToken.redacted(params))
         if let client = params?["clientInfo"]?["name"]?.stringValue {
             logger.info("initialized by \(client)\(acceptsGzip ? " (accepts gzip)" : "")")
         }

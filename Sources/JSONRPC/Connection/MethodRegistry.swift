@@ -38,11 +38,13 @@ public struct MethodRegistry: Sendable {
 
     /// Decodes a request's params the way every typed method does: absent (or null) params
     /// decode from an empty object, so types whose members are all optional accept them; a
-    /// member the type does not know is refused, except `workDoneToken` (the connection's).
+    /// member the type does not know is refused, except `workDoneToken` and `timeoutSeconds`
+    /// (the connection's).
     /// - Throws: `ResponseError.invalidParams` naming the member at fault for a `DecodingError`;
     ///   other errors (thrown by a type's own checks) as they are.
     public static func decodeParams<Params: Decodable>(_ type: Params.Type, from raw: JSONValue?) throws -> Params {
-        let decoder = JSONValueDecoder(refusesUnknownMembers: true, ignoredTopLevelMembers: ["workDoneToken"])
+        let decoder = JSONValueDecoder(
+            refusesUnknownMembers: true, ignoredTopLevelMembers: ["workDoneToken", RequestTimeout.member])
         do {
             return try decoder.decode(Params.self, from: raw == nil || raw == .null ? .object([:]) : raw!)
         } catch let error as DecodingError {

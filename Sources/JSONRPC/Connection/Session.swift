@@ -11,6 +11,10 @@ public protocol SessionAttachment: AnyObject, Sendable {
 /// One connection's lifetime, as handlers see it: what the client said in `initialize` and the
 /// application state attached to the connection.
 public final class Session: Sendable {
+    /// The session of the connection whose request (or notification) the current task serves;
+    /// nil outside a connection, as in one-shot tools. Shared work pools queue by it.
+    @TaskLocal public static var current: Session?
+
     private struct State {
         var initializeParams: JSONValue?
         var attachments: [ObjectIdentifier: any SessionAttachment] = [:]

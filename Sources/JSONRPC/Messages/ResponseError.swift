@@ -47,6 +47,11 @@ extension ResponseError {
         public static let serverNotInitialized = -32002
         /// The connection already has the maximum number of requests in flight.
         public static let tooManyRequests = -32003
+        /// The request ran longer than its timeout (the server's or its own) and was cancelled.
+        public static let requestTimedOut = -32004
+        /// The server requires a token and `initialize` did not present the right one (or a
+        /// request came before it); the connection is closed.
+        public static let unauthorized = -32005
         /// The request was cancelled by `$/cancelRequest` (as in LSP).
         public static let requestCancelled = -32800
     }
@@ -72,6 +77,17 @@ extension ResponseError {
     /// -32001: a frame, body or signal exceeds a configured limit.
     public static func payloadTooLarge(_ message: String) -> ResponseError {
         .init(code: Code.payloadTooLarge, message: message)
+    }
+    /// -32004: the request ran for `limit` without finishing; its work was cancelled.
+    public static func requestTimedOut(after limit: Duration) -> ResponseError {
+        let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) * 1e-18
+        return .init(
+            code: Code.requestTimedOut, message: "request timed out after \(seconds) s: its work was cancelled",
+            data: ["timeoutSeconds": .number(seconds)])
+    }
+    /// -32005: the connection did not present the server's token; `message` says what to send.
+    public static func unauthorized(_ message: String) -> ResponseError {
+        .init(code: Code.unauthorized, message: message)
     }
     /// -32800: the request was cancelled by `$/cancelRequest`.
     public static let requestCancelled = ResponseError(code: Code.requestCancelled, message: "request cancelled")

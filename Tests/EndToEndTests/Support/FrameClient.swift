@@ -42,14 +42,20 @@ final class FrameClient: @unchecked Sendable {
 
     deinit { close() }
 
-    /// Connects to `host`:`port` over TCP.
-    static func connect(port: Int, host: String = "127.0.0.1") throws -> FrameClient {
+    /// Connects to `host`:`port` over TCP; `receiveBufferBytes` shrinks the socket's receive
+    /// buffer (for a client that stops reading and should stall the server's writes soon).
+    static func connect(port: Int, host: String = "127.0.0.1", receiveBufferBytes: Int32? = nil) throws
+        -> FrameClient
+    {
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
             let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw E2EError("socket failed: errno \(errno)") }
+        if var size = receiveBufferBytes {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -68,6 +74,39 @@ final class FrameClient: @unchecked Sendable {
             throw E2EError("cannot connect to \(host):\(port): errno \(error)")
         }
         return FrameClient(readFD: fd, writeFD: fd, ownsDescriptors: true)
+    }
+
+    /// Connects to the Unix domain socket at `path`.
+    static func connect(unixSocket path: String) throws -> FrameClient {
+        let fd = try unixSocket(path) { fd, address, length in Glibc.connect(fd, address, length) }
+        return FrameClient(readFD: fd, writeFD: fd, ownsDescriptors: true)
+    }
+
+    /// A Unix domain socket on which `operation` (connect or bind) succeeded for `path`.
+    static func unixSocket(
+        _ path: String, _ operation: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32
+    ) throws -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw E2EError("socket failed: errno \(errno)") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            Glibc.close(fd)
+            throw E2EError("socket path too long: \(path)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                operation(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard rc == 0 else {
+            let error = errno
+            Glibc.close(fd)
+            throw E2EError("cannot use the socket \(path): errno \(error)")
+        }
+        return fd
     }
 
     func close() {
@@ -233,12 +272,28 @@ final class FrameClient: @unchecked Sendable {
 
     /// Sends `initialize` and returns its result.
     @discardableResult
-    func initialize(acceptEncoding: [JSONValue]? = nil, clientName: String = "ecgd-e2e") throws -> JSONValue {
+    func initialize(
+        acceptEncoding: [JSONValue]? = nil, clientName: String = "ecgd-e2e", token: String? = nil
+    ) throws -> JSONValue {
         var params: [String: JSONValue] = ["clientInfo": ["name": .string(clientName)]]
+        if let token { params["initializationOptions"] = ["token": .string(token)] }
         if let acceptEncoding { params["capabilities"] = ["acceptEncoding": .array(acceptEncoding)] }
         let response = try call("init", "initialize", .object(params))
         guard let result = response["result"] else { throw E2EError("initialize failed: \(response)") }
         return result
+    }
+
+    /// Reads and discards everything until the server closes the stream, where a frame may be cut
+    /// short (a server dropping what it had not written); returns how many bytes came.
+    @discardableResult
+    func discardToEnd() throws -> Int {
+        var total = buffer.count
+        buffer.removeAll()
+        while try fill() {
+            total += buffer.count
+            buffer.removeAll()
+        }
+        return total
     }
 
     /// Reads until the server closes the stream, which must happen cleanly between frames,

@@ -5,14 +5,15 @@
 ...     peaks = daemon.detect_peaks(samples, fs=360).peaks
 ...     beats = daemon.classify(samples, fs=360, model="mitbih-aami5")
 
-``Client.spawn()`` starts ``ecgd --stdio``; ``Client.connect(host, port)`` talks to ``ecgd --tcp``;
+``Client.spawn()`` starts ``ecgd --stdio``; ``Client.connect(host, port)`` talks to ``ecgd --tcp``
+(``token=`` for a server with ``--token-file``), ``Client.connect_unix(path)`` to ``ecgd --socket``;
 ``AsyncClient`` has the same methods for asyncio. numpy is the only requirement; pandas
 (``to_frame()``), tqdm (progress bars) and IPython (inline plots) are used when installed.
 """
 from .aio import AsyncClient
 from .client import Client
 from .errors import (DaemonDied, EcgdError, FileAccessError, InternalError, InvalidParams, LimitExceeded,
-                     ModelError, ProtocolError, RequestCancelled, UnsupportedSignal)
+                     ModelError, ProtocolError, RequestCancelled, Unauthorized, UnsupportedSignal)
 from .locate import find_ecgd
 from .records import Annotations, Record, aami_class, read_annotations, read_record
 from .results import Classification, ExtractedBeats, ModelInfo, Peaks, Plot
@@ -25,5 +26,5 @@ __all__ = [
     "Record", "Annotations", "read_record", "read_annotations", "aami_class",
     "Peaks", "Classification", "ExtractedBeats", "ModelInfo", "Plot",
     "EcgdError", "ProtocolError", "InvalidParams", "InternalError", "LimitExceeded", "ModelError",
-    "UnsupportedSignal", "FileAccessError", "RequestCancelled", "DaemonDied",
+    "UnsupportedSignal", "FileAccessError", "RequestCancelled", "Unauthorized", "DaemonDied",
 ]

@@ -5,7 +5,7 @@ import itertools
 import sys
 import traceback
 
-from .client import _CANCEL_GRACE_SECONDS, _LIFECYCLE, spawn_command
+from .client import _CANCEL_GRACE_SECONDS, _LIFECYCLE, initialize_params, spawn_command
 from .errors import DaemonDied, EcgdError, daemon_died
 from .framing import encode_body, encode_frame, frame_parts, read_frame_async
 from .methods import Methods
@@ -57,27 +57,34 @@ class AsyncClient(Methods):
 
     @classmethod
     async def connect(cls, host="127.0.0.1", port=7777, *, initialize=True, accept_gzip=True,
-                      gzip_signals_over=64 * 1024, initialization_options=None, **options):
+                      gzip_signals_over=64 * 1024, initialization_options=None, token=None, **options):
         """Connects to ``ecgd --tcp HOST:PORT`` and performs the handshake (see ``Client.connect``)."""
         reader, writer = await asyncio.open_connection(host, port)
         client = cls(reader, writer, name=f"ecgd at {host}:{port}", gzip_signals_over=gzip_signals_over, **options)
         if initialize:
-            await client._initialize_or_close(accept_gzip, initialization_options)
+            await client._initialize_or_close(accept_gzip, initialization_options, token)
         return client
 
-    async def _initialize_or_close(self, accept_gzip, initialization_options):
+    @classmethod
+    async def connect_unix(cls, path, *, initialize=True, accept_gzip=False, initialization_options=None,
+                           token=None, **options):
+        """Connects to ``ecgd --socket PATH`` and performs the handshake (see ``Client.connect_unix``)."""
+        reader, writer = await asyncio.open_unix_connection(path)
+        client = cls(reader, writer, name=f"ecgd at {path}", **options)
+        if initialize:
+            await client._initialize_or_close(accept_gzip, initialization_options, token)
+        return client
+
+    async def _initialize_or_close(self, accept_gzip, initialization_options, token=None):
         try:
-            await self.initialize(accept_gzip=accept_gzip, initialization_options=initialization_options)
+            await self.initialize(accept_gzip=accept_gzip, initialization_options=initialization_options, token=token)
         except BaseException:
             await self.close()
             raise
 
-    async def initialize(self, accept_gzip=True, initialization_options=None):
+    async def initialize(self, accept_gzip=True, initialization_options=None, token=None):
         """The handshake; returns the server's description (also ``server_info``)."""
-        params = {"clientInfo": {"name": "ecgd-python-asyncio"},
-                  "capabilities": {"acceptEncoding": ["gzip"] if accept_gzip else []}}
-        if initialization_options is not None:
-            params["initializationOptions"] = initialization_options
+        params = initialize_params("ecgd-python-asyncio", accept_gzip, initialization_options, token)
         self.server_info = await self.request("initialize", params)
         await self.notify("initialized", {})
         return self.server_info

@@ -81,6 +81,18 @@ def death_message(process, tail, name):
     return daemon_died(name, process.pid, status, list(tail.lines) if tail is not None else [])
 
 
+def initialize_params(client_name, accept_gzip, initialization_options, token):
+    """The params of ``initialize``: client name, accepted encodings, options and the token."""
+    params = {"clientInfo": {"name": client_name},
+              "capabilities": {"acceptEncoding": ["gzip"] if accept_gzip else []}}
+    options = dict(initialization_options or {})
+    if token is not None:
+        options["token"] = token
+    if options or initialization_options is not None:
+        params["initializationOptions"] = options
+    return params
+
+
 class Client(Methods):
     """Sends requests concurrently from any thread; a reader thread routes responses and progress.
 
@@ -147,29 +159,47 @@ class Client(Methods):
 
     @classmethod
     def connect(cls, host="127.0.0.1", port=7777, *, connect_timeout=10, initialize=True, accept_gzip=True,
-                gzip_signals_over=64 * 1024, initialization_options=None, **options):
+                gzip_signals_over=64 * 1024, initialization_options=None, token=None, **options):
         """Connects to ``ecgd --tcp HOST:PORT`` and performs the handshake, accepting gzip
-        responses and gzipping signals of 64 KiB or more, which pays off across a network."""
+        responses and gzipping signals of 64 KiB or more, which pays off across a network.
+        ``token``: the server's token (the contents of its ``--token-file``), when it has one."""
         sock = socket.create_connection((host, port), timeout=connect_timeout)
         sock.settimeout(None)
-        client = cls(sock.makefile("rb"), sock.makefile("wb"), sock=sock, name=f"ecgd at {host}:{port}",
-                     gzip_signals_over=gzip_signals_over, **options)
+        return cls._handshake(sock, f"ecgd at {host}:{port}", initialize, accept_gzip, initialization_options, token,
+                              gzip_signals_over=gzip_signals_over, **options)
+
+    @classmethod
+    def connect_unix(cls, path, *, connect_timeout=10, initialize=True, accept_gzip=False,
+                     initialization_options=None, token=None, **options):
+        """Connects to ``ecgd --socket PATH`` (a Unix domain socket) and performs the handshake.
+        As over a pipe, compression costs more than it saves locally, so gzip is off unless asked for."""
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(connect_timeout)
+        try:
+            sock.connect(path)
+        except BaseException:
+            sock.close()
+            raise
+        sock.settimeout(None)
+        return cls._handshake(sock, f"ecgd at {path}", initialize, accept_gzip, initialization_options, token,
+                              **options)
+
+    @classmethod
+    def _handshake(cls, sock, name, initialize, accept_gzip, initialization_options, token, **options):
+        client = cls(sock.makefile("rb"), sock.makefile("wb"), sock=sock, name=name, **options)
         if initialize:
             try:
-                client.initialize(accept_gzip=accept_gzip, initialization_options=initialization_options)
+                client.initialize(accept_gzip=accept_gzip, initialization_options=initialization_options, token=token)
             except BaseException:
                 client.close()
                 raise
         return client
 
-    def initialize(self, accept_gzip=True, initialization_options=None):
+    def initialize(self, accept_gzip=True, initialization_options=None, token=None):
         """The LSP-style handshake (``initialize``, then ``initialized``); returns the server's
-        description (also kept as ``server_info``)."""
-        params = {"clientInfo": {"name": "ecgd-python"},
-                  "capabilities": {"acceptEncoding": ["gzip"] if accept_gzip else []}}
-        if initialization_options is not None:
-            params["initializationOptions"] = initialization_options
-        result = self.request("initialize", params)
+        description (also kept as ``server_info``). ``token`` is sent as
+        ``initializationOptions.token``; a wrong or missing one raises ``Unauthorized``."""
+        result = self.request("initialize", initialize_params("ecgd-python", accept_gzip, initialization_options, token))
         self.notify("initialized", {})
         self.server_info = result
         return result

@@ -35,7 +35,13 @@ class InternalError(EcgdError):
 
 
 class LimitExceeded(EcgdError):
-    """A payload over a server limit, or too many requests in flight (-32001, -32003)."""
+    """A payload over a server limit, too many requests in flight, or a request past its
+    timeout (-32001, -32003, -32004)."""
+
+
+class Unauthorized(EcgdError):
+    """The server requires a token and ``initialize`` did not present the right one; the server
+    closes the connection (-32005)."""
 
 
 class ModelError(EcgdError):
@@ -58,7 +64,8 @@ _FAMILIES = {
     -32700: ProtocolError, -32600: ProtocolError, -32601: ProtocolError, -32002: ProtocolError,
     -32602: InvalidParams,
     -32603: InternalError,
-    -32001: LimitExceeded, -32003: LimitExceeded,
+    -32001: LimitExceeded, -32003: LimitExceeded, -32004: LimitExceeded,
+    -32005: Unauthorized,
     -32010: ModelError, -32011: ModelError,
     -32012: UnsupportedSignal,
     -32020: FileAccessError, -32021: FileAccessError, -32022: FileAccessError,
