@@ -35,7 +35,7 @@ final class UnknownMemberTests: XCTestCase {
             ("detectPeaks", ["bogus": 1], "expected one of lead, leads, signal, timeoutSeconds, workDoneToken"),
             (
                 "classify", ["model": "demo-aami5", "bogus": 1],
-                "expected one of beats, features, labels, lead, model, peaks, signal, timeoutSeconds, workDoneToken"
+                "expected one of beats, beatsLayout, features, labels, lead, model, peaks, signal, timeoutSeconds, workDoneToken"
             ),
             (
                 "extractBeats", ["bogus": 1],
