@@ -1,0 +1,56 @@
+import Foundation
+import XCTest
+
+@testable import ECGSignal
+
+/// Inputs the fuzz targets of Fuzz/ found (Fuzz/README.md), each read as the target read it.
+final class ReadersFuzzFindingsTests: XCTestCase {
+    /// wfdb-signal, format 524: a 503-byte FLAC stream whose STREAMINFO claims 2^36 - 1
+    /// samples made the reader allocate outputs for all of them (a 2 GB allocation from a
+    /// 500-byte file). A claim the file cannot hold is now checked by decoding the stream.
+    func testFLACStreamClaimingMoreSamplesThanItCanHoldIsNotTrusted() throws {
+        let directory = try ReaderFixtures.temporaryDirectory()
+        let dat = try XCTUnwrap(Data(base64Encoded: Self.lyingFLAC, options: .ignoreUnknownCharacters))
+        try dat.write(to: directory.appendingPathComponent("signal.dat"))
+        var header = "signal 3 250\n"
+        for i in 0..<3 { header += "signal.dat 524 200(\(i))/mV\n" }
+        try Data(header.utf8).write(to: directory.appendingPathComponent("signal.hea"))
+        do {
+            let record = try WFDB.readRecord(at: directory.appendingPathComponent("signal"))
+            XCTAssertLessThanOrEqual(UInt64(record.sampleCount), WFDBFLAC.maxSamples(streamBytes: dat.count))
+        } catch let error as SignalFileError {
+            XCTAssertTrue(error.path.hasSuffix("signal.dat"), error.description)
+        }
+    }
+
+    /// The same lie told by a valid stream (the flac16 fixture, 35 frames of 2 samples, with
+    /// its STREAMINFO total set to 2^36 - 1) reads the frames the stream really holds.
+    func testValidFLACStreamWithALyingTotalReadsItsRealLength() throws {
+        let layouts = ReaderFixtures.wfdb.appendingPathComponent("layouts")
+        let truth = try WFDB.readRecord(at: layouts.appendingPathComponent("flac16"))
+        let directory = try ReaderFixtures.temporaryDirectory()
+        var dat = try Data(contentsOf: layouts.appendingPathComponent("flac16.dat"))
+        // STREAMINFO starts at byte 8; its 36-bit total is the low nibble of byte 21 and bytes 22-25.
+        dat[21] |= 0x0F
+        for i in 22...25 { dat[i] = 0xFF }
+        try dat.write(to: directory.appendingPathComponent("flac16.dat"))
+        let header = try String(contentsOf: layouts.appendingPathComponent("flac16.hea"), encoding: .utf8)
+        // Without the header's length, the stream alone says how long the record is.
+        let lengthless = header.replacingOccurrences(of: "flac16 2 128 35", with: "flac16 2 128")
+        try Data(lengthless.utf8).write(to: directory.appendingPathComponent("flac16.hea"))
+        let record = try WFDB.readRecord(at: directory.appendingPathComponent("flac16"))
+        XCTAssertEqual(record.sampleCount, truth.sampleCount)
+        XCTAssertEqual(record.leads, truth.leads)
+    }
+
+    /// The signal file of the first finding (the fuzz input after its 3 header-choosing bytes).
+    private static let lyingFLAC = """
+            ZkxhQwAAACIQABAAAAGhAAGhF3AFcBAAAC37I3ia3NFSVkfPx6uTEo62hAAAKCAAAAByZWZlcmVuY2UgbGliRkxBQyAxLjQuMyAy
+            MDIzMDYyMwAAAAD/+GssACwdAoAAAE4UrIXMmk7VNfgGrgPsYCFXBMkqSHrCEI3OZ8cmA+IkdxI5JOiRs6GNNouXKIBCi4x7Y6YY
+            uX/KAbDkNycBqUAQ97wI3chAtu9YucNji3lkRK1/KWXOM0w1Vlgfhp2gf+R0oiDGl/42wip2OS07gym1i4+QxXWHiQ47jGdMjcV9
+            2tyMdgJhMNGv2NqQcFzfuFgt3tefS5Nevh7XT0y6MYwLYQllPBhiSWtfSDPOdL2EvYxHNF01Hm5FXsOATqCJsTAA3HbVzK3vyWpu
+            aeu0CGEHKbXTL3HLguxOZCCnOVzRAwGeaM+mJ2XH8IQy0a4UXQ/y08mrZ4FMh0xMvtS8Ss+PSNLR3WilYJZMxOcCBQFAAc84ymI2
+            AaJzd6tnvHc4RJ/pg7in0FWBbufDXwsalfiuV9FzWE0f9Aoe3i1vevpJc3Y+LV475kC8tdCEb7qqxM9ZDmB9LLWUvXmD0K5PPc3P
+            somFLKTOcdBELygSJWy49r0yd8fvuM2x2xiRJBSnJ56am2o4qYrVMTV6VzgWIqi1bvn1dkk=
+        """
+}
