@@ -81,7 +81,7 @@ def rpc_seeds():
             put("rpc", f"call-{method.replace('/', '_').replace('$', '')}-{n}", bytes([index]) + text)
     init = request(0, "initialize", {"capabilities": {"acceptEncoding": ["gzip"]}})
     put("rpc", "stream-batch", frame(init) + frame("[" + request(1, "ping") + "," + request(2, "listModels") + "]"))
-    put("rpc", "stream-gzip", frame(init) + frame(gzip.compress(request(1, "listModels").encode()), gzipped=True))
+    put("rpc", "stream-gzip", frame(init) + frame(gzip.compress(request(1, "listModels").encode(), mtime=0), gzipped=True))
     put("rpc", "stream-cancel", frame(init) + frame(request(1, "detectPeaks", params["detectPeaks"][1]))
         + frame('{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1}}'))
     put("rpc", "stream-shutdown", frame(init) + frame(request(1, "shutdown")) + frame(request(2, "ping"))
@@ -113,6 +113,12 @@ def wfdb_seeds():
     put("wfdb-atr", "101-head.atr", (ROOT / "Tests/Data/mitdb/101.atr").read_bytes()[:600] + b"\x00\x00")
 
 
+def finding_seeds():
+    # Inputs that found bugs (Fuzz/findings/TARGET/NAME, each with a regression unit test).
+    for finding in sorted((FUZZ / "findings").glob("*/*")):
+        put(finding.parent.name, "finding-" + finding.name, finding.read_bytes())
+
+
 def file_seeds():
     for edf in sorted((ROOT / "Tests/ECGSignalTests/Fixtures/edf").glob("*.edf")):
         put("edf", edf.name, edf.read_bytes())
@@ -135,6 +141,7 @@ if __name__ == "__main__":
     json_seeds()
     wfdb_seeds()
     file_seeds()
+    finding_seeds()
     for directory in sorted(CORPUS.iterdir()):
         files = list(directory.iterdir())
         print(f"{directory.name}: {len(files)} seeds, {sum(f.stat().st_size for f in files)} bytes")

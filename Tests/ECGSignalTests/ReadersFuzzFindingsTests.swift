@@ -43,6 +43,45 @@ final class ReadersFuzzFindingsTests: XCTestCase {
         XCTAssertEqual(record.leads, truth.leads)
     }
 
+    /// wfdb-header: segment lengths are summed (and their gaps allocated as NaN) before any
+    /// segment is read: a gap of 10^11 samples asked for 800 GB, one of Int.max overflowed.
+    func testMultiSegmentRecordClaimingTooManySamplesIsRefused() throws {
+        for gap in ["100000000000", "9223372036854775807"] {
+            let directory = try fixtureCopy("fmt16")
+            try Data("m/2 1 250\nfmt16 40\n~ \(gap)\n".utf8).write(to: directory.appendingPathComponent("m.hea"))
+            assertSignalFileError(
+                try WFDB.readRecord(at: directory.appendingPathComponent("m")), names: "m.hea",
+                contains: ["more than \(WFDBMultiSegment.maxSamples) samples"])
+        }
+    }
+
+    /// wfdb-header: a skew of Int.max overflowed the frames needed; samples per frame of 2^62
+    /// in two signals overflowed the frame width.
+    func testHugeSkewAndSamplesPerFrameAreRefused() throws {
+        let cases = [
+            ("r 1 250\nfmt16.dat 16:9223372036854775807\n", "skew"),
+            ("r 2 250\nfmt16.dat 16x4611686018427387904\nfmt16.dat 16x4611686018427387904\n", "samples per frame"),
+        ]
+        for (header, fragment) in cases {
+            let directory = try fixtureCopy("fmt16")
+            try Data(header.utf8).write(to: directory.appendingPathComponent("r.hea"))
+            assertSignalFileError(
+                try WFDB.readRecord(at: directory.appendingPathComponent("r")), names: "r.hea",
+                contains: ["line 2", fragment, "exceed"])
+        }
+    }
+
+    /// A fresh directory holding the fixture record `name` (its header and signal file).
+    private func fixtureCopy(_ name: String) throws -> URL {
+        let directory = try ReaderFixtures.temporaryDirectory()
+        for ext in ["hea", "dat"] {
+            try FileManager.default.copyItem(
+                at: ReaderFixtures.wfdb.appendingPathComponent("\(name).\(ext)"),
+                to: directory.appendingPathComponent("\(name).\(ext)"))
+        }
+        return directory
+    }
+
     /// The signal file of the first finding (the fuzz input after its 3 header-choosing bytes).
     private static let lyingFLAC = """
             ZkxhQwAAACIQABAAAAGhAAGhF3AFcBAAAC37I3ia3NFSVkfPx6uTEo62hAAAKCAAAAByZWZlcmVuY2UgbGliRkxBQyAxLjQuMyAy
