@@ -8,7 +8,7 @@ PORT         ?= 7777
 # modules it declares in Package.swift (the layering of CONTRIBUTING.md).
 STRICT_FLAGS := -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error
 
-.PHONY: all bootstrap build demo test lint format serve bench evaluate noise models clean help
+.PHONY: all bootstrap build demo test lint format serve bench evaluate noise models fuzz clean help
 
 all: build
 
@@ -22,6 +22,7 @@ help:
 	@echo "make noise     real-noise stress (NSTDB bw+ma, 24 to -6 dB): F1 of ecgd vs NeuroKit2, XQRS, GQRS, sleepecg"
 	@echo "make bench     benchmarks against NeuroKit2, sleepecg, WFDB, ONNX Runtime and matplotlib; day-long recordings (installs the peers)"
 	@echo "make models    retrain the shipped models and their cards from DATA_DIR (cross-validation included)"
+	@echo "make fuzz      libFuzzer + address sanitizer over the parsers, readers and loaders, FUZZ_SECONDS=$(FUZZ_SECONDS) per target"
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -34,14 +35,14 @@ demo: build
 
 # One style for the whole tree: .swift-format, checked by `make test` (generated protobuf code
 # keeps protoc's style).
-FORMATTED    = Package.swift $(shell find Sources Tests -name '*.swift' ! -name '*.pb.swift' | sort)
+FORMATTED    = Package.swift Fuzz/Package.swift $(shell find Sources Tests Fuzz/Sources -name '*.swift' ! -name '*.pb.swift' | sort)
 
 lint:
-	@echo "swift format lint --strict (.swift-format): Package.swift, Sources, Tests"
+	@echo "swift format lint --strict (.swift-format): Package.swift, Sources, Tests, Fuzz"
 	@$(SWIFT) format lint --strict --parallel $(FORMATTED)
 
 format:
-	@echo "swift format format --in-place (.swift-format): Package.swift, Sources, Tests"
+	@echo "swift format format --in-place (.swift-format): Package.swift, Sources, Tests, Fuzz"
 	@$(SWIFT) format format --in-place --parallel $(FORMATTED)
 
 test: bootstrap lint
@@ -71,5 +72,14 @@ bench: build
 	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_pipeline.py
 	ECGD=$(RELEASE_BIN) $(PYTHON) scripts/bench_plot.py
 
+# The fuzz targets live in their own package (Fuzz/, built in Fuzz/.build), so `make test` never
+# builds them. FUZZ_TARGETS chooses some (default: all); FUZZ_JOBS runs several at once.
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
+FUZZ_TARGETS ?=
+
+fuzz: bootstrap
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) SWIFT=$(SWIFT) scripts/fuzz.sh $(FUZZ_TARGETS)
+
 clean:
-	rm -rf .build .venv
+	rm -rf .build .venv Fuzz/.build

@@ -7,7 +7,8 @@ import Foundation
 /// counts samples to skip.
 enum WFDBFLAC {
     /// Frames of the stream after its sample offset, from the stream's header (or, when the
-    /// header does not say, by decoding it).
+    /// header does not say or claims more than the file can hold, by decoding it: the outputs
+    /// are allocated for this many frames, so a 500-byte file must not claim billions).
     static func frameCount(_ file: WFDBSignalFile) throws -> Int {
         let k = try samplesPerFrame(file)
         let offset = file.specs[0].byteOffset
@@ -15,10 +16,19 @@ enum WFDBFLAC {
             guard FLAC__stream_decoder_process_until_end_of_metadata(decoder) != 0 else { return UInt64(0) }
             return FLAC__stream_decoder_get_total_samples(decoder)
         }
-        if total > 0 { return max(0, Int(total) - offset) / k }
+        if total > 0, total <= maxSamples(streamBytes: try SignalFileReader(file.url).size()) {
+            return max(0, Int(total) - offset) / k
+        }
         var frames = 0
         try decode(file, frames: .max) { _, _, count in frames += count }
         return frames
+    }
+
+    /// The most samples of each channel a FLAC stream of `streamBytes` bytes can hold: a FLAC
+    /// frame holds at most 65,535 samples a channel and takes at least 10 bytes (header, one
+    /// constant subframe, CRC).
+    static func maxSamples(streamBytes: Int) -> UInt64 {
+        UInt64(streamBytes / 10 + 1) * 65_535
     }
 
     /// Decodes frames `0 ..< frames` into `sink`.

@@ -7,6 +7,11 @@ import Foundation
 /// are those the layout header lists, and each segment's signals are matched to them by name;
 /// without one ("fixed layout") every segment has the first segment's signals.
 enum WFDBMultiSegment {
+    /// Most samples a signal of a multi-segment record may have: its gaps are held as NaN, so
+    /// the segment lengths the header claims are checked before the outputs are allocated
+    /// (2^27: 12 days at 125 Hz, 36 hours at 1 kHz; 1 GB a signal).
+    static let maxSamples = 1 << 27
+
     static func read(
         _ header: WFDBHeader, at headerURL: URL, resolution: WFDBResolution,
         select: (([String]) throws -> [Int])?
@@ -43,7 +48,15 @@ enum WFDBMultiSegment {
             )
         }
 
-        let total = data.reduce(0) { $0 + $1.sampleCount }
+        var total = 0
+        for segment in data {
+            let (sum, overflow) = total.addingReportingOverflow(segment.sampleCount)
+            guard !overflow, sum <= maxSamples / perFrame else {
+                throw SignalFileError(
+                    url: headerURL, message: "the segments add up to more than \(maxSamples) samples a signal")
+            }
+            total = sum
+        }
         let expected = header.sampleCount ?? total
         var leads = chosen.map { _ in [Double](repeating: .nan, count: total * perFrame) }
         var warnings: [String] = []

@@ -52,6 +52,12 @@ extension WFDBHeader {
             blockSize: blockSize, description: description.trimmingCharacters(in: .whitespaces))
     }
 
+    /// Most samples per frame a signal may have (real records have a few; the frame layout
+    /// arithmetic must not overflow).
+    static let maxSamplesPerFrame = 1 << 16
+    /// Largest skew, in frames, a signal may have (real skews are a few samples).
+    static let maxSkew = 1 << 24
+
     /// Splits `format[xspf][:skew][+offset]`.
     private static func parseFormatField(
         _ field: Substring, fail: (String) -> SignalFileError
@@ -71,12 +77,18 @@ extension WFDBHeader {
             guard let value = Int(rest[rest.index(after: colon)...]) else {
                 throw fail("invalid skew in \"\(field)\"")
             }
+            guard value.magnitude <= maxSkew else {
+                throw fail("skew in \"\(field)\" exceeds \(maxSkew) frames")
+            }
             skew = value
             rest = rest[..<colon]
         }
         if let times = rest.firstIndex(of: "x") {
             guard let value = Int(rest[rest.index(after: times)...]), value >= 1 else {
                 throw fail("invalid samples per frame in \"\(field)\"")
+            }
+            guard value <= maxSamplesPerFrame else {
+                throw fail("samples per frame in \"\(field)\" exceed \(maxSamplesPerFrame)")
             }
             samplesPerFrame = value
             rest = rest[..<times]
