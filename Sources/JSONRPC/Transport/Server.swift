@@ -50,11 +50,17 @@ public struct Server: Sendable {
 
     private typealias FrameChannel = NIOAsyncChannel<InboundFrame, Frame>
 
-    private static func makeFrameChannel(_ channel: Channel, limits: TransportLimits) throws -> FrameChannel {
+    /// `channel` with the framing pipeline, wrapped for the accept loop and held in `accepted`
+    /// until the loop takes it.
+    private static func makeFrameChannel(
+        _ channel: Channel, limits: TransportLimits, _ accepted: AcceptedChannels<InboundFrame, Frame>
+    ) throws -> FrameChannel {
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(limits: limits)))
         try pipeline.addHandler(MessageToByteHandler(FrameEncoder()))
-        return try FrameChannel(wrappingChannelSynchronously: channel)
+        let wrapped = try FrameChannel(wrappingChannelSynchronously: channel)
+        accepted.hold(wrapped, of: channel)
+        return wrapped
     }
 
     /// Serves every client `listener` accepts until the calling task is cancelled; then closes
@@ -65,7 +71,8 @@ public struct Server: Sendable {
     /// refuses (fatally) to drop a channel nobody closed. Closing the listener instead ends the
     /// loop after those connections, which are then served, stopped at once, and closed.
     private func serve(
-        _ listener: NIOAsyncChannel<FrameChannel, Never>, label: @escaping @Sendable (Channel) -> String
+        _ listener: NIOAsyncChannel<FrameChannel, Never>, accepted: AcceptedChannels<InboundFrame, Frame>,
+        label: @escaping @Sendable (Channel) -> String
     ) async {
         let logger = self.logger
         let accepting = Task {
@@ -73,6 +80,7 @@ public struct Server: Sendable {
                 do {
                     try await listener.executeThenClose { clients in
                         for try await client in clients {
+                            accepted.take(client.channel)
                             let name = label(client.channel)
                             group.addTask { _ = await self.serve(client, label: name) }
                         }
@@ -88,6 +96,7 @@ public struct Server: Sendable {
         } onCancel: {
             listener.channel.close(promise: nil)
         }
+        await accepted.closeLeftovers()
     }
 
     private func serve(_ channel: FrameChannel, label: String) async -> Connection.EndReason {
@@ -123,16 +132,17 @@ public struct Server: Sendable {
         host: String, port: Int, onListening: @Sendable (SocketAddress) -> Void
     ) async throws {
         let limits = self.limits
+        let accepted = AcceptedChannels<InboundFrame, Frame>()
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture { try Self.makeFrameChannel(channel, limits: limits) }
+                channel.eventLoop.makeCompletedFuture { try Self.makeFrameChannel(channel, limits: limits, accepted) }
             }
         if let address = listener.channel.localAddress { onListening(address) }
-        await serve(listener, label: { $0.remoteAddress.map { "\($0)" } ?? "tcp" })
+        await serve(listener, accepted: accepted, label: { $0.remoteAddress.map { "\($0)" } ?? "tcp" })
     }
 
     /// Listens on the Unix domain socket `path` and serves every client concurrently until the
@@ -146,6 +156,7 @@ public struct Server: Sendable {
     public func serveUnixSocket(path: String, onListening: @Sendable () -> Void) async throws {
         try UnixSocketFile.clearStale(at: path)
         let limits = self.limits
+        let accepted = AcceptedChannels<InboundFrame, Frame>()
         // The file is created by bind: with this mask, never accessible to others, even briefly.
         let previousMask = umask(0o177)
         let listener: NIOAsyncChannel<FrameChannel, Never>
@@ -154,7 +165,9 @@ public struct Server: Sendable {
                 .serverChannelOption(.backlog, value: 256)
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .bind(unixDomainSocketPath: path) { channel in
-                    channel.eventLoop.makeCompletedFuture { try Self.makeFrameChannel(channel, limits: limits) }
+                    channel.eventLoop.makeCompletedFuture {
+                        try Self.makeFrameChannel(channel, limits: limits, accepted)
+                    }
                 }
             umask(previousMask)
         } catch {
@@ -164,6 +177,6 @@ public struct Server: Sendable {
         defer { unlink(path) }
         chmod(path, 0o600)
         onListening()
-        await serve(listener, label: { _ in "unix" })
+        await serve(listener, accepted: accepted, label: { _ in "unix" })
     }
 }
