@@ -7,9 +7,9 @@ import Foundation
 /// are those the layout header lists, and each segment's signals are matched to them by name;
 /// without one ("fixed layout") every segment has the first segment's signals.
 enum WFDBMultiSegment {
-    /// Most samples a signal of a multi-segment record may have: its gaps are held as NaN, so
-    /// the segment lengths the header claims are checked before the outputs are allocated
-    /// (2^27: 12 days at 125 Hz, 36 hours at 1 kHz; 1 GB a signal).
+    /// Most samples a multi-segment record may yield, its chosen signals together: its gaps are
+    /// held as NaN, so the segment lengths the header claims are checked before the outputs are
+    /// allocated (2^27, 1 GB: one signal of 12 days at 125 Hz, or 12 signals of 3 hours at 1 kHz).
     static let maxSamples = 1 << 27
 
     static func read(
@@ -51,9 +51,11 @@ enum WFDBMultiSegment {
         var total = 0
         for segment in data {
             let (sum, overflow) = total.addingReportingOverflow(segment.sampleCount)
-            guard !overflow, sum <= maxSamples / perFrame else {
+            guard !overflow, sum <= maxSamples / (perFrame * max(1, chosen.count)) else {
                 throw SignalFileError(
-                    url: headerURL, message: "the segments add up to more than \(maxSamples) samples a signal")
+                    url: headerURL,
+                    message:
+                        "the segments add up to more than \(maxSamples) samples for the \(chosen.count) signal(s) read")
             }
             total = sum
         }
