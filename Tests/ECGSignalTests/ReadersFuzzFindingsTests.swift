@@ -57,6 +57,18 @@ final class ReadersFuzzFindingsTests: XCTestCase {
         }
     }
 
+    /// wfdb-header (found by `make fuzz` after the merge): a sampling frequency field of "/"
+    /// split into no parts and indexed its first; "/360" and "250/" were misread the same way.
+    func testSamplingFrequencyFieldWithoutANumberIsRefused() throws {
+        for spec in ["/", "/360", "250/"] {
+            let directory = try fixtureCopy("fmt16")
+            try Data("r 1 \(spec)\nfmt16.dat 16\n".utf8).write(to: directory.appendingPathComponent("r.hea"))
+            assertSignalFileError(
+                try WFDB.readRecord(at: directory.appendingPathComponent("r")), names: "r.hea",
+                contains: ["line 1", spec])
+        }
+    }
+
     /// wfdb-header: a skew of Int.max overflowed the frames needed; samples per frame of 2^62
     /// in two signals overflowed the frame width.
     func testHugeSkewAndSamplesPerFrameAreRefused() throws {

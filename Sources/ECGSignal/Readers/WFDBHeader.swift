@@ -135,7 +135,7 @@ extension WFDBHeader {
         _ line: Substring, fail: (String) -> SignalFileError
     ) throws -> (WFDBHeader, Int, Int?) {
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        var name = fields[0]
+        guard var name = fields.first else { throw fail("record line needs a record name") }
         var segmentCount: Int?
         if let slash = name.firstIndex(of: "/") {
             guard let count = Int(name[name.index(after: slash)...]), count >= 1 else {
@@ -152,7 +152,8 @@ extension WFDBHeader {
         var baseCounter: Double?
         if fields.count >= 3 {
             let spec = fields[2]
-            let parts = spec.split(separator: "/", maxSplits: 1)
+            // Empty parts kept: "/", "/360" and "250/" are refused, not read as something else.
+            let parts = spec.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
             guard let value = Double(parts[0]), value > 0, value.isFinite else {
                 throw fail("invalid sampling frequency \"\(spec)\"")
             }
