@@ -1,10 +1,9 @@
-// Vector kernels for ECGSignal's QRS feature, the instruction set chosen at run time.
+// Vector kernels for ECGSignal's QRS feature, the instruction set chosen at run time (level.c).
 // Products and sums are separate instructions (no fused multiply-add), so every lane rounds
 // exactly like the scalar Swift code it replaces.
 #include "csignalkernels.h"
+#include "level.h"
 
-#include <stdlib.h>
-#include <string.h>
 
 #pragma STDC FP_CONTRACT OFF
 
@@ -52,43 +51,12 @@ static long rms_sse2(const double *s, long count, long w, double scale, double *
     return i;
 }
 
-// The cap: ECGD_SIMD when set (portable, avx2 or avx512, the switch the inference kernels
-// follow too; avx2 allows AVX here), else none; ecg_signal_kernels_limit overrides it.
-static int level_cap = -1;
-
-static int environment_cap(void) {
-    const char *simd = getenv("ECGD_SIMD");
-    if (simd == NULL) return 2;
-    if (strcmp(simd, "portable") == 0) return 0;
-    if (strcmp(simd, "avx2") == 0) return 1;
-    return 2;
-}
-
-static int level(void) {
-    static int cached = -1;  // racing first calls all store the same value
-    int found = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-    if (found < 0) {
-        __builtin_cpu_init();
-        found = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx") ? 1 : 0;
-        __atomic_store_n(&cached, found, __ATOMIC_RELAXED);
-    }
-    int cap = __atomic_load_n(&level_cap, __ATOMIC_RELAXED);
-    if (cap < 0) {
-        cap = environment_cap();
-        __atomic_store_n(&level_cap, cap, __ATOMIC_RELAXED);
-    }
-    return found < cap ? found : cap;
-}
-
-void ecg_signal_kernels_limit(int max_level) { __atomic_store_n(&level_cap, max_level, __ATOMIC_RELAXED); }
-#else
-void ecg_signal_kernels_limit(int max_level) { (void)max_level; }
 #endif
 
 void ecg_window_rms(const double *s, long count, long w, double scale, double *out) {
     long i = 0;
 #if defined(__x86_64__)
-    switch (level()) {
+    switch (ecg_signal_kernels_level()) {
     case 2: i = rms_avx512(s, count, w, scale, out); break;
     case 1: i = rms_avx(s, count, w, scale, out); break;
     default: i = rms_sse2(s, count, w, scale, out); break;
@@ -168,15 +136,22 @@ static void biquad8_avx512(
     double gain, double input, long warm_up) {
     biquad8(base, step, n, b0, b1, b2, a1, a2, gain, input, warm_up);
 }
+
+__attribute__((target("avx2")))
+static void biquad8_avx2(
+    double *base, long step, long n, double b0, double b1, double b2, double a1, double a2,
+    double gain, double input, long warm_up) {
+    biquad8(base, step, n, b0, b1, b2, a1, a2, gain, input, warm_up);
+}
 #endif
 
 void ecg_biquad_steady_interleaved(
     double *base, long step, long n, double b0, double b1, double b2, double a1, double a2,
     double gain, double input, long warm_up) {
 #if defined(__x86_64__)
-    if (level() == 2) {
-        biquad8_avx512(base, step, n, b0, b1, b2, a1, a2, gain, input, warm_up);
-        return;
+    switch (ecg_signal_kernels_level()) {
+    case 2: biquad8_avx512(base, step, n, b0, b1, b2, a1, a2, gain, input, warm_up); return;
+    case 1: biquad8_avx2(base, step, n, b0, b1, b2, a1, a2, gain, input, warm_up); return;
     }
 #endif
     biquad8(base, step, n, b0, b1, b2, a1, a2, gain, input, warm_up);
@@ -214,13 +189,21 @@ static long decimate8_avx512(
     const double *p, long count, long k, const double *w, long taps, double *out, int *finite) {
     return decimate8(p, count, k, w, taps, out, finite);
 }
+
+__attribute__((target("avx2")))
+static long decimate8_avx2(
+    const double *p, long count, long k, const double *w, long taps, double *out, int *finite) {
+    return decimate8(p, count, k, w, taps, out, finite);
+}
 #endif
 
 int ecg_decimate(const double *p, long count, long k, const double *w, long taps, double *out) {
     int finite = 1;
     long j;
 #if defined(__x86_64__)
-    if (level() == 2) j = decimate8_avx512(p, count, k, w, taps, out, &finite);
+    int simd = ecg_signal_kernels_level();
+    if (simd == 2) j = decimate8_avx512(p, count, k, w, taps, out, &finite);
+    else if (simd == 1) j = decimate8_avx2(p, count, k, w, taps, out, &finite);
     else
 #endif
     j = decimate8(p, count, k, w, taps, out, &finite);
@@ -264,6 +247,13 @@ static long blend8_avx512(
     double a, double b, double da, double db) {
     return blend8(x, y, out, start, end, centre, a, b, da, db);
 }
+
+__attribute__((target("avx2")))
+static long blend8_avx2(
+    const double *x, const double *y, double *out, long start, long end, double centre,
+    double a, double b, double da, double db) {
+    return blend8(x, y, out, start, end, centre, a, b, da, db);
+}
 #endif
 
 void ecg_blend(
@@ -271,7 +261,9 @@ void ecg_blend(
     double a, double b, double da, double db) {
     long i;
 #if defined(__x86_64__)
-    if (level() == 2) i = blend8_avx512(x, y, out, start, end, centre, a, b, da, db);
+    int simd = ecg_signal_kernels_level();
+    if (simd == 2) i = blend8_avx512(x, y, out, start, end, centre, a, b, da, db);
+    else if (simd == 1) i = blend8_avx2(x, y, out, start, end, centre, a, b, da, db);
     else
 #endif
     i = blend8(x, y, out, start, end, centre, a, b, da, db);
@@ -299,17 +291,30 @@ static double window_max_avx512(const double *v, long from, long to) {
     double rest = window_max_scalar(v, j, to);
     return rest > best ? rest : best;
 }
+
+__attribute__((target("avx2")))
+static double window_max_avx2(const double *v, long from, long to) {
+    __m256d m = _mm256_setzero_pd();
+    long j = from;
+    for (; j + 4 <= to; j += 4) m = _mm256_max_pd(_mm256_loadu_pd(v + j), m);  // NaN keeps m
+    double lanes[4];
+    _mm256_storeu_pd(lanes, m);
+    double best = window_max_scalar(lanes, 0, 4);
+    double rest = window_max_scalar(v, j, to);
+    return rest > best ? rest : best;
+}
 #endif
 
 void ecg_window_maxima(const double *v, long n, long length, double *out) {
     long count = (n + length - 1) / length;
-    int wide = level() == 2;
+    int simd = ecg_signal_kernels_level();
     for (long k = 0; k < count; k++) {
         long from = k * length, to = from + length < n ? from + length : n;
 #if defined(__x86_64__)
-        if (wide) { out[k] = window_max_avx512(v, from, to); continue; }
+        if (simd == 2) { out[k] = window_max_avx512(v, from, to); continue; }
+        if (simd == 1) { out[k] = window_max_avx2(v, from, to); continue; }
 #endif
-        (void)wide;
+        (void)simd;
         out[k] = window_max_scalar(v, from, to);
     }
 }
@@ -367,13 +372,34 @@ static long dominant_walk_avx512(
     const double *v, long n, long h, const unsigned long long *marks, long words, long *out) {
     return dominant_walk(v, n, h, marks, words, out, any_above_avx512);
 }
+
+__attribute__((target("avx2")))
+static int any_above_avx2(const double *v, long from, long to, double x, int or_equal) {
+    __m256d bound = _mm256_set1_pd(x);
+    int hit = 0;
+    long j = from;
+    for (; j + 4 <= to; j += 4) {
+        __m256d y = _mm256_loadu_pd(v + j);
+        hit |= _mm256_movemask_pd(or_equal ? _mm256_cmp_pd(y, bound, _CMP_GE_OQ) : _mm256_cmp_pd(y, bound, _CMP_GT_OQ));
+    }
+    return hit != 0 || any_above_scalar(v, j, to, x, or_equal);
+}
+
+__attribute__((target("avx2")))
+static long dominant_walk_avx2(
+    const double *v, long n, long h, const unsigned long long *marks, long words, long *out) {
+    return dominant_walk(v, n, h, marks, words, out, any_above_avx2);
+}
 #endif
 
 long ecg_dominant_maxima(
     const double *v, long n, long h, const unsigned long long *marks, long *out) {
     long words = (n + 63) / 64;
 #if defined(__x86_64__)
-    if (level() == 2) return dominant_walk_avx512(v, n, h, marks, words, out);
+    switch (ecg_signal_kernels_level()) {
+    case 2: return dominant_walk_avx512(v, n, h, marks, words, out);
+    case 1: return dominant_walk_avx2(v, n, h, marks, words, out);
+    }
 #endif
     return dominant_walk(v, n, h, marks, words, out, any_above_plain);
 }
@@ -478,11 +504,57 @@ static long dominant_dense_avx512(const double *v, long n, long h, long *out) {
     struct dense_ops ops = {copy_avx512, widen_avx512, collect_avx512};
     return dominant_dense(v, n, h, out, ops);
 }
+
+__attribute__((target("avx2")))
+static int copy_avx2(double *dst, const double *src, long count) {
+    __m256d probe = _mm256_setzero_pd(), zero = _mm256_setzero_pd();
+    long t = 0;
+    for (; t + 4 <= count; t += 4) {
+        __m256d x = _mm256_loadu_pd(src + t);
+        _mm256_storeu_pd(dst + t, x);
+        probe = _mm256_add_pd(probe, _mm256_mul_pd(zero, x));
+    }
+    double lanes[4];
+    _mm256_storeu_pd(lanes, probe);
+    int finite = copy_scalar(dst + t, src + t, count - t);
+    for (int l = 0; l < 4; l++) finite &= lanes[l] == 0;
+    return finite;
+}
+
+__attribute__((target("avx2")))
+static void widen_avx2(double *b, long offset, long count) {
+    long t = 0;
+    for (; t + 4 <= count; t += 4)
+        _mm256_storeu_pd(b + t, _mm256_max_pd(_mm256_loadu_pd(b + t + offset), _mm256_loadu_pd(b + t)));
+    widen_scalar(b + t, offset, count - t);
+}
+
+__attribute__((target("avx2")))
+static long collect_avx2(const double *v, const double *b, long c, long end, long h, long *out, long count) {
+    long i = c;
+    for (; i + 4 <= end; i += 4) {
+        __m256d x = _mm256_loadu_pd(v + i);
+        int m = _mm256_movemask_pd(_mm256_and_pd(
+            _mm256_cmp_pd(x, _mm256_loadu_pd(b + (i - c)), _CMP_GT_OQ),
+            _mm256_cmp_pd(x, _mm256_loadu_pd(b + (i - c + h + 1)), _CMP_GE_OQ)));
+        while (m) { out[count++] = i + __builtin_ctz(m); m &= m - 1; }
+    }
+    return collect_scalar(v, b + (i - c), i, end, h, out, count);
+}
+
+__attribute__((target("avx2")))
+static long dominant_dense_avx2(const double *v, long n, long h, long *out) {
+    struct dense_ops ops = {copy_avx2, widen_avx2, collect_avx2};
+    return dominant_dense(v, n, h, out, ops);
+}
 #endif
 
 long ecg_dominant_maxima_dense(const double *v, long n, long h, long *out) {
 #if defined(__x86_64__)
-    if (level() == 2) return dominant_dense_avx512(v, n, h, out);
+    switch (ecg_signal_kernels_level()) {
+    case 2: return dominant_dense_avx512(v, n, h, out);
+    case 1: return dominant_dense_avx2(v, n, h, out);
+    }
 #endif
     struct dense_ops ops = {copy_scalar, widen_scalar, collect_scalar};
     return dominant_dense(v, n, h, out, ops);

@@ -1,4 +1,5 @@
 import CSignalKernels
+import TestSupport
 import XCTest
 
 @testable import ECGSignal
@@ -30,6 +31,29 @@ final class SignalKernelPathTests: XCTestCase {
             XCTAssertEqual(feature.energy, reference.energy, "level \(level)")
             XCTAssertEqual(feature.slope, reference.slope, "level \(level)")
             XCTAssertEqual(peaks, reference.peaks, "level \(level)")
+        }
+    }
+
+    func testEveryPathScalesStoredSamplesLikeTheScalarExpression() {
+        var random = SplitMix64(seed: 7)
+        let stride = 3
+        let raw = (0..<(1_003 * stride)).map { i -> Int32 in
+            i % 97 == 0 ? -32_768 : Int32(truncatingIfNeeded: random.next() % 65_536) - 32_768
+        }
+        let (baseline, gain) = (1_024.0, 200.0)
+        let expected = (0..<1_003).map { f -> Double in
+            let v = raw[f * stride]
+            return v == -32_768 ? .nan : (Double(v) - baseline) / gain
+        }
+        let sum = (0..<1_003).reduce(0) { $0 &+ Int(raw[$1 * stride]) }
+        for level in [2, 1, 0] {
+            ecg_signal_kernels_limit(Int32(level))
+            var out = [Double](repeating: 0, count: 1_003)
+            raw.withUnsafeBufferPointer { r in
+                ecg_scale_samples(r.baseAddress!, stride, 1_003, baseline, gain, -32_768, &out)
+                XCTAssertEqual(Int(ecg_sum_strided(r.baseAddress!, stride, 1_003)), sum, "level \(level)")
+            }
+            XCTAssertEqual(out.map(\.bitPattern), expected.map(\.bitPattern), "level \(level)")
         }
     }
 }

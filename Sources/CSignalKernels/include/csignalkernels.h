@@ -1,7 +1,7 @@
 #ifndef ECGD_CSIGNALKERNELS_H
 #define ECGD_CSIGNALKERNELS_H
 
-/// Caps the instruction set the kernels use (0: SSE2 or portable C, 1: AVX, 2: AVX-512; the
+/// Caps the instruction set the kernels use (0: SSE2 or portable C, 1: AVX2, 2: AVX-512; the
 /// default comes from the environment's ECGD_SIMD, the one switch of ecgd's vector kernels:
 /// portable 0, avx2 1, else 2; the CPU's own limit always applies), so that tests can check
 /// every path against the others. Results are the same on every path.
@@ -54,6 +54,14 @@ long ecg_dominant_maxima(
 /// largest of v[i + 1 ... i + h] (clipped to v), the window maxima by doubling over chunks
 /// that stay in cache. Returns -1 (out undefined) for other h or a non-finite sample.
 long ecg_dominant_maxima_dense(const double *v, long n, long h, long *out);
+
+/// out[f] = (raw[f * stride] - baseline) / gain, or NaN where raw[f * stride] == invalid, for
+/// f < n: a signal's stored samples in physical units, rounded as that expression in double.
+void ecg_scale_samples(
+    const int *raw, long stride, long n, double baseline, double gain, int invalid, double *out);
+
+/// The sum of raw[f * stride] for f < n, wrapping modulo 2^64 (WFDB checksums).
+long long ecg_sum_strided(const int *raw, long stride, long n);
 
 /// Asks the cache for the line holding `p` ahead of its use (a hint; no effect on results).
 static inline void ecg_prefetch(const void *p) { __builtin_prefetch(p); }
