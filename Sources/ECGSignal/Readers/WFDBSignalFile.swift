@@ -1,3 +1,4 @@
+import CSignalKernels
 import Foundation
 
 /// How a WFDB record's multi-frequency signals (several samples per frame) are read.
@@ -81,22 +82,60 @@ struct WFDBSignalFile {
         return sink.finish()
     }
 
-    /// Decodes stored frames `0 ..< frames` of a binary format, a block at a time.
+    /// Decodes stored frames `0 ..< frames` of a binary format, a block at a time; except for
+    /// difference format 8, whose values run through the whole file, the blocks are split
+    /// into consecutive parts decoded in parallel (each block lands in its own frames).
     private func readBinary(frames: Int, into sink: inout WFDBSampleSink) throws {
         guard frames > 0 else { return }
+        // A multiple of 6 frames starts every block on a packing group of 212, 310 and 311.
+        let blockFrames = 6 * max(1, 16_384 / frameWidth)
+        let blocks = (frames + blockFrames - 1) / blockFrames
+        let parts = format == 8 ? 1 : min(blocks / 4, ProcessInfo.processInfo.activeProcessorCount, 8)
+        guard parts > 1 else {
+            try decodeBlocks(0..<blocks, of: blockFrames, frames: frames) { raw, first, count in
+                sink.take(raw, firstFrame: first, frames: count)
+            }
+            return
+        }
+        let decoded = sink.withScatter { scatter in
+            var outcomes = [Result<[Int], any Error>](repeating: .success([]), count: parts)
+            outcomes.withUnsafeMutableBufferPointer { results in
+                let results = UncheckedSendable(results)
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    let range = (part * blocks / parts)..<((part + 1) * blocks / parts)
+                    results.value[part] = Result {
+                        var sums = [Int](repeating: 0, count: specs.count)
+                        try decodeBlocks(range, of: blockFrames, frames: frames) { raw, first, count in
+                            scatter.take(raw, firstFrame: first, frames: count, sums: &sums)
+                        }
+                        return sums
+                    }
+                }
+            }
+            return outcomes
+        }
+        // The first failing part holds the first failing block, as a sequential read would.
+        for outcome in decoded { sink.add(checksums: try outcome.get()) }
+        sink.received(frames: frames)
+    }
+
+    /// Reads and decodes the blocks `range` (of `blockFrames` frames, the last one cut at
+    /// `frames`) and hands each to `take` as interleaved stored samples.
+    private func decodeBlocks(
+        _ range: Range<Int>, of blockFrames: Int, frames: Int,
+        take: (UnsafeMutablePointer<Int32>, _ firstFrame: Int, _ frames: Int) -> Void
+    ) throws {
         let width = frameWidth
         let offsets = frameOffsets
         let positions = wanted.flatMap { s in (0..<specs[s].samplesPerFrame).map { offsets[s] + $0 } }
-        // A multiple of 6 frames starts every block on a packing group of 212, 310 and 311.
-        let blockFrames = 6 * max(1, 16_384 / width)
         let maxBytes = WFDBFormat.byteCount(format: format, samples: blockFrames * width) + 4
         let reader = try SignalFileReader(url)
         let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: maxBytes, alignment: 8)
         defer { bytes.deallocate() }
         let raw = UnsafeMutablePointer<Int32>.allocate(capacity: blockFrames * width)
         defer { raw.deallocate() }
-        var first = 0
-        while first < frames {
+        for block in range {
+            let first = block * blockFrames
             let count = min(blockFrames, frames - first)
             let start = specs[0].byteOffset + WFDBFormat.byteCount(format: format, samples: first * width)
             let length = WFDBFormat.byteCount(format: format, samples: count * width)
@@ -110,27 +149,22 @@ struct WFDBSignalFile {
             {
                 WFDBFormat.decode(format: format, bytes: block, count: count * width, into: raw)
             }
-            sink.take(raw, firstFrame: first, frames: count)
-            first += count
+            take(raw, first, count)
         }
     }
 }
 
 /// Receives decoded frames (interleaved as the file stores them) and fills the outputs of the
 /// wanted signals: difference integration (format 8), checksums, skew, frame means or every
-/// sample, missing values as NaN, physical units. Outputs are written once, in frame order;
-/// what no stored frame reaches (the file's end, a skew's overrun) is NaN.
+/// sample, missing values as NaN, physical units. Outputs are written once; what no stored
+/// frame reaches (the file's end, a skew's overrun) is NaN.
 struct WFDBSampleSink {
     private let file: WFDBSignalFile
     private let frames: Int
-    private let offsets: [Int]
-    private let width: Int
-    /// The format's missing-sample value (formats without one: a value they cannot produce).
-    private let invalid: Int32
     private let checksumFrames: Int
     private var outputs: [[Double]]
-    /// Output frames written so far, per wanted signal (from frame 0 on).
-    private var written: [Int]
+    /// Stored frames received so far, from frame 0 on.
+    private var receivedFrames = 0
     /// Running values of format 8 (per stored signal) and checksums (per stored signal).
     private var current: [Int32]
     private var sums: [Int]
@@ -139,24 +173,21 @@ struct WFDBSampleSink {
         self.file = file
         self.frames = frames
         self.checksumFrames = checksumFrames
-        offsets = file.frameOffsets
-        width = file.frameWidth
-        invalid = WFDBFormat.invalidValue(file.format).map(Int32.init) ?? .min
-        // Every output sample is written below, by `take` or `finish`.
+        // Every output sample is written by `take` or `finish`.
         outputs = file.wanted.map { s in
             let count = frames * file.outputsPerFrame(s)
             return [Double](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         }
-        written = file.wanted.map { _ in 0 }
         current = file.specs.map { Int32(truncatingIfNeeded: $0.initialValue) }
         sums = [Int](repeating: 0, count: file.specs.count)
     }
 
     /// The outputs, NaN past the frames the file provided.
     mutating func finish() -> [[Double]] {
-        for slot in outputs.indices {
-            let perFrame = file.outputsPerFrame(file.wanted[slot])
-            let from = written[slot] * perFrame
+        for (slot, s) in file.wanted.enumerated() {
+            let skew = file.specs[s].skew
+            let written = max(0, min(receivedFrames, frames + skew) - skew)
+            let from = written * file.outputsPerFrame(s)
             outputs[slot].withUnsafeMutableBufferPointer { out in
                 for i in from..<out.count { out[i] = .nan }
             }
@@ -164,68 +195,43 @@ struct WFDBSampleSink {
         return outputs
     }
 
-    /// Takes stored frames `firstFrame ..< firstFrame + frames` from `raw`.
+    /// Takes stored frames `firstFrame ..< firstFrame + frames` from `raw`, the frames before
+    /// them already taken.
     mutating func take(_ raw: UnsafeMutablePointer<Int32>, firstFrame: Int, frames count: Int) {
         if file.format == 8 { integrate(raw, frames: count) }
-        // Checksums of the wanted signals (the others are not decoded).
-        let summed = max(0, min(count, checksumFrames - firstFrame))
-        for s in Set(file.wanted) where file.specs[s].checksum != nil && summed > 0 {
-            let k = file.specs[s].samplesPerFrame
-            var sum = 0
-            let p = raw + offsets[s]
-            for f in 0..<summed {
-                for j in 0..<k { sum &+= Int(p[f * width + j]) }
-            }
-            sums[s] &+= sum
-        }
-        for (slot, s) in file.wanted.enumerated() {
-            let spec = file.specs[s]
-            // Stored frame f lands on output frame f - skew.
-            let lo = max(firstFrame, spec.skew)
-            let hi = min(firstFrame + count, frames + spec.skew)
-            guard lo < hi else { continue }
-            let base = raw + offsets[s] + (lo - firstFrame) * width
-            let k = spec.samplesPerFrame
-            let perFrame = file.outputsPerFrame(s)
-            let gain = spec.gain
-            let baseline = Double(spec.baseline)
-            let invalid = invalid
-            let width = width
-            written[slot] = hi - spec.skew
-            outputs[slot].withUnsafeMutableBufferPointer { out in
-                let target = out.baseAddress! + (lo - spec.skew) * perFrame
-                let n = hi - lo
-                if k == 1 {
-                    for f in 0..<n {
-                        let v = base[f * width]
-                        let x = (Double(v) - baseline) / gain
-                        target[f] = v == invalid ? .nan : x
-                    }
-                } else if perFrame == k {
-                    for f in 0..<n {
-                        for j in 0..<k {
-                            let v = base[f * width + j]
-                            target[f * k + j] = v == invalid ? .nan : (Double(v) - baseline) / gain
-                        }
-                    }
-                } else {
-                    for f in 0..<n {
-                        var sum = 0
-                        var missing = false
-                        for j in 0..<k {
-                            let v = base[f * width + j]
-                            missing = missing || v == invalid
-                            sum += Int(v)
-                        }
-                        target[f] = missing ? .nan : (Double(sum) / Double(k) - baseline) / gain
-                    }
+        var sums = self.sums
+        withScatter { $0.take(raw, firstFrame: firstFrame, frames: count, sums: &sums) }
+        self.sums = sums
+        receivedFrames = firstFrame + count
+    }
+
+    /// Runs `body` with a scatter into the outputs, for blocks decoded elsewhere (in parallel);
+    /// their checksums and extent are then given to `add(checksums:)` and `received(frames:)`.
+    mutating func withScatter<T>(_ body: (WFDBScatter) -> T) -> T {
+        let (file, frames, checksumFrames) = (file, frames, checksumFrames)
+        return outputs.withUnsafeMutableBufferPointer { outputs in
+            func nest(_ slot: Int, _ pointers: [UnsafeMutablePointer<Double>?]) -> T {
+                guard slot < outputs.count else {
+                    return body(
+                        WFDBScatter(file: file, frames: frames, checksumFrames: checksumFrames, outputs: pointers))
                 }
+                return outputs[slot].withUnsafeMutableBufferPointer { nest(slot + 1, pointers + [$0.baseAddress]) }
             }
+            return nest(0, [])
         }
     }
 
+    /// Adds a part's checksums (per stored signal).
+    mutating func add(checksums: [Int]) {
+        for s in sums.indices { sums[s] &+= checksums[s] }
+    }
+
+    /// Stored frames `0 ..< frames` have all been scattered.
+    mutating func received(frames: Int) { receivedFrames = frames }
+
     /// Turns format 8's first differences into values, signal by signal across blocks.
     private mutating func integrate(_ raw: UnsafeMutablePointer<Int32>, frames count: Int) {
+        let (width, offsets) = (file.frameWidth, file.frameOffsets)
         for s in file.specs.indices {
             let k = file.specs[s].samplesPerFrame
             var value = current[s]
@@ -251,6 +257,81 @@ struct WFDBSampleSink {
                     message:
                         "checksum mismatch for signal \(spec.description.isEmpty ? "\(s)" : spec.description): header says \(checksum), samples sum to \(Int16(truncatingIfNeeded: sums[s])) (corrupt file?)"
                 )
+            }
+        }
+    }
+}
+
+/// Writes decoded frames into the outputs of the wanted signals (skew, frame means or every
+/// sample, missing values as NaN, physical units) and sums the wanted signals' checksums.
+/// Blocks of different frames may be scattered concurrently: each writes only its own frames.
+struct WFDBScatter: @unchecked Sendable {
+    private let file: WFDBSignalFile
+    private let frames: Int
+    private let checksumFrames: Int
+    /// Nil for an empty output (no frame lands there).
+    private let outputs: [UnsafeMutablePointer<Double>?]
+    private let offsets: [Int]
+    private let width: Int
+    /// The format's missing-sample value (formats without one: a value they cannot produce).
+    private let invalid: Int32
+    /// The stored signals whose checksums are verified (the wanted ones that have one).
+    private let summed: [Int]
+
+    init(file: WFDBSignalFile, frames: Int, checksumFrames: Int, outputs: [UnsafeMutablePointer<Double>?]) {
+        self.file = file
+        self.frames = frames
+        self.checksumFrames = checksumFrames
+        self.outputs = outputs
+        offsets = file.frameOffsets
+        width = file.frameWidth
+        invalid = WFDBFormat.invalidValue(file.format).map(Int32.init) ?? .min
+        summed = Set(file.wanted).sorted().filter { file.specs[$0].checksum != nil }
+    }
+
+    /// Scatters stored frames `firstFrame ..< firstFrame + frames` of `raw`, adding their
+    /// checksums (within the header's length) to `sums` (per stored signal).
+    func take(_ raw: UnsafeMutablePointer<Int32>, firstFrame: Int, frames count: Int, sums: inout [Int]) {
+        let summedFrames = max(0, min(count, checksumFrames - firstFrame))
+        for s in summed where summedFrames > 0 {
+            let k = file.specs[s].samplesPerFrame
+            var sum = 0
+            for j in 0..<k { sum &+= Int(ecg_sum_strided(raw + offsets[s] + j, width, summedFrames)) }
+            sums[s] &+= sum
+        }
+        for (slot, s) in file.wanted.enumerated() {
+            let spec = file.specs[s]
+            // Stored frame f lands on output frame f - skew.
+            let lo = max(firstFrame, spec.skew)
+            let hi = min(firstFrame + count, frames + spec.skew)
+            guard lo < hi else { continue }
+            let base = raw + offsets[s] + (lo - firstFrame) * width
+            let k = spec.samplesPerFrame
+            let perFrame = file.outputsPerFrame(s)
+            let gain = spec.gain
+            let baseline = Double(spec.baseline)
+            let target = outputs[slot]! + (lo - spec.skew) * perFrame
+            let n = hi - lo
+            if k == 1 {
+                ecg_scale_samples(base, width, n, baseline, gain, invalid, target)
+            } else if perFrame == k {
+                for f in 0..<n {
+                    for j in 0..<k {
+                        let v = base[f * width + j]
+                        target[f * k + j] = v == invalid ? .nan : (Double(v) - baseline) / gain
+                    }
+                }
+            } else {
+                for f in 0..<n {
+                    var sum = 0
+                    var missing = false
+                    for j in 0..<k {
+                        let v = base[f * width + j]
+                        missing = missing || v == invalid
+                        sum += Int(v)
+                    }
+                    target[f] = missing ? .nan : (Double(sum) / Double(k) - baseline) / gain
+                }
             }
         }
     }
