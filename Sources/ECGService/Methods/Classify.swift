@@ -15,9 +15,11 @@ struct Classify: ServiceMethod {
         var features: JSONValue?
         /// `rows` (the default) or `columns`: see `BeatsLayout`.
         var beatsLayout: String?
+        /// `json` (the default) or `base64` (with `beatsLayout` `columns`): see `ArrayEncoding`.
+        var arrays: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case model, signal, lead, peaks, beats, labels, features, beatsLayout
+            case model, signal, lead, peaks, beats, labels, features, beatsLayout, arrays
         }
     }
 
@@ -28,8 +30,13 @@ struct Classify: ServiceMethod {
 
     func run(_ params: Params, _ context: RequestContext) async throws -> ClassifyResult {
         let layout = try BeatsLayout(params.beatsLayout)
+        let arrays = try ArrayEncoding(params.arrays)
+        if arrays != .json && layout != .columns {
+            throw ServiceError.invalidParams("params.arrays: \"\(arrays.rawValue)\" needs \"beatsLayout\": \"columns\"")
+        }
         var result = try await classify(params, context)
         result.beatsLayout = layout
+        result.arrays = arrays
         return result
     }
 

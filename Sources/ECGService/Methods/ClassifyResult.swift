@@ -54,30 +54,32 @@ enum BeatsLayout: String, CaseIterable, Sendable {
 
 /// The beats as `beatColumns`: each member of `ClassifiedBeat` as one array over the beats (those
 /// every beat has), and `probabilities` as one array per class.
+/// Numeric columns travel as `arrays` says.
 struct BeatColumns: Sendable, JSONValueRepresentable {
     let beats: [ClassifiedBeat]
     let classes: [String]
+    let arrays: ArrayEncoding
 
     var jsonValue: JSONValue {
-        func number(_ x: Double) -> JSONValue { x.isFinite ? .number(x) : .null }
-        func column<T>(_ value: (ClassifiedBeat) -> T?, _ json: (T) -> JSONValue) -> JSONValue? {
-            guard let first = beats.first, value(first) != nil else { return nil }
-            return .array(beats.map { value($0).map(json) ?? .null })
+        /// The member over the beats, when every beat has it.
+        func column<T>(_ value: (ClassifiedBeat) -> T?) -> [T]? {
+            let values = beats.compactMap(value)
+            return !values.isEmpty && values.count == beats.count ? values : nil
         }
         var members: [String: JSONValue] = [
             "label": .array(beats.map { .string($0.label) }),
-            "probability": .array(beats.map { number($0.probability) }),
+            "probability": arrays.doubles(beats.map(\.probability)),
             "probabilities": .object(
                 Dictionary(
                     uniqueKeysWithValues: classes.map { name in
-                        (name, JSONValue.array(beats.map { number($0.probabilities[name] ?? .nan) }))
+                        (name, arrays.doubles(beats.map { $0.probabilities[name] ?? .nan }))
                     })),
         ]
-        members["index"] = column(\.index) { .number(Double($0)) }
-        members["line"] = column(\.line) { .number(Double($0)) }
-        members["sample"] = column(\.sample) { .number(Double($0)) }
-        members["time"] = column(\.time, number)
-        members["trueLabel"] = column(\.trueLabel) { .string($0) }
+        members["index"] = column(\.index).map(arrays.integers)
+        members["line"] = column(\.line).map(arrays.integers)
+        members["sample"] = column(\.sample).map(arrays.integers)
+        members["time"] = column(\.time).map(arrays.doubles)
+        members["trueLabel"] = column(\.trueLabel).map { .array($0.map(JSONValue.string)) }
         return .object(members)
     }
 }
@@ -127,6 +129,8 @@ struct ClassifyResult: Encodable, Sendable {
     var labelMapping: String?
     /// Whether `beats` goes out as rows (`beats`) or as columns (`beatColumns`).
     var beatsLayout = BeatsLayout.rows
+    /// How `beatColumns`' numeric columns travel.
+    var arrays = ArrayEncoding.json
 
     enum CodingKeys: String, CodingKey {
         case model, classes, fs, lead, leadName, beats, beatColumns, summary, skipped, quality, accuracy
@@ -142,7 +146,8 @@ struct ClassifyResult: Encodable, Sendable {
         try container.encodeIfPresent(leadName, forKey: .leadName)
         switch beatsLayout {
         case .rows: try container.encode(beats, forKey: .beats)
-        case .columns: try container.encode(BeatColumns(beats: beats, classes: classes), forKey: .beatColumns)
+        case .columns:
+            try container.encode(BeatColumns(beats: beats, classes: classes, arrays: arrays), forKey: .beatColumns)
         }
         try container.encode(summary, forKey: .summary)
         try container.encodeIfPresent(skipped, forKey: .skipped)

@@ -10,8 +10,10 @@ struct DetectPeaks: ServiceMethod {
         /// Read by `LeadRequest.several`.
         var lead: JSONValue?
         var leads: JSONValue?
+        /// `json` (the default) or `base64`: see `ArrayEncoding`.
+        var arrays: String?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case signal, lead, leads }
+        enum CodingKeys: String, CodingKey, CaseIterable { case signal, lead, leads, arrays }
     }
 
     struct Result: Sendable, JSONValueRepresentable {
@@ -27,12 +29,14 @@ struct DetectPeaks: ServiceMethod {
         var quality: [LeadQuality]
         /// What the reader had to work around (for example a file shorter than its header says).
         var warnings: [String]
+        /// How `peaks`, `times`, `rr` and `instantaneousHeartRate` travel.
+        var arrays = ArrayEncoding.json
 
         /// Built directly (a day-long recording has 100,000 beats): `times` and `rr` in seconds
         /// rounded to the microsecond, `instantaneousHeartRate` (60 / RR) to 0.001 bpm.
         var jsonValue: JSONValue {
             func numbers(_ values: [Double], scale: Double) -> JSONValue {
-                .array(values.map { .number(($0 * scale).rounded() / scale) })
+                arrays.doubles(values.map { ($0 * scale).rounded() / scale })
             }
             let encoder = JSONValueEncoder()
             return .object([
@@ -40,7 +44,7 @@ struct DetectPeaks: ServiceMethod {
                 "leads": .array(leads.map { .number(Double($0)) }),
                 "leadNames": .array(leadNames.map(JSONValue.string)),
                 "sampleCount": .number(Double(sampleCount)), "durationSeconds": .number(Double(sampleCount) / fs),
-                "peaks": .array(timing.peaks.map { .number(Double($0)) }),
+                "peaks": arrays.integers(timing.peaks),
                 "times": numbers(timing.times, scale: 1e6), "rr": numbers(timing.rr, scale: 1e6),
                 "instantaneousHeartRate": numbers(timing.instantaneousHeartRate, scale: 1e3),
                 "heartRate": (try? encoder.encode(HeartRateSummary(timing))) ?? .null,
@@ -55,6 +59,7 @@ struct DetectPeaks: ServiceMethod {
 
     func run(_ params: Params, _ context: RequestContext) async throws -> Result {
         let request = try LeadRequest.several(lead: params.lead, leads: params.leads)
+        let arrays = try ArrayEncoding(params.arrays)
         let signals = self.signals
         let decoded = try await work.run { try signals.decode(params.signal, leads: request) }
         let recording = decoded.recording
@@ -63,6 +68,6 @@ struct DetectPeaks: ServiceMethod {
             fs: recording.fs, lead: decoded.leadIndices[0], leadName: recording.leadNames[0],
             leads: decoded.leadIndices, leadNames: recording.leadNames, sampleCount: recording.sampleCount,
             timing: BeatTiming(peaks: analysis.peaks, fs: recording.fs),
-            quality: LeadQuality.reports(analysis.quality, of: decoded), warnings: recording.warnings)
+            quality: LeadQuality.reports(analysis.quality, of: decoded), warnings: recording.warnings, arrays: arrays)
     }
 }

@@ -21,6 +21,15 @@ def _matrix(value):
     return np.frombuffer(data, dtype="<" + np.dtype(value.get("dtype", "float32")).str[1:]).reshape(value["shape"])
 
 
+def _array(value, dtype):
+    """A numeric array of an answer, sent as JSON numbers (null is NaN) or as a base64 typed
+    array ``{"dtype", "encoding": "base64", "data"}`` (``params.arrays`` ``"base64"``)."""
+    if isinstance(value, dict):
+        raw = np.frombuffer(base64.b64decode(value["data"]), dtype="<" + np.dtype(value["dtype"]).str[1:])
+        return raw.astype(dtype)
+    return np.asarray(value, dtype=dtype)
+
+
 @dataclass
 class Peaks:
     """``detectPeaks``: R-peak sample numbers, their times, RR intervals and heart rate."""
@@ -40,10 +49,10 @@ class Peaks:
     @classmethod
     def from_result(cls, result):
         return cls(
-            peaks=np.asarray(result["peaks"], dtype=np.int64),
-            times=np.asarray(result["times"], dtype=np.float64),
-            rr=np.asarray(result["rr"], dtype=np.float64),
-            instantaneous_heart_rate=np.asarray(result["instantaneousHeartRate"], dtype=np.float64),
+            peaks=_array(result["peaks"], np.int64),
+            times=_array(result["times"], np.float64),
+            rr=_array(result["rr"], np.float64),
+            instantaneous_heart_rate=_array(result["instantaneousHeartRate"], np.float64),
             heart_rate=result.get("heartRate"), fs=result["fs"], lead=result["lead"],
             lead_name=result["leadName"], sample_count=result["sampleCount"],
             duration_seconds=result["durationSeconds"], raw=result)
@@ -93,9 +102,9 @@ class Classification:
             count = len(columns["label"])
 
             def column(key, dtype):
-                return None if key not in columns else np.asarray(columns[key], dtype=dtype)
+                return None if key not in columns else _array(columns[key], dtype)
 
-            probabilities = np.array([columns["probabilities"][c] for c in classes], dtype=np.float64).T
+            probabilities = np.array([_array(columns["probabilities"][c], np.float64) for c in classes]).T
             labels = np.asarray(columns["label"], dtype=object)
         else:
             beats = result["beats"]

@@ -26,6 +26,17 @@ def test_detect_peaks_gives_numpy_arrays(spawned, tcp_server, transport, request
     assert (result.fs, result.lead, result.sample_count) == (360.0, 0, len(signal))
 
 
+def test_typed_arrays_hold_what_json_arrays_hold(spawned):
+    """The helper asks for base64 typed arrays; plain JSON arrays carry the same numbers."""
+    typed = spawned.detect_peaks(RECORD)
+    assert typed.raw["peaks"]["dtype"] == "int32" and typed.raw["times"]["dtype"] == "float64"
+    plain = ecgd.Peaks.from_result(spawned.request("detectPeaks", {"signal": RECORD.to_param()}))
+    assert isinstance(plain.raw["peaks"], list) and len(plain) > 1500
+    for name in ("peaks", "times", "rr", "instantaneous_heart_rate"):
+        assert getattr(typed, name).dtype == getattr(plain, name).dtype
+        assert np.array_equal(getattr(typed, name), getattr(plain, name)), name
+
+
 def test_classify_a_recording_gives_an_n_by_classes_probability_array(spawned):
     peaks = spawned.detect_peaks(RECORD, timeout=120).peaks
     result = spawned.classify(RECORD, model="demo-aami5", timeout=300)
@@ -41,9 +52,11 @@ def test_classify_a_recording_gives_an_n_by_classes_probability_array(spawned):
 
 
 def test_classify_reads_the_column_layout_as_it_reads_rows(spawned):
-    """The helper asks for beatsLayout "columns"; the rows a raw request gets say the same."""
+    """The helper asks for beatsLayout "columns" and typed arrays; the rows a raw request gets
+    say the same."""
     columns = spawned.classify(RECORD, model="demo-aami5", timeout=300)
     assert "beatColumns" in columns.raw and "beats" not in columns.raw
+    assert columns.raw["beatColumns"]["probability"]["encoding"] == "base64"  # typed arrays
     rows = ecgd.Classification.from_result(
         spawned.request("classify", {"model": "demo-aami5", "signal": RECORD.to_param()}, timeout=300))
     assert "beats" in rows.raw
