@@ -9,6 +9,8 @@ peak resident memory (VmHWM in /proc/PID/status, read before it exits) belongs t
 alone:
   detectPeaks  by path, --repeat calls, the median wall time as the client sees it;
   classify     by path with the mitbih-aami5 model (about 100,000 beats), once.
+Both ask for what the Python client asks for: numeric arrays as base64 typed arrays
+(`"arrays": "base64"`), and classify's beats as columns.
 Targets: detectPeaks under 0.5 s with the daemon's peak RSS under 400 MB; classify of the day
 in a few seconds with bounded memory.
 
@@ -16,6 +18,7 @@ Usage: .venv/bin/python scripts/bench_daylong.py [--data-dir ../shared/data/mitd
 Set ECGD=/path/to/ecgd to use an existing binary instead of building one.
 """
 import argparse
+import base64
 import json
 import os
 import pathlib
@@ -77,6 +80,11 @@ def write_edf(d, fs, directory):
         body.tofile(f)
 
 
+def typed_length(value):
+    """Number of values in a base64 typed array of an answer."""
+    return len(base64.b64decode(value["data"])) // {"int32": 4, "int64": 8, "float64": 8}[value["dtype"]]
+
+
 def peak_rss_mb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -121,12 +129,15 @@ def main():
             write_edf(d, fs, directory)
         hours = len(d) / fs / 3600
         for path in ["day", "day.edf"]:
-            seconds, cpu, rss, result = measure(binary, directory, "detectPeaks", {"signal": {"path": path}}, args.repeat)
+            seconds, cpu, rss, result = measure(
+                binary, directory, "detectPeaks", {"signal": {"path": path}, "arrays": "base64"}, args.repeat)
             rows.append({"file": path, "method": "detectPeaks", "seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": rss,
-                         "beats": len(result["peaks"]), "target_seconds": 0.5, "target_rss_mb": 400})
-        seconds, cpu, rss, result = measure(binary, directory, "classify", {"model": args.model, "signal": {"path": "day"}}, 1)
+                         "beats": typed_length(result["peaks"]), "target_seconds": 0.5, "target_rss_mb": 400})
+        params = {"model": args.model, "signal": {"path": "day"}, "beatsLayout": "columns", "arrays": "base64"}
+        seconds, cpu, rss, result = measure(binary, directory, "classify", params, 1)
         rows.append({"file": "day", "method": "classify", "seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": rss,
-                     "beats": len(result["beats"]), "target_seconds": None, "target_rss_mb": None})
+                     "beats": typed_length(result["beatColumns"]["sample"]), "target_seconds": None,
+                     "target_rss_mb": None})
     finally:
         if not args.keep:
             shutil.rmtree(directory, ignore_errors=True)
