@@ -44,3 +44,36 @@ long long ecg_sum_strided(const int *raw, long stride, long n) {
     }
     return (long long)sum;
 }
+
+void ecg_decode_212_position(const unsigned char *bytes, long frames, long width, long position, int *out) {
+    if (width % 2 == 0) {
+        // Every frame starts a packing group: the sample's place in its pair never changes.
+        const unsigned char *b = bytes + position / 2 * 3;
+        long step = width / 2 * 3;
+        int *o = out + position;
+        if (position % 2 == 0) {
+            for (long f = 0; f < frames; f++, b += step, o += width) {
+                int v = b[0] | (b[1] & 0x0F) << 8;
+                *o = v - ((v & 0x800) << 1);
+            }
+        } else {
+            for (long f = 0; f < frames; f++, b += step, o += width) {
+                int v = b[2] | (b[1] & 0xF0) << 4;
+                *o = v - ((v & 0x800) << 1);
+            }
+        }
+        return;
+    }
+    for (long f = 0; f < frames; f++) {
+        long i = f * width + position;
+        const unsigned char *b = bytes + i / 2 * 3;
+        int v = i % 2 == 0 ? (b[0] | (b[1] & 0x0F) << 8) : (b[2] | (b[1] & 0xF0) << 4);
+        out[i] = v - ((v & 0x800) << 1);
+    }
+}
+
+void ecg_decode_16_position(const unsigned char *bytes, long frames, long width, long position, int *out) {
+    const unsigned char *b = bytes + 2 * position;
+    int *o = out + position;
+    for (long f = 0; f < frames; f++, b += 2 * width, o += width) *o = (short)(b[0] | b[1] << 8);
+}

@@ -60,6 +60,14 @@ long ecg_dominant_maxima_dense(const double *v, long n, long h, long *out);
 void ecg_scale_samples(
     const int *raw, long stride, long n, double baseline, double gain, int invalid, double *out);
 
+/// The samples at `position` of each of `frames` frames of `width` samples in format 212
+/// (two 12-bit two's-complement samples in three bytes), from `bytes` at the start of a frame
+/// that begins a packing group: out[f * width + position], sign-extended.
+void ecg_decode_212_position(const unsigned char *bytes, long frames, long width, long position, int *out);
+
+/// The same for format 16 (16-bit little-endian two's complement).
+void ecg_decode_16_position(const unsigned char *bytes, long frames, long width, long position, int *out);
+
 /// The sum of raw[f * stride] for f < n, wrapping modulo 2^64 (WFDB checksums).
 long long ecg_sum_strided(const int *raw, long stride, long n);
 

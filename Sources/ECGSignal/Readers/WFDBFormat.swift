@@ -1,3 +1,4 @@
+import CSignalKernels
 import Foundation
 
 /// Decoding of WFDB signal file formats into raw ADC values.
@@ -66,26 +67,12 @@ enum WFDBFormat {
         format: Int, bytes: UnsafeRawBufferPointer, frames: Int, width: Int, positions: [Int],
         into out: UnsafeMutablePointer<Int32>
     ) -> Bool {
-        let b = bytes.bindMemory(to: UInt8.self)
+        let b = bytes.bindMemory(to: UInt8.self).baseAddress!
         switch format {
         case 16:
-            for p in positions {
-                for f in 0..<frames {
-                    let i = f * width + p
-                    out[i] = Int32(Int16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self)))
-                }
-            }
+            for p in positions { ecg_decode_16_position(b, frames, width, p, out) }
         case 212:
-            for p in positions {
-                for f in 0..<frames {
-                    let i = f * width + p
-                    let base = i / 2 * 3
-                    let middle = Int32(b[base + 1])
-                    let raw =
-                        i % 2 == 0 ? Int32(b[base]) | (middle & 0x0F) << 8 : Int32(b[base + 2]) | (middle & 0xF0) << 4
-                    out[i] = (raw << 20) >> 20
-                }
-            }
+            for p in positions { ecg_decode_212_position(b, frames, width, p, out) }
         default:
             return false
         }
