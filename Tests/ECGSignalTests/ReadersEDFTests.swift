@@ -162,4 +162,52 @@ final class ReadersEDFTests: XCTestCase {
         assertSignalFileError(
             try EDFReader.read(at: badMinimum), names: "plain.edf", contains: ["physical minimum of signal 1 (ECG I)"])
     }
+
+    /// A long EDF (9,000 one-second records of two 250 Hz ECG signals, 9 MB) is read in
+    /// parallel parts: every sample lands where it belongs, in physical units.
+    func testLongFileReadsEverySampleInPlace() throws {
+        let (records, rate) = (9_000, 250)
+        func digital(_ signal: Int, _ i: Int) -> Int16 {
+            Int16(truncatingIfNeeded: (i &* 2_654_435_761 &+ signal &* 97) % 60_001 - 30_000)
+        }
+        func field(_ text: String, _ width: Int) -> [UInt8] {
+            Array(text.padding(toLength: width, withPad: " ", startingAt: 0).utf8)
+        }
+        let signals = 2
+        var bytes = field("0", 8) + field("X X X long", 80) + field("Startdate 01-JAN-2026 X X X", 80)
+        bytes += field("01.01.26", 8) + field("00.00.00", 8) + field("\(256 * (signals + 1))", 8) + field("", 44)
+        bytes += field("\(records)", 8) + field("1", 8) + field("\(signals)", 4)
+        for (width, values) in [
+            (16, ["ECG I", "ECG II"]), (80, ["", ""]), (8, ["mV", "uV"]), (8, ["-5", "-3000"]), (8, ["5", "3000"]),
+            (8, ["-32768", "-32768"]), (8, ["32767", "32767"]), (80, ["", ""]), (8, ["\(rate)", "\(rate)"]),
+            (32, ["", ""]),
+        ] {
+            for value in values { bytes += field(value, width) }
+        }
+        for r in 0..<records {
+            for signal in 0..<signals {
+                for k in 0..<rate {
+                    let v = UInt16(bitPattern: digital(signal, r * rate + k))
+                    bytes += [UInt8(v & 0xFF), UInt8(v >> 8)]
+                }
+            }
+        }
+        let url = try ReaderFixtures.temporaryDirectory().appendingPathComponent("long.edf")
+        try Data(bytes).write(to: url)
+
+        let recording = try EDFReader.read(at: url)
+        XCTAssertEqual(recording.leadNames, ["ECG I", "ECG II"])
+        XCTAssertEqual(recording.fs, 250)
+        for (signal, (low, high, toMillivolts)) in [(-5.0, 5.0, 1.0), (-3000, 3000, 0.001)].enumerated() {
+            let lead = recording.leads[signal]
+            XCTAssertEqual(lead.count, records * rate)
+            let scale = (high - low) / 65_535
+            let wrong = lead.indices.filter { i in
+                lead[i] != (low + Double(Int(digital(signal, i)) + 32_768) * scale) * toMillivolts
+            }
+            XCTAssertEqual(wrong.count, 0, "signal \(signal): first wrong samples \(wrong.prefix(3))")
+        }
+        let second = try EDFReader.read(at: url, labels: ["ECG II"])
+        XCTAssertEqual(second.leads, [recording.leads[1]])
+    }
 }

@@ -54,9 +54,15 @@ public struct EDFSignalSpec: Sendable, Equatable {
     public var isAnnotations: Bool { label == "EDF Annotations" }
 
     /// Physical value of a digital sample (linear map of the digital range onto the physical range).
-    public func physical(_ digital: Int) -> Double {
-        let scale = (physicalMaximum - physicalMinimum) / Double(digitalMaximum - digitalMinimum)
-        return physicalMinimum + Double(digital - digitalMinimum) * scale
+    public func physical(_ digital: Int) -> Double { physical(digital, scale: physicalScale) }
+
+    /// Physical units per digital unit, the slope of `physical`.
+    var physicalScale: Double { (physicalMaximum - physicalMinimum) / Double(digitalMaximum - digitalMinimum) }
+
+    /// `physical(digital)`, given its `physicalScale` (computed once for many samples).
+    @inline(__always)
+    func physical(_ digital: Int, scale: Double) -> Double {
+        physicalMinimum + Double(digital - digitalMinimum) * scale
     }
 }
 

@@ -86,44 +86,59 @@ public enum EDFReader {
             let spec = header.signals[index]
             return toMillivolts ? millivoltFactor(spec.physicalDimension) : (1, spec.physicalDimension)
         }
+        // Every sample is written below (or the read fails).
         var leads = chosen.map { index in
-            [Double](repeating: 0, count: header.recordCount * header.signals[index].samplesPerRecord)
+            let count = header.recordCount * header.signals[index].samplesPerRecord
+            return [Double](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         }
-        let file = try SignalFileReader(url)
         let recordsPerBlock = max(1, (1 << 20) / max(1, header.recordBytes))
-        var record = 0
-        while record < header.recordCount {
-            let count = min(recordsPerBlock, header.recordCount - record)
-            let block = try file.read(
-                at: header.headerBytes + record * header.recordBytes, count: count * header.recordBytes)
-            block.withUnsafeBytes { buffer in
-                let bytes = buffer.bindMemory(to: UInt8.self)
-                for (slot, index) in chosen.enumerated() {
-                    let spec = header.signals[index]
-                    let factor = scales[slot].factor
-                    let n = spec.samplesPerRecord
-                    leads[slot].withUnsafeMutableBufferPointer { out in
-                        for r in 0..<count {
-                            let start = r * header.recordBytes + offsets[index]
-                            let target = (record + r) * n
-                            for k in 0..<n {
-                                let value = Int(
-                                    Int16(
-                                        bitPattern: UInt16(bytes[start + 2 * k]) | UInt16(bytes[start + 2 * k + 1]) << 8
-                                    ))
-                                out[target + k] = spec.physical(value) * factor
-                            }
-                        }
+        let blocks = (header.recordCount + recordsPerBlock - 1) / recordsPerBlock
+        try ParallelRead.withPointers(&leads) { outputs in
+            _ = try ParallelRead.map(blocks: blocks, parts: ParallelRead.parts(blocks: blocks)) { range in
+                let file = try SignalFileReader(url)
+                let first = range.lowerBound * recordsPerBlock
+                let end = min(header.recordCount, range.upperBound * recordsPerBlock)
+                let bytes = UnsafeMutableRawBufferPointer.allocate(
+                    byteCount: recordsPerBlock * header.recordBytes, alignment: 8)
+                defer { bytes.deallocate() }
+                for record in stride(from: first, to: end, by: recordsPerBlock) {
+                    let count = min(recordsPerBlock, end - record)
+                    try file.read(
+                        at: header.headerBytes + record * header.recordBytes, count: count * header.recordBytes,
+                        into: bytes.baseAddress!)
+                    for (slot, index) in chosen.enumerated() {
+                        let spec = header.signals[index]
+                        Self.decode(
+                            spec, records: count, from: bytes.baseAddress! + offsets[index],
+                            recordBytes: header.recordBytes, factor: scales[slot].factor,
+                            into: outputs[slot]! + record * spec.samplesPerRecord)
                     }
                 }
             }
-            record += count
         }
         let fs = Double(header.signals[firstChosen].samplesPerRecord) / header.recordDuration
         let comments = [header.patient, header.recording].filter { !$0.isEmpty }
         return Recording(
             fs: fs, leads: leads, leadNames: chosen.map { header.signals[$0].label }, units: scales.map(\.unit),
             name: url.deletingPathExtension().lastPathComponent, comments: comments)
+    }
+
+    /// Physical values (times `factor`) of one signal's samples in `records` consecutive data
+    /// records, its first sample at `bytes`, each record `recordBytes` long.
+    private static func decode(
+        _ spec: EDFSignalSpec, records: Int, from bytes: UnsafeMutableRawPointer, recordBytes: Int, factor: Double,
+        into out: UnsafeMutablePointer<Double>
+    ) {
+        let n = spec.samplesPerRecord
+        let scale = spec.physicalScale
+        for r in 0..<records {
+            let samples = bytes + r * recordBytes
+            let target = out + r * n
+            for k in 0..<n {
+                let value = Int(Int16(littleEndian: samples.loadUnaligned(fromByteOffset: 2 * k, as: Int16.self)))
+                target[k] = spec.physical(value, scale: scale) * factor
+            }
+        }
     }
 
     /// The annotations of an EDF+ file's `EDF Annotations` signals, in file order, without the

@@ -90,32 +90,23 @@ struct WFDBSignalFile {
         // A multiple of 6 frames starts every block on a packing group of 212, 310 and 311.
         let blockFrames = 6 * max(1, 16_384 / frameWidth)
         let blocks = (frames + blockFrames - 1) / blockFrames
-        let parts = format == 8 ? 1 : min(blocks / 4, ProcessInfo.processInfo.activeProcessorCount, 8)
+        let parts = format == 8 ? 1 : ParallelRead.parts(blocks: blocks)
         guard parts > 1 else {
             try decodeBlocks(0..<blocks, of: blockFrames, frames: frames) { raw, first, count in
                 sink.take(raw, firstFrame: first, frames: count)
             }
             return
         }
-        let decoded = sink.withScatter { scatter in
-            var outcomes = [Result<[Int], any Error>](repeating: .success([]), count: parts)
-            outcomes.withUnsafeMutableBufferPointer { results in
-                let results = UncheckedSendable(results)
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
-                    let range = (part * blocks / parts)..<((part + 1) * blocks / parts)
-                    results.value[part] = Result {
-                        var sums = [Int](repeating: 0, count: specs.count)
-                        try decodeBlocks(range, of: blockFrames, frames: frames) { raw, first, count in
-                            scatter.take(raw, firstFrame: first, frames: count, sums: &sums)
-                        }
-                        return sums
-                    }
+        let checksums = try sink.withScatter { scatter in
+            try ParallelRead.map(blocks: blocks, parts: parts) { range in
+                var sums = [Int](repeating: 0, count: specs.count)
+                try decodeBlocks(range, of: blockFrames, frames: frames) { raw, first, count in
+                    scatter.take(raw, firstFrame: first, frames: count, sums: &sums)
                 }
+                return sums
             }
-            return outcomes
         }
-        // The first failing part holds the first failing block, as a sequential read would.
-        for outcome in decoded { sink.add(checksums: try outcome.get()) }
+        for sums in checksums { sink.add(checksums: sums) }
         sink.received(frames: frames)
     }
 
@@ -207,17 +198,10 @@ struct WFDBSampleSink {
 
     /// Runs `body` with a scatter into the outputs, for blocks decoded elsewhere (in parallel);
     /// their checksums and extent are then given to `add(checksums:)` and `received(frames:)`.
-    mutating func withScatter<T>(_ body: (WFDBScatter) -> T) -> T {
+    mutating func withScatter<T>(_ body: (WFDBScatter) throws -> T) rethrows -> T {
         let (file, frames, checksumFrames) = (file, frames, checksumFrames)
-        return outputs.withUnsafeMutableBufferPointer { outputs in
-            func nest(_ slot: Int, _ pointers: [UnsafeMutablePointer<Double>?]) -> T {
-                guard slot < outputs.count else {
-                    return body(
-                        WFDBScatter(file: file, frames: frames, checksumFrames: checksumFrames, outputs: pointers))
-                }
-                return outputs[slot].withUnsafeMutableBufferPointer { nest(slot + 1, pointers + [$0.baseAddress]) }
-            }
-            return nest(0, [])
+        return try ParallelRead.withPointers(&outputs) { pointers in
+            try body(WFDBScatter(file: file, frames: frames, checksumFrames: checksumFrames, outputs: pointers))
         }
     }
 
