@@ -115,7 +115,32 @@ public struct BeatRecipe: Sendable, Equatable {
         signal raw: [Double], fs: Double, peaks: [Int], signalName: String, work: WorkPool, parts: Int = 2
     ) async throws -> PreparedBeats {
         let recipe = self
-        let cut = try await work.run { try recipe.cut(signal: raw, fs: fs, peaks: peaks, signalName: signalName) }
+        var prepared = PreparedBeats(length: windowValues, featureCount: featureCount)
+        var shares: [(windows: [Float], features: [Float])]
+        do {  // the cut windows go at the end of this scope
+            let cut = try await work.run { try recipe.cut(signal: raw, fs: fs, peaks: peaks, signalName: signalName) }
+            prepared.peaks = cut.peaks
+            prepared.skipped = cut.skipped
+            shares = try await modelInput(of: cut, work: work, parts: parts)
+        }
+        // Joined share by share, each freed once copied: a day-long recording's windows are
+        // not held twice.
+        prepared.windows.reserveCapacity(shares.reduce(0) { $0 + $1.windows.count })
+        prepared.features.reserveCapacity(shares.reduce(0) { $0 + $1.features.count })
+        for i in shares.indices {
+            prepared.windows += shares[i].windows
+            prepared.features += shares[i].features
+            shares[i] = ([], [])
+        }
+        return prepared
+    }
+
+    /// The model's window input and feature rows of `cut`'s beats, in consecutive shares of
+    /// the beats prepared in parallel (the template first, when the card uses one).
+    private func modelInput(of cut: CutBeats, work: WorkPool, parts: Int) async throws
+        -> [(windows: [Float], features: [Float])]
+    {
+        let recipe = self
         var template: BeatTemplate?
         if usesTemplate {
             let chosen = BeatTemplate.chosen(cut.windows)
@@ -124,18 +149,12 @@ public struct BeatRecipe: Sendable, Equatable {
             }
             template = BeatTemplate(medians: medians.flatMap { $0 }, beatCount: chosen.count)
         }
-        let shares = try await work.split(cut.windows.count, parts: parts, minimum: 256) { [template] beats in
+        return try await work.split(cut.windows.count, parts: parts, minimum: 256) { [template] beats in
             (
                 recipe.modelWindows(Array(cut.windows[beats]), template: template),
                 recipe.features(of: cut, beats: beats, template: template)
             )
         }
-        var prepared = PreparedBeats(length: windowValues, featureCount: featureCount)
-        prepared.windows = shares.flatMap(\.0)
-        prepared.features = shares.flatMap(\.1)
-        prepared.peaks = cut.peaks
-        prepared.skipped = cut.skipped
-        return prepared
     }
 
     /// The beats of one recording cut for the model, before their template and features.

@@ -90,8 +90,11 @@ public struct SOSFilter: Sendable, Equatable {
     public func filtfilt(_ x: [Double]) -> [Double] {
         let n = x.count
         guard n > 1 else { return x }
-        let (ext, pad) = filtfiltPadded(x)
-        return Array(ext[pad..<(pad + n)])
+        // The padding is cut off in place: a day-long signal is not copied a second time.
+        var (ext, pad) = filtfiltPadded(x)
+        ext.removeLast(pad)
+        ext.removeFirst(pad)
+        return ext
     }
 
     /// `filtfilt` without the final copy: the filtered, still padded signal and the pad
