@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Anti-aliased sample-rate conversion by polyphase filtering with a Kaiser-windowed sinc
@@ -60,79 +61,91 @@ public struct Resampler: Sendable {
         let nOut = outputCount(n)
         guard n > 0 else { return [] }
         if up == 1 && down == 1 { return x }
-        var y = [Double](repeating: 0, count: nOut)
+        // Long signals are resampled in parallel parts: each output is its own sum.
+        let parts = max(1, min(nOut / 65_536, ProcessInfo.processInfo.activeProcessorCount, 8))
+        return [Double](unsafeUninitializedCapacity: nOut) { ys, initialized in
+            x.withUnsafeBufferPointer { xs in
+                let (xs, ys) = (UncheckedSendable(xs), UncheckedSendable(ys))
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    fill(part * nOut / parts..<(part + 1) * nOut / parts, from: xs.value, into: ys.value)
+                }
+            }
+            initialized = nOut
+        }
+    }
+
+    /// Outputs `outputs` of `apply` for the input `xs`, written into `ys`.
+    private func fill(
+        _ outputs: Range<Int>, from xs: UnsafeBufferPointer<Double>, into ys: UnsafeMutableBufferPointer<Double>
+    ) {
+        let n = xs.count
         let up = self.up
         let down = self.down
         let half = halfLength
         let hLen = taps.count
-        x.withUnsafeBufferPointer { xs in
-            taps.withUnsafeBufferPointer { h in
-                y.withUnsafeMutableBufferPointer { ys in
-                    // y[m] = sum_k x[k] * h[half + m*down - k*up], 0 <= index < hLen, k ascending.
-                    // First tap k and tap count of output m.
-                    func span(_ m: Int) -> (first: Int, count: Int) {
-                        let t = half + m * down
-                        let lowest = t - (hLen - 1)
-                        let first = lowest <= 0 ? 0 : (lowest + up - 1) / up
-                        return (first, max(0, min(n - 1, t / up) - first + 1))
-                    }
-                    // Four outputs at a time, each summed in its own order (so the result is that
-                    // of one output at a time, bit for bit), overlap their dependency chains.
-                    var m = 0
-                    while m + 4 <= nOut {
-                        let spans = (span(m), span(m + 1), span(m + 2), span(m + 3))
-                        let common = min(spans.0.count, spans.1.count, spans.2.count, spans.3.count)
-                        // Lane l reads x from its first tap on and h from its last index down.
-                        var x0 = xs.baseAddress! + spans.0.first
-                        var x1 = xs.baseAddress! + spans.1.first
-                        var x2 = xs.baseAddress! + spans.2.first
-                        var x3 = xs.baseAddress! + spans.3.first
-                        var h0 = h.baseAddress! + (half + m * down - spans.0.first * up)
-                        var h1 = h.baseAddress! + (half + (m + 1) * down - spans.1.first * up)
-                        var h2 = h.baseAddress! + (half + (m + 2) * down - spans.2.first * up)
-                        var h3 = h.baseAddress! + (half + (m + 3) * down - spans.3.first * up)
-                        var sums = (0.0, 0.0, 0.0, 0.0)
-                        for _ in 0..<common {
-                            sums.0 += x0.pointee * h0.pointee
-                            sums.1 += x1.pointee * h1.pointee
-                            sums.2 += x2.pointee * h2.pointee
-                            sums.3 += x3.pointee * h3.pointee
-                            (x0, x1, x2, x3) = (x0 + 1, x1 + 1, x2 + 1, x3 + 1)
-                            (h0, h1, h2, h3) = (h0 - up, h1 - up, h2 - up, h3 - up)
-                        }
-                        for _ in common..<spans.0.count {
-                            sums.0 += x0.pointee * h0.pointee
-                            x0 += 1
-                            h0 -= up
-                        }
-                        for _ in common..<spans.1.count {
-                            sums.1 += x1.pointee * h1.pointee
-                            x1 += 1
-                            h1 -= up
-                        }
-                        for _ in common..<spans.2.count {
-                            sums.2 += x2.pointee * h2.pointee
-                            x2 += 1
-                            h2 -= up
-                        }
-                        for _ in common..<spans.3.count {
-                            sums.3 += x3.pointee * h3.pointee
-                            x3 += 1
-                            h3 -= up
-                        }
-                        (ys[m], ys[m + 1], ys[m + 2], ys[m + 3]) = sums
-                        m += 4
-                    }
-                    for last in m..<nOut {
-                        let (first, count) = span(last)
-                        var sum = 0.0
-                        for i in 0..<count { sum += xs[first + i] * h[half + last * down - (first + i) * up] }
-                        ys[last] = sum
-                    }
+        taps.withUnsafeBufferPointer { h in
+            // y[m] = sum_k x[k] * h[half + m*down - k*up], 0 <= index < hLen, k ascending.
+            // First tap k and tap count of output m.
+            func span(_ m: Int) -> (first: Int, count: Int) {
+                let t = half + m * down
+                let lowest = t - (hLen - 1)
+                let first = lowest <= 0 ? 0 : (lowest + up - 1) / up
+                return (first, max(0, min(n - 1, t / up) - first + 1))
+            }
+            // Four outputs at a time, each summed in its own order (so the result is that
+            // of one output at a time, bit for bit), overlap their dependency chains.
+            var m = outputs.lowerBound
+            while m + 4 <= outputs.upperBound {
+                let spans = (span(m), span(m + 1), span(m + 2), span(m + 3))
+                let common = min(spans.0.count, spans.1.count, spans.2.count, spans.3.count)
+                // Lane l reads x from its first tap on and h from its last index down.
+                var x0 = xs.baseAddress! + spans.0.first
+                var x1 = xs.baseAddress! + spans.1.first
+                var x2 = xs.baseAddress! + spans.2.first
+                var x3 = xs.baseAddress! + spans.3.first
+                var h0 = h.baseAddress! + (half + m * down - spans.0.first * up)
+                var h1 = h.baseAddress! + (half + (m + 1) * down - spans.1.first * up)
+                var h2 = h.baseAddress! + (half + (m + 2) * down - spans.2.first * up)
+                var h3 = h.baseAddress! + (half + (m + 3) * down - spans.3.first * up)
+                var sums = (0.0, 0.0, 0.0, 0.0)
+                for _ in 0..<common {
+                    sums.0 += x0.pointee * h0.pointee
+                    sums.1 += x1.pointee * h1.pointee
+                    sums.2 += x2.pointee * h2.pointee
+                    sums.3 += x3.pointee * h3.pointee
+                    (x0, x1, x2, x3) = (x0 + 1, x1 + 1, x2 + 1, x3 + 1)
+                    (h0, h1, h2, h3) = (h0 - up, h1 - up, h2 - up, h3 - up)
                 }
+                for _ in common..<spans.0.count {
+                    sums.0 += x0.pointee * h0.pointee
+                    x0 += 1
+                    h0 -= up
+                }
+                for _ in common..<spans.1.count {
+                    sums.1 += x1.pointee * h1.pointee
+                    x1 += 1
+                    h1 -= up
+                }
+                for _ in common..<spans.2.count {
+                    sums.2 += x2.pointee * h2.pointee
+                    x2 += 1
+                    h2 -= up
+                }
+                for _ in common..<spans.3.count {
+                    sums.3 += x3.pointee * h3.pointee
+                    x3 += 1
+                    h3 -= up
+                }
+                (ys[m], ys[m + 1], ys[m + 2], ys[m + 3]) = sums
+                m += 4
+            }
+            for last in m..<outputs.upperBound {
+                let (first, count) = span(last)
+                var sum = 0.0
+                for i in 0..<count { sum += xs[first + i] * h[half + last * down - (first + i) * up] }
+                ys[last] = sum
             }
         }
-        return y
     }
 
     /// A Kaiser-windowed sinc low-pass (scipy's `firwin`, cutoff relative to Nyquist)
