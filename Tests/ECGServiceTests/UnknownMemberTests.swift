@@ -32,10 +32,10 @@ final class UnknownMemberTests: XCTestCase {
 
     func testEveryMethodListsItsOwnMembers() async {
         let expected: [(String, JSONValue, String)] = [
-            ("detectPeaks", ["bogus": 1], "expected one of lead, leads, signal, timeoutSeconds, workDoneToken"),
+            ("detectPeaks", ["bogus": 1], "expected one of arrays, lead, leads, signal, timeoutSeconds, workDoneToken"),
             (
                 "classify", ["model": "demo-aami5", "bogus": 1],
-                "expected one of beats, beatsLayout, features, labels, lead, model, peaks, signal, timeoutSeconds, workDoneToken"
+                "expected one of arrays, beats, beatsLayout, features, labels, lead, model, peaks, signal, timeoutSeconds, workDoneToken"
             ),
             (
                 "extractBeats", ["bogus": 1],
