@@ -61,9 +61,13 @@ struct DetectPeaks: ServiceMethod {
         let request = try LeadRequest.several(lead: params.lead, leads: params.leads)
         let arrays = try ArrayEncoding(params.arrays)
         let signals = self.signals
-        let decoded = try await work.run { try signals.decode(params.signal, leads: request) }
+        // One trip to the work pool: every hand-over between threads costs a wake-up.
+        let (decoded, analysis) = try await work.run {
+            let decoded = try signals.decode(params.signal, leads: request)
+            let recording = decoded.recording
+            return (decoded, QRSDetector().analyze(leads: recording.leads, fs: recording.fs))
+        }
         let recording = decoded.recording
-        let analysis = try await work.run { QRSDetector().analyze(leads: recording.leads, fs: recording.fs) }
         return Result(
             fs: recording.fs, lead: decoded.leadIndices[0], leadName: recording.leadNames[0],
             leads: decoded.leadIndices, leadNames: recording.leadNames, sampleCount: recording.sampleCount,
