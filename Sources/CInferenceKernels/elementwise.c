@@ -3,6 +3,7 @@
 #include "cinferencekernels.h"
 #include <float.h>
 #include <math.h>
+#include <string.h>
 
 #if defined(__x86_64__) && defined(__clang__) && defined(__ELF__)
 #define ECG_CLONES __attribute__((target_clones("avx2", "default")))
@@ -50,30 +51,47 @@ void ecg_affine_channels(float *x, size_t rows, int channels, const float *scale
 
 ECG_CLONES
 void ecg_pool1d(const float *x, float *y, int samples, int w, int c, int wout,
-                int kernel, int stride, int pad_left, int dilation, int is_max, int count_pad) {
+                int kernel, int stride, int pad_left, int dilation, int is_max, int count_pad,
+                const int *computed_rows) {
+    // Adjacent max windows (Keras MaxPooling1D) take a loop the compiler vectorises over channels.
+    int adjacent = is_max && kernel == stride && dilation == 1 && pad_left == 0 && wout * kernel <= w;
     for (int s = 0; s < samples; s++) {
         const float *xs = x + (size_t)s * w * c;
         float *ys = y + (size_t)s * wout * c;
-        for (int t = 0; t < wout; t++) {
-            float *out = ys + (size_t)t * c;
-            int start = t * stride - pad_left;
-            int used = 0;
-            for (int ch = 0; ch < c; ch++) out[ch] = is_max ? -FLT_MAX : 0.f;
-            for (int j = 0; j < kernel; j++) {
-                int pos = start + j * dilation;
-                if (pos < 0 || pos >= w) continue;
-                const float *in = xs + (size_t)pos * c;
-                used++;
-                if (is_max)
-                    for (int ch = 0; ch < c; ch++) out[ch] = in[ch] > out[ch] ? in[ch] : out[ch];
-                else
-                    for (int ch = 0; ch < c; ch++) out[ch] += in[ch];
+        int rows = wout;
+        if (computed_rows && computed_rows[s] < rows) rows = computed_rows[s] < 1 ? 1 : computed_rows[s];
+        if (adjacent) {
+            for (int t = 0; t < rows; t++) {
+                const float *restrict in = xs + (size_t)t * kernel * c;
+                float *restrict out = ys + (size_t)t * c;
+                for (int ch = 0; ch < c; ch++) out[ch] = -FLT_MAX;
+                for (int j = 0; j < kernel; j++)
+                    for (int ch = 0; ch < c; ch++) out[ch] = in[j * c + ch] > out[ch] ? in[j * c + ch] : out[ch];
             }
-            if (!is_max) {
-                float inv = 1.f / (float)(count_pad ? kernel : (used ? used : 1));
-                for (int ch = 0; ch < c; ch++) out[ch] *= inv;
+        } else {
+            for (int t = 0; t < rows; t++) {
+                float *out = ys + (size_t)t * c;
+                int start = t * stride - pad_left;
+                int used = 0;
+                for (int ch = 0; ch < c; ch++) out[ch] = is_max ? -FLT_MAX : 0.f;
+                for (int j = 0; j < kernel; j++) {
+                    int pos = start + j * dilation;
+                    if (pos < 0 || pos >= w) continue;
+                    const float *in = xs + (size_t)pos * c;
+                    used++;
+                    if (is_max)
+                        for (int ch = 0; ch < c; ch++) out[ch] = in[ch] > out[ch] ? in[ch] : out[ch];
+                    else
+                        for (int ch = 0; ch < c; ch++) out[ch] += in[ch];
+                }
+                if (!is_max) {
+                    float inv = 1.f / (float)(count_pad ? kernel : (used ? used : 1));
+                    for (int ch = 0; ch < c; ch++) out[ch] *= inv;
+                }
             }
         }
+        // Rows past the computed ones repeat the last computed row (their windows read the same values).
+        for (int t = rows; t < wout; t++) memcpy(ys + (size_t)t * c, ys + (size_t)(rows - 1) * c, (size_t)c * sizeof(float));
     }
 }
 

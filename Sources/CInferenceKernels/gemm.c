@@ -237,11 +237,18 @@ void ecg_gemm(int kernel, int m, const ecg_a_desc *a, const float *packed_b, int
     long kdim = (long)a->taps * a->seg;
     int rpg = a->rows_per_group;
     long gstride = a->group_stride;
-    if (gstride == (long)rpg * a->row_stride) rpg = m;  // rows evenly spaced across groups
+    const int *computed = a->computed_rows;
+    if (!computed && gstride == (long)rpg * a->row_stride) rpg = m;  // rows evenly spaced across groups
     const float *arow[8];
     for (int g0 = 0; g0 < m; g0 += rpg) {
         const float *base = a->a + (long)(g0 / rpg) * gstride;
         int rows = m - g0 < rpg ? m - g0 : rpg;
+        int full = rows;
+        if (computed) {
+            int want = computed[g0 / rpg];
+            if (want < 1) want = 1;
+            if (want < rows) rows = want;
+        }
         for (int r0 = 0; r0 < rows; r0 += kin.mr) {
             int mr = rows - r0 < kin.mr ? rows - r0 : kin.mr;
             for (int i = 0; i < kin.mr; i++) arow[i] = base + (long)(r0 + (i < mr ? i : mr - 1)) * a->row_stride;
@@ -255,5 +262,8 @@ void ecg_gemm(int kernel, int m, const ecg_a_desc *a, const float *packed_b, int
                          crow + col, ldc);
             }
         }
+        // Rows past the computed ones repeat the last computed row (same A, same sums).
+        const float *last = c + (long)(g0 + rows - 1) * ldc;
+        for (int r = rows; r < full; r++) memcpy(c + (long)(g0 + r) * ldc, last, (size_t)n * sizeof(float));
     }
 }

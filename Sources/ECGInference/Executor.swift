@@ -10,9 +10,13 @@ struct Executor: Sendable {
     /// Samples per chunk.
     let chunk: Int
     let pool: WorkspacePool
+    /// Whether GEMMs copy rows over constant input tails instead of computing them
+    /// (`ConstantTails`; off only to check that both ways agree bit for bit).
+    let skipsConstantTails: Bool
 
-    init(graph: Graph, cacheBytes: Int = 384 * 1024) {
+    init(graph: Graph, cacheBytes: Int = 384 * 1024, skipsConstantTails: Bool = true) {
         self.graph = graph
+        self.skipsConstantTails = skipsConstantTails
         plan = Plan(graph)
         chunk = max(1, min(512, cacheBytes / max(1, plan.arenaPerSample * 4)))
         pool = WorkspacePool(floats: plan.arenaPerSample * chunk, slots: graph.slotSizes.count)
@@ -65,14 +69,49 @@ struct Executor: Sendable {
                 break
             }
         }
-        for node in graph.nodes { execute(node, n: n, ptr: ws.pointers) }
+        var tails = [ConstantTails?](repeating: nil, count: graph.values.count)
+        for input in graph.inputs where skipsConstantTails {
+            let v = graph.values[input.value]
+            guard v.shape.count == 2, v.count > 0 else { continue }
+            tails[input.value] = ConstantTails(
+                scanning: ws.pointers[v.slot], samples: n, width: v.shape[0], channels: v.shape[1])
+        }
+        for node in graph.nodes {
+            let outputTails = tails[node.inputs[0]].flatMap { passTails($0, through: node) }
+            tails[node.output] = outputTails
+            execute(node, n: n, ptr: ws.pointers, outputTails: outputTails)
+        }
         for (i, output) in graph.outputs.enumerated() {
             let v = graph.values[output.value]
             (outputs[i] + start * v.count).update(from: ws.pointers[v.slot], count: n * v.count)
         }
     }
 
-    private func execute(_ node: Node, n: Int, ptr: UnsafeMutablePointer<UnsafeMutablePointer<Float>>) {
+    /// The constant tails of `node`'s output, when its input's carry through it: elementwise
+    /// and per-channel operators keep them, unpadded convolutions and pooling move them.
+    private func passTails(_ tails: ConstantTails, through node: Node) -> ConstantTails? {
+        let input = graph.values[node.inputs[0]]
+        let output = graph.values[node.output]
+        guard input.shape.count == 2, output.shape.count == 2 else { return nil }
+        switch node.op {
+        case .gemm(let g):
+            guard let c = g.conv, c.padLeft == 0, c.padRight == 0 else { return nil }
+            return tails.throughWindow(stride: c.stride, outWidth: output.shape[0])
+        case .pool(let p):
+            guard p.padLeft == 0, p.padRight == 0 else { return nil }
+            return tails.throughWindow(stride: p.stride, outWidth: output.shape[0])
+        case .activation:
+            return tails
+        case .affine(let scale, _):
+            return scale.count == input.shape[1] ? tails : nil
+        default:
+            return nil
+        }
+    }
+
+    private func execute(
+        _ node: Node, n: Int, ptr: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, outputTails: ConstantTails?
+    ) {
         let values = graph.values
         let out = ptr[values[node.output].slot]
         let x = ptr[values[node.inputs[0]].slot]
@@ -81,7 +120,11 @@ struct Executor: Sendable {
         switch node.op {
         case .gemm(let g):
             if let conv = g.conv {
-                Kernels.conv(g, conv, x: x, width: xs[0], n: n, scratch: node.scratch.map { ptr[$0] }, out: out)
+                Kernels.withOptional(outputTails?.computedRows) { rows in
+                    Kernels.conv(
+                        g, conv, x: x, width: xs[0], n: n, scratch: node.scratch.map { ptr[$0] }, computedRows: rows,
+                        out: out)
+                }
             } else {
                 Kernels.dense(g, x: x, rows: n * (values[node.inputs[0]].count / g.k), out: out)
             }
@@ -92,10 +135,13 @@ struct Executor: Sendable {
             out.update(from: x, count: n * outCount)
             ecg_activate(out, n * outCount, a.code, a.alpha)
         case .pool(let p):
-            ecg_pool1d(
-                x, out, Int32(n), Int32(xs[0]), Int32(xs[1]), Int32(values[node.output].shape[0]),
-                Int32(p.kernel), Int32(p.stride), Int32(p.padLeft), Int32(p.dilation),
-                p.isMax ? 1 : 0, p.countPad ? 1 : 0)
+            let rows = outputTails?.computedRows
+            Kernels.withOptional(rows) { rows in
+                ecg_pool1d(
+                    x, out, Int32(n), Int32(xs[0]), Int32(xs[1]), Int32(values[node.output].shape[0]),
+                    Int32(p.kernel), Int32(p.stride), Int32(p.padLeft), Int32(p.dilation),
+                    p.isMax ? 1 : 0, p.countPad ? 1 : 0, rows)
+            }
         case .globalPool(let isMax):
             ecg_global_pool(x, out, Int32(n), Int32(xs[0]), Int32(xs[1]), isMax ? 1 : 0)
         case .softmax(let start, let end):

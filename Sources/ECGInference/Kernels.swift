@@ -2,9 +2,12 @@ import CInferenceKernels
 
 /// Operator implementations over raw buffers of `n` samples.
 enum Kernels {
+    /// A channels-last convolution; `computedRows` (per sample, only without padding) lets the
+    /// GEMM copy rows over a constant tail instead of computing them (`ConstantTails`).
     static func conv(
         _ g: GemmOp, _ c: ConvGeometry, x: UnsafeMutablePointer<Float>, width w: Int, n: Int,
-        scratch: UnsafeMutablePointer<Float>?, out: UnsafeMutablePointer<Float>
+        scratch: UnsafeMutablePointer<Float>?, computedRows: UnsafePointer<Int32>? = nil,
+        out: UnsafeMutablePointer<Float>
     ) {
         let cin = c.inChannels
         var src = x
@@ -26,7 +29,7 @@ enum Kernels {
             var desc = ecg_a_desc(
                 a: src + group * cpg, rows_per_group: Int32(wout), group_stride: wp * cin,
                 row_stride: c.stride * cin, taps: Int32(c.kernel), tap_stride: c.dilation * cin,
-                seg: Int32(cpg))
+                seg: Int32(cpg), computed_rows: scratch == nil ? computedRows : nil)
             gemm(g, group: group, columns: copg, m: n * wout, desc: &desc, out: out + group * copg)
         }
     }
@@ -34,7 +37,7 @@ enum Kernels {
     static func dense(_ g: GemmOp, x: UnsafeMutablePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>) {
         var desc = ecg_a_desc(
             a: x, rows_per_group: Int32(rows), group_stride: rows * g.k, row_stride: g.k,
-            taps: 1, tap_stride: g.k, seg: Int32(g.k))
+            taps: 1, tap_stride: g.k, seg: Int32(g.k), computed_rows: nil)
         gemm(g, group: 0, columns: g.n, m: rows, desc: &desc, out: out)
     }
 
@@ -58,7 +61,8 @@ enum Kernels {
         }
     }
 
-    private static func withOptional<R>(_ a: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    /// Runs `body` with a pointer to `a`'s elements, or nil when `a` is nil.
+    static func withOptional<T, R>(_ a: [T]?, _ body: (UnsafePointer<T>?) -> R) -> R {
         guard let a else { return body(nil) }
         return a.withUnsafeBufferPointer { body($0.baseAddress) }
     }

@@ -128,23 +128,29 @@ final class OperatorTests: XCTestCase {
 
     func testPooling() throws {
         let x = random(2 * 11 * 3)
-        for isMax in [true, false] {
-            let g = PoolGeometry(
-                kernel: 3, stride: 2, padLeft: 1, padRight: 1, dilation: 1, isMax: isMax, countPad: false)
-            let got = try run([[11, 3]], batch: 2, feeds: [x]) { b, ins in try b.pool(ins[0], g, name: "pool") }
-            XCTAssertEqual(got.shape, [2, 6, 3])
-            var ref: [Float] = []
-            for s in 0..<2 {
-                for t in 0..<6 {
-                    for c in 0..<3 {
-                        let vals = (0..<3).map { t * 2 - 1 + $0 }.filter { $0 >= 0 && $0 < 11 }.map {
-                            x[(s * 11 + $0) * 3 + c]
+        // Overlapping padded windows, and the adjacent windows of Keras MaxPooling1D (own loop).
+        let geometries: [(kernel: Int, stride: Int, pad: Int)] = [(3, 2, 1), (2, 2, 0), (3, 3, 0)]
+        for (kernel, stride, pad) in geometries {
+            for isMax in [true, false] {
+                let g = PoolGeometry(
+                    kernel: kernel, stride: stride, padLeft: pad, padRight: pad, dilation: 1, isMax: isMax,
+                    countPad: false)
+                let got = try run([[11, 3]], batch: 2, feeds: [x]) { b, ins in try b.pool(ins[0], g, name: "pool") }
+                let wout = g.outputLength(11)
+                XCTAssertEqual(got.shape, [2, wout, 3])
+                var ref: [Float] = []
+                for s in 0..<2 {
+                    for t in 0..<wout {
+                        for c in 0..<3 {
+                            let vals = (0..<kernel).map { t * stride - pad + $0 }.filter { $0 >= 0 && $0 < 11 }.map {
+                                x[(s * 11 + $0) * 3 + c]
+                            }
+                            ref.append(isMax ? vals.max()! : vals.reduce(0, +) / Float(vals.count))
                         }
-                        ref.append(isMax ? vals.max()! : vals.reduce(0, +) / Float(vals.count))
                     }
                 }
+                assertClose(got.data, ref, "kernel \(kernel) stride \(stride) pad \(pad) max \(isMax)")
             }
-            assertClose(got.data, ref)
         }
         let global = try run([[11, 3]], batch: 2, feeds: [x]) { b, ins in
             try b.globalPool(ins[0], isMax: false, name: "gap")

@@ -25,6 +25,9 @@ void ecg_gemm_pack_b(int kernel, const float *b, int k, int n, int ldb, float *p
 /// Describes the A operand of an implicit-im2col GEMM: row r of A starts at
 /// a + (r / rows_per_group) * group_stride + (r % rows_per_group) * row_stride and is made of
 /// `taps` segments of `seg` contiguous floats, segment t starting at t * tap_stride.
+/// When `computed_rows` is not NULL, group g computes only its first computed_rows[g] rows
+/// (at least 1) and copies the last of them into the rest: the caller knows those rows of A
+/// equal it (a convolution over a constant tail, such as zero padding after a beat).
 typedef struct {
     const float *a;
     int rows_per_group;
@@ -33,6 +36,7 @@ typedef struct {
     int taps;
     long tap_stride;
     int seg;
+    const int *computed_rows;
 } ecg_a_desc;
 
 /// C[r, j] = post(act(sum_k A[r, k] * B[k, j] + bias[j])) for r < m, j < n, where
@@ -49,9 +53,12 @@ void ecg_activate(float *x, size_t count, int act, float alpha);
 /// Per-channel affine on a channels-last buffer: x[i, c] = x[i, c] * scale[c] + shift[c].
 void ecg_affine_channels(float *x, size_t rows, int channels, const float *scale, const float *shift);
 /// 1D pooling on channels-last samples [w, c] -> [wout, c]; max when is_max, else average
-/// (average divides by the window part inside the input unless count_pad).
+/// (average divides by the window part inside the input unless count_pad). When computed_rows
+/// is not NULL, sample s computes its first computed_rows[s] output rows (at least 1) and copies
+/// the last of them into the rest, as ecg_gemm does over a constant tail.
 void ecg_pool1d(const float *x, float *y, int samples, int w, int c, int wout,
-                int kernel, int stride, int pad_left, int dilation, int is_max, int count_pad);
+                int kernel, int stride, int pad_left, int dilation, int is_max, int count_pad,
+                const int *computed_rows);
 /// Global pooling over w on channels-last samples [w, c] -> [c].
 void ecg_global_pool(const float *x, float *y, int samples, int w, int c, int is_max);
 /// Softmax over `len` elements spaced `inner` apart, for outer x inner independent rows.
