@@ -11,7 +11,7 @@ class Base64Text(str):
     are instead of having ``json`` scan and copy a string of several megabytes."""
 
     def __new__(cls, ascii_bytes):
-        text = super().__new__(cls, ascii_bytes.decode("ascii"))
+        text = super().__new__(cls, ascii_bytes, "ascii")  # one copy, not decode() and then another
         text.ascii = ascii_bytes
         return text
 

@@ -3,10 +3,10 @@
 Each helper builds the params, then hands them to ``self._call(method, params, parse, ...)``:
 the synchronous client returns the parsed result, the asyncio client a coroutine of it.
 """
-import base64
 import os
 
 import numpy as np
+import pybase64
 
 from .framing import Base64Text
 from .results import Classification, ExtractedBeats, ModelInfo, Peaks, Plot
@@ -34,7 +34,7 @@ def _beats(beats):
     if matrix.ndim != 2:
         raise ValueError(f"beats must be a 2-D array (beats, samples), not {matrix.ndim}-D")
     return {"dtype": "float32", "encoding": "base64", "shape": list(matrix.shape),
-            "data": Base64Text(base64.b64encode(np.ascontiguousarray(matrix).tobytes()))}
+            "data": Base64Text(pybase64.b64encode(np.ascontiguousarray(matrix).tobytes()))}
 
 
 def _drop_none(params):

@@ -1,10 +1,10 @@
 """What the typed helpers return: numpy arrays and small dataclasses, each keeping the raw result."""
-import base64
 import os
 from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
+import pybase64
 
 
 def _frame(columns):
@@ -17,7 +17,7 @@ def _frame(columns):
 
 def _matrix(value):
     """A base64 float32 matrix of the protocol as a numpy array."""
-    data = base64.b64decode(value["data"])
+    data = pybase64.b64decode(value["data"], validate=True)
     return np.frombuffer(data, dtype="<" + np.dtype(value.get("dtype", "float32")).str[1:]).reshape(value["shape"])
 
 
@@ -25,7 +25,8 @@ def _array(value, dtype):
     """A numeric array of an answer, sent as JSON numbers (null is NaN) or as a base64 typed
     array ``{"dtype", "encoding": "base64", "data"}`` (``params.arrays`` ``"base64"``)."""
     if isinstance(value, dict):
-        raw = np.frombuffer(base64.b64decode(value["data"]), dtype="<" + np.dtype(value["dtype"]).str[1:])
+        data = pybase64.b64decode(value["data"], validate=True)
+        raw = np.frombuffer(data, dtype="<" + np.dtype(value["dtype"]).str[1:])
         return raw.astype(dtype)
     return np.asarray(value, dtype=dtype)
 
@@ -231,7 +232,7 @@ class Plot:
     def from_result(cls, result):
         data = result["data"]
         if result["format"] != "svg":
-            data = base64.b64decode(data)
+            data = pybase64.b64decode(data, validate=True)
         return cls(format=result["format"], data=data, width=result.get("width"), height=result.get("height"),
                    window=result.get("window", {}), beats=result.get("beats", []), raw=result)
 

@@ -3,11 +3,11 @@
 Binary payloads are little-endian samples with the leads interleaved, base64 of the raw bytes or
 of their gzip (protocol/README.md, section *Signals*).
 """
-import base64
 import gzip
 import os
 
 import numpy as np
+import pybase64
 
 from .framing import Base64Text
 
@@ -70,7 +70,7 @@ def encode_signal(samples, fs, compress=True, dtype=None, level=1, gain=None, ba
         "dtype": dtype,
         "encoding": "gzip+base64" if compress else "base64",
         "leads": int(leads.shape[0]),
-        "data": Base64Text(base64.b64encode(data)),
+        "data": Base64Text(pybase64.b64encode(data)),
     }
     if gain is not None:
         signal["gain"] = float(gain)
