@@ -79,14 +79,6 @@ struct ExtractBeats: ServiceMethod {
 
     /// Little-endian float32 bytes in base64.
     static func base64(_ values: [Float]) -> String {
-        var bytes = [UInt8](repeating: 0, count: values.count * 4)
-        for (i, value) in values.enumerated() {
-            let bits = value.bitPattern
-            bytes[4 * i] = UInt8(truncatingIfNeeded: bits)
-            bytes[4 * i + 1] = UInt8(truncatingIfNeeded: bits >> 8)
-            bytes[4 * i + 2] = UInt8(truncatingIfNeeded: bits >> 16)
-            bytes[4 * i + 3] = UInt8(truncatingIfNeeded: bits >> 24)
-        }
-        return Data(bytes).base64EncodedString()
+        values.map { $0.bitPattern.littleEndian }.withUnsafeBytes { Data($0).base64EncodedString() }
     }
 }
