@@ -110,15 +110,19 @@ public struct BeatRecipe: Sendable, Equatable {
     /// increasing) and computes their features, on `work`'s threads (the template and the
     /// per-beat work split over `parts` of them). Beats whose window leaves the signal or holds
     /// missing samples are left out and reported in `skipped`. Errors name the signal as
-    /// `signalName` (the parameter it came in).
+    /// `signalName` (the parameter it came in). When the caller hands `raw` over (its only
+    /// owner), it is freed as soon as it has been high-passed.
     func prepare(
-        signal raw: [Double], fs: Double, peaks: [Int], signalName: String, work: WorkPool, parts: Int = 2
+        signal raw: consuming [Double], fs: Double, peaks: [Int], signalName: String, work: WorkPool, parts: Int = 2
     ) async throws -> PreparedBeats {
         let recipe = self
         var prepared = PreparedBeats(length: windowValues, featureCount: featureCount)
         var shares: [(windows: [Float], features: [Float])]
         do {  // the cut windows go at the end of this scope
-            let cut = try await work.run { try recipe.cut(signal: raw, fs: fs, peaks: peaks, signalName: signalName) }
+            let handOff = SignalHandOff(consume raw)
+            let cut = try await work.run {
+                try recipe.cut(signal: handOff.take(), fs: fs, peaks: peaks, signalName: signalName)
+            }
             prepared.peaks = cut.peaks
             prepared.skipped = cut.skipped
             shares = try await modelInput(of: cut, work: work, parts: parts)
@@ -171,10 +175,16 @@ public struct BeatRecipe: Sendable, Equatable {
 
     /// High-passes `raw` as the card says, cuts the windows at `peaks` and keeps those inside
     /// the signal without missing samples, with their rhythm features.
-    private func cut(signal raw: [Double], fs: Double, peaks: [Int], signalName: String) throws(ServiceError)
-        -> CutBeats
+    private func cut(signal raw: consuming [Double], fs: Double, peaks: [Int], signalName: String)
+        throws(ServiceError) -> CutBeats
     {
-        let signal = input.highpass.map { Self.highpassed(raw, fs: fs, cutoff: $0) } ?? raw
+        let signal: [Double]
+        if let cutoff = input.highpass {
+            signal = Self.highpassed(raw, fs: fs, cutoff: cutoff)
+            _ = consume raw  // the windows are cut from the high-passed copy alone
+        } else {
+            signal = raw
+        }
         let segmented: SegmentedBeats
         do {
             switch segmentation {
@@ -286,6 +296,21 @@ public struct BeatRecipe: Sendable, Equatable {
             }
             initialized = windows.count * stride
         }
+    }
+}
+
+/// A signal handed to the one closure that takes it on another thread, so that the closure's
+/// context does not keep it alive after its new owner is done with it.
+private final class SignalHandOff: @unchecked Sendable {
+    private var signal: [Double]?
+
+    init(_ signal: consuming [Double]) { self.signal = signal }
+
+    /// The signal, once: the hand-off holds it no more.
+    func take() -> [Double] {
+        guard let taken = signal else { preconditionFailure("a signal hand-off is taken once") }
+        signal = nil
+        return taken
     }
 }
 

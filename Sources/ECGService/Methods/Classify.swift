@@ -51,7 +51,7 @@ struct Classify: ServiceMethod {
             let located = try await work.run {
                 try LeadPeaks.locate(signal: signal, lead: params.lead, peaks: params.peaks, signals: signals)
             }
-            return try await classify(located, model: model, progress: context.progress)
+            return try await classify(consume located, model: model, progress: context.progress)
         case (nil, let beats?):
             for (key, given) in [("lead", params.lead != nil), ("peaks", params.peaks != nil)] where given {
                 throw ServiceError.invalidParams("params.\(key): only applies with \"signal\"")
@@ -63,27 +63,30 @@ struct Classify: ServiceMethod {
     }
 
     /// Classifies the beats of one lead at its R-peaks (the `signal` mode; editors' documents too).
-    func classify(_ located: LeadPeaks, model: ServedModel, progress: ProgressReporter?) async throws -> ClassifyResult
+    /// A caller done with `located` consumes it into the call, so that the lead's samples are
+    /// freed once high-passed.
+    func classify(_ located: consuming LeadPeaks, model: ServedModel, progress: ProgressReporter?) async throws
+        -> ClassifyResult
     {
-        let (recording, lead, peaks) = (located.recording, located.lead, located.peaks)
+        let (fs, lead, peaks) = (located.recording.fs, located.lead, located.peaks)
+        let (leadName, quality) = (located.leadName, located.quality)
         let prepared = try await model.recipe.prepare(
-            signal: located.signal, fs: recording.fs, peaks: peaks, signalName: "params.signal", work: work,
+            signal: located.takeSignal(), fs: fs, peaks: peaks, signalName: "params.signal", work: work,
             parts: threads)
         let probabilities = try await BatchRunner.probabilities(
             model, windows: prepared.windows, features: prepared.features, count: prepared.count, threads: threads,
             work: work, progress: progress)
         var result = try await work.run {
             let beats = prepared.peaks.map { peak in
-                ClassifiedBeat(
-                    sample: peak, time: Double(peak) / recording.fs, label: "", probability: 0, probabilities: [:])
+                ClassifiedBeat(sample: peak, time: Double(peak) / fs, label: "", probability: 0, probabilities: [:])
             }
             return ClassifyResult.make(model: model, probabilities: probabilities, beats: beats, trueLabels: nil)
         }
-        result.summary.heartRate = HeartRateSummary(BeatTiming(peaks: peaks, fs: recording.fs))
-        result.fs = recording.fs
+        result.summary.heartRate = HeartRateSummary(BeatTiming(peaks: peaks, fs: fs))
+        result.fs = fs
         result.lead = lead
-        result.leadName = located.leadName
-        result.quality = located.quality
+        result.leadName = leadName
+        result.quality = quality
         result.skipped = prepared.skipped
         return result
     }

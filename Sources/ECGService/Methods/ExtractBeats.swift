@@ -61,18 +61,17 @@ struct ExtractBeats: ServiceMethod {
         let located = try await work.run {
             try LeadPeaks.locate(signal: params.signal, lead: params.lead, peaks: params.peaks, signals: signals)
         }
+        let (fs, lead, leadName, peaks) = (located.recording.fs, located.lead, located.leadName, located.peaks)
         let beats = try await recipe.prepare(
-            signal: located.signal, fs: located.recording.fs, peaks: located.peaks, signalName: "params.signal",
-            work: work)
-        let (recording, lead) = (located.recording, located.lead)
+            signal: located.takeSignal(), fs: fs, peaks: peaks, signalName: "params.signal", work: work)
         let width = beats.featureCount
         let shape = [beats.count, recipe.windowLength] + (recipe.channels.count > 1 ? [recipe.channels.count] : [])
         let features: [[Double]] =
             width == 0
             ? [] : (0..<beats.count).map { i in beats.features[i * width..<(i + 1) * width].map(\.shortestDouble) }
         return Result(
-            model: params.model, inputSpec: recipe.description, fs: recording.fs, lead: lead,
-            leadName: located.leadName, peaks: beats.peaks, skipped: beats.skipped,
+            model: params.model, inputSpec: recipe.description, fs: fs, lead: lead,
+            leadName: leadName, peaks: beats.peaks, skipped: beats.skipped,
             windows: Result.Matrix(shape: shape, data: Self.base64(beats.windows)),
             features: Result.Features(names: recipe.input.features, values: features))
     }

@@ -17,6 +17,10 @@ struct LeadPeaks {
     /// The chosen lead's name.
     var leadName: String { recording.leadNames[0] }
 
+    /// The samples of the chosen lead, with this value's other hold on them given up: a
+    /// method done with the other fields hands a day-long lead on without keeping a copy.
+    consuming func takeSignal() -> [Double] { recording.leads[0] }
+
     /// Decodes `signal`'s lead `lead` (only that lead is read) and finds the R-peaks: `peaks`
     /// (the `params.peaks` the caller gave), or detected.
     static func locate(
