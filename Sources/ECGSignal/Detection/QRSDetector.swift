@@ -140,7 +140,8 @@ public struct QRSDetector: Sendable {
     /// Stages 1 to 6 on one span of one or more leads: the beats (sample indices of the span)
     /// and, per lead, what its first pass saw of each level window (the signal quality's raw
     /// material). The first lead's decisions stand except in its noisy stretches, which are
-    /// decided on the leads' noise blends together, each weighted by how well it reads there.
+    /// decided on the leads' noise blends together, each weighted by how well it reads there,
+    /// and where it has no signal, which another lead that reads well decides alone.
     func detectSpan(_ leads: [UnsafeBufferPointer<Double>], fs inputRate: Double) -> SpanDetection {
         let c = configuration
         let factor = max(1, Int(inputRate / c.featureRate))
@@ -190,6 +191,10 @@ public struct QRSDetector: Sendable {
         var beats = secondPass(lead.first, fs: fs)
         if lead.weights.contains(where: { $0 > 0 }) {
             beats = adaptToNoise(beats, leads: features.compactMap { $0 }, fs: fs)
+        }
+        if leads.count > 1 {
+            beats = handOverFlatStretches(
+                beats, leads: features, windows: windows, windowLength: lead.first.windowLength, fs: fs)
         }
         func refine(_ x: UnsafeBufferPointer<Double>) -> [Int] {
             QRSDetector.refine(
