@@ -10,8 +10,8 @@ struct Executor: Sendable {
     /// Samples per chunk.
     let chunk: Int
     let pool: WorkspacePool
-    /// Whether GEMMs copy rows over constant input tails instead of computing them
-    /// (`ConstantTails`; off only to check that both ways agree bit for bit).
+    /// Whether convolutions and pooling copy rows over constant input tails instead of
+    /// computing them (`ConstantTails`; off only to check that both ways agree bit for bit).
     let skipsConstantTails: Bool
 
     init(graph: Graph, cacheBytes: Int = 384 * 1024, skipsConstantTails: Bool = true) {
@@ -135,8 +135,7 @@ struct Executor: Sendable {
             out.update(from: x, count: n * outCount)
             ecg_activate(out, n * outCount, a.code, a.alpha)
         case .pool(let p):
-            let rows = outputTails?.computedRows
-            Kernels.withOptional(rows) { rows in
+            Kernels.withOptional(outputTails?.computedRows) { rows in
                 ecg_pool1d(
                     x, out, Int32(n), Int32(xs[0]), Int32(xs[1]), Int32(values[node.output].shape[0]),
                     Int32(p.kernel), Int32(p.stride), Int32(p.padLeft), Int32(p.dilation),
