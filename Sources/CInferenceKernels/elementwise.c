@@ -52,14 +52,17 @@ void ecg_affine_channels(float *x, size_t rows, int channels, const float *scale
 ECG_CLONES
 void ecg_pool1d(const float *x, float *y, int samples, int w, int c, int wout,
                 int kernel, int stride, int pad_left, int dilation, int is_max, int count_pad,
-                const int *computed_rows) {
+                const int *computed_rows, int copied_rows) {
     // Adjacent max windows (Keras MaxPooling1D) take a loop the compiler vectorises over channels.
     int adjacent = is_max && kernel == stride && dilation == 1 && pad_left == 0 && wout * kernel <= w;
     for (int s = 0; s < samples; s++) {
         const float *xs = x + (size_t)s * w * c;
         float *ys = y + (size_t)s * wout * c;
-        int rows = wout;
-        if (computed_rows && computed_rows[s] < rows) rows = computed_rows[s] < 1 ? 1 : computed_rows[s];
+        int rows = wout, filled = wout;
+        if (computed_rows && computed_rows[s] < rows) {
+            rows = computed_rows[s] < 1 ? 1 : computed_rows[s];
+            if (copied_rows < filled - rows) filled = rows + (copied_rows > 0 ? copied_rows : 0);
+        }
         if (adjacent) {
             for (int t = 0; t < rows; t++) {
                 const float *restrict in = xs + (size_t)t * kernel * c;
@@ -91,7 +94,7 @@ void ecg_pool1d(const float *x, float *y, int samples, int w, int c, int wout,
             }
         }
         // Rows past the computed ones repeat the last computed row (their windows read the same values).
-        for (int t = rows; t < wout; t++) memcpy(ys + (size_t)t * c, ys + (size_t)(rows - 1) * c, (size_t)c * sizeof(float));
+        for (int t = rows; t < filled; t++) memcpy(ys + (size_t)t * c, ys + (size_t)(rows - 1) * c, (size_t)c * sizeof(float));
     }
 }
 

@@ -243,11 +243,12 @@ void ecg_gemm(int kernel, int m, const ecg_a_desc *a, const float *packed_b, int
     for (int g0 = 0; g0 < m; g0 += rpg) {
         const float *base = a->a + (long)(g0 / rpg) * gstride;
         int rows = m - g0 < rpg ? m - g0 : rpg;
-        int full = rows;
+        int filled = rows;
         if (computed) {
             int want = computed[g0 / rpg];
             if (want < 1) want = 1;
             if (want < rows) rows = want;
+            if (a->copied_rows < filled - rows) filled = rows + (a->copied_rows > 0 ? a->copied_rows : 0);
         }
         for (int r0 = 0; r0 < rows; r0 += kin.mr) {
             int mr = rows - r0 < kin.mr ? rows - r0 : kin.mr;
@@ -264,6 +265,6 @@ void ecg_gemm(int kernel, int m, const ecg_a_desc *a, const float *packed_b, int
         }
         // Rows past the computed ones repeat the last computed row (same A, same sums).
         const float *last = c + (long)(g0 + rows - 1) * ldc;
-        for (int r = rows; r < full; r++) memcpy(c + (long)(g0 + r) * ldc, last, (size_t)n * sizeof(float));
+        for (int r = rows; r < filled; r++) memcpy(c + (long)(g0 + r) * ldc, last, (size_t)n * sizeof(float));
     }
 }

@@ -13,10 +13,14 @@ struct Executor: Sendable {
     /// Whether convolutions and pooling copy rows over constant input tails instead of
     /// computing them (`ConstantTails`; off only to check that both ways agree bit for bit).
     let skipsConstantTails: Bool
+    /// Per node, how many rows past its output's first constant row its readers look at
+    /// (`Int32.max` where a reader needs every row); rows past those are not copied.
+    let tailReaches: [Int32]
 
     init(graph: Graph, cacheBytes: Int = 384 * 1024, skipsConstantTails: Bool = true) {
         self.graph = graph
         self.skipsConstantTails = skipsConstantTails
+        tailReaches = Self.tailReaches(graph)
         plan = Plan(graph)
         chunk = max(1, min(512, cacheBytes / max(1, plan.arenaPerSample * 4)))
         pool = WorkspacePool(floats: plan.arenaPerSample * chunk, slots: graph.slotSizes.count)
@@ -76,14 +80,42 @@ struct Executor: Sendable {
             tails[input.value] = ConstantTails(
                 scanning: ws.pointers[v.slot], samples: n, width: v.shape[0], channels: v.shape[1])
         }
-        for node in graph.nodes {
+        for (i, node) in graph.nodes.enumerated() {
             let outputTails = tails[node.inputs[0]].flatMap { passTails($0, through: node) }
             tails[node.output] = outputTails
-            execute(node, n: n, ptr: ws.pointers, outputTails: outputTails)
+            execute(node, n: n, ptr: ws.pointers, outputTails: outputTails, copiedRows: tailReaches[i])
         }
         for (i, output) in graph.outputs.enumerated() {
             let v = graph.values[output.value]
             (outputs[i] + start * v.count).update(from: ws.pointers[v.slot], count: n * v.count)
+        }
+    }
+
+    /// The rows past the first constant one that each node's output must hold: an unpadded
+    /// window of stride s, span k and dilation d computes its output up to its own first
+    /// constant row, so it reads up to s - 1 + (k - 1) d input rows past the input's; any other
+    /// reader (a dense layer through a flattening alias, say) and a graph output need them all.
+    private static func tailReaches(_ graph: Graph) -> [Int32] {
+        graph.nodes.map { node in
+            let slot = graph.values[node.output].slot
+            if graph.outputs.contains(where: { graph.values[$0.value].slot == slot }) { return .max }
+            var reach: Int32 = 0
+            for reader in graph.nodes where reader.inputs.contains(where: { graph.values[$0].slot == slot }) {
+                let window: (stride: Int, kernel: Int, dilation: Int)?
+                switch reader.op {
+                case .gemm(let g):
+                    window = g.conv.flatMap {
+                        $0.padLeft == 0 && $0.padRight == 0 ? ($0.stride, $0.kernel, $0.dilation) : nil
+                    }
+                case .pool(let p):
+                    window = p.padLeft == 0 && p.padRight == 0 ? (p.stride, p.kernel, p.dilation) : nil
+                default:
+                    window = nil
+                }
+                guard reader.inputs == [node.output], let window else { return .max }
+                reach = max(reach, Int32(window.stride - 1 + (window.kernel - 1) * window.dilation))
+            }
+            return reach
         }
     }
 
@@ -110,7 +142,8 @@ struct Executor: Sendable {
     }
 
     private func execute(
-        _ node: Node, n: Int, ptr: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, outputTails: ConstantTails?
+        _ node: Node, n: Int, ptr: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, outputTails: ConstantTails?,
+        copiedRows: Int32
     ) {
         let values = graph.values
         let out = ptr[values[node.output].slot]
@@ -123,7 +156,7 @@ struct Executor: Sendable {
                 Kernels.withOptional(outputTails?.computedRows) { rows in
                     Kernels.conv(
                         g, conv, x: x, width: xs[0], n: n, scratch: node.scratch.map { ptr[$0] }, computedRows: rows,
-                        out: out)
+                        copiedRows: copiedRows, out: out)
                 }
             } else {
                 Kernels.dense(g, x: x, rows: n * (values[node.inputs[0]].count / g.k), out: out)
@@ -139,7 +172,7 @@ struct Executor: Sendable {
                 ecg_pool1d(
                     x, out, Int32(n), Int32(xs[0]), Int32(xs[1]), Int32(values[node.output].shape[0]),
                     Int32(p.kernel), Int32(p.stride), Int32(p.padLeft), Int32(p.dilation),
-                    p.isMax ? 1 : 0, p.countPad ? 1 : 0, rows)
+                    p.isMax ? 1 : 0, p.countPad ? 1 : 0, rows, copiedRows)
             }
         case .globalPool(let isMax):
             ecg_global_pool(x, out, Int32(n), Int32(xs[0]), Int32(xs[1]), isMax ? 1 : 0)

@@ -3,10 +3,11 @@ import CInferenceKernels
 /// Operator implementations over raw buffers of `n` samples.
 enum Kernels {
     /// A channels-last convolution; `computedRows` (per sample, only without padding) lets the
-    /// GEMM copy rows over a constant tail instead of computing them (`ConstantTails`).
+    /// GEMM copy rows over a constant tail instead of computing them (`ConstantTails`), into
+    /// the next `copiedRows` rows.
     static func conv(
         _ g: GemmOp, _ c: ConvGeometry, x: UnsafeMutablePointer<Float>, width w: Int, n: Int,
-        scratch: UnsafeMutablePointer<Float>?, computedRows: UnsafePointer<Int32>? = nil,
+        scratch: UnsafeMutablePointer<Float>?, computedRows: UnsafePointer<Int32>? = nil, copiedRows: Int32 = .max,
         out: UnsafeMutablePointer<Float>
     ) {
         let cin = c.inChannels
@@ -29,7 +30,7 @@ enum Kernels {
             var desc = ecg_a_desc(
                 a: src + group * cpg, rows_per_group: Int32(wout), group_stride: wp * cin,
                 row_stride: c.stride * cin, taps: Int32(c.kernel), tap_stride: c.dilation * cin,
-                seg: Int32(cpg), computed_rows: scratch == nil ? computedRows : nil)
+                seg: Int32(cpg), computed_rows: scratch == nil ? computedRows : nil, copied_rows: copiedRows)
             gemm(g, group: group, columns: copg, m: n * wout, desc: &desc, out: out + group * copg)
         }
     }
@@ -37,7 +38,7 @@ enum Kernels {
     static func dense(_ g: GemmOp, x: UnsafeMutablePointer<Float>, rows: Int, out: UnsafeMutablePointer<Float>) {
         var desc = ecg_a_desc(
             a: x, rows_per_group: Int32(rows), group_stride: rows * g.k, row_stride: g.k,
-            taps: 1, tap_stride: g.k, seg: Int32(g.k), computed_rows: nil)
+            taps: 1, tap_stride: g.k, seg: Int32(g.k), computed_rows: nil, copied_rows: 0)
         gemm(g, group: 0, columns: g.n, m: rows, desc: &desc, out: out)
     }
 

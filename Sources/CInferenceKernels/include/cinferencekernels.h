@@ -26,8 +26,9 @@ void ecg_gemm_pack_b(int kernel, const float *b, int k, int n, int ldb, float *p
 /// a + (r / rows_per_group) * group_stride + (r % rows_per_group) * row_stride and is made of
 /// `taps` segments of `seg` contiguous floats, segment t starting at t * tap_stride.
 /// When `computed_rows` is not NULL, group g computes only its first computed_rows[g] rows
-/// (at least 1) and copies the last of them into the rest: the caller knows those rows of A
-/// equal it (a convolution over a constant tail, such as zero padding after a beat).
+/// (at least 1) and copies the last of them into the next `copied_rows` rows: the caller knows
+/// those rows of A equal it (a convolution over a constant tail, such as zero padding after a
+/// beat). Rows past those are left unwritten, for outputs no reader looks that far into.
 typedef struct {
     const float *a;
     int rows_per_group;
@@ -37,6 +38,7 @@ typedef struct {
     long tap_stride;
     int seg;
     const int *computed_rows;
+    int copied_rows;
 } ecg_a_desc;
 
 /// C[r, j] = post(act(sum_k A[r, k] * B[k, j] + bias[j])) for r < m, j < n, where
@@ -55,10 +57,10 @@ void ecg_affine_channels(float *x, size_t rows, int channels, const float *scale
 /// 1D pooling on channels-last samples [w, c] -> [wout, c]; max when is_max, else average
 /// (average divides by the window part inside the input unless count_pad). When computed_rows
 /// is not NULL, sample s computes its first computed_rows[s] output rows (at least 1) and copies
-/// the last of them into the rest, as ecg_gemm does over a constant tail.
+/// the last of them into the next copied_rows rows, as ecg_gemm does over a constant tail.
 void ecg_pool1d(const float *x, float *y, int samples, int w, int c, int wout,
                 int kernel, int stride, int pad_left, int dilation, int is_max, int count_pad,
-                const int *computed_rows);
+                const int *computed_rows, int copied_rows);
 /// Global pooling over w on channels-last samples [w, c] -> [c].
 void ecg_global_pool(const float *x, float *y, int samples, int w, int c, int is_max);
 /// Softmax over `len` elements spaced `inner` apart, for outer x inner independent rows.
