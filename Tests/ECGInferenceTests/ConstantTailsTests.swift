@@ -4,13 +4,8 @@ import XCTest
 
 /// Skipping convolution rows over constant input tails (zero-padded beats) changes no bit.
 final class ConstantTailsTests: XCTestCase {
-    private var seed: UInt64 = 987_654_321
-    private func random(_ n: Int) -> [Float] {
-        (0..<n).map { _ in
-            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Float(Int(seed >> 40) % 2001 - 1000) / 1000
-        }
-    }
+    private var values = TestValues(seed: 987_654_321)
+    private func random(_ n: Int) -> [Float] { values.next(n) }
 
     func testScanFindsWhereEachSampleTurnsConstant() {
         // Three samples of [6, 2]: tail from row 3, no tail (last two rows differ), all constant.

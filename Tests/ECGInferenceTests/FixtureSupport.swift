@@ -49,3 +49,18 @@ func assertClose(
     let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
     XCTAssertLessThanOrEqual(worst, tolerance, "max |difference| \(message)", file: file, line: line)
 }
+
+/// Deterministic test values in [-1, 1] with three decimals (a linear congruential generator).
+struct TestValues {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    /// The next `n` values.
+    mutating func next(_ n: Int) -> [Float] {
+        (0..<n).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(Int(state >> 40) % 2001 - 1000) / 1000
+        }
+    }
+}

@@ -4,13 +4,8 @@ import XCTest
 
 /// Each operator against a direct, loop-by-loop reference.
 final class OperatorTests: XCTestCase {
-    private var seed: UInt64 = 12345
-    private func random(_ n: Int) -> [Float] {
-        (0..<n).map { _ in
-            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Float(Int(seed >> 40) % 2001 - 1000) / 1000
-        }
-    }
+    private var values = TestValues(seed: 12345)
+    private func random(_ n: Int) -> [Float] { values.next(n) }
 
     private func run(
         _ inputShapes: [[Int]], batch: Int, threads: Int = 1, feeds: [[Float]],
