@@ -12,8 +12,6 @@ struct LeadPeaks {
     /// The stretches judged noisy or unreadable, when the peaks were detected.
     var quality: [LeadQuality]? = nil
 
-    /// The samples of the chosen lead.
-    var signal: [Double] { recording.leads[0] }
     /// The chosen lead's name.
     var leadName: String { recording.leadNames[0] }
 

@@ -11,7 +11,7 @@ extension QRSDetector {
     ) -> [Int] {
         let c = configuration
         let first = windows[0]
-        let flat = first.map { $0.missing >= 0.5 || $0.peakRatio < c.qualityFlatFraction }
+        let flat = first.map(hasNoSignal)
         var runs: [Range<Int>] = []
         var k = 0
         while k < flat.count {

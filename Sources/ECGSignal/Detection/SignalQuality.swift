@@ -71,10 +71,15 @@ extension QRSDetector {
         return sorted[sorted.count / 2]
     }
 
+    /// Whether a window has no signal: half of it missing, or a flat line (see `SignalQuality`).
+    func hasNoSignal(_ w: WindowStatistics) -> Bool {
+        w.missing >= 0.5 || w.peakRatio < configuration.qualityFlatFraction
+    }
+
     /// The quality level of a window, nil when it reads well (see `SignalQuality`).
     func qualityLevel(_ w: WindowStatistics) -> SignalQuality.Level? {
         let c = configuration
-        if w.missing >= 0.5 || w.peakRatio < c.qualityFlatFraction || w.noiseRatio >= c.qualityUnreadableRatio {
+        if hasNoSignal(w) || w.noiseRatio >= c.qualityUnreadableRatio {
             return .unreadable
         }
         if w.noiseRatio >= c.qualityNoisyRatio || w.missing > 0 { return .noisy }
