@@ -19,6 +19,13 @@ public struct ModelCard: Codable, Sendable, Equatable {
     public var classes: [String]
     /// What the model's output means.
     public var output: OutputKind
+    /// The network's own output classes, in order, each counted towards one of `classes`
+    /// (absent: the network's outputs are `classes`). A five-class network served as normal vs
+    /// abnormal names its five outputs here.
+    public var outputClasses: [OutputClass]?
+    /// Rules applied to the network's probabilities before `outputClasses` merges them: a beat
+    /// whose feature is above a threshold cannot be of a class (see `ClassGate`).
+    public var gates: [ClassGate]?
     /// Model file, relative to the card's directory (.onnx, .keras, or a Keras directory).
     public var file: String
     /// The same model in other formats, relative to the card's directory.
@@ -33,8 +40,9 @@ public struct ModelCard: Codable, Sendable, Equatable {
     /// A card; members left out are absent from the card.
     public init(
         name: String, version: String, description: String? = nil, clinicallyMeaningful: Bool? = nil,
-        task: String? = nil, classes: [String], output: OutputKind, file: String, alternateFiles: [String]? = nil,
-        input: InputSpec, provenance: JSONValue? = nil, metrics: JSONValue? = nil
+        task: String? = nil, classes: [String], output: OutputKind, outputClasses: [OutputClass]? = nil,
+        gates: [ClassGate]? = nil, file: String, alternateFiles: [String]? = nil, input: InputSpec,
+        provenance: JSONValue? = nil, metrics: JSONValue? = nil
     ) {
         self.name = name
         self.version = version
@@ -43,6 +51,8 @@ public struct ModelCard: Codable, Sendable, Equatable {
         self.task = task
         self.classes = classes
         self.output = output
+        self.outputClasses = outputClasses
+        self.gates = gates
         self.file = file
         self.alternateFiles = alternateFiles
         self.input = input
@@ -83,6 +93,49 @@ public struct ModelCard: Codable, Sendable, Equatable {
             throw invalid("file '\(card.file)' must be a path inside the model directory")
         }
         return card
+    }
+}
+
+/// One output of the network and the served class it counts towards: an `outputClasses` entry.
+public struct OutputClass: Codable, Sendable, Equatable {
+    /// The network output's class name (what `gates` refer to).
+    public var name: String
+    /// The member of the card's `classes` whose probability includes this output's.
+    public var servedClass: String
+
+    public init(name: String, servedClass: String) {
+        self.name = name
+        self.servedClass = servedClass
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name
+        case servedClass = "class"
+    }
+}
+
+/// A decision rule on the network's probabilities: a beat whose `feature` is above `above`
+/// cannot be of `gatedClass`. Its probability of that class becomes 0 and the other classes'
+/// are rescaled to sum to 1 (the network's answer given that the beat is not of that class).
+/// For example, no SVEB in an irregular rhythm (`localIrregularity` above a threshold chosen on
+/// training patients), where early beats are atrial fibrillation, not premature atrial beats.
+public struct ClassGate: Codable, Sendable, Equatable {
+    /// The network output class the gate closes.
+    public var gatedClass: String
+    /// The input feature (a member of `input.features`) the gate reads.
+    public var feature: String
+    /// The gate closes for beats whose feature is greater than this.
+    public var above: Double
+
+    public init(gatedClass: String, feature: String, above: Double) {
+        self.gatedClass = gatedClass
+        self.feature = feature
+        self.above = above
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case gatedClass = "class"
+        case feature, above
     }
 }
 

@@ -12,6 +12,10 @@ struct ModelListing: Encodable, Sendable {
     var classes: [String]?
     /// "softmax", "sigmoid" or "logits".
     var output: String?
+    /// The network's own classes and the served class each counts towards, when they differ.
+    var outputClasses: [OutputClass]?
+    /// Decision rules applied to the network's probabilities.
+    var gates: [ClassGate]?
     var inputSpec: BeatRecipe.Description?
     /// "directory" (shipped in the models directory) or "path" (registered by `loadModel`).
     var source: String
@@ -74,6 +78,8 @@ struct ModelListing: Encodable, Sendable {
         clinicallyMeaningful = card.clinicallyMeaningful
         classes = card.classes
         output = card.output.rawValue
+        outputClasses = card.outputClasses
+        gates = card.gates
         inputSpec = recipe.description
         provenance = card.provenance
         metrics = card.metrics

@@ -24,6 +24,8 @@ public struct ServedModel: Sendable {
     let windowInput: TensorSpec
     let featureInput: TensorSpec?
     let output: TensorSpec
+    /// The card's gates and output classes, resolved.
+    let mapping: OutputMapping
 
     /// Pairs a model with its card, checking that the card's input spec, features and classes
     /// fit the model's inputs and output; messages start with `inputName` (input problems) or
@@ -74,11 +76,12 @@ public struct ServedModel: Sendable {
             )
         }
         guard let output = model.outputs.first else { throw InvalidRecipe("\(inputName): the model has no outputs") }
-        let expected = card.output == .sigmoid ? 1 : card.classes.count
+        let mapping = try OutputMapping(card: card, features: recipe.input.features, classesName: classesName)
+        let expected = card.output == .sigmoid ? 1 : mapping.networkClasses
         guard card.classes.count >= 2, card.output != .sigmoid || card.classes.count == 2, width(output) == expected
         else {
             throw InvalidRecipe(
-                "\(classesName): \(card.classes.count) classes (\(card.output.rawValue)) do not fit output \"\(output.name)\" of shape \(output.shape)"
+                "\(classesName): \(mapping.networkClasses) \(card.outputClasses == nil ? "classes" : "output classes") (\(card.output.rawValue)) do not fit output \"\(output.name)\" of shape \(output.shape)"
             )
         }
         self.name = name
@@ -89,13 +92,14 @@ public struct ServedModel: Sendable {
         self.windowInput = window
         self.featureInput = features
         self.output = output
+        self.mapping = mapping
     }
 
     /// Class names in output order.
     public var classes: [String] { card.classes }
 
     /// Class probabilities of `count` beats, row-major `count x classes.count` (see
-    /// `OutputKind.probabilities`), from `windows` (`count x recipe.windowValues`, prepared by
+    /// `OutputKind.probabilities`; then the card's gates and output classes), from `windows` (`count x recipe.windowValues`, prepared by
     /// the recipe) and `features` (`count x recipe.featureCount`).
     /// - Throws: `ModelError.invalidInput` when the counts do not fit the model or a value is
     ///   not finite.
@@ -107,11 +111,12 @@ public struct ServedModel: Sendable {
             feeds[featureInput.name] = try Tensor(
                 shape: [count] + featureInput.shape.dropFirst(), data: Array(features))
         }
-        let width = card.output == .sigmoid ? 1 : classes.count
+        let width = card.output == .sigmoid ? 1 : mapping.networkClasses
         guard let raw = try inference.run(feeds, threads: threads)[output.name]?.data, raw.count == count * width else {
             throw ModelError.invalidInput(
                 reason: "output '\(output.name)' does not hold \(width) value(s) for each of \(count) beats")
         }
-        return card.output.probabilities(raw, count: count, classes: classes.count)
+        let network = card.output.probabilities(raw, count: count, classes: mapping.networkClasses)
+        return mapping.apply(network, features: features, featureCount: recipe.featureCount, count: count)
     }
 }
