@@ -3,7 +3,8 @@ would write to feed a shipped model's .onnx without ecgd (the peer of scripts/be
 
 `prepare(signal, fs, peaks, spec)` returns the model's inputs for the card's ``input`` object:
 window segmentation (optional high-pass; beat, template and difference channels; z-score or min-max) with
-the rhythm and template features, or Kachuee segmentation.
+the rhythm and template features, or Kachuee segmentation. `served(card, network, features)`
+turns the network's outputs into the card's classes (its gates and output classes).
 """
 import numpy as np
 from scipy import signal as sps
@@ -119,3 +120,25 @@ def kachuee(signal, fs, peaks, spec, window_seconds=10, factor=1.2):
             piece = x[p:min(start + width, p + span_samples)]
             beats[m, :len(piece)] = (piece - low) / span if span > 0 else 0
     return beats
+
+
+def served(card, network, features):
+    """The class probabilities ecgd serves from the network's (`network`, one row per beat): the
+    card's `gates` (a beat whose feature is above the threshold gets 0 for the class, the other
+    classes rescaled to sum to 1), then its `outputClasses` summed into the served classes."""
+    p = np.array(network, dtype=np.float32)
+    names = [o["name"] for o in card.get("outputClasses", [])] or card["classes"]
+    for gate in card.get("gates", []):
+        closed = features[:, card["input"]["features"].index(gate["feature"])] > gate["above"]
+        gated = names.index(gate["class"])
+        p[closed, gated] = 0
+        rest = p[closed].sum(axis=1, keepdims=True)
+        shared = np.full_like(p[closed], 1 / (p.shape[1] - 1))  # when the network was sure of the class
+        shared[:, gated] = 0
+        p[closed] = np.where(rest > 0, p[closed] / np.maximum(rest, np.finfo(np.float32).tiny), shared)
+    if "outputClasses" not in card:
+        return p
+    out = np.zeros((len(p), len(card["classes"])), dtype=np.float32)
+    for j, output in enumerate(card["outputClasses"]):
+        out[:, card["classes"].index(output["class"])] += p[:, j]
+    return out

@@ -12,7 +12,8 @@ same run, both starting from the signal as a numpy array in memory:
   Python  NeuroKit2 (ecg_clean + ecg_peaks) for the R-peaks, numpy and scipy to prepare the same
           inputs as the model card says (scripts/beats_numpy.py: high-pass, windows, the record's
           template, rhythm and template features, or Kachuee beats), ONNX Runtime on the same .onnx
-          model (session created once, outside the timing).
+          model (session created once, outside the timing), then the card's gates and output
+          classes.
 
 Both use both cores (ONNX Runtime intra-op threads = 2). Prints median wall times and the ratio;
 the target is ecgd at least 5x faster, with each shipped model. Usage:
@@ -25,7 +26,7 @@ import statistics
 import time
 
 import numpy as np
-from beats_numpy import prepare  # scripts/ is on sys.path when run as a script
+from beats_numpy import prepare, served  # scripts/ is on sys.path when run as a script
 from ecgd import Client, encode_signal
 from ecgd_eval_common import ecgd_binary, mlii_lead
 
@@ -59,7 +60,8 @@ def python_pipeline(signal, fs, session, card):
         feeds = {window_input: windows}
         if len(inputs) > 1:
             feeds[feature_input] = inputs[1]
-        return peaks, session.run(None, feeds)[0]
+        network = session.run(None, feeds)[0]
+        return peaks, served(card, network, inputs[1]) if len(inputs) > 1 else network
     return run
 
 

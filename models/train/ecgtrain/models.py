@@ -1,6 +1,7 @@
 """The three shipped models: their input specs, how they are fitted, saved and described."""
 import json
 import shutil
+import textwrap
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,14 @@ LIMITATIONS = [
 
 
 @dataclass
+class Fitted:
+    """A fitted network and the decision rules chosen with it on the same training beats."""
+    model: object
+    #: The card's `gates` (ecgd applies them to the network's probabilities).
+    gates: list
+
+
+@dataclass
 class ModelSpec:
     name: str
     kind: str            # "mitbih" or "kachuee"
@@ -53,36 +62,62 @@ class ModelSpec:
     output: str          # "softmax" or "sigmoid"
     description: str
     targets: dict
+    #: The model whose network this one serves, its outputs summed into `classes` (the card's
+    #: `outputClasses`); None for a network of its own.
+    network_of: str = None
 
     def labels(self, beats):
         return beats.labels if self.classes == AAMI5 else training.binary_labels(beats.labels)
 
     def fit(self, beats):
-        return training.fit(self.kind, beats, self.labels(beats), self.recipe, SEED)
+        """Fits the network on `beats` and, for the MIT-BIH network, chooses its irregular-rhythm
+        gate on the same beats."""
+        model = training.fit(self.kind, beats, self.labels(beats), self.recipe, SEED)
+        gates = []
+        if self.kind == "mitbih":
+            feature = MITBIH_FEATURES.index
+            threshold = training.irregularity_gate(beats.features[:, feature("localIrregularity")],
+                                                   beats.features[:, feature("previousToLocalMedian")], beats.labels)
+            gates = [{"class": "SVEB", "feature": "localIrregularity", "above": threshold}]
+        return Fitted(model, gates)
 
-    def card(self, name, metrics, provenance):
-        return {
-            "name": name, "version": "1.0.0", "description": self.description, "clinicallyMeaningful": True,
+    def output_classes(self):
+        """The card's `outputClasses`: each AAMI output of the shared network counted as normal
+        (N) or abnormal; None for a model serving its own network's classes."""
+        if self.network_of is None:
+            return None
+        return [{"name": c, "class": "normal" if c == "N" else "abnormal"} for c in AAMI5]
+
+    def card(self, name, fitted, metrics, provenance):
+        card = {
+            "name": name, "version": "1.1.0", "description": self.description, "clinicallyMeaningful": True,
             "task": "aami5" if self.classes == AAMI5 else "binary", "classes": self.classes, "output": self.output,
+        }
+        if self.output_classes():
+            card["outputClasses"] = self.output_classes()
+        if fitted.gates:
+            card["gates"] = fitted.gates
+        card.update({
             "file": "model.onnx", "alternateFiles": self.alternate_files(), "input": self.input,
             "provenance": provenance or {"madeBy": "models/train (cross-validation fold)"}, "metrics": metrics or {},
-        }
+        })
+        return card
 
     def alternate_files(self):
         return ["model.keras"] + (["model_lite"] if self.kind == "kachuee" else [])
 
-    def save(self, model, directory, name, metrics, provenance):
-        """Writes `model` as ONNX (what ecgd serves) with its card; the final model also as
-        `.keras` and, for the Kachuee model, the Streamlit app's `model_lite/` layout."""
+    def save(self, fitted, directory, name, metrics, provenance):
+        """Writes the fitted network as ONNX (what ecgd serves) with its card."""
         directory.mkdir(parents=True, exist_ok=True)
-        onnx.save(keras_to_onnx(model), str(directory / "model.onnx"))
-        write_card(directory, self.card(name, metrics, provenance))
+        onnx.save(keras_to_onnx(fitted.model), str(directory / "model.onnx"))
+        write_card(directory, self.card(name, fitted, metrics, provenance))
 
     def evaluate(self, ecgd, models_dir, name, data_dir, records):
         return evaluate(ecgd, models_dir, name, data_dir, records)
 
-    def publish(self, model, directory, beats, folds, tables, data_dir, seconds):
-        """Writes the final model, every format, its card and README."""
+    def publish(self, fitted, directory, beats, folds, tables, data_dir, seconds):
+        """Writes the final model in every format (ONNX, `.keras` and, for the Kachuee model,
+        the Streamlit app's `model_lite/` layout), its card and README."""
         if directory.exists():
             shutil.rmtree(directory)
         classes = self.classes
@@ -105,14 +140,41 @@ class ModelSpec:
             "recipe": vars(self.recipe),
             "wallSeconds": round(seconds),
         }
-        self.save(model, directory, self.name, metrics, provenance)
-        _save_keras(model, directory / "model.keras")
+        if fitted.gates:
+            provenance["gateThresholdsByFold"] = [t["gates"][0]["above"] for t in tables]
+        if self.network_of:
+            provenance["network"] = f"the network of {self.network_of}, trained once for both"
+        self.save(fitted, directory, self.name, metrics, provenance)
+        _save_keras(fitted.model, directory / "model.keras")
         if self.kind == "kachuee":
             _keras_directory(directory / "model.keras", directory / "model_lite")
-        (directory / "README.md").write_text(self.readme(metrics, provenance, per_record, total, folds))
+        (directory / "README.md").write_text(self.readme(fitted, metrics, provenance, per_record, total, folds))
 
-    def readme(self, metrics, provenance, per_record, total, folds):
+    def decision_markdown(self, fitted, provenance):
+        """How the card turns the network's outputs into the served classes, for the README."""
+        lines = []
+        if self.network_of:
+            lines.append(f"The network is {self.network_of}'s, trained once for both: its five AAMI outputs are "
+                         "served as normal (N) and abnormal (the sum of SVEB, VEB, F and Q), after the gate below "
+                         "(the card's `outputClasses`).")
+        for gate in fitted.gates:
+            lines.append(
+                f"A beat whose `{gate['feature']}` (median successive RR difference over the median RR of the "
+                f"beats around it) is above {gate['above']} gets no {gate['class']}: its {gate['class']} "
+                "probability becomes 0 and the other classes' are rescaled to sum to 1 (the card's `gates`). "
+                "In atrial fibrillation every other beat comes early and would look like an SVEB by timing "
+                "alone. The threshold is chosen on "
+                "the training beats only, by a fixed rule (`irregularity_gate` in "
+                "`models/train/ecgtrain/training.py`): among the early N and SVEB beats, the value on a "
+                "0.05-0.60 grid that best separates SVEB by F1. Each fold chose its own on its training records "
+                f"({', '.join(str(t) for t in provenance['gateThresholdsByFold'])}); the final model's, on all "
+                "22 records, is the one above.")
+        return "\n\n".join(textwrap.fill(line, 96, break_on_hyphens=False) for line in lines)
+
+    def readme(self, fitted, metrics, provenance, per_record, total, folds):
         spec = json.dumps(self.input, indent=2)
+        decision = self.decision_markdown(fitted, provenance)
+        decision = f"\n## From network outputs to classes\n\n{decision}\n" if decision else ""
         fold_lines = "\n".join(f"- fold {k + 1}: {' '.join(test)}" for k, (_, test) in enumerate(folds))
         return f"""# {self.name}
 
@@ -127,7 +189,7 @@ Beats are cut by ecgd from one lead (MLII when named, else lead 0) around its ow
 ```json
 {spec}
 ```
-
+{decision}
 ## Training data
 
 MIT-BIH Arrhythmia Database (Moody & Mark 2001; PhysioNet, ODC-BY 1.0), the 22 records of the
@@ -142,7 +204,8 @@ class:
 
 {metrics["protocol"]}. No patient is in both the training and the test part of a fold; every
 recipe setting (architecture, epochs, class weights, undersampling) is fixed in
-`models/train/ecgtrain/training.py` and the same in every fold. Folds (test records):
+`models/train/ecgtrain/training.py` and the same in every fold; decision thresholds are chosen
+on each fold's training records only. Folds (test records):
 
 {fold_lines}
 
@@ -221,10 +284,10 @@ MODELS = {
         "patient's own rhythm and the beat's P wave, QRS and T wave against the typical beat.",
         {"N": "Se >= 95", "SVEB": "Se >= 85, +P >= 70", "VEB": "Se >= 95, +P >= 95"}),
     "mitbih-binary": ModelSpec(
-        "mitbih-binary", "mitbih", training.BINARY_RECIPE, BINARY, MITBIH_INPUT, "softmax",
-        "Normal (AAMI N) vs abnormal (SVEB, VEB, F, Q) heartbeat classifier for one ECG lead, with the inputs "
-        "and architecture of mitbih-aami5.",
-        {"abnormal": "Se >= 90, +P >= 85"}),
+        "mitbih-binary", "mitbih", training.AAMI5_RECIPE, BINARY, MITBIH_INPUT, "softmax",
+        "Normal (AAMI N) vs abnormal (SVEB, VEB, F, Q) heartbeat classifier for one ECG lead: the network and "
+        "gate of mitbih-aami5, its SVEB, VEB, F and Q probabilities summed into abnormal.",
+        {"abnormal": "Se >= 90, +P >= 85"}, network_of="mitbih-aami5"),
     "kachuee187-binary": ModelSpec(
         "kachuee187-binary", "kachuee", training.KACHUEE_RECIPE, BINARY, KACHUEE_INPUT, "sigmoid",
         "The inspiring Streamlit app's 1D CNN (Conv1D 32/6 - BatchNorm - MaxPool 2 - Conv1D 64/3 - BatchNorm - "

@@ -1,9 +1,11 @@
 """The pieces of the training pipeline: what it trains on is what ecgd serves."""
+import json
 import os
 
 import numpy as np
 import onnxruntime as ort
 import pytest
+from beats_numpy import served as served_by_card  # scripts/, the Python peer of the benchmarks
 from ecgd import ServerFile
 
 from ecgtrain.beats import extract_record
@@ -12,7 +14,7 @@ from ecgtrain.models import MITBIH_INPUT, MODELS
 from ecgtrain.nets import beat_and_rhythm_net, keras, kachuee_net
 from ecgtrain.onnx_export import keras_to_onnx
 from ecgtrain.records import AAMI5, DS1, reference_beats
-from ecgtrain.training import recalibrate_batch_norm
+from ecgtrain.training import irregularity_gate, recalibrate_batch_norm
 
 from conftest import DATA, MODELS as MODELS_DIR, REPOSITORY
 
@@ -26,19 +28,46 @@ def test_reference_beats_follow_the_aami_mapping():
     assert np.all(np.diff(beats.samples) > 0)
 
 
-def test_training_windows_are_what_classify_feeds_the_model(ecgd):
-    """The beats the training code cuts (extractBeats at given peaks) give the shipped model's
-    ONNX Runtime outputs that classify, run by ecgd at the same peaks, answers."""
+@pytest.mark.parametrize("model", ["mitbih-aami5", "mitbih-binary"])
+def test_training_windows_are_what_classify_feeds_the_model(ecgd, model):
+    """The beats the training code cuts (extractBeats at given peaks), run through the shipped
+    network in ONNX Runtime and the card's gates and output classes (as the benchmarks' Python
+    peer applies them), give what classify, run by ecgd at the same peaks, answers."""
     record = "Tests/Data/mitdb/119"
     reference = reference_beats(REPOSITORY, record)
     cut = extract_record(ecgd, REPOSITORY, record, MITBIH_INPUT)
     assert cut.windows.shape == (len(cut), 360) and cut.features.shape == (len(cut), len(MITBIH_INPUT["features"]))
-    session = ort.InferenceSession(str(MODELS_DIR / "mitbih-aami5" / "model.onnx"))
-    offline = session.run(None, {"beat": cut.windows[..., np.newaxis], "features": cut.features})[0]
-    served = ecgd.classify(ServerFile(record), model="mitbih-aami5", peaks=reference.samples, progress=False)
+    card = json.loads((MODELS_DIR / model / "model.json").read_text())
+    session = ort.InferenceSession(str(MODELS_DIR / model / "model.onnx"))
+    network = session.run(None, {"beat": cut.windows[..., np.newaxis], "features": cut.features})[0]
+    offline = served_by_card(card, network, cut.features)
+    if card.get("gates"):
+        closed = cut.features[:, MITBIH_INPUT["features"].index("localIrregularity")] > card["gates"][0]["above"]
+        assert 0 < closed.sum() < len(cut), "record 119 has beats on both sides of the gate"
+    served = ecgd.classify(ServerFile(record), model=model, peaks=reference.samples, progress=False)
     kept = np.isin(served.samples, cut.samples)
     assert kept.sum() == len(cut)
     np.testing.assert_allclose(served.probabilities[kept], offline, atol=2e-5)
+
+
+def test_the_irregular_rhythm_gate_is_chosen_on_early_beats():
+    """The gate threshold separates early SVEB beats in a regular rhythm (irregularity up to
+    0.09) from early N beats in atrial fibrillation (from 0.15); beats that are not early, and
+    beats of other classes, do not move it."""
+    rng = np.random.default_rng(5)
+    sveb = rng.uniform(0.01, 0.09, 300)
+    af = rng.uniform(0.15, 0.45, 900)
+    irregularity = np.concatenate([sveb, af])
+    prematurity = np.full(len(irregularity), 0.7)
+    labels = np.concatenate([np.ones(300, np.int64), np.zeros(900, np.int64)])
+    threshold = irregularity_gate(irregularity, prematurity, labels)
+    assert 0.09 <= threshold < 0.15
+    # Beats that come on time (N in a regular rhythm) and early VEB do not count.
+    ignored = np.concatenate([rng.uniform(0, 0.05, 5000), rng.uniform(0.2, 0.4, 500)])
+    moved = irregularity_gate(np.concatenate([irregularity, ignored]),
+                              np.concatenate([prematurity, np.full(5000, 1.0), np.full(500, 0.6)]),
+                              np.concatenate([labels, np.zeros(5000, np.int64), np.full(500, 2)]))
+    assert moved == threshold
 
 
 @pytest.mark.parametrize("count", [2, 5, 11, 22])
