@@ -79,7 +79,7 @@ public struct RRFeatures: Sendable, Equatable {
             around.removeAll(keepingCapacity: true)
             around.append(contentsOf: window)
             steps.removeAll(keepingCapacity: true)
-            steps.append(contentsOf: zip(window.dropFirst(), window).map { abs($0 - $1) })
+            for j in window.indices.dropFirst() { steps.append(abs(window[j] - window[j - 1])) }
             let median = BeatTemplate.median(&around)
             features.append(
                 RRFeatures(
