@@ -7,7 +7,7 @@ import traceback
 
 from .client import _CANCEL_GRACE_SECONDS, _LIFECYCLE, initialize_params, spawn_command
 from .errors import DaemonDied, EcgdError, daemon_died
-from .framing import encode_body, encode_frame, frame_parts, read_frame_async
+from .framing import encode_frame, frame_parts, read_frame_async
 from .methods import Methods
 from .progress import ProgressBar
 
@@ -180,11 +180,9 @@ class AsyncClient(Methods):
         await self.close()
 
     async def _send(self, message):
-        body = encode_body(message)
-        header, body = frame_parts(body, compress=self._gzip_over is not None and len(body) >= self._gzip_over)
+        parts = frame_parts(message, gzip_over=self._gzip_over)
         try:
-            self._writer.write(header)
-            self._writer.write(body)
+            self._writer.writelines(parts)
             await self._writer.drain()
         except (OSError, RuntimeError) as error:
             await asyncio.wait([self._reader_task], timeout=10)

@@ -11,7 +11,7 @@ import traceback
 from concurrent.futures import Future
 
 from .errors import DaemonDied, EcgdError, daemon_died
-from .framing import encode_body, frame_parts, read_frame
+from .framing import frame_parts, read_frame
 from .locate import find_ecgd
 from .methods import Methods
 from .progress import ProgressBar
@@ -329,12 +329,11 @@ class Client(Methods):
     # MARK: Wire
 
     def _send(self, message):
-        body = encode_body(message)
-        header, body = frame_parts(body, compress=self._gzip_over is not None and len(body) >= self._gzip_over)
+        parts = frame_parts(message, gzip_over=self._gzip_over)
         with self._write_lock:
             try:
-                self._writer.write(header)
-                self._writer.write(body)
+                for part in parts:
+                    self._writer.write(part)
                 self._writer.flush()
             except (OSError, ValueError) as error:
                 self._thread.join(10)  # the reader knows why the daemon went away

@@ -1,14 +1,15 @@
 """LSP base-protocol framing: Content-Length headers, optional gzip bodies."""
 import gzip
 import json
+import re
 import uuid
 
 
 class Base64Text(str):
     """Base64 text for a JSON string (the ``data`` of ``encode_signal``), with its ASCII bytes.
 
-    Base64 needs no JSON escaping, so ``encode_body`` splices those bytes into the frame as they
-    are instead of having ``json`` scan and copy a string of several megabytes."""
+    Base64 needs no JSON escaping, so ``body_parts`` passes those bytes on as a piece of the frame
+    instead of having ``json`` scan and copy a string of several megabytes."""
 
     def __new__(cls, ascii_bytes):
         text = super().__new__(cls, ascii_bytes, "ascii")  # one copy, not decode() and then another
@@ -16,10 +17,11 @@ class Base64Text(str):
         return text
 
 
-def encode_body(message):
-    """The JSON text of ``message`` as UTF-8 bytes. ``Base64Text`` values of its objects (not
-    inside arrays, which are not searched) are spliced in without scanning."""
-    spliced = []
+def body_parts(message):
+    """The JSON text of ``message`` as UTF-8 byte strings to be written one after the other.
+    ``Base64Text`` values of its objects (not inside arrays, which are not searched) are pieces
+    of their own, neither scanned nor copied."""
+    spliced = {}
 
     def stand_ins(value):
         if not isinstance(value, dict):
@@ -28,32 +30,44 @@ def encode_body(message):
         for key, member in value.items():
             if isinstance(member, Base64Text) and len(member) >= 4096:
                 out[key] = f"ecgd-splice-{uuid.uuid4().hex}"
-                spliced.append((out[key], member.ascii))
+                spliced[out[key].encode("ascii")] = member.ascii
             else:
                 out[key] = stand_ins(member)
         return out
 
-    body = json.dumps(stand_ins(message), separators=(",", ":"), allow_nan=False).encode("utf-8")
-    for stand_in, data in spliced:
-        body = body.replace(b'"%s"' % stand_in.encode("ascii"), b'"%s"' % data, 1)
-    return body
+    text = json.dumps(stand_ins(message), separators=(",", ":"), allow_nan=False).encode("utf-8")
+    if not spliced:
+        return [text]
+    # Stand-ins are 44 hex-and-dash characters json writes as they are: split the text at them.
+    parts = []
+    for piece in re.split(rb"(ecgd-splice-[0-9a-f]{32})", text):
+        parts.append(spliced.get(piece, piece))
+    return parts
+
+
+def encode_body(message):
+    """The JSON text of ``message`` as UTF-8 bytes (``body_parts`` joined)."""
+    return b"".join(body_parts(message))
 
 
 def encode_frame(message, compress=False):
     """Returns the bytes of one frame carrying ``message`` (a JSON-serialisable object, or its
     JSON text already encoded as bytes)."""
-    return b"".join(frame_parts(message, compress))
+    return b"".join(frame_parts(message, gzip_over=0 if compress else None))
 
 
-def frame_parts(message, compress=False):
-    """The header and the body of the frame of ``message`` (as ``encode_frame``), to be written
-    one after the other without joining them into one more copy of the body."""
-    body = message if isinstance(message, bytes) else encode_body(message)
+def frame_parts(message, gzip_over=None):
+    """The header and the body pieces of the frame of ``message`` (as ``encode_frame``), to be
+    written one after the other without joining them into one more copy of the body. Bodies of
+    at least ``gzip_over`` bytes are gzip-compressed (None: never)."""
+    parts = [message] if isinstance(message, bytes) else body_parts(message)
+    length = sum(len(part) for part in parts)
     headers = b""
-    if compress:
-        body = gzip.compress(body, compresslevel=1)
+    if gzip_over is not None and length >= gzip_over:
+        parts = [gzip.compress(b"".join(parts), compresslevel=1)]
+        length = len(parts[0])
         headers = b"Content-Encoding: gzip\r\n"
-    return b"Content-Length: %d\r\n%s\r\n" % (len(body), headers), body
+    return [b"Content-Length: %d\r\n%s\r\n" % (length, headers), *parts]
 
 
 class _Headers:

@@ -63,7 +63,8 @@ def encode_signal(samples, fs, compress=True, dtype=None, level=1, gain=None, ba
         info = np.iinfo(dtype)
         if leads.dtype.kind == "f" or leads.min() < info.min or leads.max() > info.max:
             raise ValueError(f"samples do not fit {dtype}: send them as float32 or float64")
-    raw = np.ascontiguousarray(leads.T).astype("<" + np.dtype(dtype).str[1:], copy=False).tobytes()
+    # The interleaved samples' own bytes go to gzip or base64: no copy of them first.
+    raw = memoryview(np.ascontiguousarray(leads.T).astype("<" + np.dtype(dtype).str[1:], copy=False)).cast("B")
     data = gzip.compress(raw, compresslevel=level) if compress else raw
     signal = {
         "fs": float(fs),

@@ -10,7 +10,7 @@ import pytest
 
 import ecgd
 from client_support import synthetic_ecg
-from ecgd.framing import Base64Text, encode_body, encode_frame, read_frame
+from ecgd.framing import Base64Text, body_parts, encode_body, encode_frame, read_frame
 
 
 @pytest.mark.parametrize("dtype,compress", [("float32", True), ("float64", False)])
@@ -119,15 +119,18 @@ def test_tcp_signals_over_the_threshold_travel_gzip_compressed(tcp_server):
 
 
 def test_frames_splice_base64_payloads_into_the_json_they_would_have_been():
-    """encode_body writes large Base64Text values unscanned; the bytes parse to the message that
-    json.dumps would have written, other strings keep their escapes, and arrays are left alone."""
+    """encode_body writes large Base64Text values unscanned, as pieces of their own (not copied);
+    the bytes parse to the message that json.dumps would have written, other strings keep their
+    escapes, arrays are left alone, and text that only looks like a stand-in stays as it is."""
     payload = Base64Text(base64.b64encode(bytes(range(256)) * 64))
     short = Base64Text(base64.b64encode(b"abc"))
     message = {"jsonrpc": "2.0", "id": 7, "method": "detectPeaks",
                "params": {"signal": {"fs": 360.0, "data": payload, "note": 'quote " and \\ and \n'},
+                          "lookalike": "ecgd-splice-" + "0" * 32,
                           "second": {"data": payload}, "short": short, "list": [payload]}}
     body = encode_body(message)
     assert json.loads(body) == json.loads(json.dumps(message))
     assert body.count(payload.ascii) == 3  # twice spliced, once (in the array) written by json
-    assert b"ecgd-splice" not in body
+    assert body.count(b"ecgd-splice") == 1  # the look-alike alone
+    assert sum(part is payload.ascii for part in body_parts(message)) == 2
     assert read_frame(io.BytesIO(encode_frame(message, compress=True))) == json.loads(json.dumps(message))
