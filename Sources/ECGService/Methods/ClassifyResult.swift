@@ -199,8 +199,3 @@ struct ClassifyResult: Encodable, Sendable {
         return result
     }
 }
-
-extension Float {
-    /// The Double with this Float's shortest decimal form (0.9, not 0.8999999761581421), for JSON.
-    var shortestDouble: Double { Double(description) ?? Double(self) }
-}
