@@ -106,26 +106,36 @@ public struct BeatRecipe: Sendable, Equatable {
         channels.contains { $0 != .beat } || featureIndices.contains { $0 >= RRFeatures.names.count }
     }
 
+    /// The signal the windows are cut from: `raw` high-passed as the card says, or as it is.
+    /// It does not depend on the R-peaks, so a caller may compute it while they are being found.
+    func conditioned(_ raw: consuming [Double], fs: Double) -> [Double] {
+        guard let cutoff = input.highpass else { return raw }
+        return Self.highpassed(raw, fs: fs, cutoff: cutoff)
+    }
+
     /// Cuts the beats at `peaks` (sample numbers of `signal`, sampled at `fs`, strictly
-    /// increasing) and computes their features, on `work`'s threads (the template and the
-    /// per-beat work split over `parts` of them). Beats whose window leaves the signal or holds
-    /// missing samples are left out and reported in `skipped`. Errors name the signal as
-    /// `signalName` (the parameter it came in). When the caller hands `raw` over (its only
-    /// owner), it is freed as soon as it has been high-passed.
+    /// increasing) from `signal` as `conditioned` returns it, and computes their features, on
+    /// `work`'s threads (the rhythm features beside the cut; the template and the per-beat work
+    /// split over `parts` of them). Beats whose window leaves the signal or holds missing samples
+    /// are left out and reported in `skipped`. Errors name the signal as `signalName` (the
+    /// parameter it came in). When the caller hands `signal` over (its only owner), it is freed
+    /// as soon as the windows are cut.
     func prepare(
-        signal raw: consuming [Double], fs: Double, peaks: [Int], signalName: String, work: WorkPool, parts: Int = 2
+        conditioned signal: consuming [Double], fs: Double, peaks: [Int], signalName: String, work: WorkPool,
+        parts: Int = 2
     ) async throws -> PreparedBeats {
         let recipe = self
         var prepared = PreparedBeats(length: windowValues, featureCount: featureCount)
         var shares: [(windows: [Float], features: [Float])]
         do {  // the cut windows go at the end of this scope
-            let handOff = SignalHandOff(consume raw)
+            let handOff = SignalHandOff(consume signal)
+            async let rhythm = rhythmFeatures(peaks: peaks, fs: fs, work: work)
             let cut = try await work.run {
                 try recipe.cut(signal: handOff.take(), fs: fs, peaks: peaks, signalName: signalName)
             }
             prepared.peaks = cut.peaks
             prepared.skipped = cut.skipped
-            shares = try await modelInput(of: cut, work: work, parts: parts)
+            shares = try await modelInput(of: cut, rhythm: try await rhythm, work: work, parts: parts)
         }
         // Joined share by share, each freed once copied: a day-long recording's windows are
         // not held twice.
@@ -139,52 +149,55 @@ public struct BeatRecipe: Sendable, Equatable {
         return prepared
     }
 
-    /// The model's window input and feature rows of `cut`'s beats, in consecutive shares of
-    /// the beats prepared in parallel (the template first, when the card uses one).
-    private func modelInput(of cut: CutBeats, work: WorkPool, parts: Int) async throws
+    /// The rhythm features of every beat at `peaks` (none when the model takes no features).
+    private func rhythmFeatures(peaks: [Int], fs: Double, work: WorkPool) async throws -> [[Double]] {
+        guard !featureIndices.isEmpty else { return [] }
+        return try await work.run { RRFeatures.compute(peaks: peaks, fs: fs).map(\.vector) }
+    }
+
+    /// The model's window input and feature rows of `cut`'s beats (`rhythm`: the rhythm
+    /// features of every beat, kept or not), in consecutive shares of the beats prepared in
+    /// parallel (the template first, when the card uses one).
+    private func modelInput(of cut: CutBeats, rhythm: [[Double]], work: WorkPool, parts: Int) async throws
         -> [(windows: [Float], features: [Float])]
     {
         let recipe = self
         var template: BeatTemplate?
         if usesTemplate {
             let chosen = BeatTemplate.chosen(cut.windows)
+            let means = try await work.split(chosen.count, parts: parts, minimum: 256) {
+                BeatTemplate.means(of: chosen[$0])
+            }.flatMap { $0 }
             let medians = try await work.split(windowLength, parts: parts, minimum: 32) {
-                BeatTemplate.medians(of: chosen, samples: $0)
+                BeatTemplate.medians(of: chosen, means: means, samples: $0)
             }
             template = BeatTemplate(medians: medians.flatMap { $0 }, beatCount: chosen.count)
         }
         return try await work.split(cut.windows.count, parts: parts, minimum: 256) { [template] beats in
             (
                 recipe.modelWindows(Array(cut.windows[beats]), template: template),
-                recipe.features(of: cut, beats: beats, template: template)
+                recipe.features(of: cut, rhythm: rhythm, beats: beats, template: template)
             )
         }
     }
 
     /// The beats of one recording cut for the model, before their template and features.
     private struct CutBeats: Sendable {
-        /// The kept windows, as recorded (high-passed when the card says so).
+        /// The kept windows, as conditioned.
         var windows: [[Double]]
         /// R-peak of each kept window.
         var peaks: [Int]
-        /// Rhythm features of each kept window (empty when the model takes no features).
-        var rhythm: [[Double]]
+        /// Index in the R-peaks given of each kept window's beat.
+        var beatIndices: [Int]
         /// R-peaks of the beats left out, sorted.
         var skipped: [Int]
     }
 
-    /// High-passes `raw` as the card says, cuts the windows at `peaks` and keeps those inside
-    /// the signal without missing samples, with their rhythm features.
-    private func cut(signal raw: consuming [Double], fs: Double, peaks: [Int], signalName: String)
+    /// Cuts the windows at `peaks` from the conditioned `signal` and keeps those inside the
+    /// signal without missing samples.
+    private func cut(signal: consuming [Double], fs: Double, peaks: [Int], signalName: String)
         throws(ServiceError) -> CutBeats
     {
-        let signal: [Double]
-        if let cutoff = input.highpass {
-            signal = Self.highpassed(raw, fs: fs, cutoff: cutoff)
-            _ = consume raw  // the windows are cut from the high-passed copy alone
-        } else {
-            signal = raw
-        }
         let segmented: SegmentedBeats
         do {
             switch segmentation {
@@ -202,27 +215,30 @@ public struct BeatRecipe: Sendable, Equatable {
             throw .unsupportedSignal(
                 "\(signalName): cannot resample from \(fs) Hz to \(input.samplingRate) Hz: \(error)")
         }
+        _ = consume signal  // the windows are copies
         var skipped = segmented.skipped.map { peaks[$0] }
         var kept: [Int] = []
         kept.reserveCapacity(segmented.windows.count)
         for (k, window) in segmented.windows.enumerated() {
             if window.allSatisfy(\.isFinite) { kept.append(k) } else { skipped.append(segmented.peaks[k]) }
         }
-        let rr = featureIndices.isEmpty ? [] : RRFeatures.compute(peaks: peaks, fs: fs).map(\.vector)
         return CutBeats(
             windows: kept.map { segmented.windows[$0] }, peaks: kept.map { segmented.peaks[$0] },
-            rhythm: rr.isEmpty ? [] : kept.map { rr[segmented.beatIndices[$0]] }, skipped: skipped.sorted())
+            beatIndices: kept.map { segmented.beatIndices[$0] }, skipped: skipped.sorted())
     }
 
     /// The feature rows (row-major) of the kept beats `beats` of `cut`: feature i is rhythm
-    /// feature i, or template feature i minus the number of rhythm features.
-    private func features(of cut: CutBeats, beats: Range<Int>, template: BeatTemplate?) -> [Float] {
+    /// feature i (of the beat's row of `rhythm`), or template feature i minus the number of
+    /// rhythm features.
+    private func features(of cut: CutBeats, rhythm: [[Double]], beats: Range<Int>, template: BeatTemplate?)
+        -> [Float]
+    {
         guard !featureIndices.isEmpty else { return [] }
         let rhythmCount = RRFeatures.names.count
         var out: [Float] = []
         out.reserveCapacity(beats.count * featureCount)
         for j in beats {
-            let rhythm = cut.rhythm[j]
+            let rhythm = rhythm[cut.beatIndices[j]]
             let shape =
                 template.map {
                     TemplateFeatures(
@@ -253,6 +269,7 @@ public struct BeatRecipe: Sendable, Equatable {
     /// bridged by holding the last value while filtering and stay missing in the result.
     static func highpassed(_ signal: [Double], fs: Double, cutoff: Double) -> [Double] {
         guard cutoff < fs / 2, let first = signal.first(where: \.isFinite) else { return signal }
+        guard signal.contains(where: { !$0.isFinite }) else { return Baseline.remove(signal, fs: fs, cutoff: cutoff) }
         var bridged = signal
         var held = first
         var missing: [Int] = []
@@ -296,21 +313,6 @@ public struct BeatRecipe: Sendable, Equatable {
             }
             initialized = windows.count * stride
         }
-    }
-}
-
-/// A signal handed to the one closure that takes it on another thread, so that the closure's
-/// context does not keep it alive after its new owner is done with it.
-private final class SignalHandOff: @unchecked Sendable {
-    private var signal: [Double]?
-
-    init(_ signal: consuming [Double]) { self.signal = signal }
-
-    /// The signal, once: the hand-off holds it no more.
-    func take() -> [Double] {
-        guard let taken = signal else { preconditionFailure("a signal hand-off is taken once") }
-        signal = nil
-        return taken
     }
 }
 

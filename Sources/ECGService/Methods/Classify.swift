@@ -48,10 +48,12 @@ struct Classify: ServiceMethod {
             }
             let model = try await registry.model(named: params.model)
             let signals = self.signals
-            let located = try await work.run {
-                try LeadPeaks.locate(signal: signal, lead: params.lead, peaks: params.peaks, signals: signals)
-            }
-            return try await classify(consume located, model: model, progress: context.progress)
+            let recipe = model.recipe
+            var (located, conditioned) = try await LeadPeaks.locate(
+                signal: signal, lead: params.lead, peaks: params.peaks, signals: signals, work: work,
+                alongside: { samples, fs in recipe.conditioned(samples, fs: fs) })
+            _ = located.takeSamples()  // conditioned: the lead as recorded is not needed again
+            return try await classify(located, conditioned: consume conditioned, model: model, progress: context.progress)
         case (nil, let beats?):
             for (key, given) in [("lead", params.lead != nil), ("peaks", params.peaks != nil)] where given {
                 throw ServiceError.invalidParams("params.\(key): only applies with \"signal\"")
@@ -64,15 +66,25 @@ struct Classify: ServiceMethod {
 
     /// Classifies the beats of one lead at its R-peaks (the `signal` mode; editors' documents too).
     /// A caller done with `located` consumes it into the call, so that the lead's samples are
-    /// freed once high-passed.
+    /// freed once conditioned.
     func classify(_ located: consuming LeadPeaks, model: ServedModel, progress: ProgressReporter?) async throws
         -> ClassifyResult
     {
+        let (recipe, fs) = (model.recipe, located.recording.fs)
+        let handOff = SignalHandOff(located.takeSamples())
+        let conditioned = try await work.run { recipe.conditioned(handOff.take(), fs: fs) }
+        return try await classify(located, conditioned: consume conditioned, model: model, progress: progress)
+    }
+
+    /// Classifies the beats of `located`'s lead from its samples as `model.recipe.conditioned`
+    /// returns them (`located`'s own samples are not read).
+    private func classify(
+        _ located: LeadPeaks, conditioned: consuming [Double], model: ServedModel, progress: ProgressReporter?
+    ) async throws -> ClassifyResult {
         let (fs, lead, peaks) = (located.recording.fs, located.lead, located.peaks)
         let (leadName, quality) = (located.leadName, located.quality)
         let prepared = try await model.recipe.prepare(
-            signal: located.takeSignal(), fs: fs, peaks: peaks, signalName: "params.signal", work: work,
-            parts: threads)
+            conditioned: consume conditioned, fs: fs, peaks: peaks, signalName: "params.signal", work: work, parts: threads)
         let probabilities = try await BatchRunner.probabilities(
             model, windows: prepared.windows, features: prepared.features, count: prepared.count, threads: threads,
             work: work, progress: progress)

@@ -58,12 +58,13 @@ struct ExtractBeats: ServiceMethod {
         case (_?, _?): throw ServiceError.invalidParams("params: give either \"model\" or \"inputSpec\", not both")
         }
         let signals = self.signals
-        let located = try await work.run {
-            try LeadPeaks.locate(signal: params.signal, lead: params.lead, peaks: params.peaks, signals: signals)
-        }
+        var (located, conditioned) = try await LeadPeaks.locate(
+            signal: params.signal, lead: params.lead, peaks: params.peaks, signals: signals, work: work,
+            alongside: { samples, fs in recipe.conditioned(samples, fs: fs) })
+        _ = located.takeSamples()  // conditioned: the lead as recorded is not needed again
         let (fs, lead, leadName, peaks) = (located.recording.fs, located.lead, located.leadName, located.peaks)
         let beats = try await recipe.prepare(
-            signal: located.takeSignal(), fs: fs, peaks: peaks, signalName: "params.signal", work: work)
+            conditioned: consume conditioned, fs: fs, peaks: peaks, signalName: "params.signal", work: work)
         let width = beats.featureCount
         let shape = [beats.count, recipe.windowLength] + (recipe.channels.count > 1 ? [recipe.channels.count] : [])
         let features: [[Double]] =

@@ -4,8 +4,8 @@ import JSON
 /// The lead a method works on and its R-peaks: the caller's `peaks`, or detected (then with the
 /// lead's signal quality).
 struct LeadPeaks {
-    /// The chosen lead alone.
-    let recording: Recording
+    /// The chosen lead alone (its samples gone once `takeSamples` has taken them).
+    private(set) var recording: Recording
     /// Its index in the signal as given.
     let lead: Int
     let peaks: [Int]
@@ -15,9 +15,12 @@ struct LeadPeaks {
     /// The chosen lead's name.
     var leadName: String { recording.leadNames[0] }
 
-    /// The samples of the chosen lead, with this value's other hold on them given up: a
-    /// method done with the other fields hands a day-long lead on without keeping a copy.
-    consuming func takeSignal() -> [Double] { recording.leads[0] }
+    /// The samples of the chosen lead, this value's hold on them given up (the other fields
+    /// stay): a method hands a day-long lead on without keeping a copy.
+    mutating func takeSamples() -> [Double] {
+        defer { recording.leads[0] = [] }
+        return recording.leads[0]
+    }
 
     /// Decodes `signal`'s lead `lead` (only that lead is read) and finds the R-peaks: `peaks`
     /// (the `params.peaks` the caller gave), or detected.
@@ -25,6 +28,20 @@ struct LeadPeaks {
         signal: JSONValue?, lead: JSONValue?, peaks: JSONValue?, signals: SignalDecoder
     ) throws -> LeadPeaks {
         try locate(signals.decode(signal, leads: .one(lead)), peaks: peaks)
+    }
+
+    /// `locate(signal:lead:peaks:signals:)` on `work`'s threads, with `alongside` computed from
+    /// the decoded lead's samples and rate on another thread while the R-peaks are found (work
+    /// that does not need them, such as a classifier's high-pass).
+    static func locate<T: Sendable>(
+        signal: JSONValue?, lead: JSONValue?, peaks: JSONValue?, signals: SignalDecoder, work: WorkPool,
+        alongside: @escaping @Sendable (_ samples: [Double], _ fs: Double) -> T
+    ) async throws -> (located: LeadPeaks, alongside: T) {
+        let decoded = try await work.run { try signals.decode(signal, leads: .one(lead)) }
+        let (samples, fs) = (decoded.recording.leads[0], decoded.recording.fs)
+        async let computed = work.run { alongside(samples, fs) }
+        let located = try await work.run { try locate(decoded, peaks: peaks) }
+        return (located, try await computed)
     }
 
     /// The R-peaks of `lead` of a decoded recording: `peaks` (`params.peaks`), or detected.
