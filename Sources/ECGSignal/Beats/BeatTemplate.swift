@@ -18,11 +18,13 @@ public struct BeatTemplate: Sendable, Equatable {
     /// empty list gives an empty template.
     public init(windows: [[Double]]) {
         let chosen = Self.chosen(windows)
-        self.init(medians: Self.medians(of: chosen, samples: 0..<(chosen.first?.count ?? 0)), beatCount: chosen.count)
+        let medians = Self.medians(
+            of: chosen, means: Self.means(of: chosen[...]), samples: 0..<(chosen.first?.count ?? 0))
+        self.init(medians: medians, beatCount: chosen.count)
     }
 
-    /// The template whose per-sample medians (`medians(of:samples:)` over every sample of the
-    /// `chosen` windows, in order) are `medians`, moved to zero mean.
+    /// The template whose per-sample medians (`medians(of:means:samples:)` over every sample of
+    /// the `chosen` windows, in order) are `medians`, moved to zero mean.
     public init(medians: [Double], beatCount: Int) {
         let mean = medians.reduce(0, +) / Double(max(1, medians.count))
         self.init(samples: medians.map { $0 - mean }, beatCount: beatCount)
@@ -34,26 +36,35 @@ public struct BeatTemplate: Sendable, Equatable {
         return step == 1 ? windows : stride(from: 0, to: windows.count, by: step).map { windows[$0] }
     }
 
-    /// The median over `windows` (all of the same length), each moved to zero mean, of each
-    /// window sample in `samples`: a share of the template that threads can compute apart.
-    public static func medians(of windows: [[Double]], samples: Range<Int>) -> [Double] {
+    /// The mean of each window, as `medians(of:means:samples:)` removes it: a share of the
+    /// windows that threads can compute apart.
+    public static func means(of windows: ArraySlice<[Double]>) -> [Double] {
+        windows.map { $0.reduce(0, +) / Double(max(1, $0.count)) }
+    }
+
+    /// The median over `windows` (all of the same length), each moved to zero mean (`means`, as
+    /// `means(of:)` gives them), of each window sample in `samples`: a share of the template that
+    /// threads can compute apart.
+    public static func medians(of windows: [[Double]], means: [Double], samples: Range<Int>) -> [Double] {
         guard let length = windows.first?.count, !samples.isEmpty else { return [] }
         precondition(windows.allSatisfy { $0.count == length }, "template windows must have one length")
+        precondition(means.count == windows.count, "one mean per window")
         precondition(samples.clamped(to: 0..<length) == samples, "samples outside the windows")
         let count = windows.count
         // Sample-major copy (all beats' sample t side by side), so that each median reads and
         // reorders one contiguous run instead of one value from each of thousands of arrays.
-        // Copied a block of samples at a time: the writes of a block go to a few sequential
-        // runs, not to a different page for every sample.
-        let means = windows.map { $0.reduce(0, +) / Double(max(1, $0.count)) }
+        // Window by window: each window is visited once (threads copying shares of the same
+        // windows would otherwise contend for their reference counts), and its writes go to
+        // one cache line per sample, the same lines as the previous window's.
         var columns = [Double](repeating: 0, count: count * samples.count)
         columns.withUnsafeMutableBufferPointer { columns in
-            for blockStart in stride(from: samples.lowerBound, to: samples.upperBound, by: 16) {
-                let block = blockStart..<min(samples.upperBound, blockStart + 16)
-                for (k, window) in windows.enumerated() {
-                    let mean = means[k]
-                    window.withUnsafeBufferPointer { window in
-                        for t in block { columns[(t - samples.lowerBound) * count + k] = window[t] - mean }
+            for k in 0..<count {
+                let mean = means[k]
+                windows[k].withUnsafeBufferPointer { window in
+                    var at = k
+                    for t in samples {
+                        columns[at] = window[t] - mean
+                        at += count
                     }
                 }
             }
