@@ -42,6 +42,8 @@ let package = Package(
             providers: [.apt(["libflac-dev"])]),
         // zlib for ECGPlot: the CRC-32 of PNG chunks (ZIPFoundation already names its zlib module CZlib).
         .systemLibrary(name: "CDeflate", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // glibc's allocator settings (mallopt) for the daemon; part of libc, nothing to link.
+        .systemLibrary(name: "CMalloc"),
 
         // JSON values: parser, serializer, and Codable to and from values. No dependencies.
         .target(name: "JSON"),
@@ -85,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "ecgd",
             dependencies: [
-                "ECGService", "JSON", "JSONRPC", "ECGSignal", "ECGInference",
+                "ECGService", "JSON", "JSONRPC", "ECGSignal", "ECGInference", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

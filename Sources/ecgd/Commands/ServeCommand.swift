@@ -65,6 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         bootstrapLogging(level: logLevel)
+        MemoryReuse.configure()
         let logger = Logger(label: "ecgd")
         let transportLimits = limits.transportLimits
         let token = try tokenFile.map(TokenFile.read)
