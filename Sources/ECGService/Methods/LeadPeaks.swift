@@ -22,17 +22,10 @@ struct LeadPeaks {
         return recording.leads[0]
     }
 
-    /// Decodes `signal`'s lead `lead` (only that lead is read) and finds the R-peaks: `peaks`
-    /// (the `params.peaks` the caller gave), or detected.
-    static func locate(
-        signal: JSONValue?, lead: JSONValue?, peaks: JSONValue?, signals: SignalDecoder
-    ) throws -> LeadPeaks {
-        try locate(signals.decode(signal, leads: .one(lead)), peaks: peaks)
-    }
-
-    /// `locate(signal:lead:peaks:signals:)` on `work`'s threads, with `alongside` computed from
-    /// the decoded lead's samples and rate on another thread while the R-peaks are found (work
-    /// that does not need them, such as a classifier's high-pass).
+    /// Decodes `signal`'s lead `lead` (only that lead is read) and finds the R-peaks, `peaks` (the
+    /// `params.peaks` the caller gave) or detected, on `work`'s threads; `alongside` is computed
+    /// from the decoded lead's samples and rate on another thread while the R-peaks are found
+    /// (work that does not need them, such as a classifier's high-pass).
     static func locate<T: Sendable>(
         signal: JSONValue?, lead: JSONValue?, peaks: JSONValue?, signals: SignalDecoder, work: WorkPool,
         alongside: @escaping @Sendable (_ samples: [Double], _ fs: Double) -> T
