@@ -53,7 +53,8 @@ struct Classify: ServiceMethod {
                 signal: signal, lead: params.lead, peaks: params.peaks, signals: signals, work: work,
                 alongside: { samples, fs in recipe.conditioned(samples, fs: fs) })
             _ = located.takeSamples()  // conditioned: the lead as recorded is not needed again
-            return try await classify(located, conditioned: consume conditioned, model: model, progress: context.progress)
+            return try await classify(
+                located, conditioned: consume conditioned, model: model, progress: context.progress)
         case (nil, let beats?):
             for (key, given) in [("lead", params.lead != nil), ("peaks", params.peaks != nil)] where given {
                 throw ServiceError.invalidParams("params.\(key): only applies with \"signal\"")
@@ -84,7 +85,8 @@ struct Classify: ServiceMethod {
         let (fs, lead, peaks) = (located.recording.fs, located.lead, located.peaks)
         let (leadName, quality) = (located.leadName, located.quality)
         let prepared = try await model.recipe.prepare(
-            conditioned: consume conditioned, fs: fs, peaks: peaks, signalName: "params.signal", work: work, parts: threads)
+            conditioned: consume conditioned, fs: fs, peaks: peaks, signalName: "params.signal", work: work,
+            parts: threads)
         let probabilities = try await BatchRunner.probabilities(
             model, windows: prepared.windows, features: prepared.features, count: prepared.count, threads: threads,
             work: work, progress: progress)
