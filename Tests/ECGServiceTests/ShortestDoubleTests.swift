@@ -22,7 +22,7 @@ final class ShortestDoubleTests: XCTestCase {
         XCTAssertEqual(Float.infinity.shortestDouble, .infinity)
         for value: Float in [
             .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude, 1e-22, 1e-23, 1e22, 1e23,
-            16_777_216, 16_777_217, 0.333_333_34, 123_456_790,
+            16_777_216, 16_777_218, 0.333_333_34, 123_456_792,
         ] {
             assertParsesLikeItsText(value)
             assertParsesLikeItsText(-value)
