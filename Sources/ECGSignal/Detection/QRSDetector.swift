@@ -52,7 +52,7 @@ public struct QRSDetector: Sendable {
         /// Where N exceeds `noisyLevelRatio * S` (noise comparable to the beats), the
         /// fraction is `noisyThresholdFraction` instead.
         public var noisyLevelRatio: Double = 0.35
-        public var noisyThresholdFraction: Double = 0.5
+        public var noisyThresholdFraction: Double = 0.3
         /// Band (Hz) that replaces the QRS band where noise rivals the beats: narrower and
         /// higher, so that motion artefact (mostly below 10 Hz) is left out.
         public var noisyBandLow: Double = 10
