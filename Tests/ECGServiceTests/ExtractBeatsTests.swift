@@ -146,7 +146,8 @@ final class ExtractBeatsTests: XCTestCase {
         let peaks: [JSONValue] = stride(from: 1125, through: 3875, by: 250).map { .number(Double($0)) }
         let recipe = try BeatRecipe.decode(spec, name: "inputSpec")
         let beats = try await recipe.prepare(
-            conditioned: recipe.conditioned(samples, fs: fs), fs: fs, peaks: peaks.compactMap(\.intValue),
+            conditioned: recipe.conditioned(samples, fs: fs, signalName: "signal"), fs: fs,
+            peaks: peaks.compactMap(\.intValue),
             signalName: "signal", work: WorkPool())
         XCTAssertEqual(beats.skipped, [2625], "the window holding the missing sample is left out")
         XCTAssertEqual(beats.count, 11)
@@ -157,6 +158,8 @@ final class ExtractBeatsTests: XCTestCase {
         }
         // Without missing samples the signal is filtered as it is, bit for bit.
         let complete = samples.map { $0.isFinite ? $0 : 40 }
-        XCTAssertEqual(recipe.conditioned(complete, fs: fs), Baseline.remove(complete, fs: fs, cutoff: 0.5))
+        XCTAssertEqual(
+            try recipe.conditioned(complete, fs: fs, signalName: "signal"),
+            Baseline.remove(complete, fs: fs, cutoff: 0.5))
     }
 }

@@ -106,11 +106,29 @@ public struct BeatRecipe: Sendable, Equatable {
         channels.contains { $0 != .beat } || featureIndices.contains { $0 >= RRFeatures.names.count }
     }
 
-    /// The signal the windows are cut from: `raw` high-passed as the card says, or as it is.
-    /// It does not depend on the R-peaks, so a caller may compute it while they are being found.
-    func conditioned(_ raw: consuming [Double], fs: Double) -> [Double] {
-        guard let cutoff = input.highpass else { return raw }
-        return Self.highpassed(raw, fs: fs, cutoff: cutoff)
+    /// The signal the windows are cut from: `raw` high-passed as the card says, and for Kachuee
+    /// segmentation resampled to the card's rate (`KachueeSegmenter.resampled`). It does not
+    /// depend on the R-peaks, so a caller may compute it while they are being found. Errors
+    /// name the signal as `signalName`.
+    func conditioned(_ raw: consuming [Double], fs: Double, signalName: String) throws(ServiceError) -> [Double] {
+        var signal = raw
+        if let cutoff = input.highpass { signal = Self.highpassed(signal, fs: fs, cutoff: cutoff) }
+        guard segmentation == .kachuee else { return signal }
+        do {
+            return try kachueeSegmenter.resampled(signal, fs: fs)
+        } catch {
+            throw resamplingFailure(signalName: signalName, fs: fs, error)
+        }
+    }
+
+    /// The Kachuee segmentation of this card.
+    private var kachueeSegmenter: KachueeSegmenter {
+        KachueeSegmenter(targetFS: input.samplingRate, length: windowLength)
+    }
+
+    /// The error of a signal at `fs` that cannot be resampled to the card's rate.
+    private func resamplingFailure(signalName: String, fs: Double, _ error: any Error) -> ServiceError {
+        .unsupportedSignal("\(signalName): cannot resample from \(fs) Hz to \(input.samplingRate) Hz: \(error)")
     }
 
     /// Cuts the beats at `peaks` (sample numbers of `signal`, sampled at `fs`, strictly
@@ -208,12 +226,10 @@ public struct BeatRecipe: Sendable, Equatable {
                     targetFS: input.samplingRate == fs ? nil : input.samplingRate, edges: .skip
                 ).segment(signal, fs: fs, peaks: peaks)
             case .kachuee:
-                segmented = try KachueeSegmenter(targetFS: input.samplingRate, length: windowLength)
-                    .segment(signal, fs: fs, peaks: peaks)
+                segmented = try kachueeSegmenter.segment(resampled: signal, fs: fs, peaks: peaks)
             }
         } catch {
-            throw .unsupportedSignal(
-                "\(signalName): cannot resample from \(fs) Hz to \(input.samplingRate) Hz: \(error)")
+            throw resamplingFailure(signalName: signalName, fs: fs, error)
         }
         _ = consume signal  // the windows are copies
         var skipped = segmented.skipped.map { peaks[$0] }

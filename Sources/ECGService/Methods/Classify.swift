@@ -51,7 +51,7 @@ struct Classify: ServiceMethod {
             let recipe = model.recipe
             var (located, conditioned) = try await LeadPeaks.locate(
                 signal: signal, lead: params.lead, peaks: params.peaks, signals: signals, work: work,
-                alongside: { samples, fs in recipe.conditioned(samples, fs: fs) })
+                alongside: { samples, fs in try recipe.conditioned(samples, fs: fs, signalName: "params.signal") })
             _ = located.takeSamples()  // conditioned: the lead as recorded is not needed again
             return try await classify(
                 located, conditioned: consume conditioned, model: model, progress: context.progress)
@@ -73,7 +73,9 @@ struct Classify: ServiceMethod {
     {
         let (recipe, fs) = (model.recipe, located.recording.fs)
         let handOff = SignalHandOff(located.takeSamples())
-        let conditioned = try await work.run { recipe.conditioned(handOff.take(), fs: fs) }
+        let conditioned = try await work.run {
+            try recipe.conditioned(handOff.take(), fs: fs, signalName: "params.signal")
+        }
         return try await classify(located, conditioned: consume conditioned, model: model, progress: progress)
     }
 

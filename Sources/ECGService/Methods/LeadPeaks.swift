@@ -28,11 +28,11 @@ struct LeadPeaks {
     /// (work that does not need them, such as a classifier's high-pass).
     static func locate<T: Sendable>(
         signal: JSONValue?, lead: JSONValue?, peaks: JSONValue?, signals: SignalDecoder, work: WorkPool,
-        alongside: @escaping @Sendable (_ samples: [Double], _ fs: Double) -> T
+        alongside: @escaping @Sendable (_ samples: [Double], _ fs: Double) throws -> T
     ) async throws -> (located: LeadPeaks, alongside: T) {
         let decoded = try await work.run { try signals.decode(signal, leads: .one(lead)) }
         let (samples, fs) = (decoded.recording.leads[0], decoded.recording.fs)
-        async let computed = work.run { alongside(samples, fs) }
+        async let computed = work.run { try alongside(samples, fs) }
         let located = try await work.run { try locate(decoded, peaks: peaks) }
         return (located, try await computed)
     }

@@ -30,13 +30,19 @@ public struct KachueeSegmenter: Sendable, Equatable {
     /// Peaks outside the signal are reported in `skipped`; every kept beat shorter than
     /// `length` is reported in `padded`.
     public func segment(_ signal: [Double], fs: Double, peaks: [Int]) throws -> SegmentedBeats {
-        var samples = signal
-        var positions = peaks
-        if targetFS != fs {
-            let resampler = try Resampler(from: fs, to: targetFS)
-            samples = resampler.apply(signal)
-            positions = peaks.map(resampler.mapIndex)
-        }
+        try segment(resampled: resampled(signal, fs: fs), fs: fs, peaks: peaks)
+    }
+
+    /// `signal` (sampled at `fs`) at `targetFS`, as `segment(_:fs:peaks:)` cuts beats from it:
+    /// step 1, which does not depend on the R-peaks.
+    public func resampled(_ signal: consuming [Double], fs: Double) throws -> [Double] {
+        targetFS == fs ? signal : try Resampler(from: fs, to: targetFS).apply(signal)
+    }
+
+    /// `segment(_:fs:peaks:)` of a signal whose `resampled(_:fs:)` is `samples` (R-peaks still
+    /// in the numbering of the signal at `fs`).
+    public func segment(resampled samples: [Double], fs: Double, peaks: [Int]) throws -> SegmentedBeats {
+        let positions = targetFS == fs ? peaks : try peaks.map(Resampler(from: fs, to: targetFS).mapIndex)
         var result = SegmentedBeats(fs: targetFS, windows: [], beatIndices: [], peaks: [], skipped: [], padded: [])
         let n = samples.count
         let windowLength = max(1, Int((windowSeconds * targetFS).rounded()))
