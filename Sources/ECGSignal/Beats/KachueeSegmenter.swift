@@ -48,10 +48,16 @@ public struct KachueeSegmenter: Sendable, Equatable {
         let windowLength = max(1, Int((windowSeconds * targetFS).rounded()))
         let recordPeriod = Self.medianInterval(positions.filter { $0 >= 0 && $0 < n }.sorted())
 
+        // The beats inside the signal by position: each window's beats are the next run of them.
+        let inside = positions.indices.filter { positions[$0] >= 0 && positions[$0] < n }
+            .sorted { (positions[$0], $0) < (positions[$1], $1) }
+        var next = 0
         var windowStart = 0
         while windowStart < n {
             let windowEnd = min(n, windowStart + windowLength)
-            let members = positions.indices.filter { positions[$0] >= windowStart && positions[$0] < windowEnd }
+            let first = next
+            while next < inside.count && positions[inside[next]] < windowEnd { next += 1 }
+            let members = inside[first..<next]
             if !members.isEmpty {
                 let window = samples[windowStart..<windowEnd]
                 let low = window.min() ?? 0
