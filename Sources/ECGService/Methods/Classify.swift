@@ -49,10 +49,9 @@ struct Classify: ServiceMethod {
             let model = try await registry.model(named: params.model)
             let signals = self.signals
             let recipe = model.recipe
-            var (located, conditioned) = try await LeadPeaks.locate(
+            let (located, conditioned) = try await LeadPeaks.locate(
                 signal: signal, lead: params.lead, peaks: params.peaks, signals: signals, work: work,
                 alongside: { samples, fs in try recipe.conditioned(samples, fs: fs, signalName: "params.signal") })
-            _ = located.takeSamples()  // conditioned: the lead as recorded is not needed again
             return try await classify(
                 located, conditioned: consume conditioned, model: model, progress: context.progress)
         case (nil, let beats?):

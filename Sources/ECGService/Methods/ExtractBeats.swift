@@ -58,10 +58,9 @@ struct ExtractBeats: ServiceMethod {
         case (_?, _?): throw ServiceError.invalidParams("params: give either \"model\" or \"inputSpec\", not both")
         }
         let signals = self.signals
-        var (located, conditioned) = try await LeadPeaks.locate(
+        let (located, conditioned) = try await LeadPeaks.locate(
             signal: params.signal, lead: params.lead, peaks: params.peaks, signals: signals, work: work,
             alongside: { samples, fs in try recipe.conditioned(samples, fs: fs, signalName: "params.signal") })
-        _ = located.takeSamples()  // conditioned: the lead as recorded is not needed again
         let (fs, lead, leadName, peaks) = (located.recording.fs, located.lead, located.leadName, located.peaks)
         let beats = try await recipe.prepare(
             conditioned: consume conditioned, fs: fs, peaks: peaks, signalName: "params.signal", work: work)

@@ -25,7 +25,8 @@ struct LeadPeaks {
     /// Decodes `signal`'s lead `lead` (only that lead is read) and finds the R-peaks, `peaks` (the
     /// `params.peaks` the caller gave) or detected, on `work`'s threads; `alongside` is computed
     /// from the decoded lead's samples and rate on another thread while the R-peaks are found
-    /// (work that does not need them, such as a classifier's high-pass).
+    /// (work that does not need them, such as a classifier's high-pass). The samples go to
+    /// `alongside` alone: the lead comes back without them.
     static func locate<T: Sendable>(
         signal: JSONValue?, lead: JSONValue?, peaks: JSONValue?, signals: SignalDecoder, work: WorkPool,
         alongside: @escaping @Sendable (_ samples: [Double], _ fs: Double) throws -> T
@@ -33,7 +34,8 @@ struct LeadPeaks {
         let decoded = try await work.run { try signals.decode(signal, leads: .one(lead)) }
         let (samples, fs) = (decoded.recording.leads[0], decoded.recording.fs)
         async let computed = work.run { try alongside(samples, fs) }
-        let located = try await work.run { try locate(decoded, peaks: peaks) }
+        var located = try await work.run { try locate(decoded, peaks: peaks) }
+        _ = located.takeSamples()
         return (located, try await computed)
     }
 
