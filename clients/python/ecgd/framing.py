@@ -39,10 +39,7 @@ def body_parts(message):
     if not spliced:
         return [text]
     # Stand-ins are 44 hex-and-dash characters json writes as they are: split the text at them.
-    parts = []
-    for piece in re.split(rb"(ecgd-splice-[0-9a-f]{32})", text):
-        parts.append(spliced.get(piece, piece))
-    return parts
+    return [spliced.get(piece, piece) for piece in re.split(rb"(ecgd-splice-[0-9a-f]{32})", text)]
 
 
 def encode_body(message):
