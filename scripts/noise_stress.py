@@ -235,7 +235,11 @@ def main():
     names = halves.get(args.records) or [r.strip() for r in args.records.split(",") if r.strip()]
     snrs = [float(s) for s in args.snr.split(",")]
     kinds = [k.strip() for k in args.noise.split(",")]
-    peers = [] if args.peers == "none" else [p.strip() for p in args.peers.split(",")]
+    known = {p.lower(): p for p in PEERS}
+    peers = [] if args.peers == "none" else [known.get(p.strip().lower(), p.strip()) for p in args.peers.split(",")]
+    unknown = [p for p in peers if p not in PEERS]
+    if unknown:
+        ap.error(f"unknown peer {', '.join(unknown)}; choose from {', '.join(PEERS)} or none")
     binary = ecgd_binary()
     tools = ["ecgd"] + ([] if args.no_fuse else ["ecgd-2lead"]) + peers
     root = pathlib.Path(args.keep) if args.keep else pathlib.Path(tempfile.mkdtemp(prefix="ecgd-nst-"))
