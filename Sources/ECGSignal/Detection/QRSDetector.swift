@@ -19,7 +19,8 @@ import Foundation
 /// 5. noise adaptation: in stretches where the non-beat peaks rival the beats (motion
 ///    artefact, muscle noise), the beats are chosen again (stages 2 to 4) on a blend that
 ///    moves to a narrower, higher band (`noisyBand...`), which leaves out most motion
-///    artefact, with harder pruning of extra beats; elsewhere the first choice stands;
+///    artefact, as far as that band reads better over the stretch (`narrowReads...`), with
+///    harder pruning of extra beats; elsewhere the first choice stands;
 /// 6. each beat is moved to the extremum of the full-rate signal (relative to the local
 ///    mean) near it.
 public struct QRSDetector: Sendable {
@@ -61,6 +62,14 @@ public struct QRSDetector: Sendable {
         /// window goes from `noisyBandStart` to `noisyBandFull`.
         public var noisyBandStart: Double = 0.2
         public var noisyBandFull: Double = 0.3
+        /// Within a noisy stretch, that weight is scaled by how much better the noisy band
+        /// reads there: with q the median over the stretch's noisy windows of the ratio of
+        /// the bands' noise ratios (noisy band over QRS band), fully at q <= `narrowReadsBetter`,
+        /// not at all from q >= `narrowReadsWorse`, linearly in between. Noise that the narrow
+        /// band leaves out (motion artefact) keeps it; noise it does not (muscle artefact)
+        /// keeps the QRS band.
+        public var narrowReadsBetter: Double = 0.8
+        public var narrowReadsWorse: Double = 1.0
         /// Search-back starts when an RR gap exceeds this multiple of the local RR.
         public var searchBackFactor: Double = 1.5
         /// Search-back threshold relative to the normal threshold.
@@ -111,7 +120,8 @@ public struct QRSDetector: Sendable {
                 "noiseThresholdFraction": \.noiseThresholdFraction, "noiseQuantile": \.noiseQuantile,
                 "noisyLevelRatio": \.noisyLevelRatio, "noisyThresholdFraction": \.noisyThresholdFraction,
                 "noisyBandLow": \.noisyBandLow, "noisyBandHigh": \.noisyBandHigh, "noisyBandStart": \.noisyBandStart,
-                "noisyBandFull": \.noisyBandFull, "searchBackFactor": \.searchBackFactor,
+                "noisyBandFull": \.noisyBandFull, "narrowReadsBetter": \.narrowReadsBetter,
+                "narrowReadsWorse": \.narrowReadsWorse, "searchBackFactor": \.searchBackFactor,
                 "searchBackThreshold": \.searchBackThreshold, "extraBeatRR": \.extraBeatRR,
                 "extraBeatRatio": \.extraBeatRatio,
                 "noisyExtraBeatRatio": \.noisyExtraBeatRatio, "featureRate": \.featureRate,

@@ -2,8 +2,9 @@ import CSignalKernels
 import Foundation
 
 // Noise adaptation: where the noise level of a window rivals its beats, the feature of a
-// narrower band takes over from the wide QRS band's, each normalised by its own signal level,
-// and the beats of those stretches are chosen again on the blend.
+// narrower band takes over from the wide QRS band's (as far as it reads better there), each
+// normalised by its own signal level, and the beats of those stretches are chosen again on the
+// blend.
 
 extension QRSDetector {
     /// Replaces the `beats` (chosen on the first lead's wide band) of every noisy stretch of
@@ -60,19 +61,27 @@ extension QRSDetector {
 
     /// One lead's blend of its wide band and its noisy band over `span` (reduced samples),
     /// each normalised by its own level, the noisy band weighted by the lead's noise weights
-    /// of `windows`; nil when the noisy band cannot be designed.
+    /// of `windows` times its share (`narrowReadsBetter`, `narrowReadsWorse`); nil when the
+    /// noisy band cannot be designed.
     func noiseBlend(_ lead: LeadFeatures, span: Range<Int>, windows: Range<Int>, fs: Double) -> BandFeature? {
         let c = configuration
-        guard let narrow = bandFeature(Array(lead.reduced[span]), fs: fs, low: c.noisyBandLow, high: c.noisyBandHigh)
+        guard let narrow = bandFeature(Array(lead.reduced[span]), fs: fs, low: c.noisyBandLow, high: c.noisyBandHigh),
+            let reading = firstPass(narrow, fs: fs)
         else { return nil }
+        // How much better the narrow band reads over the stretch: the median, over the
+        // windows where the lead is noisy, of the ratio of the bands' noise ratios.
+        let q = zip(windows, reading.level.indices).compactMap { k, j -> Double? in
+            guard lead.weights[k] > 0, lead.first.level[k] > 0, reading.level[j] > 0, lead.first.noise[k] > 0
+            else { return nil }
+            return (reading.noise[j] / reading.level[j]) / (lead.first.noise[k] / lead.first.level[k])
+        }.sorted()
+        let ramp = max(1e-9, c.narrowReadsWorse - c.narrowReadsBetter)
+        let share = q.isEmpty ? 1 : min(1, max(0, (c.narrowReadsWorse - q[q.count / 2]) / ramp))
+        let weights = lead.weights[windows].map { $0 * share }
         return QRSDetector.blend(
             BandFeature(energy: Array(lead.wide.energy[span]), slope: Array(lead.wide.slope[span])),
-            level: Array(lead.first.level[windows]), narrow,
-            level: QRSDetector.signalLevel(
-                narrow.energy, fs: fs, window: c.levelWindow, neighbours: c.levelNeighbours,
-                floorFraction: c.levelFloorFraction
-            ).values,
-            weights: Array(lead.weights[windows]), windowLength: lead.first.windowLength)
+            level: Array(lead.first.level[windows]), narrow, level: reading.level,
+            weights: weights, windowLength: lead.first.windowLength)
     }
 
     /// Runs of windows where the noisy band has weight, each widened by one window on each
