@@ -81,7 +81,9 @@ def fit(kind, beats, labels, recipe, seed):
         x = windows[chosen]
         y = y.reshape(-1, 1).astype(np.float32)  # one sigmoid unit per beat
         loss = "binary_crossentropy"
-    model.compile(optimizer=keras.optimizers.Adam(recipe.learning_rate), loss=loss)
+    # Named, so that the saved files do not depend on how many optimizers the process made
+    # before (Keras numbers unnamed ones: a `--only` run would otherwise write other bytes).
+    model.compile(optimizer=keras.optimizers.Adam(recipe.learning_rate, name="adam"), loss=loss)
     model.fit(x, y, batch_size=recipe.batch_size, epochs=recipe.epochs, verbose=0,
               class_weight=dict(enumerate(recipe.class_weights)), shuffle=True)
     recalibrate_batch_norm(model, x)
