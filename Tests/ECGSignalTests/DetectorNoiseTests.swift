@@ -50,14 +50,20 @@ final class DetectorNoiseTests: XCTestCase {
         return c
     }
 
+    /// The detector's beats on `record` with `configuration`, scored against its reference.
+    static func score(
+        _ record: (signal: [Double], fs: Double, reference: [Int]),
+        with configuration: QRSDetector.Configuration = .init()
+    ) -> BeatMatchScore {
+        BeatScorer.score(
+            detections: QRSDetector(configuration: configuration).detect(record.signal, fs: record.fs),
+            reference: record.reference, fs: record.fs)
+    }
+
     func testNoiseAdaptationKeepsBeatsAtZeroDecibels() throws {
         let record = try noisyRecord(snr: 0)
-        let adaptive = BeatScorer.score(
-            detections: QRSDetector().detect(record.signal, fs: record.fs),
-            reference: record.reference, fs: record.fs)
-        let fixed = BeatScorer.score(
-            detections: QRSDetector(configuration: Self.fixedBand).detect(record.signal, fs: record.fs),
-            reference: record.reference, fs: record.fs)
+        let adaptive = Self.score(record)
+        let fixed = Self.score(record, with: Self.fixedBand)
         // Measured: adaptive 335 / 14 / 7 (TP / FP / FN), fixed band 327 / 43 / 15.
         XCTAssertGreaterThanOrEqual(adaptive.f1, 0.96, "\(adaptive)")
         XCTAssertGreaterThan(adaptive.f1, fixed.f1 + 0.02, "adaptive \(adaptive), fixed band \(fixed)")
@@ -77,12 +83,8 @@ final class DetectorNoiseTests: XCTestCase {
         // at 0 dB 291 / 94 / 51 against 284 / 101 / 58.
         for (snr, margin) in [(6.0, 0.03), (0, 0.01)] {
             let record = try noisyRecord(snr: snr, muscle: true)
-            let chosen = BeatScorer.score(
-                detections: QRSDetector().detect(record.signal, fs: record.fs),
-                reference: record.reference, fs: record.fs)
-            let narrow = BeatScorer.score(
-                detections: QRSDetector(configuration: Self.narrowAlways).detect(record.signal, fs: record.fs),
-                reference: record.reference, fs: record.fs)
+            let chosen = Self.score(record)
+            let narrow = Self.score(record, with: Self.narrowAlways)
             XCTAssertGreaterThan(
                 chosen.f1, narrow.f1 + margin, "\(snr) dB: band chosen by reading \(chosen), narrow band \(narrow)")
         }
