@@ -19,9 +19,10 @@ Noisy records are built as the database's own `nst` program builds them:
     `sigamp -r`).
 The noise record is read from a random circular offset per record (the --seed; NSTDB's own
 records use offset 0), with a 1-second crossfade at the wrap. Records are written as WFDB
-format 16 (200 ADC units/mV) with the reference annotations, and every tool reads the same
-files. Scoring is EC57-style (MLII, 150 ms, ventricular flutter excluded) from minute 5 on, as
-the database's records are scored (`bxb -f 5:0`; --score-from 0 scores whole records):
+format 16 (200 ADC units/mV, less where a channel would not fit) with the reference
+annotations, and every tool reads the same files. Scoring is EC57-style (MLII, 150 ms,
+ventricular flutter excluded) from minute 5 on, as the database's records are scored
+(`bxb -f 5:0`; --score-from 0 scores whole records):
   ecgd        `detectPeaks` by path through `ecgd --stdio` (release build), the MLII lead
   ecgd-2lead  the same with both leads (`"leads": [MLII, other]`; no peer fuses leads)
   NeuroKit2   nk.ecg_clean + nk.ecg_peaks (default method)
@@ -131,8 +132,12 @@ def write_noisy(src, name, out_dir, snr, noise, noise_fs, offset):
         channel = nz[:, ch % nz.shape[1]]
         gain = nsr * qrs_amplitude(sig[:, ch], ann, fs) / noise_rms(channel, fs)
         sig[:, ch] += np.where(mask, gain * channel, 0.0)
+    # 200 ADC units/mV unless a channel would not fit format 16 (baseline wander alone at low
+    # SNR swings by tens of mV): then the largest gain that fits.
+    peak = np.max(np.abs(sig), axis=0)
+    gains = [200.0 if p * 200 <= 32000 else float(np.floor(32000 / p)) for p in peak]
     wfdb.wrsamp(name, fs=fs, units=rec.units, sig_name=rec.sig_name, p_signal=sig,
-                fmt=["16"] * sig.shape[1], adc_gain=[200.0] * sig.shape[1],
+                fmt=["16"] * sig.shape[1], adc_gain=gains,
                 baseline=[0] * sig.shape[1], write_dir=str(out_dir))
     shutil.copy(src / f"{name}.atr", out_dir / f"{name}.atr")
 
