@@ -211,6 +211,82 @@ final class BeatTemplateTests: XCTestCase {
     }
 }
 
+/// The fast paths of a classifier's per-beat arithmetic give, bit for bit, what one plain loop
+/// per window gives (the shipped models were trained on those values).
+final class BeatArithmeticTests: XCTestCase {
+    /// Windows of pseudo-random values: `count` of `length` samples, plus two of other lengths.
+    private func windows(count: Int, length: Int) -> [[Double]] {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 11) / Double(1 << 53) * 4 - 2
+        }
+        var out = (0..<count).map { _ in (0..<length).map { _ in next() } }
+        out.insert((0..<(length + 3)).map { _ in next() }, at: 5)
+        out.append((0..<(length - 1)).map { _ in next() })
+        return out
+    }
+
+    func testWindowSumsAddInOrderAsReduceDoes() {
+        let all = windows(count: 23, length: 97)
+        XCTAssertEqual(WindowSums.sums(all) { v, _ in v }, all.map { $0.reduce(0, +) })
+        let offsets = all.indices.map { Double($0) / 7 }
+        XCTAssertEqual(
+            WindowSums.sums(all) { v, k in (v - offsets[k]) * (v - offsets[k]) },
+            all.indices.map { k in all[k].reduce(0) { $0 + ($1 - offsets[k]) * ($1 - offsets[k]) } })
+        XCTAssertEqual(WindowSums.sums(all[3..<11]) { v, _ in v }, all[3..<11].map { $0.reduce(0, +) })
+        XCTAssertEqual(WindowSums.sums([[Double]]()) { v, _ in v }, [])
+    }
+
+    func testNormalizingAllWindowsMatchesOneAtATime() {
+        var all = windows(count: 13, length: 41)
+        all.append([Double](repeating: 1.5, count: 41))  // flat: all 0
+        for normalization in BeatNormalization.allCases {
+            let one = all.map { normalization.apply($0) }
+            XCTAssertEqual(normalization.apply(all: all), one, "\(normalization)")
+            // The plain formulas, written out.
+            for (window, normalized) in zip(all, one) {
+                let expected: [Double]
+                switch normalization {
+                case .none: expected = window
+                case .minMax:
+                    let (low, range) = (window.min()!, window.max()! - window.min()!)
+                    expected = window.map { range > 0 ? ($0 - low) / range : 0 }
+                case .zScore:
+                    let mean = window.reduce(0, +) / Double(window.count)
+                    let sd = (window.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(window.count)).squareRoot()
+                    expected = window.map { sd > 0 ? ($0 - mean) / sd : 0 }
+                }
+                XCTAssertEqual(normalized, expected, "\(normalization)")
+            }
+        }
+    }
+
+    func testTemplateComparisonMatchesThePlainFormula() {
+        let all = windows(count: 9, length: 60)
+        let template = BeatTemplate(windows: all.filter { $0.count == 60 })
+        let reference = TemplateFeatures.Reference(template: template, peak: 30, fs: 100, windowLength: 60)
+        for window in all where window.count == 60 {
+            let features = TemplateFeatures(window: window, reference: reference)
+            XCTAssertEqual(features, TemplateFeatures(window: window, template: template, peak: 30, fs: 100))
+            for (wave, comparison) in zip(TemplateFeatures.Wave.allCases, features.comparisons) {
+                let range = wave.region(peak: 30, fs: 100).clamped(to: 0..<60)  // the T wave runs past the end
+                let (b, m) = (Array(window[range]), Array(template.samples[range]))
+                let (bm, mm) = (b.reduce(0, +) / Double(b.count), m.reduce(0, +) / Double(m.count))
+                var (cross, bb, tt) = (0.0, 0.0, 0.0)
+                for t in b.indices {
+                    cross += (b[t] - bm) * (m[t] - mm)
+                    bb += (b[t] - bm) * (b[t] - bm)
+                    tt += (m[t] - mm) * (m[t] - mm)
+                }
+                XCTAssertEqual(comparison.correlation, cross / (bb * tt).squareRoot())
+                XCTAssertEqual(
+                    comparison.amplitudeRatio, (b.max()! - b.min()!) / (m.max()! - m.min()!))
+            }
+        }
+    }
+}
+
 final class KachueeSegmenterTests: XCTestCase {
     func testBeatsSpanOnePointTwoMedianRRPaddedWithZeros() throws {
         // 25 s at 125 Hz: windows [0, 1250), [1250, 2500), [2500, 3125); peaks every 100 samples

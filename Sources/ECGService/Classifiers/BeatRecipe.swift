@@ -251,16 +251,15 @@ public struct BeatRecipe: Sendable, Equatable {
     {
         guard !featureIndices.isEmpty else { return [] }
         let rhythmCount = RRFeatures.names.count
+        let reference = template.map {
+            TemplateFeatures.Reference(
+                template: $0, peak: input.samplesBefore, fs: input.samplingRate, windowLength: windowLength)
+        }
         var out: [Float] = []
         out.reserveCapacity(beats.count * featureCount)
         for j in beats {
             let rhythm = rhythm[cut.beatIndices[j]]
-            let shape =
-                template.map {
-                    TemplateFeatures(
-                        window: cut.windows[j], template: $0, peak: input.samplesBefore, fs: input.samplingRate
-                    ).vector
-                } ?? []
+            let shape = reference.map { TemplateFeatures(window: cut.windows[j], reference: $0).vector } ?? []
             for i in featureIndices { out.append(Float(i < rhythmCount ? rhythm[i] : shape[i - rhythmCount])) }
         }
         return out
@@ -314,10 +313,10 @@ public struct BeatRecipe: Sendable, Equatable {
         let (channels, length, stride) = (self.channels, windowLength, windowValues)
         // Channels interleave: sample t of channel c of a window is at t * step + c in its row.
         let step = channels.count
+        precondition(windows.allSatisfy { $0.count == length }, "model windows must have the card's length")
+        let beats = normalization.apply(all: windows)
         return [Float](unsafeUninitializedCapacity: windows.count * stride) { out, initialized in
-            for (k, window) in windows.enumerated() {
-                precondition(window.count == length, "model windows must have the card's length")
-                let beat = normalization.apply(window)
+            for (k, beat) in beats.enumerated() {
                 let row = k * stride
                 for (c, channel) in channels.enumerated() {
                     switch channel {

@@ -20,19 +20,57 @@ public enum BeatNormalization: String, Sendable, CaseIterable {
 
     /// `window` normalised this way.
     public func apply(_ window: [Double]) -> [Double] {
-        switch self {
-        case .none:
-            return window
-        case .minMax:
-            let low = window.min() ?? 0
-            let range = (window.max() ?? 0) - low
-            return window.map { range > 0 ? ($0 - low) / range : 0 }
-        case .zScore:
-            let mean = window.reduce(0, +) / Double(window.count)
-            let variance = window.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(window.count)
-            let deviation = variance.squareRoot()
-            return window.map { deviation > 0 ? ($0 - mean) / deviation : 0 }
+        guard self != .none, !window.isEmpty else { return window }
+        // Plain loops over the buffer (a classifier normalises every beat of a recording), summing
+        // in order as `reduce` does.
+        return window.withUnsafeBufferPointer { x in
+            let (offset, scale) = self == .minMax ? Self.minMax(x) : Self.zScore(x)
+            return Self.scaled(x, offset: offset, scale: scale)
         }
+    }
+
+    /// (x - offset) / scale for each sample, all 0 when scale is not positive.
+    private static func scaled(_ x: UnsafeBufferPointer<Double>, offset: Double, scale: Double) -> [Double] {
+        [Double](unsafeUninitializedCapacity: x.count) { out, initialized in
+            if scale > 0 {
+                for i in x.indices { out[i] = (x[i] - offset) / scale }
+            } else {
+                for i in x.indices { out[i] = 0 }
+            }
+            initialized = x.count
+        }
+    }
+
+    /// Each of `windows` normalised this way, as `apply` normalises it; the z-score's sums
+    /// computed four windows at a time (`WindowSums`), with identical results.
+    public func apply(all windows: [[Double]]) -> [[Double]] {
+        guard self == .zScore else { return windows.map(apply) }
+        let means = zip(WindowSums.sums(windows) { v, _ in v }, windows).map { $0 / Double($1.count) }
+        let squares = WindowSums.sums(windows) { v, k in (v - means[k]) * (v - means[k]) }
+        return windows.indices.map { k in
+            let deviation = (squares[k] / Double(windows[k].count)).squareRoot()
+            return windows[k].withUnsafeBufferPointer { Self.scaled($0, offset: means[k], scale: deviation) }
+        }
+    }
+
+    /// The minimum and the range (maximum minus minimum) of a non-empty window.
+    private static func minMax(_ x: UnsafeBufferPointer<Double>) -> (Double, Double) {
+        var (low, high) = (x[0], x[0])
+        for v in x.dropFirst() {
+            if v < low { low = v }
+            if high < v { high = v }
+        }
+        return (low, high - low)
+    }
+
+    /// The mean and the (population) standard deviation of a non-empty window.
+    private static func zScore(_ x: UnsafeBufferPointer<Double>) -> (Double, Double) {
+        var sum = 0.0
+        for v in x { sum += v }
+        let mean = sum / Double(x.count)
+        var squares = 0.0
+        for v in x { squares += (v - mean) * (v - mean) }
+        return (mean, (squares / Double(x.count)).squareRoot())
     }
 }
 

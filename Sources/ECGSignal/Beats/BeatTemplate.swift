@@ -39,7 +39,7 @@ public struct BeatTemplate: Sendable, Equatable {
     /// The mean of each window, as `medians(of:means:samples:)` removes it: a share of the
     /// windows that threads can compute apart.
     public static func means(of windows: ArraySlice<[Double]>) -> [Double] {
-        windows.map { $0.reduce(0, +) / Double(max(1, $0.count)) }
+        zip(WindowSums.sums(windows) { v, _ in v }, windows).map { $0 / Double(max(1, $1.count)) }
     }
 
     /// The median over `windows` (all of the same length), each moved to zero mean (`means`, as
@@ -184,42 +184,66 @@ public struct TemplateComparison: Sendable, Equatable {
     /// Compares `window` with `template` over the samples `region` (indices into both).
     public init(window: [Double], template: BeatTemplate, region: Range<Int>) {
         let range = region.clamped(to: 0..<min(window.count, template.samples.count))
-        guard range.count >= 2 else {
+        self.init(window: window, reference: Reference(template: template, range: range))
+    }
+
+    /// Compares `window` with the template stretch `reference` (the window must cover it).
+    public init(window: [Double], reference: Reference) {
+        guard reference.range.count >= 2 else {
             self.init(correlation: 0, amplitudeRatio: 1)
             return
         }
-        let n = Double(range.count)
-        var beatMean = 0.0
-        var templateMean = 0.0
-        for t in range {
-            beatMean += window[t]
-            templateMean += template.samples[t]
+        precondition(reference.range.upperBound <= window.count, "the window must cover the template stretch")
+        // Over buffers: every beat of a recording is compared, three times.
+        self = window.withUnsafeBufferPointer { window in
+            reference.deviations.withUnsafeBufferPointer { deviations in
+                Self.compare(UnsafeBufferPointer(rebasing: window[reference.range]), reference, deviations)
+            }
         }
-        beatMean /= n
-        templateMean /= n
+    }
+
+    /// The template's side of a comparison over one stretch, the same for every beat: its samples'
+    /// deviations from their mean, their sum of squares and their range, summed in order.
+    public struct Reference: Sendable {
+        let range: Range<Int>
+        let deviations: [Double]
+        let squares: Double
+        let amplitude: Double
+
+        /// The stretch `range` of `template` (within its samples).
+        public init(template: BeatTemplate, range: Range<Int>) {
+            self.range = range
+            let samples = template.samples[range]
+            let mean = samples.reduce(0, +) / Double(range.count)
+            deviations = samples.map { $0 - mean }
+            squares = deviations.reduce(0) { $0 + $1 * $1 }
+            amplitude = (samples.max() ?? 0) - (samples.min() ?? 0)
+        }
+    }
+
+    /// The comparison of `beat` with the template stretch of `reference` (`deviations` its
+    /// deviations), of one length of at least 2.
+    private static func compare(
+        _ beat: UnsafeBufferPointer<Double>, _ reference: Reference, _ deviations: UnsafeBufferPointer<Double>
+    ) -> Self {
+        var beatMean = 0.0
+        for v in beat { beatMean += v }
+        beatMean /= Double(beat.count)
         var cross = 0.0
         var beatSquares = 0.0
-        var templateSquares = 0.0
         var beatLow = Double.infinity
         var beatHigh = -Double.infinity
-        var templateLow = Double.infinity
-        var templateHigh = -Double.infinity
-        for t in range {
-            let b = window[t] - beatMean
-            let m = template.samples[t] - templateMean
-            cross += b * m
+        for t in beat.indices {
+            let b = beat[t] - beatMean
+            cross += b * deviations[t]
             beatSquares += b * b
-            templateSquares += m * m
-            beatLow = min(beatLow, window[t])
-            beatHigh = max(beatHigh, window[t])
-            templateLow = min(templateLow, template.samples[t])
-            templateHigh = max(templateHigh, template.samples[t])
+            beatLow = min(beatLow, beat[t])
+            beatHigh = max(beatHigh, beat[t])
         }
-        let denominator = (beatSquares * templateSquares).squareRoot()
-        let templateRange = templateHigh - templateLow
-        self.init(
+        let denominator = (beatSquares * reference.squares).squareRoot()
+        return Self(
             correlation: denominator > 0 ? cross / denominator : 0,
-            amplitudeRatio: templateRange > 0 ? (beatHigh - beatLow) / templateRange : 1)
+            amplitudeRatio: reference.amplitude > 0 ? (beatHigh - beatLow) / reference.amplitude : 1)
     }
 
     /// A comparison with these figures.
@@ -267,8 +291,29 @@ public struct TemplateFeatures: Sendable, Equatable {
 
     /// Compares `window` (R-peak at index `peak`, sampled at `fs`) with `template` wave by wave.
     public init(window: [Double], template: BeatTemplate, peak: Int, fs: Double) {
-        comparisons = Wave.allCases.map {
-            TemplateComparison(window: window, template: template, region: $0.region(peak: peak, fs: fs))
+        self.init(
+            window: window, reference: Reference(template: template, peak: peak, fs: fs, windowLength: window.count))
+    }
+
+    /// Compares `window` (of the length `reference` was made for) with its template wave by wave.
+    public init(window: [Double], reference: Reference) {
+        precondition(window.count == reference.windowLength, "the window must have the reference's length")
+        comparisons = reference.waves.map { TemplateComparison(window: window, reference: $0) }
+    }
+
+    /// The template's side of every wave's comparison, shared by all the windows of one length
+    /// (with the R-peak at `peak`, sampled at `fs`) compared with it.
+    public struct Reference: Sendable {
+        let windowLength: Int
+        let waves: [TemplateComparison.Reference]
+
+        public init(template: BeatTemplate, peak: Int, fs: Double, windowLength: Int) {
+            self.windowLength = windowLength
+            let length = min(windowLength, template.samples.count)
+            waves = Wave.allCases.map {
+                TemplateComparison.Reference(
+                    template: template, range: $0.region(peak: peak, fs: fs).clamped(to: 0..<length))
+            }
         }
     }
 }
