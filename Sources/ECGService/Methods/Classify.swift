@@ -91,11 +91,14 @@ struct Classify: ServiceMethod {
         let probabilities = try await BatchRunner.probabilities(
             model, windows: prepared.windows, features: prepared.features, count: prepared.count, threads: threads,
             work: work, progress: progress)
+        let reported = try await ClassifyResult.reported(
+            probabilities, classes: model.classes.count, work: work, parts: threads)
         var result = try await work.run {
             let beats = prepared.peaks.map { peak in
                 ClassifiedBeat(sample: peak, time: Double(peak) / fs, label: "", probability: 0, probabilities: [:])
             }
-            return ClassifyResult.make(model: model, probabilities: probabilities, beats: beats, trueLabels: nil)
+            return ClassifyResult.make(
+                model: model, probabilities: probabilities, reported: reported, beats: beats, trueLabels: nil)
         }
         result.summary.heartRate = HeartRateSummary(BeatTiming(peaks: peaks, fs: fs))
         result.fs = fs
@@ -144,12 +147,15 @@ struct Classify: ServiceMethod {
         let probabilities = try await BatchRunner.probabilities(
             model, windows: windows, features: features, count: input.beats.count, threads: threads, work: work,
             progress: progress)
+        let reported = try await ClassifyResult.reported(
+            probabilities, classes: model.classes.count, work: work, parts: threads)
         var result = try await work.run {
             let beats = input.beats.indices.map { i in
                 ClassifiedBeat(index: i, line: input.lines?[i], label: "", probability: 0, probabilities: [:])
             }
             return ClassifyResult.make(
-                model: model, probabilities: probabilities, beats: beats, trueLabels: truth?.indices)
+                model: model, probabilities: probabilities, reported: reported, beats: beats,
+                trueLabels: truth?.indices)
         }
         if truth?.mappedFromAAMI == true { result.labelMapping = AAMILabels.binaryMappingNote }
         return result

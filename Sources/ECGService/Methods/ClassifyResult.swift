@@ -14,7 +14,7 @@ struct ClassifiedBeat: Sendable, JSONValueRepresentable {
     var label: String
     /// Its probability.
     var probability: Double
-    var probabilities: [String: Double]
+    var probabilities: ClassProbabilities
     /// The label the caller gave (beats mode with labels).
     var trueLabel: String?
 
@@ -25,7 +25,8 @@ struct ClassifiedBeat: Sendable, JSONValueRepresentable {
         func number(_ x: Double) -> JSONValue { x.isFinite ? .number(x) : .null }
         var members: [String: JSONValue] = [
             "label": .string(label), "probability": number(probability),
-            "probabilities": .object(probabilities.mapValues(number)),
+            "probabilities": .object(
+                Dictionary(uniqueKeysWithValues: zip(probabilities.classes, probabilities.values.map(number)))),
         ]
         if let index { members["index"] = .number(Double(index)) }
         if let line { members["line"] = .number(Double(line)) }
@@ -33,6 +34,30 @@ struct ClassifiedBeat: Sendable, JSONValueRepresentable {
         if let time { members["time"] = number(time) }
         if let trueLabel { members["trueLabel"] = .string(trueLabel) }
         return .object(members)
+    }
+}
+
+/// A beat's probability of each class of its model, in the model's order.
+struct ClassProbabilities: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+    /// The model's classes (shared by every beat of a result).
+    let classes: [String]
+    /// One probability per class of `classes`.
+    let values: [Double]
+
+    init(classes: [String], values: [Double]) {
+        precondition(classes.count == values.count, "one probability per class")
+        self.classes = classes
+        self.values = values
+    }
+
+    /// Classes and probabilities in the literal's order.
+    init(dictionaryLiteral elements: (String, Double)...) {
+        self.init(classes: elements.map(\.0), values: elements.map(\.1))
+    }
+
+    /// The probability of class `name`, nil for a class the model does not have.
+    subscript(name: String) -> Double? {
+        classes.firstIndex(of: name).map { values[$0] }
     }
 }
 
@@ -71,8 +96,8 @@ struct BeatColumns: Sendable, JSONValueRepresentable {
             "probability": arrays.doubles(beats.map(\.probability)),
             "probabilities": .object(
                 Dictionary(
-                    uniqueKeysWithValues: classes.map { name in
-                        (name, arrays.doubles(beats.map { $0.probabilities[name] ?? .nan }))
+                    uniqueKeysWithValues: classes.enumerated().map { c, name in
+                        (name, arrays.doubles(beats.map { $0.probabilities.values[c] }))
                     })),
         ]
         members["index"] = column(\.index).map(arrays.integers)
@@ -157,13 +182,23 @@ struct ClassifyResult: Encodable, Sendable {
         try container.encodeIfPresent(labelMapping, forKey: .labelMapping)
     }
 
+    /// The probabilities of a batch as `make` reports them (`Float.shortestDouble`), in
+    /// parallel shares of the beats: a 30-minute recording has about 15,000 of them.
+    static func reported(_ probabilities: [Float], classes: Int, work: WorkPool, parts: Int) async throws -> [Double] {
+        let count = probabilities.count / max(1, classes)
+        return try await work.split(count, parts: parts, minimum: 1024) { beats in
+            probabilities[beats.lowerBound * classes..<beats.upperBound * classes].map(\.shortestDouble)
+        }.flatMap { $0 }
+    }
+
     /// Labels each beat with its most probable class and summarises the batch.
     /// - Parameters:
     ///   - probabilities: row-major `beats.count x classes.count`.
+    ///   - reported: `probabilities` as `reported(_:classes:work:parts:)` gives them.
     ///   - beats: the beats, `label`, `probability` and `probabilities` still to be filled.
     ///   - trueLabels: class indices of the true labels, one per beat, when known.
     static func make(
-        model: ServedModel, probabilities: [Float], beats: [ClassifiedBeat], trueLabels: [Int]?
+        model: ServedModel, probabilities: [Float], reported: [Double], beats: [ClassifiedBeat], trueLabels: [Int]?
     ) -> ClassifyResult {
         let classes = model.classes
         let k = classes.count
@@ -177,8 +212,9 @@ struct ClassifyResult: Encodable, Sendable {
             predicted[i] = top
             counts[top] += 1
             labelled[i].label = classes[top]
-            labelled[i].probability = row[i * k + top].shortestDouble
-            labelled[i].probabilities = Dictionary(uniqueKeysWithValues: zip(classes, row.map(\.shortestDouble)))
+            labelled[i].probability = reported[i * k + top]
+            labelled[i].probabilities = ClassProbabilities(
+                classes: classes, values: Array(reported[i * k..<(i + 1) * k]))
             if let trueLabels { labelled[i].trueLabel = classes[trueLabels[i]] }
             if top != 0, best.map({ row[i * k + top] > $0.probability }) ?? true {
                 best = (i, row[i * k + top])
