@@ -26,14 +26,37 @@ struct StdioTransport: Sendable {
         self.limits = limits
     }
 
+    /// Bytes a pipe between ecgd and its client holds (Linux's limit for unprivileged
+    /// processes): a 30-minute signal of a few megabytes then crosses in a few dozen trips, not
+    /// in hundreds of 64 KiB ones that each wait for the other side to wake up.
+    static let pipeCapacity: Int32 = 1 << 20
+
+    /// Bytes read at once.
+    static let readChunk = 1 << 20
+
+    /// Linux's `F_SETPIPE_SZ` (not exported to Swift).
+    private static let setPipeSize: Int32 = 1031
+
+    /// Asks for `pipeCapacity` on `descriptor` when it is a pipe (a hint: other files, other
+    /// systems and a lower limit leave it as it was).
+    static func enlargePipe(_ descriptor: Int32) {
+        #if os(Linux)
+            var info = stat()
+            guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFIFO else { return }
+            _ = fcntl(descriptor, setPipeSize, pipeCapacity)
+        #endif
+    }
+
     /// Starts the reading thread and returns the frames it decodes.
     func frames() -> BoundedFrames {
         let (stream, continuation) = AsyncStream.makeStream(of: InboundFrame.self)
         let slots = DispatchSemaphore(value: maxQueuedFrames)
+        Self.enlargePipe(input)
+        Self.enlargePipe(output)
         let thread = Thread { [input, limits] in
             var decoder = FrameDecoder(limits: limits)
             var buffer = ByteBuffer()
-            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+            var chunk = [UInt8](repeating: 0, count: Self.readChunk)
             while true {
                 let n = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
                 if n < 0 && errno == EINTR { continue }
