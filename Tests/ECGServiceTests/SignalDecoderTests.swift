@@ -206,3 +206,44 @@ final class SignalDecoderTests: XCTestCase {
         XCTAssertEqual(try bundled.decode(["path": "mitdb/119.hea"]).leads[0][0..<10], recording.leads[0][0..<10])
     }
 }
+
+/// Large base64 texts are decoded in parallel pieces with exactly Foundation's answer.
+final class Base64PartsTests: XCTestCase {
+    private func bytes(_ count: Int) -> Data {
+        var state: UInt32 = 12_345
+        return Data(
+            (0..<count).map { _ in
+                state = state &* 1_103_515_245 &+ 12_345
+                return UInt8(truncatingIfNeeded: state >> 16)
+            })
+    }
+
+    func testPiecesDecodeToTheWholeTextsBytes() {
+        let size = Base64Parts.minimumParallelLength
+        // Three lengths: no padding, one "=" and two.
+        for count in [size, size + 1, size + 2] {
+            let data = bytes(count)
+            let text = data.base64EncodedString()
+            XCTAssertGreaterThanOrEqual(text.utf8.count, Base64Parts.minimumParallelLength)
+            for parts in [1, 2, 3, 8] {
+                XCTAssertEqual(Base64Parts.decode(text, parts: parts), data, "\(count) bytes in \(parts) pieces")
+            }
+        }
+    }
+
+    func testWhatTheWholeDecoderRefusesIsRefused() {
+        let text = bytes(Base64Parts.minimumParallelLength).base64EncodedString()
+        var chars = Array(text.utf8)
+        // Padding in the middle (where a split would end a piece) and a stray character.
+        let middle = chars.count / 2 / 4 * 4
+        chars[middle - 1] = UInt8(ascii: "=")
+        XCTAssertNil(Data(base64Encoded: String(decoding: chars, as: UTF8.self)))
+        XCTAssertNil(Base64Parts.decode(String(decoding: chars, as: UTF8.self), parts: 2))
+        chars = Array(text.utf8)
+        chars[12] = UInt8(ascii: "*")
+        XCTAssertNil(Base64Parts.decode(String(decoding: chars, as: UTF8.self), parts: 2))
+        // Short texts are decoded in one piece, as Foundation does.
+        XCTAssertEqual(Base64Parts.decode("AAEC"), Data([0, 1, 2]))
+        XCTAssertNil(Base64Parts.decode("AAE"))
+    }
+}

@@ -194,7 +194,7 @@ public struct SignalDecoder: Sendable {
         let baseline = try fields.number("baseline") ?? 0
         // Line breaks (as Python's base64.encodebytes writes them) are tolerated, nothing else.
         let decoded =
-            Data(base64Encoded: text)
+            Base64Parts.decode(text)
             ?? Data(
                 base64Encoded: String(
                     decoding: text.utf8.filter { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 }, as: UTF8.self))
