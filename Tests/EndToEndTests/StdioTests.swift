@@ -36,6 +36,20 @@ final class StdioTests: XCTestCase {
         XCTAssertEqual(try process.waitForExit(), .exit(0))
     }
 
+    /// The server asks for 1 MiB pipes (Linux), so that a signal of a few megabytes crosses in a
+    /// few trips; a client's pipes to it hold that much once it has answered.
+    func testPipesToTheServerHoldAMebibyte() throws {
+        #if os(Linux)
+            let (process, client) = try spawn()
+            try client.initialize()
+            let getPipeSize: Int32 = 1032  // F_GETPIPE_SZ
+            XCTAssertEqual(fcntl(process.stdinFD, getPipeSize), 1 << 20)
+            XCTAssertEqual(fcntl(process.stdoutFD, getPipeSize), 1 << 20)
+            process.closeStdin()
+            XCTAssertEqual(try process.waitForExit(), .exit(0))
+        #endif
+    }
+
     func testExitWithoutShutdownExitsWithCode1() throws {
         let (process, client) = try spawn()
         try client.initialize()
