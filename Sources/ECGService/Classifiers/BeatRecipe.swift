@@ -307,6 +307,9 @@ public struct BeatRecipe: Sendable, Equatable {
     /// The window input for raw windows of one recording whose typical beat is `template`
     /// (given when the channels need it): each channel normalised, channels interleaved
     /// (row-major `count x windowLength x channels`).
+    /// Windows normalised at once by `modelWindows`.
+    private static let normalizationChunk = 1024
+
     private func modelWindows(_ windows: [[Double]], template: BeatTemplate?) -> [Float] {
         let normalization = segmentation == .window ? input.normalization : .none
         let template = template.map { normalization.apply($0.samples) } ?? []
@@ -314,15 +317,19 @@ public struct BeatRecipe: Sendable, Equatable {
         // Channels interleave: sample t of channel c of a window is at t * step + c in its row.
         let step = channels.count
         precondition(windows.allSatisfy { $0.count == length }, "model windows must have the card's length")
-        let beats = normalization.apply(all: windows)
         return [Float](unsafeUninitializedCapacity: windows.count * stride) { out, initialized in
-            for (k, beat) in beats.enumerated() {
-                let row = k * stride
-                for (c, channel) in channels.enumerated() {
-                    switch channel {
-                    case .beat: for t in 0..<length { out[row + t * step + c] = Float(beat[t]) }
-                    case .template: for t in 0..<length { out[row + t * step + c] = Float(template[t]) }
-                    case .difference: for t in 0..<length { out[row + t * step + c] = Float(beat[t] - template[t]) }
+            // Normalised a chunk at a time: a day-long recording's normalised copies are never all held.
+            for start in Swift.stride(from: 0, to: windows.count, by: Self.normalizationChunk) {
+                let chunk = Array(windows[start..<min(windows.count, start + Self.normalizationChunk)])
+                for (i, beat) in normalization.apply(all: chunk).enumerated() {
+                    let row = (start + i) * stride
+                    for (c, channel) in channels.enumerated() {
+                        switch channel {
+                        case .beat: for t in 0..<length { out[row + t * step + c] = Float(beat[t]) }
+                        case .template: for t in 0..<length { out[row + t * step + c] = Float(template[t]) }
+                        case .difference:
+                            for t in 0..<length { out[row + t * step + c] = Float(beat[t] - template[t]) }
+                        }
                     }
                 }
             }
