@@ -1,3 +1,4 @@
+import CSignalKernels
 import Foundation
 import XCTest
 
@@ -17,9 +18,9 @@ final class ReadersWFDBLongTests: XCTestCase {
         return Int32(x) - 2_000
     }
 
-    /// Writes `long.hea` and `long.dat` (format 16 or 212; signal 1 skewed by 3 frames) and
+    /// Writes `long.hea` and `long.dat` (format 16 or 212; signal 1 skewed by `skew` frames) and
     /// returns the record's URL and the header's checksums.
-    func writeRecord(format: Int, in directory: URL) throws -> URL {
+    func writeRecord(format: Int, in directory: URL, skew: Int = 3) throws -> URL {
         let missing: Int32 = format == 16 ? -32_768 : -2_048
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Self.frames * 4)
@@ -39,7 +40,7 @@ final class ReadersWFDBLongTests: XCTestCase {
         let header = """
             long 2 360 \(Self.frames)
             long.dat \(format) 200(10)/mV 12 0 0 \(checksums[0]) 0 A
-            long.dat \(format):3 100(-5)/mV 12 0 0 \(checksums[1]) 0 B
+            long.dat \(format)\(skew > 0 ? ":\(skew)" : "") 100(-5)/mV 12 0 0 \(checksums[1]) 0 B
 
             """
         try header.write(to: directory.appendingPathComponent("long.hea"), atomically: true, encoding: .utf8)
@@ -47,20 +48,20 @@ final class ReadersWFDBLongTests: XCTestCase {
     }
 
     /// What a sequential reader gives for signal `s` at output frame `f` of `available` stored frames.
-    static func expected(_ s: Int, _ f: Int, format: Int, available: Int = frames) -> Double {
+    static func expected(_ s: Int, _ f: Int, format: Int, available: Int = frames, skew second: Int = 3) -> Double {
         let missing: Int32 = format == 16 ? -32_768 : -2_048
-        let (skew, gain, baseline) = s == 0 ? (0, 200.0, 10.0) : (3, 100.0, -5.0)
+        let (skew, gain, baseline) = s == 0 ? (0, 200.0, 10.0) : (second, 100.0, -5.0)
         guard f + skew < available else { return .nan }
         let v = stored(s, f + skew, missing: missing)
         return v == missing ? .nan : (Double(v) - baseline) / gain
     }
 
-    func assertSamples(_ recording: Recording, format: Int, available: Int = frames) {
+    func assertSamples(_ recording: Recording, format: Int, available: Int = frames, skew: Int = 3) {
         for s in 0..<2 {
             let lead = recording.leads[s]
             var wrong = 0
             for f in 0..<lead.count {
-                let want = Self.expected(s, f, format: format, available: available)
+                let want = Self.expected(s, f, format: format, available: available, skew: skew)
                 if !(lead[f] == want || (lead[f].isNaN && want.isNaN)) { wrong += 1 }
             }
             XCTAssertEqual(wrong, 0, "format \(format), signal \(s): samples that differ")
@@ -82,6 +83,40 @@ final class ReadersWFDBLongTests: XCTestCase {
             let second = try WFDB.readRecord(at: record, signals: { _ in [1] })
             XCTAssertTrue(zip(second.leads[0], recording.leads[1]).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
         }
+    }
+
+    /// Two unskewed 212 signals (the MIT-BIH layout) are decoded straight from the file's bytes
+    /// (`WFDBScatter.take(storedPairs:)`), with every instruction set: the same samples, checksums
+    /// and short-file reading.
+    func testTwoSignalFormat212ReadsTheSameOnEveryPath() throws {
+        defer { ecg_signal_kernels_limit(2) }
+        let directory = try ReaderFixtures.temporaryDirectory()
+        let record = try writeRecord(format: 212, in: directory, skew: 0)
+        for level in [2, 1, 0] {
+            ecg_signal_kernels_limit(Int32(level))
+            let recording = try WFDB.readRecord(at: record)
+            assertSamples(recording, format: 212, skew: 0)
+            let second = try WFDB.readRecord(at: record, signals: { _ in [1, 0] })
+            XCTAssertTrue(
+                zip(second.leads[0], recording.leads[1]).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) },
+                "level \(level)")
+        }
+        let url = directory.appendingPathComponent("long.dat")
+        let stored = try Data(contentsOf: url)
+        // A flipped bit of the second signal, late in the file, fails its checksum on every path.
+        var corrupt = stored
+        corrupt[corrupt.count - 1_000] ^= 0x01
+        try corrupt.write(to: url)
+        for level in [2, 0] {
+            ecg_signal_kernels_limit(Int32(level))
+            assertSignalFileError(try WFDB.readRecord(at: record), names: "long.dat", contains: ["checksum mismatch"])
+        }
+        // A short file is read as far as it goes.
+        let available = 450_001
+        try stored.prefix(3 * available).write(to: url)
+        let short = try WFDB.readRecord(at: record)
+        XCTAssertEqual(short.sampleCount, available)
+        assertSamples(short, format: 212, available: available, skew: 0)
     }
 
     func testCorruptSampleInALatePartFailsTheChecksum() throws {

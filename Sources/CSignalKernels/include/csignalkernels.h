@@ -60,6 +60,14 @@ long ecg_dominant_maxima_dense(const double *v, long n, long h, long *out);
 void ecg_scale_samples(
     const int *raw, long stride, long n, double baseline, double gain, int invalid, double *out);
 
+/// One signal of a format-212 file holding two (three bytes a frame, the MIT-BIH layout), decoded,
+/// summed and scaled in one pass: out[f] for f < frames as ecg_scale_samples writes it from the
+/// stored value of signal `second` (0 or 1) of frame f, and the return value the wrapping sum of
+/// the stored values of the first `summed` frames (a WFDB checksum's share).
+long long ecg_decode_212_pair_scaled(
+    const unsigned char *bytes, long frames, int second, double baseline, double gain, int invalid, long summed,
+    double *out);
+
 /// The samples at `position` of each of `frames` frames of `width` samples in format 212
 /// (two 12-bit two's-complement samples in three bytes), from `bytes` at the start of a frame
 /// that begins a packing group: out[f * width + position], sign-extended.

@@ -100,8 +100,14 @@ struct WFDBSignalFile {
         let checksums = try sink.withScatter { scatter in
             try ParallelRead.map(blocks: blocks, parts: parts) { range in
                 var sums = [Int](repeating: 0, count: specs.count)
-                try decodeBlocks(range, of: blockFrames, frames: frames) { raw, first, count in
-                    scatter.take(raw, firstFrame: first, frames: count, sums: &sums)
+                if scatter.takesStoredPairs {
+                    try readBlocks(range, of: blockFrames, frames: frames) { bytes, first, count in
+                        scatter.take(storedPairs: bytes, firstFrame: first, frames: count, sums: &sums)
+                    }
+                } else {
+                    try decodeBlocks(range, of: blockFrames, frames: frames) { raw, first, count in
+                        scatter.take(raw, firstFrame: first, frames: count, sums: &sums)
+                    }
                 }
                 return sums
             }
@@ -119,19 +125,9 @@ struct WFDBSignalFile {
         let width = frameWidth
         let offsets = frameOffsets
         let positions = wanted.flatMap { s in (0..<specs[s].samplesPerFrame).map { offsets[s] + $0 } }
-        let maxBytes = WFDBFormat.byteCount(format: format, samples: blockFrames * width) + 4
-        let reader = try SignalFileReader(url)
-        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: maxBytes, alignment: 8)
-        defer { bytes.deallocate() }
         let raw = UnsafeMutablePointer<Int32>.allocate(capacity: blockFrames * width)
         defer { raw.deallocate() }
-        for block in range {
-            let first = block * blockFrames
-            let count = min(blockFrames, frames - first)
-            let start = specs[0].byteOffset + WFDBFormat.byteCount(format: format, samples: first * width)
-            let length = WFDBFormat.byteCount(format: format, samples: count * width)
-            try reader.read(at: start, count: length, into: bytes.baseAddress!)
-            let block = UnsafeRawBufferPointer(rebasing: bytes[0..<length])
+        try readBlocks(range, of: blockFrames, frames: frames) { block, first, count in
             // Only the wanted signals' samples, where the format allows (not format 8, whose
             // differences run through every sample).
             if format == 8
@@ -141,6 +137,27 @@ struct WFDBSignalFile {
                 WFDBFormat.decode(format: format, bytes: block, count: count * width, into: raw)
             }
             take(raw, first, count)
+        }
+    }
+
+    /// Reads the blocks `range` (of `blockFrames` frames, the last one cut at `frames`) and hands
+    /// each to `take` as the file stores it.
+    private func readBlocks(
+        _ range: Range<Int>, of blockFrames: Int, frames: Int,
+        take: (UnsafeRawBufferPointer, _ firstFrame: Int, _ frames: Int) -> Void
+    ) throws {
+        let width = frameWidth
+        let maxBytes = WFDBFormat.byteCount(format: format, samples: blockFrames * width) + 4
+        let reader = try SignalFileReader(url)
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: maxBytes, alignment: 8)
+        defer { bytes.deallocate() }
+        for block in range {
+            let first = block * blockFrames
+            let count = min(blockFrames, frames - first)
+            let start = specs[0].byteOffset + WFDBFormat.byteCount(format: format, samples: first * width)
+            let length = WFDBFormat.byteCount(format: format, samples: count * width)
+            try reader.read(at: start, count: length, into: bytes.baseAddress!)
+            take(UnsafeRawBufferPointer(rebasing: bytes[0..<length]), first, count)
         }
     }
 }
@@ -271,6 +288,35 @@ struct WFDBScatter: @unchecked Sendable {
         width = file.frameWidth
         invalid = WFDBFormat.invalidValue(file.format).map(Int32.init) ?? .min
         summed = Set(file.wanted).sorted().filter { file.specs[$0].checksum != nil }
+        sumsSlot = file.wanted.indices.map { slot in
+            file.specs[file.wanted[slot]].checksum != nil && file.wanted.firstIndex(of: file.wanted[slot]) == slot
+        }
+        takesStoredPairs =
+            file.format == 212 && file.specs.count == 2 && file.frameWidth == 2
+            && file.wanted.allSatisfy { file.specs[$0].skew == 0 } && checksumFrames <= frames
+    }
+
+    /// Whether `take(storedPairs:firstFrame:frames:sums:)` serves this read: two signals stored
+    /// in format 212, one sample a frame (three bytes; the layout of the MIT-BIH databases), no
+    /// skew, and no checksum over frames past the outputs.
+    let takesStoredPairs: Bool
+    /// Per wanted signal, whether it adds its checksum (the first output of a signal that has one).
+    private let sumsSlot: [Bool]
+
+    /// `take` for a block as the file stores it, when `takesStoredPairs`: each wanted signal is
+    /// decoded, summed and scaled in one pass (`ecg_decode_212_pair_scaled`), without the
+    /// interleaved copy `take(_:firstFrame:frames:sums:)` reads.
+    func take(storedPairs bytes: UnsafeRawBufferPointer, firstFrame: Int, frames count: Int, sums: inout [Int]) {
+        let b = bytes.bindMemory(to: UInt8.self).baseAddress!
+        let summedFrames = max(0, min(count, checksumFrames - firstFrame))
+        let outputFrames = max(0, min(count, frames - firstFrame))
+        for (slot, s) in file.wanted.enumerated() where outputFrames > 0 {
+            let spec = file.specs[s]
+            let sum = ecg_decode_212_pair_scaled(
+                b, outputFrames, Int32(s), Double(spec.baseline), spec.gain, invalid,
+                sumsSlot[slot] ? summedFrames : 0, outputs[slot]! + firstFrame)
+            sums[s] &+= Int(sum)
+        }
     }
 
     /// Scatters stored frames `firstFrame ..< firstFrame + frames` of `raw`, adding their
