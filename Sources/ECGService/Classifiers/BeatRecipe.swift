@@ -304,12 +304,12 @@ public struct BeatRecipe: Sendable, Equatable {
     /// Lengths of beats `classify` accepts in beats mode.
     var acceptedBeatLengths: [Int] { Array(Set([windowLength, windowValues])).sorted() }
 
-    /// The window input for raw windows of one recording whose typical beat is `template`
-    /// (given when the channels need it): each channel normalised, channels interleaved
-    /// (row-major `count x windowLength x channels`).
     /// Windows normalised at once by `modelWindows`.
     private static let normalizationChunk = 1024
 
+    /// The window input for raw windows of one recording whose typical beat is `template`
+    /// (given when the channels need it): each channel normalised, channels interleaved
+    /// (row-major `count x windowLength x channels`).
     private func modelWindows(_ windows: [[Double]], template: BeatTemplate?) -> [Float] {
         let normalization = segmentation == .window ? input.normalization : .none
         let template = template.map { normalization.apply($0.samples) } ?? []

@@ -68,7 +68,7 @@ struct DocumentAnalyzer: Sendable {
         analysis.beats = result.beats.enumerated().map { i, beat in
             DocumentAnalysis.Beat(
                 line: table.lineNumbers[i], label: beat.label, probability: beat.probability,
-                probabilities: model.classes.map { beat.probabilities[$0] ?? 0 }, fileLabel: table.labels?[i])
+                probabilities: beat.probabilities.values, fileLabel: table.labels?[i])
         }
     }
 
@@ -119,7 +119,7 @@ struct DocumentAnalyzer: Sendable {
             let i = order[sample]!
             return DocumentAnalysis.Beat(
                 line: table.lineNumbers[sample], label: beat.label, probability: beat.probability,
-                probabilities: model.classes.map { beat.probabilities[$0] ?? 0 }, sample: sample, time: beat.time,
+                probabilities: beat.probabilities.values, sample: sample, time: beat.time,
                 rrBefore: i > 0 ? Double(sample - peaks[i - 1]) / fs : nil,
                 rrAfter: i + 1 < peaks.count ? Double(peaks[i + 1] - sample) / fs : nil)
         }

@@ -54,11 +54,6 @@ struct ClassProbabilities: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     init(dictionaryLiteral elements: (String, Double)...) {
         self.init(classes: elements.map(\.0), values: elements.map(\.1))
     }
-
-    /// The probability of class `name`, nil for a class the model does not have.
-    subscript(name: String) -> Double? {
-        classes.firstIndex(of: name).map { values[$0] }
-    }
 }
 
 /// How `classify` lays out its beats: one object per beat (`beats`, the default), or one array

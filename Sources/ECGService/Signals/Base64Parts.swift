@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Base64 decoding of a large signal in parallel parts: a 30-minute recording arrives as several
 /// megabytes of text, and one core decodes it in over a millisecond while the other waits.
@@ -18,25 +19,18 @@ enum Base64Parts {
         guard count >= minimumParallelLength, pieces > 1, count % 4 == 0 else { return Data(base64Encoded: text) }
         let groups = count / 4
         let bounds = (0...pieces).map { utf8.index(utf8.startIndex, offsetBy: $0 * groups / pieces * 4) }
-        var decoded = [Data?](repeating: nil, count: pieces)
-        decoded.withUnsafeMutableBufferPointer { out in
-            let out = UncheckedSendableBuffer(out)
-            DispatchQueue.concurrentPerform(iterations: pieces) { i in
-                let piece = utf8[bounds[i]..<bounds[i + 1]]
-                // Padding may only end the text: a piece before the last must not end in it.
-                if i < pieces - 1, piece.last == UInt8(ascii: "=") { return }
-                out.buffer[i] = Data(base64Encoded: Data(piece))
-            }
+        let results = Mutex([Data?](repeating: nil, count: pieces))
+        DispatchQueue.concurrentPerform(iterations: pieces) { i in
+            let piece = utf8[bounds[i]..<bounds[i + 1]]
+            // Padding may only end the text: a piece before the last must not end in it.
+            if i < pieces - 1, piece.last == UInt8(ascii: "=") { return }
+            let bytes = Data(base64Encoded: Data(piece))
+            results.withLock { $0[i] = bytes }
         }
+        let decoded = results.withLock { $0 }
         guard decoded.allSatisfy({ $0 != nil }) else { return nil }
         var bytes = Data(capacity: decoded.reduce(0) { $0 + $1!.count })
         for piece in decoded { bytes.append(piece!) }
         return bytes
     }
-}
-
-/// A buffer handed to concurrent iterations that each write their own element.
-private struct UncheckedSendableBuffer<T>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<T>
-    init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
 }
