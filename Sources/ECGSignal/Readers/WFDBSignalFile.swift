@@ -288,8 +288,8 @@ struct WFDBScatter: @unchecked Sendable {
         width = file.frameWidth
         invalid = WFDBFormat.invalidValue(file.format).map(Int32.init) ?? .min
         summed = Set(file.wanted).sorted().filter { file.specs[$0].checksum != nil }
-        sumsSlot = file.wanted.indices.map { slot in
-            file.specs[file.wanted[slot]].checksum != nil && file.wanted.firstIndex(of: file.wanted[slot]) == slot
+        sumsSlot = file.wanted.indices.map { [summed] slot in
+            summed.contains(file.wanted[slot]) && file.wanted.firstIndex(of: file.wanted[slot]) == slot
         }
         takesStoredPairs =
             file.format == 212 && file.specs.count == 2 && file.frameWidth == 2
@@ -300,7 +300,7 @@ struct WFDBScatter: @unchecked Sendable {
     /// in format 212, one sample a frame (three bytes; the layout of the MIT-BIH databases), no
     /// skew, and no checksum over frames past the outputs.
     let takesStoredPairs: Bool
-    /// Per wanted signal, whether it adds its checksum (the first output of a signal that has one).
+    /// Per wanted signal, whether it adds its checksum (the first output of a signal of `summed`).
     private let sumsSlot: [Bool]
 
     /// `take` for a block as the file stores it, when `takesStoredPairs`: each wanted signal is

@@ -27,8 +27,8 @@ struct StdioTransport: Sendable {
     }
 
     /// Bytes a pipe between ecgd and its client holds (Linux's limit for unprivileged
-    /// processes): a 30-minute signal of a few megabytes then crosses in a few dozen trips, not
-    /// in hundreds of 64 KiB ones that each wait for the other side to wake up.
+    /// processes): a 30-minute signal of a few megabytes then crosses in a handful of trips, not
+    /// in some fifty 64 KiB ones that each wait for the other side to wake up.
     static let pipeCapacity: Int32 = 1 << 20
 
     /// Bytes read at once.
